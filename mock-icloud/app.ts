@@ -1,0 +1,114 @@
+/**
+ * The Express application serving one origin (gateway or partition). Both origins serve the same
+ * accounts and data (dossier §1: KashCal reaches everything through caldav.icloud.com); only the
+ * journal tells them apart. Order per request: control plane → /.well-known → faults → auth →
+ * resolve path → method handler; every DavError is serialised by http/errors.ts, anything else
+ * becomes a journalled 500 and the server stays up.
+ */
+import express, { type Request, type Response } from 'express';
+import { createHash } from 'node:crypto';
+import type { Clock } from './clock.js';
+import type { Journal } from './control/journal.js';
+import type { FaultEngine } from './control/faults.js';
+import type { DavContext, RequestEffects, ServerUrls } from './dav/context.js';
+import { dispatch } from './dav/dispatch.js';
+import { resolveResource } from './dav/resources.js';
+import { authenticate, CHALLENGES, claimedAppleId, unauthorized } from './http/auth.js';
+import { readBody } from './http/body.js';
+import { DavError, sendError } from './http/errors.js';
+import { setAppleHeaders } from './http/headers.js';
+import type { Quirks } from './quirks.js';
+import { type CalendarStore, StateError } from './store/store.js';
+
+/** The reserved prefix of the control plane: no CalDAV path starts with `__`. */
+export const CONTROL_PREFIX = '/__mock';
+
+export interface AppDeps {
+  store: CalendarStore;
+  clock: Clock;
+  journal: Journal;
+  faults: FaultEngine;
+  quirks: Quirks;
+  urls: () => ServerUrls;
+  /** Waits for injected latency; tests can replace it to observe delays without sleeping. */
+  sleep: (ms: number) => Promise<void>;
+  control: express.Router;
+}
+
+export function createApp(origin: 'gateway' | 'partition', deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(CONTROL_PREFIX, deps.control);
+  let counter = 0;
+  app.use((req, res) => {
+    const requestId = uuidFrom(`${origin}:${++counter}`);
+    serveDav(origin, requestId, req, res, deps).catch((error) => {
+      // Last resort: a handler bug must not take the server down or leave the client hanging.
+      if (!res.headersSent) sendError(res, new DavError(500, `internal error: ${(error as Error).message}`));
+      else res.end();
+    });
+  });
+  return app;
+}
+
+async function serveDav(origin: 'gateway' | 'partition', requestId: string, req: Request, res: Response, deps: AppDeps): Promise<void> {
+  const claimed = claimedAppleId(req.headers.authorization);
+  const path = req.originalUrl.split('?')[0];
+  const journal = (status: number, extra: { account?: string; reason?: string; fault?: string } = {}) =>
+    deps.journal.record({ at: new Date(deps.clock.now()).toISOString(), origin, method: req.method, path, status, account: claimed, ...extra });
+
+  setAppleHeaders(res, requestId, deps.store.getAccountByAppleId(claimed ?? '')?.partition);
+
+  // RFC 6764 §5: service discovery. iCloud's answer is unknown; 301 to / satisfies tsdav's live test ([U]).
+  if (path === '/.well-known/caldav' || path === '/.well-known/caldav/') {
+    res.status(301).setHeader('Location', '/');
+    res.end();
+    journal(301);
+    return;
+  }
+
+  const outcome = deps.faults.evaluate({ method: req.method, path, account: claimed });
+  if (outcome.delayMs > 0) await deps.sleep(outcome.delayMs);
+  const fault = outcome.applied.length ? outcome.applied.join(',') : undefined;
+  try {
+    if (outcome.error) throw outcome.error;
+    const auth = authenticate(req.headers.authorization, deps.store);
+    if (!auth.ok) {
+      res.setHeader('WWW-Authenticate', CHALLENGES);
+      throw unauthorized(auth);
+    }
+    const effects: RequestEffects = { omitEtagOnPut: false, ...outcome.effects };
+    const ctx: DavContext = {
+      req,
+      res,
+      store: deps.store,
+      account: auth.account,
+      resource: resolveResource(path, auth.account, deps.store),
+      urls: deps.urls(),
+      quirks: deps.quirks,
+      effects,
+      body: (limit) => readBody(req, limit),
+    };
+    await dispatch(ctx);
+    journal(res.statusCode, { fault });
+  } catch (error) {
+    const davError = asDavError(error);
+    if (res.headersSent) res.end();
+    else sendError(res, davError);
+    journal(davError.status, { reason: davError.reason, fault });
+  }
+}
+
+function asDavError(error: unknown): DavError {
+  if (error instanceof DavError) return error;
+  if (error instanceof StateError) return new DavError(error.code === 'not-found' ? 404 : error.code === 'conflict' ? 409 : 400, error.message);
+  return new DavError(500, `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+}
+
+/** Request ids in UUID shape, derived from a counter so runs are reproducible. */
+function uuidFrom(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

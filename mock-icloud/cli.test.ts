@@ -1,0 +1,68 @@
+/**
+ * The installed command, as `npx mock-icloud` runs it: it prints the gateway URL once it accepts
+ * connections, serves the world, and stops cleanly on SIGTERM and SIGINT.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function start(args: string[]): { child: ChildProcess; output: () => string; line: (pattern: RegExp) => Promise<RegExpMatchArray> } {
+  const child = spawn(process.execPath, ['bin/mock-icloud.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiters: Array<() => void> = [];
+  child.stdout!.on('data', (d) => {
+    out += d;
+    waiters.splice(0).forEach((w) => w());
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+    waiters.splice(0).forEach((w) => w());
+  });
+  const line = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const m = out.match(pattern);
+        if (m) return resolve(m);
+        if (child.exitCode !== null) return reject(new Error(`exited ${child.exitCode}: ${out}`));
+        waiters.push(check);
+      };
+      child.once('exit', check);
+      check();
+    });
+  return { child, output: () => out, line };
+}
+
+describe('mock-icloud command', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('serves the demo world and stops on %s', async (signal) => {
+    const mock = start(['--port', '0', '--partition-port', '0', '--world', 'fixtures/worlds/demo.yaml', '--clock', '2026-11-21T09:00:00Z']);
+    const [, gateway] = await mock.line(/gateway: (http:\/\/127\.0\.0\.1:\d+\/)\n/);
+    expect(mock.output()).toContain('account: alice@example.com (DSID 10000001001), app-specific password abcd-efgh-ijkl-mnop');
+    const res = await fetch(gateway, {
+      method: 'PROPFIND',
+      headers: { Authorization: `Basic ${Buffer.from('alice@example.com:abcd-efgh-ijkl-mnop').toString('base64')}`, Depth: '0' },
+      body: '<propfind xmlns="DAV:"><prop><current-user-principal/></prop></propfind>',
+    });
+    expect(res.status).toBe(207);
+    expect(await res.text()).toContain('/10000001001/principal/');
+    mock.child.kill(signal);
+    const [code] = await once(mock.child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('explains a bad world file and exits non-zero', async () => {
+    const mock = start(['--port', '0', '--partition-port', '0', '--world', 'fixtures/worlds/does-not-exist.yaml']);
+    const [code] = await once(mock.child, 'exit');
+    expect(code).toBe(1);
+    expect(mock.output()).toMatch(/cannot read world file .*does-not-exist\.yaml: ENOENT/);
+  });
+
+  it('refuses unknown options with usage', async () => {
+    const mock = start(['--bogus']);
+    const [code] = await once(mock.child, 'exit');
+    expect(code).toBe(2);
+    expect(mock.output()).toContain('usage: mock-icloud');
+  });
+});

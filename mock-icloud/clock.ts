@@ -1,0 +1,23 @@
+/**
+ * The mock's sense of time. Tests and scenario replays pin it so etags, tokens and the journal
+ * come out the same on every run; `npm start` uses the system clock.
+ */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock that only moves when told to. */
+export class FixedClock implements Clock {
+  constructor(private current: number) {}
+  now(): number {
+    return this.current;
+  }
+  set(epochMs: number): void {
+    this.current = epochMs;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}

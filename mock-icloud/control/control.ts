@@ -1,0 +1,391 @@
+/**
+ * The control plane's functions: everything a test or QA does to the mock that a CalDAV client
+ * cannot. The HTTP routes under /__mock (routes.ts) and the programmatic API call these same
+ * methods. Writes "as if on an iPhone" go through the store like CalDAV writes, so they bump the
+ * etag, the ctag and the sync token exactly as a change on a real device would.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FixedClock, type Clock } from '../clock.js';
+import { normaliseLineEndings, validateCalendarObject } from '../dav/calendar-object.js';
+import { DavError } from '../http/errors.js';
+import type { Account, Calendar, CalendarObject, ComponentType, HomeEntry, ShareAccess } from '../store/model.js';
+import { sha256 } from '../store/memory-store.js';
+import { type CalendarStore, StateError } from '../store/store.js';
+import { isShared, isSubscribed, type World, type WorldAccount, type WorldCalendar } from '../world/schema.js';
+import type { Fault, FaultEngine, FaultSpec } from './faults.js';
+import type { Journal, JournalEntry, JournalQuery } from './journal.js';
+
+export interface AccountSpec {
+  appleId: string;
+  fullName: string;
+  password: string;
+  twoFactor?: boolean;
+  dsid?: string;
+  partition?: number;
+  appPasswords?: string[];
+}
+
+export interface CalendarSpec {
+  name: string;
+  displayName?: string;
+  component?: ComponentType;
+  color?: string;
+  order?: number;
+  description?: string;
+  timezone?: string;
+}
+
+export interface ShareSpec {
+  owner: string;
+  calendar: string;
+  sharee: string;
+  access?: ShareAccess;
+  name?: string;
+  displayName?: string;
+  color?: string;
+}
+
+export interface SubscriptionSpec {
+  name: string;
+  displayName: string;
+  source: string;
+  color?: string;
+  order?: number;
+}
+
+export interface CalendarSummary {
+  name: string;
+  kind: HomeEntry['kind'];
+  displayName: string;
+  href: string;
+  component?: ComponentType;
+  color?: string;
+  access?: ShareAccess;
+  owner?: string;
+  source?: string;
+  objects?: number;
+  syncToken?: string;
+}
+
+export interface EventWriteResult {
+  name: string;
+  uid: string;
+  etag: string;
+  created: boolean;
+}
+
+export interface ControlDeps {
+  store: CalendarStore;
+  journal: Journal;
+  faults: FaultEngine;
+  clock: Clock;
+}
+
+export class MockControl {
+  private initial: { world: World; baseDir: string } = { world: { accounts: [] }, baseDir: process.cwd() };
+
+  constructor(private readonly deps: ControlDeps) {}
+
+  // ---- accounts and credentials -------------------------------------------------------------------
+
+  createAccount(spec: AccountSpec): Account {
+    const account = this.deps.store.createAccount({ ...spec, twoFactor: spec.twoFactor ?? true });
+    for (const password of spec.appPasswords ?? []) this.deps.store.addAppPassword(account.dsid, 'app-specific password', password);
+    return account;
+  }
+
+  getAccount(appleId: string): Account {
+    const account = this.deps.store.getAccountByAppleId(appleId);
+    if (!account) throw new StateError(`no iCloud account ${appleId}`, 'not-found');
+    return account;
+  }
+
+  listAccounts(): Account[] {
+    return this.deps.store.listAccounts();
+  }
+
+  setTwoFactor(appleId: string, enabled: boolean): Account {
+    return this.deps.store.setTwoFactor(this.getAccount(appleId).dsid, enabled);
+  }
+
+  /** Issues an app-specific password; without one given, a deterministic one is derived. */
+  issueAppPassword(appleId: string, options: { label?: string; password?: string } = {}): { password: string; label: string } {
+    const account = this.getAccount(appleId);
+    const password = options.password ?? derivePassword(account, account.appPasswords.length);
+    const entry = this.deps.store.addAppPassword(account.dsid, options.label ?? 'app-specific password', password);
+    return { password: entry.password, label: entry.label };
+  }
+
+  revokeAppPassword(appleId: string, password: string): void {
+    this.deps.store.revokeAppPassword(this.getAccount(appleId).dsid, password);
+  }
+
+  // ---- calendars ----------------------------------------------------------------------------------------
+
+  createCalendar(appleId: string, spec: CalendarSpec): CalendarSummary {
+    const account = this.getAccount(appleId);
+    const calendar = this.deps.store.createCalendar(account.dsid, spec);
+    return this.summarise(account, { kind: 'owned', name: calendar.name, calendar });
+  }
+
+  shareCalendar(spec: ShareSpec): CalendarSummary {
+    const owner = this.getAccount(spec.owner);
+    const sharee = this.getAccount(spec.sharee);
+    const entry = this.deps.store.getHomeEntry(owner.dsid, spec.calendar);
+    if (!entry || entry.kind !== 'owned') throw new StateError(`${owner.appleId} owns no calendar "${spec.calendar}"`, 'not-found');
+    const shared = this.deps.store.shareCalendar(entry.calendar, sharee.dsid, spec.access ?? 'read-only', { name: spec.name, displayName: spec.displayName, color: spec.color });
+    return this.summarise(sharee, shared);
+  }
+
+  subscribeCalendar(appleId: string, spec: SubscriptionSpec): CalendarSummary {
+    const account = this.getAccount(appleId);
+    return this.summarise(account, this.deps.store.subscribe(account.dsid, spec));
+  }
+
+  deleteCalendar(appleId: string, name: string): void {
+    this.deps.store.deleteHomeEntry(this.getAccount(appleId).dsid, name);
+  }
+
+  listCalendars(appleId: string): CalendarSummary[] {
+    const account = this.getAccount(appleId);
+    return this.deps.store.listHome(account.dsid).map((e) => this.summarise(account, e));
+  }
+
+  private summarise(account: Account, entry: HomeEntry): CalendarSummary {
+    const href = `/${account.dsid}/calendars/${encodeURIComponent(entry.name)}/`;
+    if (entry.kind === 'subscribed') {
+      return { name: entry.name, kind: 'subscribed', displayName: entry.displayName, href, source: entry.source, color: entry.color };
+    }
+    const { calendar } = entry;
+    return {
+      name: entry.name,
+      kind: entry.kind,
+      displayName: (entry.kind === 'shared' && entry.displayName) || calendar.displayName,
+      href,
+      component: calendar.component,
+      color: (entry.kind === 'shared' && entry.color) || calendar.color,
+      access: entry.kind === 'shared' ? entry.access : undefined,
+      owner: this.deps.store.getAccountByDsid(calendar.ownerDsid)?.appleId,
+      objects: this.deps.store.countObjects(calendar),
+      syncToken: this.deps.store.syncToken(calendar),
+    };
+  }
+
+  /** The calendar behind a name in `appleId`'s home: owned, or the owner's calendar behind a share. */
+  private calendarOf(appleId: string, name: string): Calendar {
+    const account = this.getAccount(appleId);
+    const entry = this.deps.store.getHomeEntry(account.dsid, name);
+    if (!entry) throw new StateError(`${account.appleId} has no calendar "${name}"`, 'not-found');
+    if (entry.kind === 'subscribed') throw new StateError(`"${name}" is a subscribed calendar: its events come from ${entry.source}, not from iCloud`, 'invalid');
+    return entry.calendar;
+  }
+
+  // ---- events "as if on an iPhone" -----------------------------------------------------------------
+
+  /** Creates or replaces an event. Without a name, the resource is `<UID>.ics` (or the UID's existing resource). */
+  putEvent(appleId: string, calendarName: string, event: { ics: string; name?: string }): EventWriteResult {
+    const calendar = this.calendarOf(appleId, calendarName);
+    const data = normaliseLineEndings(event.ics);
+    let valid;
+    try {
+      valid = validateCalendarObject(data, calendar, { caldavRules: false });
+    } catch (error) {
+      if (error instanceof DavError) throw new StateError(error.reason, 'invalid');
+      throw error;
+    }
+    const holder = this.deps.store.findUid(calendar.ownerDsid, valid.uid);
+    const name = event.name ?? (holder?.calendar === calendar ? holder.name : `${valid.uid}.ics`);
+    const { object, created } = this.deps.store.putObject(calendar, { name, uid: valid.uid, data, component: valid.component, spans: valid.spans });
+    return { name: object.name, uid: object.uid, etag: object.etag, created };
+  }
+
+  deleteEvent(appleId: string, calendarName: string, name: string): void {
+    const calendar = this.calendarOf(appleId, calendarName);
+    if (!this.deps.store.deleteObject(calendar, name)) throw new StateError(`no event "${name}" in "${calendarName}"`, 'not-found');
+  }
+
+  getEvent(appleId: string, calendarName: string, name: string): CalendarObject {
+    const object = this.deps.store.getObject(this.calendarOf(appleId, calendarName), name);
+    if (!object) throw new StateError(`no event "${name}" in "${calendarName}"`, 'not-found');
+    return { ...object };
+  }
+
+  listEvents(appleId: string, calendarName: string): CalendarObject[] {
+    return [...this.deps.store.listObjects(this.calendarOf(appleId, calendarName))].map((o) => ({ ...o }));
+  }
+
+  /** A new etag and sync-token entry with the content unchanged, as iCloud's own metadata updates do. */
+  touchEvent(appleId: string, calendarName: string, name: string): CalendarObject {
+    const object = this.deps.store.touchObject(this.calendarOf(appleId, calendarName), name);
+    if (!object) throw new StateError(`no event "${name}" in "${calendarName}"`, 'not-found');
+    return { ...object };
+  }
+
+  // ---- whole state ------------------------------------------------------------------------------------
+
+  /** Replaces the whole state with `world` and makes it the state `reset()` returns to. */
+  loadWorld(world: World, baseDir = process.cwd()): void {
+    this.initial = { world, baseDir };
+    this.importWorld(world, baseDir);
+  }
+
+  /** Replaces the whole state with `world` (reset() still returns to the loaded world). */
+  importWorld(world: World, baseDir = process.cwd()): void {
+    this.deps.store.clear();
+    if (world.now && this.deps.clock instanceof FixedClock) this.deps.clock.set(Date.parse(world.now));
+    applyWorld(world, baseDir, this);
+  }
+
+  reset(): void {
+    this.importWorld(this.initial.world, this.initial.baseDir);
+    this.deps.journal.clear();
+    this.deps.faults.clear();
+  }
+
+  exportWorld(): World {
+    return exportWorld(this.deps.store, this.deps.clock);
+  }
+
+  // ---- sync tokens, faults, journal, clock ---------------------------------------------------------
+
+  forgetSyncTokens(): void {
+    this.deps.store.forgetSyncTokens();
+  }
+
+  addFault(spec: FaultSpec): Fault {
+    return this.deps.faults.add(spec);
+  }
+
+  listFaults(): Fault[] {
+    return this.deps.faults.list();
+  }
+
+  removeFault(id: string): void {
+    if (!this.deps.faults.remove(id)) throw new StateError(`no fault ${id}`, 'not-found');
+  }
+
+  clearFaults(): void {
+    this.deps.faults.clear();
+  }
+
+  journal(query?: JournalQuery): JournalEntry[] {
+    return this.deps.journal.list(query);
+  }
+
+  clearJournal(): void {
+    this.deps.journal.clear();
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** Moves a pinned clock (started with `clock` or a world `now`); refused on the system clock. */
+  setClock(epochMs: number): void {
+    if (!(this.deps.clock instanceof FixedClock)) throw new StateError('the mock runs on the system clock; start it with a fixed clock to set time', 'invalid');
+    this.deps.clock.set(epochMs);
+  }
+}
+
+function derivePassword(account: Account, n: number): string {
+  const hex = sha256(`${account.dsid}:app-password:${n}`);
+  const letters = [...hex.slice(0, 16)].map((c) => String.fromCharCode(97 + (parseInt(c, 16) % 26))).join('');
+  return letters.match(/.{4}/g)!.join('-');
+}
+
+function applyWorld(world: World, baseDir: string, control: MockControl): void {
+  const where = (a: WorldAccount, c?: WorldCalendar) => `world account ${a.appleId}${c ? `, calendar ${'name' in c && c.name ? c.name : ''}` : ''}`;
+  const wrap = <T>(context: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof StateError) throw new StateError(`${context}: ${error.message}`, error.code);
+      throw error;
+    }
+  };
+  for (const a of world.accounts) {
+    wrap(where(a), () => {
+      const account = control.createAccount({ appleId: a.appleId, fullName: a.fullName, password: a.password, twoFactor: a.twoFactor ?? true, dsid: a.dsid, partition: a.partition });
+      for (const p of a.appPasswords ?? []) {
+        const spec = typeof p === 'string' ? { password: p } : p;
+        control.issueAppPassword(account.appleId, { password: spec.password, label: spec.label });
+        if (spec.revoked) control.revokeAppPassword(account.appleId, spec.password);
+      }
+    });
+  }
+  // Owned calendars first, so shares can point at any account's calendars regardless of file order.
+  for (const a of world.accounts) {
+    for (const c of a.calendars ?? []) {
+      if (isShared(c) || isSubscribed(c)) continue;
+      wrap(where(a, c), () => {
+        const { events, ...spec } = c;
+        control.createCalendar(a.appleId, spec);
+        for (const [i, e] of (events ?? []).entries()) {
+          const ics = e.ics ?? readEventFile(resolve(baseDir, e.file!), `${where(a, c)}, event ${i}`);
+          wrap(`event ${e.name ?? e.file ?? i}`, () => control.putEvent(a.appleId, c.name, { ics, name: e.name }));
+        }
+      });
+    }
+  }
+  for (const a of world.accounts) {
+    for (const c of a.calendars ?? []) {
+      if (isShared(c)) {
+        wrap(where(a, c), () =>
+          control.shareCalendar({ owner: c.sharedFrom.owner, calendar: c.sharedFrom.calendar, sharee: a.appleId, access: c.sharedFrom.access, name: c.name, displayName: c.displayName, color: c.color }),
+        );
+      } else if (isSubscribed(c)) {
+        wrap(where(a, c), () => control.subscribeCalendar(a.appleId, { name: c.name, displayName: c.displayName, source: c.subscribed, color: c.color, order: c.order }));
+      }
+    }
+  }
+}
+
+function readEventFile(path: string, context: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new StateError(`${context}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'invalid');
+  }
+}
+
+function exportWorld(store: CalendarStore, clock: Clock): World {
+  const accounts: WorldAccount[] = store.listAccounts().map((account) => ({
+    appleId: account.appleId,
+    fullName: account.fullName,
+    dsid: account.dsid,
+    partition: account.partition,
+    password: account.password,
+    twoFactor: account.twoFactor,
+    appPasswords: account.appPasswords.map((p) => (p.revokedAt !== undefined ? { password: p.password, label: p.label, revoked: true } : { password: p.password, label: p.label })),
+    calendars: store.listHome(account.dsid).map((entry): WorldCalendar => {
+      if (entry.kind === 'subscribed') return dropUndefined({ subscribed: entry.source, name: entry.name, displayName: entry.displayName, color: entry.color, order: entry.order });
+      if (entry.kind === 'shared') {
+        return dropUndefined({
+          sharedFrom: { owner: store.getAccountByDsid(entry.calendar.ownerDsid)!.appleId, calendar: entry.calendar.name, access: entry.access },
+          name: entry.name,
+          displayName: entry.displayName,
+          color: entry.color,
+        });
+      }
+      const c = entry.calendar;
+      return dropUndefined({
+        name: c.name,
+        displayName: c.displayName,
+        component: c.component,
+        color: c.color,
+        order: c.order,
+        description: c.description,
+        timezone: c.timezone,
+        // LF for a readable YAML block; loading turns it back into the CRLF that was stored.
+        events: [...store.listObjects(c)].map((o) => ({ name: o.name, ics: o.data.replace(/\r\n/g, '\n') })),
+      });
+    }),
+  }));
+  return { now: new Date(clock.now()).toISOString(), accounts };
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}

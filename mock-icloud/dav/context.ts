@@ -1,0 +1,36 @@
+/**
+ * What a DAV method handler gets: the authenticated account, the resolved resource, the store and
+ * the server's configuration. Handlers never touch Express directly except through `req`/`res`.
+ */
+import type { Request, Response } from 'express';
+import type { Account } from '../store/model.js';
+import type { CalendarStore } from '../store/store.js';
+import type { Quirks } from '../quirks.js';
+import type { Resource } from './resources.js';
+
+export interface ServerUrls {
+  /** `http://127.0.0.1:P`: plays caldav.icloud.com. */
+  gateway: string;
+  /** `http://127.0.0.1:Q`: plays pNN-caldav.icloud.com. */
+  partition: string;
+}
+
+/** Per-request switches set by the fault engine (see control/faults.ts). */
+export interface RequestEffects {
+  omitEtagOnPut: boolean;
+  /** Truncate sync-collection answers to this many members (RFC 6578 §3.6). */
+  syncPageSize?: number;
+}
+
+export interface DavContext {
+  req: Request;
+  res: Response;
+  store: CalendarStore;
+  account: Account;
+  resource: Resource;
+  urls: ServerUrls;
+  quirks: Quirks;
+  effects: RequestEffects;
+  /** Reads the request body within the given limit (see http/body.ts). */
+  body(limit: number): Promise<string>;
+}

@@ -1,0 +1,21 @@
+/**
+ * GET and HEAD of a calendar object resource: the stored bytes, as uploaded (CRLF), with its ETag.
+ * Collections have no GET representation here (405); iCloud's answer is unknown ([U], FIDELITY.md).
+ */
+import { methodNotAllowed } from '../http/errors.js';
+import type { DavContext } from './context.js';
+import { requireExisting } from './shared.js';
+
+export async function handleGet(ctx: DavContext): Promise<void> {
+  const target = requireExisting(ctx.resource);
+  if (target.kind !== 'object' || !target.object) {
+    throw methodNotAllowed(`GET is not supported on the collection ${target.href}`, 'OPTIONS, PROPFIND, PROPPATCH, REPORT, DELETE, MKCALENDAR');
+  }
+  const { object } = target;
+  ctx.res.status(200);
+  ctx.res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
+  ctx.res.setHeader('ETag', object.etag);
+  ctx.res.setHeader('Last-Modified', new Date(object.modifiedAt).toUTCString());
+  ctx.res.setHeader('Content-Length', String(Buffer.byteLength(object.data)));
+  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : object.data);
+}

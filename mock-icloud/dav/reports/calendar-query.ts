@@ -1,0 +1,81 @@
+/**
+ * CALDAV:calendar-query REPORT (RFC 4791 §7.8).
+ *
+ * iCloud specifics reproduced (dossier §4): the collection itself comes back as an extra first
+ * response (empty 200 propstat, requested properties 404); a VEVENT/VTODO comp-filter is required;
+ * a subscribed calendar answers an empty multistatus. Time ranges are answered from the time
+ * index built at write time; only objects whose recurrence runs past their indexed instances, or
+ * queries with property filters, parse anything.
+ */
+import { expandInstances, parseICalendar } from '../../../icalendar/index.js';
+import { DavError, precondition } from '../../http/errors.js';
+import type { CalendarObject } from '../../store/model.js';
+import { CALDAV } from '../../xml/names.js';
+import { child, children, type XmlElement } from '../../xml/parse.js';
+import type { XmlNode } from '../../xml/write.js';
+import type { DavContext } from '../context.js';
+import { multistatus, propertiesResponse, sendMultistatus } from '../multistatus.js';
+import { objectHref, type Resource } from '../resources.js';
+import { memberResponse, requestedProps } from './common.js';
+import { componentMatches, type CompFilter, isIndexOnly, parseCompFilter } from './filter.js';
+
+type QueryTarget = Extract<Resource, { kind: 'calendar' | 'subscribed' }>;
+
+export function calendarQuery(root: XmlElement, target: QueryTarget, ctx: DavContext): void {
+  const props = requestedProps(root);
+  const vcalendar = parseTopFilter(root, ctx);
+  if (target.kind === 'subscribed') {
+    sendMultistatus(ctx.res, multistatus([])); // accepted, always empty (dossier §3, [R])
+    return;
+  }
+  const calendar = target.view.calendar;
+  const [primary, ...others] = vcalendar.compFilters;
+  // iCloud's collection-self response: an empty 200 propstat, every requested property 404.
+  const responses: XmlNode[] = [propertiesResponse(target, props, ctx, () => null)];
+
+  if (primary.name === calendar.component && !primary.isNotDefined) {
+    const needsParse = !isIndexOnly(primary) || others.length > 0 || vcalendar.propFilters.length > 0;
+    for (const object of candidates(primary, target, ctx)) {
+      if (needsParse && !componentMatches(parseICalendar(object.data).root, vcalendar, primary)) continue;
+      const resource: Resource = { kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object };
+      responses.push(memberResponse(resource, props, ctx));
+    }
+  }
+  sendMultistatus(ctx.res, multistatus(responses));
+}
+
+function parseTopFilter(root: XmlElement, ctx: DavContext): CompFilter {
+  const filter = child(root, CALDAV('filter'));
+  const top = filter && children(filter, CALDAV('comp-filter'));
+  if (!top || top.length !== 1 || top[0].attrs.name?.toUpperCase() !== 'VCALENDAR') {
+    throw precondition(400, 'calendar-query needs <filter><comp-filter name="VCALENDAR">', CALDAV('valid-filter'));
+  }
+  const vcalendar = parseCompFilter(top[0]);
+  if (vcalendar.compFilters.length === 0) {
+    if (ctx.quirks.queryWithoutComponentFilter === 'icloud-500') {
+      throw new DavError(500, 'calendar-query without a VEVENT/VTODO comp-filter (iCloud answers 500, dossier §4)');
+    }
+    throw precondition(400, 'calendar-query needs a VEVENT or VTODO comp-filter inside VCALENDAR, as iCloud requires', CALDAV('valid-filter'));
+  }
+  return vcalendar;
+}
+
+function* candidates(filter: CompFilter, target: Extract<Resource, { kind: 'calendar' }>, ctx: DavContext): Iterable<CalendarObject> {
+  const calendar = target.view.calendar;
+  if (!filter.timeRange) {
+    yield* ctx.store.listObjects(calendar);
+    return;
+  }
+  const range = filter.timeRange;
+  const { matches, maybe } = ctx.store.queryTimeRange(calendar, range);
+  for (const name of matches) {
+    const object = ctx.store.getObject(calendar, name);
+    if (object) yield object;
+  }
+  for (const name of maybe) {
+    const object = ctx.store.getObject(calendar, name);
+    if (!object) continue;
+    const instances = expandInstances(parseICalendar(object.data), range, { defaultZone: calendar.timezone ?? 'UTC' });
+    if (instances.length > 0) yield object;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * DAV:sync-collection REPORT (RFC 6578 §3).
+ *
+ * - An empty token is the initial sync: every member. A token returns only what changed since,
+ *   deletions as response-level 404s (§3.5.2), in O(changes) from the calendar's change log.
+ * - Like iCloud, the collection itself is the first response, with its own etag (dossier §4).
+ * - An unknown, forgotten or foreign token is iCloud's bare 403 (quirk: RFC `valid-sync-token`).
+ * - `DAV:limit` is honoured by truncation (§3.6/§3.7): a 507 response for the collection with
+ *   `number-of-matches-within-limits`, and a token from which the next request continues.
+ * - Depth: 0 per the RFC; Depth: 1 is tolerated because python-caldav sends it.
+ */
+import { badRequest, DavError, precondition } from '../../http/errors.js';
+import { DAV } from '../../xml/names.js';
+import { child, type XmlElement } from '../../xml/parse.js';
+import { bare, el, type XmlNode } from '../../xml/write.js';
+import type { DavContext } from '../context.js';
+import { multistatus, sendMultistatus, statusLine, statusResponse } from '../multistatus.js';
+import { objectHref, type Resource } from '../resources.js';
+import { memberResponse, requestedProps } from './common.js';
+
+export function syncCollection(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): void {
+  const depth = (ctx.req.headers.depth as string | undefined)?.trim() ?? '0';
+  if (depth !== '0' && depth !== '1') throw badRequest(`sync-collection with Depth: ${depth}; RFC 6578 requires Depth: 0`);
+  const level = child(root, DAV('sync-level'))?.text.trim() ?? '1';
+  if (level !== '1' && level.toLowerCase() !== 'infinite') throw badRequest(`sync-level "${level}" is not 1 or infinite`);
+  const token = child(root, DAV('sync-token'))?.text.trim() ?? '';
+  const limit = parseLimit(root) ?? ctx.effects.syncPageSize;
+  const props = requestedProps(root);
+
+  if (target.kind === 'subscribed') {
+    sendMultistatus(ctx.res, multistatus([], [el(DAV('sync-token'), subscribedToken(target))]));
+    return;
+  }
+  const calendar = target.view.calendar;
+  const changes = ctx.store.changesSince(calendar, token === '' ? null : token, limit);
+  if (!changes) {
+    const reason = `sync token "${token.slice(0, 24)}…" is not valid for ${target.href} (unknown, expired or forgotten)`;
+    if (ctx.quirks.invalidSyncToken === 'precondition') throw precondition(403, reason, DAV('valid-sync-token'));
+    throw new DavError(403, reason);
+  }
+  const responses: XmlNode[] = [
+    changes.truncated
+      ? el(DAV('response'), [bare(DAV('href'), target.href), bare(DAV('status'), statusLine(507)), el(DAV('error'), el(DAV('number-of-matches-within-limits')))])
+      : memberResponse(target, props, ctx),
+  ];
+  for (const object of changes.changed) {
+    responses.push(memberResponse({ kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object }, props, ctx));
+  }
+  for (const name of changes.deleted) responses.push(statusResponse(objectHref(target.href, name), 404));
+  sendMultistatus(ctx.res, multistatus(responses, [el(DAV('sync-token'), changes.token)]));
+}
+
+function parseLimit(root: XmlElement): number | undefined {
+  const limit = child(root, DAV('limit'));
+  if (!limit) return undefined;
+  const n = Number(child(limit, DAV('nresults'))?.text.trim());
+  if (!Number.isInteger(n) || n < 1) throw badRequest('DAV:limit needs <nresults> with a whole number of at least 1');
+  return n;
+}
+
+function subscribedToken(target: Extract<Resource, { kind: 'subscribed' }>): string {
+  return Buffer.concat([Buffer.from([0x1f, 0x0a, 0x10, 0x12, 0x0c, 0x00, 0x00]), Buffer.from(target.entry.etag)]).toString('base64');
+}

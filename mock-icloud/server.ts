@@ -1,0 +1,114 @@
+/**
+ * Starts the mock: one store, two HTTP servers on loopback (the gateway playing caldav.icloud.com
+ * and the partition playing pNN-caldav.icloud.com), the control plane, and the world it is seeded with.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { FixedClock, systemClock, type Clock } from './clock.js';
+import { MockControl } from './control/control.js';
+import { FaultEngine } from './control/faults.js';
+import { Journal } from './control/journal.js';
+import { controlRouter } from './control/routes.js';
+import type { ServerUrls } from './dav/context.js';
+import { DEFAULT_QUIRKS, type Quirks } from './quirks.js';
+import { MemoryStore } from './store/memory-store.js';
+import { loadWorldFile } from './world/files.js';
+import type { World } from './world/schema.js';
+
+export interface MockICloudOptions {
+  /** A world file path, or a world object. Default: no accounts. */
+  world?: string | World;
+  /** Directory for `file:` event paths when `world` is an object. */
+  worldBaseDir?: string;
+  /** Gateway port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Partition port; 0 picks a free one. Default 0. */
+  partitionPort?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /**
+   * A fixed start time (epoch ms or ISO) pins the clock for deterministic etags and tokens; it then
+   * moves only through the control plane. Default: the world's `now`, else the system clock.
+   */
+  clock?: number | string | Clock;
+  quirks?: Partial<Quirks>;
+  /** How injected latency waits (default setTimeout); tests may observe it instead. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RunningMockICloud {
+  /** `http://127.0.0.1:P/`: give this to clients as the server URL. */
+  gatewayUrl: string;
+  /** `http://127.0.0.1:Q/`: where calendar-home-set points. */
+  partitionUrl: string;
+  control: MockControl;
+  close(): Promise<void>;
+}
+
+export async function startMockICloud(options: MockICloudOptions = {}): Promise<RunningMockICloud> {
+  const host = options.host ?? '127.0.0.1';
+  const loaded = typeof options.world === 'string' ? loadWorldFile(options.world) : { world: options.world ?? { accounts: [] }, baseDir: options.worldBaseDir ?? process.cwd() };
+  const clock = makeClock(options.clock, loaded.world.now);
+  const store = new MemoryStore(clock);
+  const journal = new Journal();
+  const faults = new FaultEngine();
+  const control = new MockControl({ store, journal, faults, clock });
+  control.loadWorld(loaded.world, loaded.baseDir);
+
+  let urls: ServerUrls = { gateway: '', partition: '' };
+  const deps = {
+    store,
+    clock,
+    journal,
+    faults,
+    quirks: { ...DEFAULT_QUIRKS, ...options.quirks },
+    urls: () => urls,
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    control: controlRouter(() => control),
+  };
+  const gateway = createServer(createApp('gateway', deps));
+  const partition = createServer(createApp('partition', deps));
+  try {
+    await listen(gateway, options.port ?? 0, host);
+    await listen(partition, options.partitionPort ?? 0, host);
+  } catch (error) {
+    await Promise.all([stop(gateway), stop(partition)]);
+    throw error;
+  }
+  const origin = (s: Server) => `http://${host.includes(':') ? `[${host}]` : host}:${(s.address() as AddressInfo).port}`;
+  urls = { gateway: origin(gateway), partition: origin(partition) };
+  return {
+    gatewayUrl: `${urls.gateway}/`,
+    partitionUrl: `${urls.partition}/`,
+    control,
+    close: async () => {
+      await Promise.all([stop(gateway), stop(partition)]);
+    },
+  };
+}
+
+function makeClock(option: MockICloudOptions['clock'], worldNow: string | undefined): Clock {
+  if (typeof option === 'object') return option;
+  if (option !== undefined) return new FixedClock(typeof option === 'number' ? option : Date.parse(option));
+  if (worldNow !== undefined) return new FixedClock(Date.parse(worldNow));
+  return systemClock;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { CALDAV, DAV } from './names.js';
+import { parseXml, XmlParseError } from './parse.js';
+
+describe('parseXml', () => {
+  it('resolves any prefix, and default namespaces, to the same names', () => {
+    const a = parseXml('<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>');
+    const b = parseXml('<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>');
+    const c = parseXml('<x:propfind xmlns:x="DAV:"><prop xmlns="DAV:"><y:calendar-data xmlns:y="urn:ietf:params:xml:ns:caldav"/></prop></x:propfind>');
+    expect(a.name).toBe(DAV('propfind'));
+    expect(a.children[0].children[0].name).toBe(DAV('getetag'));
+    expect(b.children[0].children[0].name).toBe(DAV('getetag'));
+    expect(c.children[0].children[0].name).toBe(CALDAV('calendar-data'));
+  });
+
+  it('joins text and CDATA and decodes the predefined entities', () => {
+    expect(parseXml('<a xmlns="x">1 &amp; <![CDATA[<2>]]></a>').text).toBe('1 & <2>');
+  });
+
+  it('refuses DOCTYPEs, bad nesting and undeclared prefixes', () => {
+    expect(() => parseXml('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')).toThrow(XmlParseError);
+    expect(() => parseXml(`${'<a>'.repeat(100)}${'</a>'.repeat(100)}`)).toThrow(/nested 100 levels/);
+    expect(() => parseXml('<D:a/>')).toThrow(/undeclared namespace prefix "D"/);
+    expect(() => parseXml('<a><b></a>')).toThrow(/malformed XML at line 1/);
+  });
+});
