@@ -39,6 +39,7 @@ describe('mock-icloud command', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('serves the demo world and stops on %s', async (signal) => {
     const mock = start(['--port', '0', '--partition-port', '0', '--world', 'fixtures/worlds/demo.yaml', '--clock', '2026-11-21T09:00:00Z']);
     const [, gateway] = await mock.line(/gateway: (http:\/\/127\.0\.0\.1:\d+\/)\n/);
+    await mock.line(/account: carol@example\.com/);
     expect(mock.output()).toContain('account: alice@example.com (DSID 10000001001), app-specific password abcd-efgh-ijkl-mnop');
     const res = await fetch(gateway, {
       method: 'PROPFIND',

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FixedClock, type Clock } from '../clock.js';
-import { normaliseLineEndings, validateCalendarObject } from '../dav/calendar-object.js';
+import { isKnownZone, normaliseLineEndings, validateCalendarObject } from '../dav/calendar-object.js';
 import { DavError } from '../http/errors.js';
 import type { Account, Calendar, CalendarObject, ComponentType, HomeEntry, ShareAccess } from '../store/model.js';
 import { sha256 } from '../store/memory-store.js';
@@ -125,6 +125,9 @@ export class MockControl {
 
   createCalendar(appleId: string, spec: CalendarSpec): CalendarSummary {
     const account = this.getAccount(appleId);
+    if (spec.timezone !== undefined && !isKnownZone(spec.timezone)) {
+      throw new StateError(`calendar "${spec.name}": "${spec.timezone}" is not an IANA time zone (e.g. Europe/London)`, 'invalid');
+    }
     const calendar = this.deps.store.createCalendar(account.dsid, spec);
     return this.summarise(account, { kind: 'owned', name: calendar.name, calendar });
   }

@@ -6,7 +6,7 @@
  * - unparseable data → 400 `valid-calendar-data`; no UID, or several → 400 `valid-calendar-object-resource`.
  * The spans for the time-range index are computed here, once, so queries never re-parse.
  */
-import { computeIndexSpans, ICalendarError, parseICalendar, summariseObject } from '../../icalendar/index.js';
+import { computeIndexSpans, defaultZoneFor, ICalendarError, parseICalendar, summariseObject } from '../../icalendar/index.js';
 import { DavError, precondition } from '../http/errors.js';
 import type { Calendar, IndexSpans } from '../store/model.js';
 import { CALDAV } from '../xml/names.js';
@@ -51,4 +51,14 @@ export function validateCalendarObject(data: string, calendar: Calendar, options
   }
   const spans = computeIndexSpans(parsed, { defaultZone: calendar.timezone ?? 'UTC' });
   return { uid: summary.uid, component: summary.componentType, spans };
+}
+
+/** Whether `name` can serve as a calendar's zone for floating and all-day times. */
+export function isKnownZone(name: string): boolean {
+  try {
+    defaultZoneFor(name);
+    return true;
+  } catch {
+    return false;
+  }
 }

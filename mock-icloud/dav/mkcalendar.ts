@@ -14,6 +14,7 @@ import { child, type XmlElement } from '../xml/parse.js';
 import type { DavContext } from './context.js';
 import { parseXmlBody } from './shared.js';
 import { StateError } from '../store/store.js';
+import { isKnownZone } from './calendar-object.js';
 
 export async function handleMkcalendar(ctx: DavContext): Promise<void> {
   const target = ctx.resource;
@@ -64,7 +65,8 @@ function applyProps(prop: XmlElement, init: NewCalendar, isMkcol: boolean): void
         break;
       case CALDAV('calendar-timezone'): {
         const tzid = /^TZID:(.+)$/m.exec(p.text.replace(/\r/g, ''));
-        if (tzid) init.timezone = tzid[1].trim();
+        // A TZID that is not an IANA zone (custom or Windows names) leaves floating times in UTC.
+        if (tzid && isKnownZone(tzid[1].trim())) init.timezone = tzid[1].trim();
         break;
       }
       case CALDAV('supported-calendar-component-set'): {

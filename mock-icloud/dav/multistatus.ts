@@ -42,7 +42,8 @@ export function propertiesResponse(
   const found: XmlEl[] = [];
   const missing: XmlEl[] = [];
   for (const name of names) {
-    const value = override?.(name) ?? getProperty(name, resource, ctx);
+    const overridden = override?.(name);
+    const value = overridden !== undefined ? overridden : getProperty(name, resource, ctx);
     if (value === null) missing.push(el(name));
     else found.push(el(name, value));
   }

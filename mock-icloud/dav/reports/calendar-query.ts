@@ -17,7 +17,7 @@ import type { DavContext } from '../context.js';
 import { multistatus, propertiesResponse, sendMultistatus } from '../multistatus.js';
 import { objectHref, type Resource } from '../resources.js';
 import { memberResponse, requestedProps } from './common.js';
-import { componentMatches, type CompFilter, isIndexOnly, parseCompFilter } from './filter.js';
+import { calendarMatches, type CompFilter, isIndexOnly, parseCompFilter } from './filter.js';
 
 type QueryTarget = Extract<Resource, { kind: 'calendar' | 'subscribed' }>;
 
@@ -36,7 +36,7 @@ export function calendarQuery(root: XmlElement, target: QueryTarget, ctx: DavCon
   if (primary.name === calendar.component && !primary.isNotDefined) {
     const needsParse = !isIndexOnly(primary) || others.length > 0 || vcalendar.propFilters.length > 0;
     for (const object of candidates(primary, target, ctx)) {
-      if (needsParse && !componentMatches(parseICalendar(object.data).root, vcalendar, primary)) continue;
+      if (needsParse && !calendarMatches(parseICalendar(object.data).root, vcalendar, primary)) continue;
       const resource: Resource = { kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object };
       responses.push(memberResponse(resource, props, ctx));
     }

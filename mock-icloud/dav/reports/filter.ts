@@ -144,6 +144,12 @@ export function componentMatches(parent: ICAL.Component, filter: CompFilter, ign
   );
 }
 
+/** Evaluates the top-level VCALENDAR comp-filter against an object's VCALENDAR component. */
+export function calendarMatches(vcalendar: ICAL.Component, filter: CompFilter, ignoreTimeRangeOf?: CompFilter): boolean {
+  if (filter.isNotDefined) return false;
+  return filter.propFilters.every((pf) => propMatches(vcalendar, pf)) && filter.compFilters.every((cf) => componentMatches(vcalendar, cf, ignoreTimeRangeOf));
+}
+
 /** True when evaluating the filter needs nothing but the component type and the time index. */
 export function isIndexOnly(filter: CompFilter): boolean {
   return !filter.isNotDefined && filter.propFilters.length === 0 && filter.compFilters.length === 0;
