@@ -1,7 +1,7 @@
 /**
  * The Express application serving one origin (gateway or partition). Both origins serve the same
  * accounts and data (dossier §1: KashCal reaches everything through caldav.icloud.com); only the
- * journal tells them apart. Order per request: control plane → /.well-known → faults → auth →
+ * journal tells them apart. Order per request: control plane → faults → /.well-known → auth →
  * resolve path → method handler; every DavError is serialised by http/errors.ts, anything else
  * becomes a journalled 500 and the server stays up.
  */
@@ -61,19 +61,18 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
 
   setAppleHeaders(res, requestId, deps.store.getAccountByAppleId(claimed ?? '')?.partition);
 
-  // RFC 6764 §5: service discovery. iCloud's answer is unknown; 301 to / satisfies tsdav's live test ([U]).
-  if (path === '/.well-known/caldav' || path === '/.well-known/caldav/') {
-    res.status(301).setHeader('Location', '/');
-    res.end();
-    journal(301);
-    return;
-  }
-
   const outcome = deps.faults.evaluate({ method: req.method, path, account: claimed });
   if (outcome.delayMs > 0) await deps.sleep(outcome.delayMs);
   const fault = outcome.applied.length ? outcome.applied.join(',') : undefined;
   try {
     if (outcome.error) throw outcome.error;
+    // RFC 6764 §5: service discovery. iCloud's answer is unknown; 301 to / satisfies tsdav's live test ([U]).
+    if (path === '/.well-known/caldav' || path === '/.well-known/caldav/') {
+      res.status(301).setHeader('Location', '/');
+      res.end();
+      journal(301, { fault });
+      return;
+    }
     const auth = authenticate(req.headers.authorization, deps.store);
     if (!auth.ok) {
       res.setHeader('WWW-Authenticate', CHALLENGES);

@@ -19,9 +19,10 @@ const REPORTS = {
 
 export async function handleReport(ctx: DavContext): Promise<void> {
   const body = await ctx.body(LIMITS.xmlBytes);
-  const root = parseXmlBody(body, [...Object.keys(REPORTS), CALDAV('free-busy-query')]);
+  const root = parseXmlBody(body, null);
   if (root.name === CALDAV('free-busy-query')) throw new DavError(400, 'free-busy-query REPORT: iCloud answers 400 with an empty body (dossier §4)');
   const target = requireExisting(ctx.resource);
+  if (!(root.name in REPORTS)) throw precondition(403, `REPORT ${root.name} is not supported`, DAV('supported-report'));
   if (target.kind !== 'calendar' && target.kind !== 'subscribed') {
     throw precondition(403, `${root.local} is not supported on ${target.href}`, DAV('supported-report'));
   }

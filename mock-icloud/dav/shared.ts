@@ -6,8 +6,8 @@ import type { QName } from '../xml/names.js';
 import { parseXml, XmlParseError, type XmlElement } from '../xml/parse.js';
 import type { CalendarView, Resource } from './resources.js';
 
-/** Parses an XML request body and checks its root element, with a 400 for anything else. */
-export function parseXmlBody(body: string, expectedRoot: QName | QName[]): XmlElement {
+/** Parses an XML request body and checks its root element (null: any root), with a 400 for anything else. */
+export function parseXmlBody(body: string, expectedRoot: QName | QName[] | null): XmlElement {
   let root: XmlElement;
   try {
     root = parseXml(body);
@@ -15,6 +15,7 @@ export function parseXmlBody(body: string, expectedRoot: QName | QName[]): XmlEl
     if (error instanceof XmlParseError) throw badRequest(error.message);
     throw error;
   }
+  if (expectedRoot === null) return root;
   const expected = Array.isArray(expectedRoot) ? expectedRoot : [expectedRoot];
   if (!expected.includes(root.name)) throw badRequest(`expected <${expected.join('> or <')}> as the root element, got <${root.name}>`);
   return root;

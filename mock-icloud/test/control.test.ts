@@ -128,6 +128,12 @@ describe('faults', () => {
     expect(mock.control.journal({ status: 503 }).map((e) => e.fault)).toEqual(['fault-1', 'fault-1']);
   });
 
+  it('hits discovery too', async () => {
+    mock.control.addFault({ kind: 'unavailable', count: 1 });
+    expect((await gateway(mock).propfind('/.well-known/caldav').set('Authorization', aliceAuth)).status).toBe(503);
+    expect((await gateway(mock).propfind('/.well-known/caldav').set('Authorization', aliceAuth)).status).toBe(301);
+  });
+
   it('scopes a fault to one account and method', async () => {
     mock.control.addFault({ kind: 'unavailable', match: { account: 'bob@example.com' } });
     expect((await principalOk(aliceAuth)).status).toBe(207);

@@ -52,6 +52,14 @@ describe('calendar-query', () => {
     expect(hrefsOf((await report(home, query(['20261129T000000Z', '20261130T000000Z']))).text)).not.toContain(birthday);
   });
 
+  it('resolves floating times in the calendar time zone', async () => {
+    // 10:00 floating in Europe/London on 2026-07-01 (BST) is 09:00Z.
+    mock.control.putEvent(ALICE.appleId, 'home', { ics: vevent('FLOATING-1', '20260701T100000', '20260701T110000') });
+    const href = `${home}FLOATING-1.ics`;
+    expect(hrefsOf((await report(home, query(['20260701T090000Z', '20260701T091500Z']))).text)).toContain(href);
+    expect(hrefsOf((await report(home, query(['20260701T100000Z', '20260701T110000Z']))).text)).not.toContain(href);
+  });
+
   it('requires a VEVENT/VTODO comp-filter', async () => {
     const res = await report(home, '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/></c:filter></c:calendar-query>');
     expect(res.status).toBe(400);
@@ -165,6 +173,14 @@ describe('sync-collection', () => {
   it('tolerates Depth: 1 as python-caldav sends it', async () => {
     const res = await report(home, '<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>', '1');
     expect(res.status).toBe(207);
+  });
+});
+
+describe('other REPORTs', () => {
+  it('refuses an unsupported report with 403 supported-report', async () => {
+    const res = await report(home, '<d:expand-property xmlns:d="DAV:"><d:property name="owner"/></d:expand-property>');
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('<supported-report xmlns="DAV:"/>');
   });
 });
 

@@ -97,6 +97,29 @@ describe('PUT', () => {
   });
 });
 
+describe('GET, HEAD and OPTIONS', () => {
+  it('HEAD gives GET\'s headers without a body', async () => {
+    const created = await put(`${home}head.ics`, vevent('HEAD-1'));
+    const head = await partition(mock).head(`${home}head.ics`).set('Authorization', aliceAuth);
+    expect(head.status).toBe(200);
+    expect(head.headers.etag).toBe(created.headers.etag);
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(vevent('HEAD-1'))));
+    expect(head.text ?? '').toBe('');
+  });
+
+  it('OPTIONS lists the DAV classes and methods', async () => {
+    const res = await partition(mock).options(home).set('Authorization', aliceAuth);
+    expect(res.status).toBe(200);
+    expect(res.headers.dav).toContain('calendar-access');
+    expect(res.headers.allow).toContain('REPORT');
+  });
+
+  it('GET on a missing object is 404 and on a collection 405', async () => {
+    expect((await partition(mock).get(`${home}nope.ics`).set('Authorization', aliceAuth)).status).toBe(404);
+    expect((await partition(mock).get(home).set('Authorization', aliceAuth)).status).toBe(405);
+  });
+});
+
 describe('DELETE', () => {
   it('honours If-Match and answers 204, then 404', async () => {
     const created = await put(`${home}del.ics`, vevent('DEL-1'));
