@@ -1,0 +1,224 @@
+/**
+ * Connecting a platform user to iCloud and choosing calendars (RULES.md C1–C7).
+ *
+ * - C1: Apple ID + app-specific password, checked by real discovery through the gateway; a refusal
+ *   tells the user to make an app-specific password. A revoked password later marks the connection
+ *   `reconnect_required` (the engine does that) and polling stops; nothing is deleted.
+ * - C2: one connection per user per sub-account. C3: one sub-account per Apple ID.
+ * - C4: subscribed calendars are never offered and naming one is refused.
+ * - C5: the linked calendar must be writable; read-only calendars can be conflict calendars.
+ * - C6: the linked calendar is always among the conflict calendars.
+ * - C7: iCloud has no sync preferences; asking to set them is refused.
+ */
+import { CalDavClient, type RemoteCalendarInfo } from '../caldav/client.js';
+import { AuthRefusedError, ServiceUnavailableError } from '../caldav/errors.js';
+import type { Clock } from '../clock.js';
+import { SyncError } from '../errors.js';
+import type { PlatformStore } from '../platform/store.js';
+import type { Connection, RemoteCalendar, SyncState } from '../state/sync-state.js';
+
+export const ICLOUD_SERVER_URL = 'https://caldav.icloud.com/';
+
+export interface ConnectRequest {
+  subAccountId: string;
+  userId: string;
+  appleId: string;
+  appPassword: string;
+  /** Default: iCloud's gateway. Point it at the mock's gatewayUrl in tests. */
+  serverUrl?: string;
+}
+
+/** A calendar as offered to the user: only event calendars, never subscriptions or task lists. */
+export interface OfferedCalendar {
+  url: string;
+  displayName: string;
+  access: 'writable' | 'read-only';
+  canBeLinked: boolean;
+  isLinked: boolean;
+  isConflict: boolean;
+}
+
+export interface ConnectionsDeps {
+  platform: PlatformStore;
+  state: SyncState;
+  clock: Clock;
+  fetch?: typeof fetch;
+  newId: () => string;
+}
+
+export class Connections {
+  constructor(private readonly deps: ConnectionsDeps) {}
+
+  client(connection: Pick<Connection, 'serverUrl' | 'appleId' | 'appPassword'>): CalDavClient {
+    return new CalDavClient({ serverUrl: connection.serverUrl, appleId: connection.appleId, password: connection.appPassword, fetch: this.deps.fetch });
+  }
+
+  async connect(request: ConnectRequest): Promise<Connection> {
+    const { platform, state } = this.deps;
+    const user = platform.getUser(request.userId);
+    if (!user || user.subAccountId !== request.subAccountId) {
+      throw new SyncError('not-found', `user ${request.userId} is not in sub-account ${request.subAccountId}`);
+    }
+    const existing = state.findConnection(request.subAccountId, request.userId);
+    if (existing) {
+      throw new SyncError(
+        'already-connected',
+        `${user.name} already has an iCloud connection (${existing.appleId}) in this sub-account: each user can have one. Disconnect it first${existing.status === 'reconnect_required' ? ', or reconnect it with a new app-specific password' : ''}`,
+      );
+    }
+    const elsewhere = state.connectionsForAppleId(request.appleId).find((c) => c.subAccountId !== request.subAccountId);
+    if (elsewhere) {
+      throw new SyncError(
+        'apple-id-in-other-sub-account',
+        `the iCloud account ${request.appleId} is already connected in another sub-account (${elsewhere.subAccountId}): an Apple ID can be connected in one sub-account only`,
+      );
+    }
+    const serverUrl = request.serverUrl ?? ICLOUD_SERVER_URL;
+    const client = this.client({ serverUrl, appleId: request.appleId, appPassword: request.appPassword });
+    const found = await this.call(() => client.discover());
+    const calendars = await this.call(() => client.listCalendars(found.homeUrl));
+    return platform.transaction(() => {
+      const connection = state.insertConnection({
+        id: this.deps.newId(),
+        subAccountId: request.subAccountId,
+        userId: request.userId,
+        appleId: request.appleId.trim().toLowerCase(),
+        appPassword: request.appPassword,
+        serverUrl,
+        principalUrl: found.principalUrl,
+        homeUrl: found.homeUrl,
+        status: 'active',
+        changeCursor: 0,
+        createdAt: this.deps.clock.now(),
+      });
+      state.saveRemoteCalendars(connection.id, calendars.map(toRow));
+      return connection;
+    });
+  }
+
+  get(connectionId: string): Connection {
+    const connection = this.deps.state.getConnection(connectionId);
+    if (!connection) throw new SyncError('not-found', `no iCloud connection ${connectionId}`);
+    return connection;
+  }
+
+  /** Re-reads the calendar list from iCloud, keeping roles of calendars still there. */
+  async refreshCalendars(connectionId: string): Promise<OfferedCalendar[]> {
+    const connection = this.get(connectionId);
+    const calendars = await this.call(() => this.client(connection).listCalendars(connection.homeUrl), connection);
+    this.deps.platform.transaction(() => this.deps.state.saveRemoteCalendars(connectionId, calendars.map(toRow)));
+    return this.offered(connectionId);
+  }
+
+  /** The calendars a user may choose from (C4: subscriptions never appear; task lists and inbox neither). */
+  offered(connectionId: string): OfferedCalendar[] {
+    return this.deps.state
+      .listRemoteCalendars(connectionId)
+      .filter(isEventCalendar)
+      .map((c) => ({
+        url: c.url,
+        displayName: c.displayName,
+        access: c.access === 'writable' ? 'writable' : 'read-only',
+        canBeLinked: c.access === 'writable',
+        isLinked: c.isLinked,
+        isConflict: c.isConflict,
+      }));
+  }
+
+  /**
+   * Chooses the linked calendar and the conflict calendars. Calendars are named by URL, display
+   * name or collection name. The linked calendar is always a conflict calendar too (C6).
+   */
+  chooseCalendars(connectionId: string, choice: { linked?: string | null; conflict?: string[] }): OfferedCalendar[] {
+    const connection = this.get(connectionId);
+    const all = this.deps.state.listRemoteCalendars(connectionId);
+    const current = all.find((c) => c.isLinked);
+    const linked = choice.linked === undefined ? current : choice.linked === null ? undefined : this.resolve(all, choice.linked, 'linked');
+    if (linked && linked.access !== 'writable') {
+      throw new SyncError(
+        'read-only-linked-calendar',
+        `"${linked.displayName}" is read-only for ${connection.appleId}, so it cannot be the linked calendar (new bookings are written there). Choose a calendar you can edit; a read-only calendar can still be a conflict calendar`,
+      );
+    }
+    const conflict = choice.conflict === undefined ? all.filter((c) => c.isConflict && !c.isLinked) : choice.conflict.map((name) => this.resolve(all, name, 'conflict'));
+    const urls = [...new Set([...(linked ? [linked.url] : []), ...conflict.map((c) => c.url)])];
+    this.deps.platform.transaction(() => this.deps.state.setRoles(connectionId, linked?.url, urls));
+    return this.offered(connectionId);
+  }
+
+  /** C7: iCloud connections offer only the default sync behaviour. */
+  setSyncPreferences(connectionId: string, _preferences: Record<string, unknown>): never {
+    this.get(connectionId);
+    throw new SyncError(
+      'sync-preferences-not-supported',
+      'iCloud connections have no sync preferences (advanced settings): unlike Google and Outlook, iCloud offers only the default sync, so there is nothing to change',
+    );
+  }
+
+  /** Replaces a revoked app-specific password and resumes polling. */
+  async reconnect(connectionId: string, appPassword: string): Promise<Connection> {
+    const connection = this.get(connectionId);
+    const found = await this.call(() => this.client({ ...connection, appPassword }).discover());
+    this.deps.platform.transaction(() =>
+      this.deps.state.updateConnection(connectionId, {
+        appPassword,
+        principalUrl: found.principalUrl,
+        homeUrl: found.homeUrl,
+        status: 'active',
+        statusReason: undefined,
+        consecutiveFailures: 0,
+        nextPollAt: this.deps.clock.now(),
+      }),
+    );
+    return this.get(connectionId);
+  }
+
+  /** Forgets the connection; nothing is deleted in the platform or in iCloud. */
+  disconnect(connectionId: string): void {
+    this.get(connectionId);
+    this.deps.platform.transaction(() => this.deps.state.deleteConnection(connectionId));
+  }
+
+  private resolve(all: RemoteCalendar[], name: string, role: 'linked' | 'conflict'): RemoteCalendar {
+    const wanted = name.trim();
+    const match = all.find((c) => c.url === wanted || c.displayName === wanted || decodeURIComponent(new URL(c.url).pathname).split('/').filter(Boolean).at(-1) === wanted);
+    if (!match) {
+      const names = all.filter(isEventCalendar).map((c) => `"${c.displayName}"`).join(', ');
+      throw new SyncError('unknown-calendar', `no calendar "${name}" in this iCloud account; the calendars are ${names}`);
+    }
+    if (match.access === 'subscribed' || match.kind === 'subscribed') {
+      throw new SyncError('subscribed-calendar', `"${match.displayName}" is a subscribed calendar (a feed iCloud reads from a URL): subscription calendars cannot be connected as ${role} calendar`);
+    }
+    if (!isEventCalendar(match)) {
+      throw new SyncError('not-an-event-calendar', `"${match.displayName}" holds no events (it is a reminders list or a scheduling collection) and cannot be a ${role} calendar`);
+    }
+    return match;
+  }
+
+  /** Runs an iCloud call, turning transport-level errors into SyncErrors with advice. */
+  private async call<T>(fn: () => Promise<T>, connection?: Connection): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof AuthRefusedError) {
+        if (connection) this.markReconnectRequired(connection.id, error.message);
+        throw new SyncError('auth-refused', error.message);
+      }
+      if (error instanceof ServiceUnavailableError) throw new SyncError('icloud-unavailable', error.message);
+      if (error instanceof Error && error.name === 'DiscoveryError') throw new SyncError('discovery-failed', error.message);
+      throw error;
+    }
+  }
+
+  markReconnectRequired(connectionId: string, reason: string): void {
+    this.deps.platform.transaction(() => this.deps.state.updateConnection(connectionId, { status: 'reconnect_required', statusReason: reason }));
+  }
+}
+
+function isEventCalendar(c: Pick<RemoteCalendar, 'kind' | 'components'>): boolean {
+  return c.kind === 'calendar' && (c.components.length === 0 || c.components.includes('VEVENT'));
+}
+
+function toRow(c: RemoteCalendarInfo) {
+  return { url: c.url, displayName: c.displayName, components: c.components, access: c.access, kind: c.kind };
+}

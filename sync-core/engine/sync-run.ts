@@ -1,0 +1,86 @@
+/**
+ * One sync run for one connection: pull every conflict calendar, then push the platform's changes,
+ * then record what happened. Safe to repeat and safe to kill at any point (RULES.md D3): each step
+ * commits its platform change and its bookkeeping together, and tokens/cursors only move after the
+ * work they cover is done.
+ */
+import { AuthRefusedError, ServiceUnavailableError, UnexpectedResponseError } from '../caldav/errors.js';
+import type { Clock } from '../clock.js';
+import type { Connections } from '../connections/connections.js';
+import { SyncError } from '../errors.js';
+import type { PlatformStore } from '../platform/store.js';
+import type { SyncState } from '../state/sync-state.js';
+import type { RunContext } from './context.js';
+import { pullCalendar } from './pull.js';
+import { pushChanges } from './push.js';
+import { emptyReport, type SyncReport } from './report.js';
+import { DEFAULT_WINDOW, syncWindow, type WindowConfig } from './window.js';
+
+export interface EngineDeps {
+  platform: PlatformStore;
+  state: SyncState;
+  clock: Clock;
+  connections: Connections;
+  window?: WindowConfig;
+}
+
+export class SyncEngine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  async syncConnection(connectionId: string): Promise<SyncReport> {
+    const { platform, state, clock, connections } = this.deps;
+    const connection = connections.get(connectionId);
+    const report = emptyReport(connectionId, clock.now());
+    if (connection.status !== 'active') {
+      report.outcome = 'skipped';
+      report.skipped.push({ reason: `the connection needs reconnecting (${connection.statusReason ?? 'app-specific password refused'}): reconnect it with a new app-specific password` });
+      return this.finish(report);
+    }
+    const user = platform.getUser(connection.userId);
+    if (!user) throw new SyncError('not-found', `user ${connection.userId} of connection ${connectionId} no longer exists`);
+    const ctx: RunContext = {
+      platform,
+      state,
+      clock,
+      client: connections.client(connection),
+      connection,
+      user,
+      window: syncWindow(clock.now(), this.deps.window ?? DEFAULT_WINDOW),
+      report,
+    };
+    try {
+      const calendars = state.listRemoteCalendars(connectionId);
+      for (const calendar of calendars.filter((c) => c.isConflict)) {
+        try {
+          await pullCalendar(ctx, calendar);
+        } catch (error) {
+          if (!(error instanceof UnexpectedResponseError)) throw error;
+          report.errors.push({ phase: 'pull', calendarUrl: calendar.url, message: error.message });
+        }
+      }
+      await pushChanges(ctx, calendars);
+      report.outcome = report.errors.length > 0 || report.skipped.some((s) => s.href && !s.eventId) ? 'partial' : 'ok';
+      platform.transaction(() => state.updateConnection(connectionId, { lastSyncAt: clock.now(), consecutiveFailures: 0 }));
+    } catch (error) {
+      report.outcome = 'failed';
+      if (error instanceof AuthRefusedError) {
+        // C1: a revoked password stops the connection; nothing is deleted anywhere.
+        connections.markReconnectRequired(connectionId, error.message);
+        report.errors.push({ phase: 'run', code: 'auth-refused', message: error.message });
+      } else if (error instanceof ServiceUnavailableError) {
+        report.retryAfterMs = error.retryAfterMs;
+        report.errors.push({ phase: 'run', code: 'icloud-unavailable', message: error.message });
+      } else {
+        report.errors.push({ phase: 'run', message: error instanceof Error ? error.message : String(error) });
+      }
+      platform.transaction(() => state.updateConnection(connectionId, { consecutiveFailures: connection.consecutiveFailures + 1 }));
+    }
+    return this.finish(report);
+  }
+
+  private finish(report: SyncReport): SyncReport {
+    report.finishedAt = this.deps.clock.now();
+    this.deps.platform.transaction(() => this.deps.state.recordRun(report.connectionId, report.startedAt, report.finishedAt, report));
+    return report;
+  }
+}

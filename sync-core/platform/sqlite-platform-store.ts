@@ -1,0 +1,621 @@
+/**
+ * The embedded PlatformStore: the platform model in the same SQLite database as the sync state
+ * (schema in migrations.ts). Every write to an event takes the next global changeSeq, bumps the
+ * event's version and sets updatedAt; deletions are tombstones.
+ */
+import { ID_MIGRATION, nextId, openDatabase, type Db, type Migration } from '../db/database.js';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import type { BookingSupport } from './booking.js';
+import { CALENDAR_TYPES, ICLOUD_SYNC_TYPES, type CalendarType, type Contact, type PlatformCalendar, type PlatformEvent, type SubAccount, type User, type WorkingHours } from './model.js';
+import { PLATFORM_MIGRATIONS } from './migrations.js';
+import { PlatformError, type EventPatch, type NewCalendar, type NewEvent, type NewUser, type PlatformStore } from './store.js';
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
+
+/** Opens (and migrates) a database holding the id counters, the platform model and `extra`. */
+export function openPlatformDatabase(path: string, extra: Migration[] = []): Db {
+  return openDatabase(path, [ID_MIGRATION, ...PLATFORM_MIGRATIONS, ...extra]);
+}
+
+export const DEFAULT_WORKING_HOURS: WorkingHours = { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
+export const DEFAULT_SLOT_MINUTES = 30;
+export const DEFAULT_CLASS_CAPACITY = 10;
+
+const TYPE_NAMES: Record<CalendarType, string> = {
+  round_robin: 'Round Robin',
+  collective: 'Collective',
+  class_booking: 'Class Booking',
+  service: 'Service',
+  simple: 'Simple',
+  event: 'Event',
+};
+
+/** True if Intl knows the IANA zone. */
+export function isValidTimeZone(timeZone: string): boolean {
+  if (typeof timeZone !== 'string' || timeZone.trim() === '') return false;
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Minutes since local midnight of `HH:MM` (`24:00` allowed when `allowMidnightEnd`), or undefined. */
+export function parseHourMinute(value: string, allowMidnightEnd = false): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (allowMidnightEnd && value === '24:00') return 24 * 60;
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
+}
+
+/** Throws PlatformError 'invalid' unless the working hours are well formed. */
+export function validateWorkingHours(wh: WorkingHours): void {
+  const example = `for example { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }`;
+  if (!wh || !Array.isArray(wh.days) || wh.days.length === 0) {
+    throw new PlatformError('invalid', `Working hours need at least one day: give ISO weekdays 1 (Monday) to 7 (Sunday), ${example}.`);
+  }
+  for (const d of wh.days) {
+    if (!Number.isInteger(d) || d < 1 || d > 7) {
+      throw new PlatformError('invalid', `Working day ${String(d)} is not an ISO weekday: use 1 (Monday) to 7 (Sunday).`);
+    }
+  }
+  if (new Set(wh.days).size !== wh.days.length) throw new PlatformError('invalid', `Working days ${JSON.stringify(wh.days)} repeat a day: list each weekday once.`);
+  const start = parseHourMinute(wh.start);
+  const end = parseHourMinute(wh.end, true);
+  if (start === undefined) throw new PlatformError('invalid', `Working hours start '${String(wh.start)}' is not a local time: use HH:MM (00:00–23:59), ${example}.`);
+  if (end === undefined) throw new PlatformError('invalid', `Working hours end '${String(wh.end)}' is not a local time: use HH:MM (00:01–24:00), ${example}.`);
+  if (end <= start) throw new PlatformError('invalid', `Working hours end ${wh.end} must be after start ${wh.start} (same day, local time).`);
+}
+
+function requireName(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new PlatformError('invalid', `${what} needs a non-empty name.`);
+  return value;
+}
+
+function requireInstant(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new PlatformError('invalid', `${what} must be an instant in epoch milliseconds (an integer), got ${String(value)}.`);
+  }
+  return value;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+interface EventRow {
+  id: string;
+  sub_account_id: string;
+  kind: 'appointment' | 'blocked';
+  calendar_id: string | null;
+  title: string;
+  description: string | null;
+  location: string | null;
+  start_ms: number;
+  end_ms: number;
+  all_day: number;
+  busy: number;
+  status: 'confirmed' | 'cancelled';
+  deleted: number;
+  origin: 'platform' | 'icloud';
+  version: number;
+  updated_at: number;
+  change_seq: number;
+  user_ids: string;
+  contact_ids: string;
+}
+
+interface UserRow {
+  id: string;
+  sub_account_id: string;
+  name: string;
+  email: string;
+  time_zone: string;
+  work_days: string;
+  work_start: string;
+  work_end: string;
+}
+
+interface ContactRow {
+  id: string;
+  sub_account_id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+}
+
+interface CalendarRow {
+  id: string;
+  sub_account_id: string;
+  name: string;
+  type: CalendarType;
+  slot_minutes: number;
+  capacity: number | null;
+  icloud_sync: number;
+  member_ids: string;
+}
+
+const EVENT_COLUMNS = `e.*,
+  (SELECT json_group_array(eu2.user_id ORDER BY eu2.position) FROM platform_event_users eu2 WHERE eu2.event_id = e.id AND eu2.active = 1) AS user_ids,
+  (SELECT json_group_array(ec.contact_id ORDER BY ec.position) FROM platform_event_contacts ec WHERE ec.event_id = e.id) AS contact_ids`;
+
+const CALENDAR_COLUMNS = `c.*,
+  (SELECT json_group_array(m.user_id ORDER BY m.position) FROM platform_calendar_members m WHERE m.calendar_id = c.id) AS member_ids`;
+
+/** SQL of the two per-user event queries (exported for the query-plan tests). */
+export const EVENTS_FOR_USER_SQL = `SELECT ${EVENT_COLUMNS}
+  FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
+  WHERE eu.user_id = ? AND eu.live = 1 AND eu.end_ms > ? AND eu.start_ms < ?
+  ORDER BY e.start_ms, e.id`;
+export const CHANGED_EVENTS_SQL = `SELECT ${EVENT_COLUMNS}
+  FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
+  WHERE eu.user_id = ? AND eu.change_seq > ?
+  ORDER BY eu.change_seq`;
+
+function toEvent(r: EventRow): PlatformEvent {
+  const e: PlatformEvent = {
+    id: r.id,
+    subAccountId: r.sub_account_id,
+    kind: r.kind,
+    userIds: JSON.parse(r.user_ids) as string[],
+    contactIds: JSON.parse(r.contact_ids) as string[],
+    title: r.title,
+    start: r.start_ms,
+    end: r.end_ms,
+    allDay: r.all_day === 1,
+    busy: r.busy === 1,
+    status: r.status,
+    deleted: r.deleted === 1,
+    origin: r.origin,
+    version: r.version,
+    updatedAt: r.updated_at,
+    changeSeq: r.change_seq,
+  };
+  if (r.calendar_id !== null) e.calendarId = r.calendar_id;
+  if (r.description !== null) e.description = r.description;
+  if (r.location !== null) e.location = r.location;
+  return e;
+}
+
+function toUser(r: UserRow): User {
+  return {
+    id: r.id,
+    subAccountId: r.sub_account_id,
+    name: r.name,
+    email: r.email,
+    timeZone: r.time_zone,
+    workingHours: { days: JSON.parse(r.work_days) as number[], start: r.work_start, end: r.work_end },
+  };
+}
+
+function toContact(r: ContactRow): Contact {
+  const c: Contact = { id: r.id, subAccountId: r.sub_account_id, name: r.name };
+  if (r.email !== null) c.email = r.email;
+  if (r.phone !== null) c.phone = r.phone;
+  return c;
+}
+
+function toCalendar(r: CalendarRow): PlatformCalendar {
+  const c: PlatformCalendar = {
+    id: r.id,
+    subAccountId: r.sub_account_id,
+    name: r.name,
+    type: r.type,
+    memberIds: JSON.parse(r.member_ids) as string[],
+    slotMinutes: r.slot_minutes,
+    icloudSync: r.icloud_sync === 1,
+  };
+  if (r.capacity !== null) c.capacity = r.capacity;
+  return c;
+}
+
+export class SqlitePlatformStore implements PlatformStore, BookingSupport {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    // Fail early, with a hint, if the platform migrations did not run on this database.
+    const ok = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'platform_state'`).get();
+    if (!ok) throw new Error('SqlitePlatformStore: the database has no platform tables; open it with openPlatformDatabase(path) or include PLATFORM_MIGRATIONS.');
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  transaction<T>(fn: () => T): T {
+    // better-sqlite3 turns a transaction started inside another into a savepoint.
+    return this.db.transaction(fn)();
+  }
+
+  private nextChangeSeq(): number {
+    const row = this.stmt('UPDATE platform_state SET change_seq = change_seq + 1 WHERE id = 1 RETURNING change_seq').get() as { change_seq: number };
+    return row.change_seq;
+  }
+
+  currentChangeSeq(): number {
+    return (this.stmt('SELECT change_seq FROM platform_state WHERE id = 1').get() as { change_seq: number }).change_seq;
+  }
+
+  private newId(given: string | undefined, prefix: string, table: string, what: string): string {
+    if (given === undefined) return nextId(this.db, prefix);
+    if (typeof given !== 'string' || given.trim() === '') throw new PlatformError('invalid', `${what} id must be a non-empty string (or leave it out to get one).`);
+    if (this.stmt(`SELECT 1 FROM ${table} WHERE id = ?`).get(given)) {
+      throw new PlatformError('conflict', `${what} ${given} already exists: choose another id or leave it out to get one.`);
+    }
+    return given;
+  }
+
+  // ------------------------------------------------------------------ sub-accounts
+
+  createSubAccount(init: { id?: string; name: string }): SubAccount {
+    return this.transaction(() => {
+      const name = requireName(init.name, 'A sub-account');
+      const id = this.newId(init.id, 'sub', 'platform_sub_accounts', 'Sub-account');
+      this.stmt('INSERT INTO platform_sub_accounts (id, name) VALUES (?, ?)').run(id, name);
+      return { id, name };
+    });
+  }
+
+  getSubAccount(id: string): SubAccount | undefined {
+    return this.stmt('SELECT id, name FROM platform_sub_accounts WHERE id = ?').get(id) as SubAccount | undefined;
+  }
+
+  listSubAccounts(): SubAccount[] {
+    return this.stmt('SELECT id, name FROM platform_sub_accounts ORDER BY id').all() as SubAccount[];
+  }
+
+  private requireSubAccount(id: string): SubAccount {
+    const sa = this.getSubAccount(id);
+    if (!sa) throw new PlatformError('not-found', `Sub-account ${String(id)} does not exist: create it first with createSubAccount.`);
+    return sa;
+  }
+
+  // ------------------------------------------------------------------ users
+
+  createUser(init: NewUser): User {
+    return this.transaction(() => {
+      this.requireSubAccount(init.subAccountId);
+      const name = requireName(init.name, 'A user');
+      if (typeof init.email !== 'string' || !init.email.includes('@')) throw new PlatformError('invalid', `User email '${String(init.email)}' is not an email address.`);
+      if (!isValidTimeZone(init.timeZone)) {
+        throw new PlatformError('invalid', `Unknown time zone '${String(init.timeZone)}': give an IANA zone name such as 'Europe/London' or 'America/New_York'.`);
+      }
+      const wh = init.workingHours ?? DEFAULT_WORKING_HOURS;
+      validateWorkingHours(wh);
+      const days = [...wh.days].sort((a, b) => a - b);
+      const id = this.newId(init.id, 'usr', 'platform_users', 'User');
+      this.stmt('INSERT INTO platform_users (id, sub_account_id, name, email, time_zone, work_days, work_start, work_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        id,
+        init.subAccountId,
+        name,
+        init.email,
+        init.timeZone,
+        JSON.stringify(days),
+        wh.start,
+        wh.end,
+      );
+      return { id, subAccountId: init.subAccountId, name, email: init.email, timeZone: init.timeZone, workingHours: { days, start: wh.start, end: wh.end } };
+    });
+  }
+
+  getUser(id: string): User | undefined {
+    const r = this.stmt('SELECT * FROM platform_users WHERE id = ?').get(id) as UserRow | undefined;
+    return r && toUser(r);
+  }
+
+  listUsers(subAccountId: string): User[] {
+    return (this.stmt('SELECT * FROM platform_users WHERE sub_account_id = ? ORDER BY id').all(subAccountId) as UserRow[]).map(toUser);
+  }
+
+  // ------------------------------------------------------------------ contacts
+
+  createContact(init: { id?: string; subAccountId: string; name: string; email?: string; phone?: string }): Contact {
+    return this.transaction(() => {
+      this.requireSubAccount(init.subAccountId);
+      const name = requireName(init.name, 'A contact');
+      const id = this.newId(init.id, 'con', 'platform_contacts', 'Contact');
+      this.stmt('INSERT INTO platform_contacts (id, sub_account_id, name, email, phone) VALUES (?, ?, ?, ?, ?)').run(id, init.subAccountId, name, init.email ?? null, init.phone ?? null);
+      return toContact({ id, sub_account_id: init.subAccountId, name, email: init.email ?? null, phone: init.phone ?? null });
+    });
+  }
+
+  getContact(id: string): Contact | undefined {
+    const r = this.stmt('SELECT * FROM platform_contacts WHERE id = ?').get(id) as ContactRow | undefined;
+    return r && toContact(r);
+  }
+
+  listContacts(subAccountId: string): Contact[] {
+    return (this.stmt('SELECT * FROM platform_contacts WHERE sub_account_id = ? ORDER BY id').all(subAccountId) as ContactRow[]).map(toContact);
+  }
+
+  // ------------------------------------------------------------------ calendars
+
+  createCalendar(init: NewCalendar): PlatformCalendar {
+    return this.transaction(() => {
+      this.requireSubAccount(init.subAccountId);
+      const name = requireName(init.name, 'A calendar');
+      if (!CALENDAR_TYPES.includes(init.type)) {
+        throw new PlatformError('invalid', `Unknown calendar type '${String(init.type)}': use one of ${CALENDAR_TYPES.join(', ')}.`);
+      }
+      const typeName = TYPE_NAMES[init.type];
+      if (!Array.isArray(init.memberIds) || init.memberIds.length === 0) throw new PlatformError('invalid', `A ${typeName} calendar needs at least one member.`);
+      if (init.type === 'simple' && init.memberIds.length !== 1) {
+        throw new PlatformError('invalid', `A Simple calendar belongs to exactly one user, got ${init.memberIds.length} members: use a Round Robin, Collective or Service calendar for a team.`);
+      }
+      if (new Set(init.memberIds).size !== init.memberIds.length) throw new PlatformError('invalid', `Calendar members ${JSON.stringify(init.memberIds)} repeat a user: list each member once.`);
+      for (const userId of init.memberIds) this.requireUserIn(userId, init.subAccountId, 'a calendar member');
+      const slotMinutes = init.slotMinutes ?? DEFAULT_SLOT_MINUTES;
+      if (!Number.isInteger(slotMinutes) || slotMinutes <= 0 || slotMinutes > 24 * 60) {
+        throw new PlatformError('invalid', `slotMinutes must be a whole number of minutes between 1 and 1440, got ${String(slotMinutes)}.`);
+      }
+      let capacity: number | null = null;
+      if (init.type === 'class_booking') {
+        capacity = init.capacity ?? DEFAULT_CLASS_CAPACITY;
+        if (!Number.isInteger(capacity) || capacity <= 0) throw new PlatformError('invalid', `Class capacity must be a positive whole number of contacts, got ${String(capacity)}.`);
+      } else if (init.capacity !== undefined) {
+        throw new PlatformError('invalid', `capacity applies only to Class Booking calendars, not ${typeName}: leave it out.`);
+      }
+      const icloudSync = ICLOUD_SYNC_TYPES.includes(init.type);
+      const id = this.newId(init.id, 'cal', 'platform_calendars', 'Calendar');
+      this.stmt('INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        id,
+        init.subAccountId,
+        name,
+        init.type,
+        slotMinutes,
+        capacity,
+        icloudSync ? 1 : 0,
+      );
+      const member = this.stmt('INSERT INTO platform_calendar_members (calendar_id, position, user_id) VALUES (?, ?, ?)');
+      init.memberIds.forEach((userId, i) => member.run(id, i, userId));
+      return this.getCalendar(id)!;
+    });
+  }
+
+  getCalendar(id: string): PlatformCalendar | undefined {
+    const r = this.stmt(`SELECT ${CALENDAR_COLUMNS} FROM platform_calendars c WHERE c.id = ?`).get(id) as CalendarRow | undefined;
+    return r && toCalendar(r);
+  }
+
+  listCalendars(subAccountId: string): PlatformCalendar[] {
+    return (this.stmt(`SELECT ${CALENDAR_COLUMNS} FROM platform_calendars c WHERE c.sub_account_id = ? ORDER BY c.id`).all(subAccountId) as CalendarRow[]).map(toCalendar);
+  }
+
+  setICloudSync(calendarId: string, enabled: boolean): PlatformCalendar {
+    return this.transaction(() => {
+      const cal = this.getCalendar(calendarId);
+      if (!cal) throw new PlatformError('not-found', `Calendar ${String(calendarId)} does not exist.`);
+      if (enabled && !ICLOUD_SYNC_TYPES.includes(cal.type)) {
+        // RULES.md T2
+        throw new PlatformError(
+          'calendar-type-not-supported',
+          `${TYPE_NAMES[cal.type]} calendars cannot sync with iCloud: iCloud sync works for Round Robin, Collective, Class Booking and Service calendars. ` +
+            `Calendar '${cal.name}' (${cal.id}) keeps its bookings in the platform only.`,
+        );
+      }
+      this.stmt('UPDATE platform_calendars SET icloud_sync = ? WHERE id = ?').run(enabled ? 1 : 0, calendarId);
+      return { ...cal, icloudSync: enabled };
+    });
+  }
+
+  private requireUserIn(userId: string, subAccountId: string, role: string): User {
+    const user = this.getUser(userId);
+    if (!user) throw new PlatformError('not-found', `User ${String(userId)} (${role}) does not exist: create the user first.`);
+    if (user.subAccountId !== subAccountId) {
+      throw new PlatformError('invalid', `User ${userId} (${role}) belongs to sub-account ${user.subAccountId}, not ${subAccountId}: only users of the same sub-account can take part.`);
+    }
+    return user;
+  }
+
+  private requireContactIn(contactId: string, subAccountId: string): Contact {
+    const contact = this.getContact(contactId);
+    if (!contact) throw new PlatformError('not-found', `Contact ${String(contactId)} does not exist: create the contact first.`);
+    if (contact.subAccountId !== subAccountId) {
+      throw new PlatformError('invalid', `Contact ${contactId} belongs to sub-account ${contact.subAccountId}, not ${subAccountId}: book contacts of the event's own sub-account.`);
+    }
+    return contact;
+  }
+
+  private validateUserIds(userIds: unknown, subAccountId: string): string[] {
+    if (!Array.isArray(userIds) || userIds.length === 0) throw new PlatformError('invalid', 'An event takes the time of at least one user: give userIds.');
+    if (new Set(userIds).size !== userIds.length) throw new PlatformError('invalid', `userIds ${JSON.stringify(userIds)} repeat a user: list each once.`);
+    for (const u of userIds as string[]) this.requireUserIn(u, subAccountId, 'an event user');
+    return userIds as string[];
+  }
+
+  // ------------------------------------------------------------------ events
+
+  createEvent(init: NewEvent): PlatformEvent {
+    return this.transaction(() => {
+      this.requireSubAccount(init.subAccountId);
+      if (init.kind !== 'appointment' && init.kind !== 'blocked') throw new PlatformError('invalid', `Unknown event kind '${String(init.kind)}': use 'appointment' or 'blocked'.`);
+      const contactIds = init.contactIds ?? [];
+      if (init.kind === 'appointment' && contactIds.length === 0) {
+        throw new PlatformError('invalid', 'An appointment needs at least one contact: give contactIds, or create a blocked slot (kind "blocked") for time without a contact.');
+      }
+      if (init.kind === 'blocked' && contactIds.length > 0) {
+        throw new PlatformError('invalid', 'A blocked slot has no contacts (RULES.md I1/I2): drop contactIds, or create an appointment (kind "appointment") instead.');
+      }
+      if (new Set(contactIds).size !== contactIds.length) throw new PlatformError('invalid', `contactIds ${JSON.stringify(contactIds)} repeat a contact: list each once.`);
+      if (init.calendarId !== undefined) {
+        if (init.kind === 'blocked') throw new PlatformError('invalid', 'A blocked slot belongs to no booking calendar: drop calendarId.');
+        const cal = this.getCalendar(init.calendarId);
+        if (!cal) throw new PlatformError('not-found', `Calendar ${String(init.calendarId)} does not exist.`);
+        if (cal.subAccountId !== init.subAccountId) throw new PlatformError('invalid', `Calendar ${cal.id} belongs to sub-account ${cal.subAccountId}, not ${init.subAccountId}.`);
+      }
+      const userIds = this.validateUserIds(init.userIds, init.subAccountId);
+      for (const c of contactIds) this.requireContactIn(c, init.subAccountId);
+      const start = requireInstant(init.start, 'Event start');
+      const end = requireInstant(init.end, 'Event end');
+      if (end <= start) throw new PlatformError('invalid', `Event end ${iso(end)} must be after its start ${iso(start)}.`);
+      const status = init.status ?? 'confirmed';
+      if (status !== 'confirmed' && status !== 'cancelled') throw new PlatformError('invalid', `Unknown status '${String(status)}': use 'confirmed' or 'cancelled'.`);
+      const origin = init.origin ?? 'platform';
+      if (origin !== 'platform' && origin !== 'icloud') throw new PlatformError('invalid', `Unknown origin '${String(origin)}': use 'platform' or 'icloud'.`);
+      if (typeof init.title !== 'string') throw new PlatformError('invalid', 'An event needs a title (it may be empty).');
+      const updatedAt = init.updatedAt ?? this.clock.now();
+      const id = this.newId(init.id, 'evt', 'platform_events', 'Event');
+      const seq = this.nextChangeSeq();
+      this.stmt(
+        `INSERT INTO platform_events (id, sub_account_id, kind, calendar_id, title, description, location, start_ms, end_ms, all_day, busy, status, deleted, origin, version, updated_at, change_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 1, ?, ?)`,
+      ).run(
+        id,
+        init.subAccountId,
+        init.kind,
+        init.calendarId ?? null,
+        init.title,
+        init.description ?? null,
+        init.location ?? null,
+        start,
+        end,
+        init.allDay ? 1 : 0,
+        init.busy === false ? 0 : 1,
+        status,
+        origin,
+        updatedAt,
+        seq,
+      );
+      this.writeEventUsers(id, userIds, [], { start, end, deleted: false, seq });
+      const ins = this.stmt('INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES (?, ?, ?)');
+      contactIds.forEach((c, i) => ins.run(id, c, i));
+      return this.getEvent(id)!;
+    });
+  }
+
+  /** Brings platform_event_users in step with the event (see migrations.ts). */
+  private writeEventUsers(eventId: string, userIds: string[], previous: string[], ev: { start: number; end: number; deleted: boolean; seq: number }): void {
+    const upsert = this.stmt(
+      `INSERT INTO platform_event_users (event_id, user_id, position, active, live, start_ms, end_ms, change_seq) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+       ON CONFLICT (event_id, user_id) DO UPDATE SET position = excluded.position, active = 1, live = excluded.live,
+         start_ms = excluded.start_ms, end_ms = excluded.end_ms, change_seq = excluded.change_seq`,
+    );
+    userIds.forEach((u, i) => upsert.run(eventId, u, i, ev.deleted ? 0 : 1, ev.start, ev.end, ev.seq));
+    // Users taken off the event see the change in their own feed once (the event without them).
+    const retire = this.stmt('UPDATE platform_event_users SET active = 0, live = 0, start_ms = ?, end_ms = ?, change_seq = ? WHERE event_id = ? AND user_id = ?');
+    for (const u of previous) if (!userIds.includes(u)) retire.run(ev.start, ev.end, ev.seq, eventId, u);
+  }
+
+  private requireEvent(id: string): PlatformEvent {
+    const e = this.getEvent(id);
+    if (!e) throw new PlatformError('not-found', `Event ${String(id)} does not exist.`);
+    return e;
+  }
+
+  updateEvent(id: string, patch: EventPatch): PlatformEvent {
+    return this.transaction(() => {
+      const cur = this.requireEvent(id);
+      if (cur.deleted) throw new PlatformError('conflict', `Event ${id} was deleted (version ${cur.version}); it cannot be changed: create a new event instead.`);
+      const next: PlatformEvent = { ...cur };
+      if (patch.title !== undefined) {
+        if (typeof patch.title !== 'string') throw new PlatformError('invalid', 'Event title must be a string.');
+        next.title = patch.title;
+      }
+      // EventPatch cannot express "remove the description/location": undefined means "unchanged".
+      if (patch.description !== undefined) next.description = patch.description;
+      if (patch.location !== undefined) next.location = patch.location;
+      if (patch.start !== undefined) next.start = requireInstant(patch.start, 'Event start');
+      if (patch.end !== undefined) next.end = requireInstant(patch.end, 'Event end');
+      if (next.end <= next.start) throw new PlatformError('invalid', `Event end ${iso(next.end)} must be after its start ${iso(next.start)}.`);
+      if (patch.allDay !== undefined) next.allDay = patch.allDay;
+      if (patch.busy !== undefined) next.busy = patch.busy;
+      if (patch.status !== undefined) {
+        if (patch.status !== 'confirmed' && patch.status !== 'cancelled') throw new PlatformError('invalid', `Unknown status '${String(patch.status)}': use 'confirmed' or 'cancelled'.`);
+        next.status = patch.status;
+      }
+      if (patch.userIds !== undefined) next.userIds = [...this.validateUserIds(patch.userIds, cur.subAccountId)];
+      const changed =
+        next.title !== cur.title ||
+        next.description !== cur.description ||
+        next.location !== cur.location ||
+        next.start !== cur.start ||
+        next.end !== cur.end ||
+        next.allDay !== cur.allDay ||
+        next.busy !== cur.busy ||
+        next.status !== cur.status ||
+        next.userIds.join('\u0000') !== cur.userIds.join('\u0000');
+      if (!changed) return cur; // nothing to write: no new version, no change-feed entry
+      const seq = this.nextChangeSeq();
+      const updatedAt = patch.updatedAt ?? this.clock.now();
+      this.stmt(
+        `UPDATE platform_events SET title = ?, description = ?, location = ?, start_ms = ?, end_ms = ?, all_day = ?, busy = ?, status = ?,
+           version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?`,
+      ).run(next.title, next.description ?? null, next.location ?? null, next.start, next.end, next.allDay ? 1 : 0, next.busy ? 1 : 0, next.status, updatedAt, seq, id);
+      this.writeEventUsers(id, next.userIds, cur.userIds, { start: next.start, end: next.end, deleted: false, seq });
+      return this.getEvent(id)!;
+    });
+  }
+
+  deleteEvent(id: string, at?: number): PlatformEvent {
+    return this.transaction(() => {
+      const cur = this.requireEvent(id);
+      if (cur.deleted) return cur; // already a tombstone: deleting again changes nothing
+      const seq = this.nextChangeSeq();
+      this.stmt('UPDATE platform_events SET deleted = 1, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?').run(at ?? this.clock.now(), seq, id);
+      this.stmt('UPDATE platform_event_users SET live = 0, change_seq = ? WHERE event_id = ? AND active = 1').run(seq, id);
+      return this.getEvent(id)!;
+    });
+  }
+
+  /**
+   * Class booking: adds a contact to an appointment (a new version, like updateEvent). EventPatch
+   * has no contactIds, so this is the one way to change an event's contacts.
+   */
+  addEventContact(eventId: string, contactId: string, at?: number): PlatformEvent {
+    return this.transaction(() => {
+      const cur = this.requireEvent(eventId);
+      if (cur.deleted) throw new PlatformError('conflict', `Event ${eventId} was deleted: contacts cannot be added to it.`);
+      if (cur.kind !== 'appointment') throw new PlatformError('invalid', `Event ${eventId} is a blocked slot: blocked slots have no contacts.`);
+      this.requireContactIn(contactId, cur.subAccountId);
+      if (cur.contactIds.includes(contactId)) throw new PlatformError('conflict', `Contact ${contactId} is already booked on event ${eventId}.`);
+      const seq = this.nextChangeSeq();
+      this.stmt('INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES (?, ?, ?)').run(eventId, contactId, cur.contactIds.length);
+      this.stmt('UPDATE platform_events SET version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?').run(at ?? this.clock.now(), seq, eventId);
+      this.stmt('UPDATE platform_event_users SET change_seq = ? WHERE event_id = ? AND active = 1').run(seq, eventId);
+      return this.getEvent(eventId)!;
+    });
+  }
+
+  getEvent(id: string): PlatformEvent | undefined {
+    const r = this.stmt(`SELECT ${EVENT_COLUMNS} FROM platform_events e WHERE e.id = ?`).get(id) as EventRow | undefined;
+    return r && toEvent(r);
+  }
+
+  listEventsForUser(userId: string, range: { start: number; end: number }): PlatformEvent[] {
+    return (this.stmt(EVENTS_FOR_USER_SQL).all(userId, range.start, range.end) as EventRow[]).map(toEvent);
+  }
+
+  /**
+   * Every event the user has been assigned to (deleted ones included) with changeSeq > afterSeq,
+   * in changeSeq order. An event the user was taken off (userIds changed) appears once more, at
+   * the change that removed them, with userIds no longer listing them: the sync engine should
+   * treat that like a deletion for this user.
+   */
+  listChangedEvents(userId: string, afterSeq: number): PlatformEvent[] {
+    return (this.stmt(CHANGED_EVENTS_SQL).all(userId, afterSeq) as EventRow[]).map(toEvent);
+  }
+
+  // ------------------------------------------------------------------ round-robin rotation
+
+  rotationPointer(calendarId: string): number {
+    const r = this.stmt('SELECT next_position FROM platform_rotation WHERE calendar_id = ?').get(calendarId) as { next_position: number } | undefined;
+    return r?.next_position ?? 0;
+  }
+
+  setRotationPointer(calendarId: string, nextPosition: number): void {
+    this.stmt('INSERT INTO platform_rotation (calendar_id, next_position) VALUES (?, ?) ON CONFLICT (calendar_id) DO UPDATE SET next_position = excluded.next_position').run(
+      calendarId,
+      nextPosition,
+    );
+  }
+}

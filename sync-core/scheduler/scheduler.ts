@@ -1,0 +1,106 @@
+/**
+ * Polling every active connection (RULES.md D5: every 5 minutes with jitter; iCloud has no push).
+ *
+ * - Bounded concurrency: at most `concurrency` connections sync at once, so one slow or failing
+ *   connection never stalls the others.
+ * - Jitter from a seeded generator, so runs are reproducible in tests and replays.
+ * - On 503/429: wait at least what Retry-After says, with exponential backoff on repeated failures.
+ * - Connections needing reconnect are not polled at all (C1).
+ */
+import type { Clock } from '../clock.js';
+import type { SyncEngine } from '../engine/sync-run.js';
+import type { SyncReport } from '../engine/report.js';
+import type { PlatformStore } from '../platform/store.js';
+import type { SyncState } from '../state/sync-state.js';
+
+export interface SchedulerOptions {
+  intervalMs?: number;
+  jitterMs?: number;
+  concurrency?: number;
+  /** First retry delay after a failure; doubles per consecutive failure up to maxBackoffMs. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  seed?: number;
+}
+
+export const DEFAULT_SCHEDULE = { intervalMs: 5 * 60_000, jitterMs: 60_000, concurrency: 4, backoffMs: 30_000, maxBackoffMs: 60 * 60_000, seed: 1 };
+
+export class Scheduler {
+  private readonly options: Required<SchedulerOptions>;
+  private random: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly deps: { engine: SyncEngine; state: SyncState; platform: PlatformStore; clock: Clock },
+    options: SchedulerOptions = {},
+  ) {
+    this.options = { ...DEFAULT_SCHEDULE, ...options };
+    this.random = mulberry32(this.options.seed);
+  }
+
+  /** Syncs every connection that is due now; resolves when all of them finished. */
+  async tick(): Promise<SyncReport[]> {
+    const due = this.deps.state.dueConnections(this.deps.clock.now(), Number.MAX_SAFE_INTEGER);
+    const reports: SyncReport[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length) {
+        const connection = due[next++];
+        const report = await this.deps.engine.syncConnection(connection.id);
+        reports.push(report);
+        this.reschedule(connection.id, report);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
+    return reports.sort((a, b) => a.connectionId.localeCompare(b.connectionId));
+  }
+
+  /** When this connection should be polled next, from how its last run went. */
+  private reschedule(connectionId: string, report: SyncReport): void {
+    const now = this.deps.clock.now();
+    const connection = this.deps.state.getConnection(connectionId);
+    if (!connection || connection.status !== 'active') return;
+    let delay: number;
+    if (report.outcome === 'failed') {
+      const backoff = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** Math.max(0, connection.consecutiveFailures - 1));
+      delay = Math.max(backoff, report.retryAfterMs ?? 0);
+    } else {
+      delay = this.options.intervalMs + Math.floor(this.random() * this.options.jitterMs);
+    }
+    this.deps.platform.transaction(() => this.deps.state.updateConnection(connectionId, { nextPollAt: now + delay }));
+  }
+
+  /** Keeps polling in the background (the CLI's `watch`); ticks every `everyMs`. */
+  start(everyMs = 15_000): void {
+    if (this.timer) return;
+    const loop = async () => {
+      if (!this.running) {
+        this.running = true;
+        try {
+          await this.tick();
+        } finally {
+          this.running = false;
+        }
+      }
+      this.timer = setTimeout(loop, everyMs);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

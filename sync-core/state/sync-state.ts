@@ -1,0 +1,373 @@
+/**
+ * Typed access to the sync-state tables. Every method is one statement; callers group them in the
+ * platform store's transaction so a sync step and its bookkeeping commit together.
+ */
+import type { Db } from '../db/database.js';
+import type { CalendarAccess } from '../caldav/client.js';
+
+export interface Connection {
+  id: string;
+  subAccountId: string;
+  userId: string;
+  appleId: string;
+  appPassword: string;
+  serverUrl: string;
+  principalUrl: string;
+  homeUrl: string;
+  status: 'active' | 'reconnect_required';
+  statusReason?: string;
+  /** The platform changeSeq up to which changes have been pushed. */
+  changeCursor: number;
+  nextPollAt: number;
+  consecutiveFailures: number;
+  lastSyncAt?: number;
+  createdAt: number;
+}
+
+export interface RemoteCalendar {
+  connectionId: string;
+  url: string;
+  displayName: string;
+  components: string[];
+  access: CalendarAccess;
+  kind: string;
+  isLinked: boolean;
+  isConflict: boolean;
+  syncToken?: string;
+}
+
+export interface RemoteObjectRow {
+  connectionId: string;
+  href: string;
+  calendarUrl: string;
+  uid: string;
+  etag?: string;
+  data: string;
+  contentHash: string;
+  origin: 'platform' | 'icloud';
+  eventId?: string;
+  pushedVersion?: number;
+  remoteModified?: number;
+  gone: boolean;
+  windowStart?: number;
+  windowEnd?: number;
+}
+
+export interface InstanceLink {
+  connectionId: string;
+  href: string;
+  recurrenceKey: string;
+  eventId: string;
+  syncedVersion: number;
+  suppressed: boolean;
+}
+
+export interface ConflictRecord {
+  id: number;
+  connectionId: string;
+  eventId: string;
+  href: string;
+  detectedAt: number;
+  winner: 'platform' | 'icloud';
+  platformModified: number;
+  icloudModified?: number;
+  /** The change that lost, as it was: never silently dropped (D1). */
+  losingChange: Record<string, unknown>;
+}
+
+type Row = Record<string, unknown>;
+const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
+
+function toConnection(r: Row): Connection {
+  return {
+    id: r.id as string,
+    subAccountId: r.sub_account_id as string,
+    userId: r.user_id as string,
+    appleId: r.apple_id as string,
+    appPassword: r.app_password as string,
+    serverUrl: r.server_url as string,
+    principalUrl: r.principal_url as string,
+    homeUrl: r.home_url as string,
+    status: r.status as Connection['status'],
+    statusReason: opt(r.status_reason),
+    changeCursor: r.change_cursor as number,
+    nextPollAt: r.next_poll_at as number,
+    consecutiveFailures: r.consecutive_failures as number,
+    lastSyncAt: opt(r.last_sync_at),
+    createdAt: r.created_at as number,
+  };
+}
+
+function toCalendar(r: Row): RemoteCalendar {
+  return {
+    connectionId: r.connection_id as string,
+    url: r.url as string,
+    displayName: r.display_name as string,
+    components: JSON.parse(r.components as string) as string[],
+    access: r.access as CalendarAccess,
+    kind: r.kind as string,
+    isLinked: r.is_linked === 1,
+    isConflict: r.is_conflict === 1,
+    syncToken: opt(r.sync_token),
+  };
+}
+
+function toObject(r: Row): RemoteObjectRow {
+  return {
+    connectionId: r.connection_id as string,
+    href: r.href as string,
+    calendarUrl: r.calendar_url as string,
+    uid: r.uid as string,
+    etag: opt(r.etag),
+    data: r.data as string,
+    contentHash: r.content_hash as string,
+    origin: r.origin as RemoteObjectRow['origin'],
+    eventId: opt(r.event_id),
+    pushedVersion: opt(r.pushed_version),
+    remoteModified: opt(r.remote_modified),
+    gone: r.gone === 1,
+    windowStart: opt(r.window_start),
+    windowEnd: opt(r.window_end),
+  };
+}
+
+function toLink(r: Row): InstanceLink {
+  return {
+    connectionId: r.connection_id as string,
+    href: r.href as string,
+    recurrenceKey: r.recurrence_key as string,
+    eventId: r.event_id as string,
+    syncedVersion: r.synced_version as number,
+    suppressed: r.suppressed === 1,
+  };
+}
+
+export class SyncState {
+  constructor(private readonly db: Db) {}
+
+  // ---- connections -------------------------------------------------------------------------------
+
+  insertConnection(c: Omit<Connection, 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'statusReason' | 'lastSyncAt'> & { changeCursor: number }): Connection {
+    this.db
+      .prepare(
+        `INSERT INTO connections (id, sub_account_id, user_id, apple_id, app_password, server_url, principal_url, home_url, status, change_cursor, created_at)
+         VALUES (@id, @subAccountId, @userId, @appleId, @appPassword, @serverUrl, @principalUrl, @homeUrl, @status, @changeCursor, @createdAt)`,
+      )
+      .run(c);
+    return this.getConnection(c.id)!;
+  }
+
+  getConnection(id: string): Connection | undefined {
+    const r = this.db.prepare('SELECT * FROM connections WHERE id = ?').get(id) as Row | undefined;
+    return r && toConnection(r);
+  }
+
+  listConnections(): Connection[] {
+    return (this.db.prepare('SELECT * FROM connections ORDER BY id').all() as Row[]).map(toConnection);
+  }
+
+  findConnection(subAccountId: string, userId: string): Connection | undefined {
+    const r = this.db.prepare('SELECT * FROM connections WHERE sub_account_id = ? AND user_id = ?').get(subAccountId, userId) as Row | undefined;
+    return r && toConnection(r);
+  }
+
+  connectionsForAppleId(appleId: string): Connection[] {
+    return (this.db.prepare('SELECT * FROM connections WHERE apple_id = ? COLLATE NOCASE').all(appleId) as Row[]).map(toConnection);
+  }
+
+  connectionsForUser(userId: string): Connection[] {
+    return (this.db.prepare('SELECT * FROM connections WHERE user_id = ?').all(userId) as Row[]).map(toConnection);
+  }
+
+  /** Active connections whose next poll is due, soonest first. */
+  dueConnections(now: number, limit: number): Connection[] {
+    return (this.db.prepare("SELECT * FROM connections WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?").all(now, limit) as Row[]).map(toConnection);
+  }
+
+  updateConnection(id: string, patch: Partial<Pick<Connection, 'status' | 'statusReason' | 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'lastSyncAt' | 'appPassword' | 'principalUrl' | 'homeUrl'>>): void {
+    const columns: Record<string, string> = {
+      status: 'status',
+      statusReason: 'status_reason',
+      changeCursor: 'change_cursor',
+      nextPollAt: 'next_poll_at',
+      consecutiveFailures: 'consecutive_failures',
+      lastSyncAt: 'last_sync_at',
+      appPassword: 'app_password',
+      principalUrl: 'principal_url',
+      homeUrl: 'home_url',
+    };
+    const keys = Object.keys(patch) as (keyof typeof patch)[];
+    if (keys.length === 0) return;
+    const sets = keys.map((k) => `${columns[k]} = @${k}`).join(', ');
+    this.db.prepare(`UPDATE connections SET ${sets} WHERE id = @id`).run({ ...Object.fromEntries(keys.map((k) => [k, patch[k] ?? null])), id });
+  }
+
+  deleteConnection(id: string): void {
+    this.db.prepare('DELETE FROM connections WHERE id = ?').run(id);
+  }
+
+  // ---- remote calendars ------------------------------------------------------------------------------
+
+  /** Replaces the listing, keeping roles and sync tokens of calendars that are still there. */
+  saveRemoteCalendars(connectionId: string, calendars: Omit<RemoteCalendar, 'connectionId' | 'isLinked' | 'isConflict' | 'syncToken'>[]): void {
+    const existing = new Map(this.listRemoteCalendars(connectionId).map((c) => [c.url, c]));
+    this.db.prepare('DELETE FROM remote_calendars WHERE connection_id = ?').run(connectionId);
+    const insert = this.db.prepare(
+      `INSERT INTO remote_calendars (connection_id, url, display_name, components, access, kind, is_linked, is_conflict, sync_token)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const c of calendars) {
+      const old = existing.get(c.url);
+      insert.run(connectionId, c.url, c.displayName, JSON.stringify(c.components), c.access, c.kind, old?.isLinked ? 1 : 0, old?.isConflict ? 1 : 0, old?.syncToken ?? null);
+    }
+  }
+
+  listRemoteCalendars(connectionId: string): RemoteCalendar[] {
+    return (this.db.prepare('SELECT * FROM remote_calendars WHERE connection_id = ? ORDER BY url').all(connectionId) as Row[]).map(toCalendar);
+  }
+
+  setRoles(connectionId: string, linkedUrl: string | undefined, conflictUrls: string[]): void {
+    this.db.prepare('UPDATE remote_calendars SET is_linked = 0, is_conflict = 0 WHERE connection_id = ?').run(connectionId);
+    const mark = this.db.prepare('UPDATE remote_calendars SET is_conflict = 1 WHERE connection_id = ? AND url = ?');
+    for (const url of conflictUrls) mark.run(connectionId, url);
+    if (linkedUrl) this.db.prepare('UPDATE remote_calendars SET is_linked = 1, is_conflict = 1 WHERE connection_id = ? AND url = ?').run(connectionId, linkedUrl);
+  }
+
+  setSyncToken(connectionId: string, url: string, token: string | null): void {
+    this.db.prepare('UPDATE remote_calendars SET sync_token = ? WHERE connection_id = ? AND url = ?').run(token, connectionId, url);
+  }
+
+  // ---- remote objects ----------------------------------------------------------------------------------
+
+  getObject(connectionId: string, href: string): RemoteObjectRow | undefined {
+    const r = this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND href = ?').get(connectionId, href) as Row | undefined;
+    return r && toObject(r);
+  }
+
+  objectForEvent(connectionId: string, eventId: string): RemoteObjectRow | undefined {
+    const r = this.db.prepare("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform'").get(connectionId, eventId) as Row | undefined;
+    return r && toObject(r);
+  }
+
+  objectsInCalendar(connectionId: string, calendarUrl: string): RemoteObjectRow[] {
+    return (this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND calendar_url = ? ORDER BY href').all(connectionId, calendarUrl) as Row[]).map(toObject);
+  }
+
+  /** Recurring iCloud objects expanded for another window than `window` (an index lookup). */
+  objectsOutsideWindow(connectionId: string, calendarUrl: string, window: { start: number; end: number }): RemoteObjectRow[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND window_start IS NOT NULL AND (window_start <> ? OR window_end <> ?) AND gone = 0 ORDER BY href`,
+        )
+        .all(connectionId, calendarUrl, window.start, window.end) as Row[]
+    ).map(toObject);
+  }
+
+  saveObject(o: RemoteObjectRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, window_start, window_end)
+         VALUES (@connectionId, @href, @calendarUrl, @uid, @etag, @data, @contentHash, @origin, @eventId, @pushedVersion, @remoteModified, @gone, @windowStart, @windowEnd)
+         ON CONFLICT (connection_id, href) DO UPDATE SET calendar_url = excluded.calendar_url, uid = excluded.uid, etag = excluded.etag, data = excluded.data,
+           content_hash = excluded.content_hash, origin = excluded.origin, event_id = excluded.event_id, pushed_version = excluded.pushed_version,
+           remote_modified = excluded.remote_modified, gone = excluded.gone, window_start = excluded.window_start, window_end = excluded.window_end`,
+      )
+      .run({
+        ...o,
+        etag: o.etag ?? null,
+        eventId: o.eventId ?? null,
+        pushedVersion: o.pushedVersion ?? null,
+        remoteModified: o.remoteModified ?? null,
+        gone: o.gone ? 1 : 0,
+        windowStart: o.windowStart ?? null,
+        windowEnd: o.windowEnd ?? null,
+      });
+  }
+
+  deleteObject(connectionId: string, href: string): void {
+    this.db.prepare('DELETE FROM remote_objects WHERE connection_id = ? AND href = ?').run(connectionId, href);
+  }
+
+  // ---- occurrence links -----------------------------------------------------------------------------------
+
+  linksOf(connectionId: string, href: string): InstanceLink[] {
+    return (this.db.prepare('SELECT * FROM instance_links WHERE connection_id = ? AND href = ? ORDER BY recurrence_key').all(connectionId, href) as Row[]).map(toLink);
+  }
+
+  linkForEvent(connectionId: string, eventId: string): InstanceLink | undefined {
+    const r = this.db.prepare('SELECT * FROM instance_links WHERE connection_id = ? AND event_id = ?').get(connectionId, eventId) as Row | undefined;
+    return r && toLink(r);
+  }
+
+  saveLink(l: InstanceLink): void {
+    this.db
+      .prepare(
+        `INSERT INTO instance_links (connection_id, href, recurrence_key, event_id, synced_version, suppressed) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (connection_id, href, recurrence_key) DO UPDATE SET event_id = excluded.event_id, synced_version = excluded.synced_version, suppressed = excluded.suppressed`,
+      )
+      .run(l.connectionId, l.href, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0);
+  }
+
+  deleteLink(connectionId: string, href: string, recurrenceKey: string): void {
+    this.db.prepare('DELETE FROM instance_links WHERE connection_id = ? AND href = ? AND recurrence_key = ?').run(connectionId, href, recurrenceKey);
+  }
+
+  // ---- pending pushes ----------------------------------------------------------------------------------------
+
+  addPending(connectionId: string, eventId: string, error: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO pending_pushes (connection_id, event_id, attempts, last_error) VALUES (?, ?, 1, ?)
+         ON CONFLICT (connection_id, event_id) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error`,
+      )
+      .run(connectionId, eventId, error);
+  }
+
+  removePending(connectionId: string, eventId: string): void {
+    this.db.prepare('DELETE FROM pending_pushes WHERE connection_id = ? AND event_id = ?').run(connectionId, eventId);
+  }
+
+  listPending(connectionId: string): { eventId: string; attempts: number; lastError: string }[] {
+    return (this.db.prepare('SELECT event_id, attempts, last_error FROM pending_pushes WHERE connection_id = ? ORDER BY event_id').all(connectionId) as Row[]).map((r) => ({
+      eventId: r.event_id as string,
+      attempts: r.attempts as number,
+      lastError: r.last_error as string,
+    }));
+  }
+
+  // ---- conflicts and runs ----------------------------------------------------------------------------------------
+
+  recordConflict(c: Omit<ConflictRecord, 'id'>): ConflictRecord {
+    const info = this.db
+      .prepare(
+        'INSERT INTO conflicts (connection_id, event_id, href, detected_at, winner, platform_modified, icloud_modified, losing_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(c.connectionId, c.eventId, c.href, c.detectedAt, c.winner, c.platformModified, c.icloudModified ?? null, JSON.stringify(c.losingChange));
+    return { ...c, id: Number(info.lastInsertRowid) };
+  }
+
+  listConflicts(connectionId?: string): ConflictRecord[] {
+    const rows = (connectionId ? this.db.prepare('SELECT * FROM conflicts WHERE connection_id = ? ORDER BY id').all(connectionId) : this.db.prepare('SELECT * FROM conflicts ORDER BY id').all()) as Row[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      connectionId: r.connection_id as string,
+      eventId: r.event_id as string,
+      href: r.href as string,
+      detectedAt: r.detected_at as number,
+      winner: r.winner as ConflictRecord['winner'],
+      platformModified: r.platform_modified as number,
+      icloudModified: opt(r.icloud_modified),
+      losingChange: JSON.parse(r.losing_change as string) as Record<string, unknown>,
+    }));
+  }
+
+  recordRun(connectionId: string, startedAt: number, finishedAt: number, report: unknown): void {
+    this.db.prepare('INSERT INTO sync_runs (connection_id, started_at, finished_at, report) VALUES (?, ?, ?, ?)').run(connectionId, startedAt, finishedAt, JSON.stringify(report));
+  }
+
+  lastRun(connectionId: string): { startedAt: number; finishedAt: number; report: unknown } | undefined {
+    const r = this.db.prepare('SELECT * FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1').get(connectionId) as Row | undefined;
+    return r && { startedAt: r.started_at as number, finishedAt: r.finished_at as number, report: JSON.parse(r.report as string) };
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A platform world and the demo iCloud world, both on the same pinned clock, for the sync-core
+ * integration tests. Alice (Europe/London) and Bob are members of team calendars of every type.
+ */
+import { startMockICloud, type RunningMockICloud } from '../../mock-icloud/index.js';
+import { DEMO_WORLD } from '../../mock-icloud/test/helpers.js';
+import { FixedClock } from '../clock.js';
+import type { PlatformCalendar, User } from '../platform/model.js';
+import { SyncCore } from '../sync-core.js';
+
+export const NOW = Date.parse('2026-11-21T09:00:00Z');
+export const ALICE_ICLOUD = { appleId: 'alice@example.com', appPassword: 'abcd-efgh-ijkl-mnop', regularPassword: 'not-an-app-password' };
+export const BOB_ICLOUD = { appleId: 'bob@example.com', appPassword: 'bbbb-cccc-dddd-eeee' };
+
+export interface TestWorld {
+  mock: RunningMockICloud;
+  core: SyncCore;
+  clock: FixedClock;
+  subAccountId: string;
+  alice: User;
+  bob: User;
+  calendars: Record<'roundRobin' | 'collective' | 'classBooking' | 'service' | 'simple' | 'event', PlatformCalendar>;
+  contactId: string;
+  /** Moves both clocks (the mock's and the sync core's). */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+export async function createWorld(options: { database?: string } = {}): Promise<TestWorld> {
+  const clock = new FixedClock(NOW);
+  const mock = await startMockICloud({ world: DEMO_WORLD, clock: NOW });
+  const core = new SyncCore({ clock, database: options.database });
+  const p = core.platform;
+  const sub = p.createSubAccount({ name: 'Acme Clinic' });
+  const alice = p.createUser({ subAccountId: sub.id, name: 'Alice Appleseed', email: 'alice@acme.test', timeZone: 'Europe/London' });
+  const bob = p.createUser({ subAccountId: sub.id, name: 'Bob Baker', email: 'bob@acme.test', timeZone: 'Europe/London' });
+  const contact = p.createContact({ subAccountId: sub.id, name: 'Carla Client', email: 'carla@client.test' });
+  const cal = (name: string, type: PlatformCalendar['type'], memberIds: string[]) => p.createCalendar({ subAccountId: sub.id, name, type, memberIds, slotMinutes: 30 });
+  const calendars = {
+    roundRobin: cal('Consultations', 'round_robin', [alice.id, bob.id]),
+    collective: cal('Team review', 'collective', [alice.id, bob.id]),
+    classBooking: cal('Yoga class', 'class_booking', [alice.id]),
+    service: cal('Massage', 'service', [alice.id]),
+    simple: cal('Alice personal', 'simple', [alice.id]),
+    event: cal('Open day', 'event', [alice.id]),
+  };
+  return {
+    mock,
+    core,
+    clock,
+    subAccountId: sub.id,
+    alice,
+    bob,
+    calendars,
+    contactId: contact.id,
+    advance(ms) {
+      clock.advance(ms);
+      mock.control.setClock(clock.now());
+    },
+    async close() {
+      core.close();
+      await mock.close();
+    },
+  };
+}
+
+/** Connects Alice with her demo iCloud account and picks `work` as linked, `home` as conflict calendar. */
+export async function connectAlice(w: TestWorld, choice: { linked?: string; conflict?: string[] } = { linked: 'work', conflict: ['home'] }) {
+  const connection = await w.core.connections.connect({ subAccountId: w.subAccountId, userId: w.alice.id, ...ALICE_ICLOUD, serverUrl: w.mock.gatewayUrl });
+  w.core.connections.chooseCalendars(connection.id, choice);
+  return connection;
+}
+
+export const at = (iso: string) => Date.parse(iso);
+
+/** A VEVENT "as if on an iPhone". */
+export function iphoneEvent(uid: string, start: string, end: string, extra: string[] = []): string {
+  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Apple Inc.//iPhone OS 26.1//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', 'LAST-MODIFIED:20261121T090000Z', `DTSTART:${start}`, `DTEND:${end}`, 'SUMMARY:iPhone event', ...extra, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+}
