@@ -37,7 +37,8 @@ export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]):
   for (const event of queue.values()) {
     let failure: string | undefined;
     try {
-      await pushEvent(ctx, event, linked, calendars);
+      const outcome = await pushEvent(ctx, event, linked, calendars);
+      if (outcome !== undefined) failure = outcome.retry;
     } catch (error) {
       if (!(error instanceof UnexpectedResponseError)) throw error; // auth and availability stop the run
       failure = error.message;
@@ -53,7 +54,8 @@ export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]):
   connection.changeCursor = cursor;
 }
 
-async function pushEvent(ctx: RunContext, event: PlatformEvent, linked: RemoteCalendar | undefined, calendars: RemoteCalendar[]): Promise<void> {
+/** Pushes one event; `{ retry }` keeps it on the pending list for the next run. */
+async function pushEvent(ctx: RunContext, event: PlatformEvent, linked: RemoteCalendar | undefined, calendars: RemoteCalendar[]): Promise<{ retry: string } | void> {
   const link = ctx.state.linkForEvent(ctx.connection.id, event.id);
   if (link) return pushSlotChange(ctx, event, link, calendars);
   if (event.kind === 'blocked') {
@@ -75,9 +77,9 @@ async function pushEvent(ctx: RunContext, event: PlatformEvent, linked: RemoteCa
   if (!row) {
     if (event.end <= ctx.window.start) return; // long past: outside the sync window (D5)
     if (!linked) {
-      ctx.state.addPending(ctx.connection.id, event.id, 'no linked calendar chosen');
-      ctx.report.skipped.push({ eventId: event.id, reason: 'no linked calendar is chosen for this iCloud connection: choose one to have bookings written to iCloud' });
-      return;
+      const reason = 'no linked calendar is chosen for this iCloud connection: choose one to have bookings written to iCloud';
+      ctx.report.skipped.push({ eventId: event.id, reason });
+      return { retry: reason };
     }
     return createAppointment(ctx, event, linked);
   }
