@@ -126,7 +126,7 @@ function ownEvent(ctx: RunContext, uid: string): string | undefined {
   return event && event.userIds.includes(ctx.user.id) ? event.id : undefined;
 }
 
-function eventFields(e: PlatformEvent): RemoteFields {
+export function eventFields(e: PlatformEvent): RemoteFields {
   return { title: e.title, description: e.description, location: e.location, start: e.start, end: e.end, allDay: e.allDay, busy: e.busy, status: e.status };
 }
 
@@ -161,7 +161,9 @@ function reconcilePlatformEvent(ctx: RunContext, calendar: RemoteCalendar, objec
   const remote = fieldsOf(instance, parsed);
   const platformChanged = event.version !== row.pushedVersion;
   if (sameFields(remote, eventFields(event))) {
-    ctx.state.saveObject({ ...base, pushedVersion: platformChanged ? row.pushedVersion : event.version });
+    // iCloud already shows the platform's current version (e.g. written by a run killed before it
+    // could record that): nothing is left to push.
+    ctx.state.saveObject({ ...base, pushedVersion: event.deleted ? row.pushedVersion : event.version });
     return;
   }
   if (event.deleted) {
@@ -230,7 +232,11 @@ export function materialise(ctx: RunContext, calendar: RemoteCalendar, href: str
     if (link.suppressed) continue;
     const slot = platform.getEvent(link.eventId);
     if (!slot || slot.deleted) continue; // deleted in the platform: the push step reflects that (I5)
-    if (sameFields(fields, eventFields(slot))) continue;
+    if (sameFields(fields, eventFields(slot))) {
+      // iCloud already shows the slot as the platform has it (perhaps written by a killed run).
+      if (slot.version !== link.syncedVersion) state.saveLink({ ...link, syncedVersion: slot.version });
+      continue;
+    }
     if (slot.version !== link.syncedVersion && !iCloudWins(slot.updatedAt, modified, ctx.clock.now())) {
       recordConflict(ctx, slot, href, 'platform', modified, { source: 'icloud', recurrenceKey: key, ...fields });
       continue;

@@ -23,8 +23,8 @@ import { iCloudWins } from './conflicts.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
 import { applySlotChange, buildPlatformEvent, platformResourceName, platformUid, removeOccurrence } from './ics-writer.js';
-import { applyRemoteObject, materialise } from './pull.js';
-import { remoteModified } from './remote-event.js';
+import { applyRemoteObject, eventFields, materialise } from './pull.js';
+import { fieldsOf, remoteModified, sameFields, singleInstance } from './remote-event.js';
 
 export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]): Promise<void> {
   const { platform, state, connection } = ctx;
@@ -133,11 +133,12 @@ async function createAppointment(ctx: RunContext, event: PlatformEvent, linked: 
 async function updateAppointment(ctx: RunContext, event: PlatformEvent, row: RemoteObjectRow): Promise<void> {
   let current = row;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const data = buildPlatformEvent(event, ctx.user.timeZone, current.data);
-    if (contentHash(data) === current.contentHash) {
+    if (showsEvent(current.data, event, ctx.user.timeZone)) {
+      // Already there (a run killed after its PUT, or the same edit made on both sides).
       ctx.platform.transaction(() => ctx.state.saveObject({ ...current, pushedVersion: event.version }));
       return;
     }
+    const data = buildPlatformEvent(event, ctx.user.timeZone, current.data);
     const outcome = await ctx.client.put(current.href, data, { etag: current.etag ?? '*' });
     if (outcome.kind === 'written') {
       ctx.platform.transaction(() => saveWritten(ctx, event, current.href, current.calendarUrl, data, outcome.etag));
@@ -166,6 +167,17 @@ async function updateAppointment(ctx: RunContext, event: PlatformEvent, row: Rem
     current = { ...current, etag: fresh.etag, data: fresh.data, contentHash: contentHash(fresh.data) };
   }
   throw new UnexpectedResponseError('PUT', row.href, 412, 'the event kept changing in iCloud; retrying next run');
+}
+
+/** Whether iCloud's copy already shows every field the platform owns, as the event has them now. */
+function showsEvent(data: string, event: PlatformEvent, zone: string): boolean {
+  try {
+    const parsed = parseICalendar(data);
+    const instance = singleInstance(parsed, zone);
+    return instance !== undefined && sameFields(fieldsOf(instance, parsed), eventFields(event));
+  } catch {
+    return false;
+  }
 }
 
 async function removeAppointment(ctx: RunContext, event: PlatformEvent, row: RemoteObjectRow | undefined): Promise<void> {

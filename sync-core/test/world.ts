@@ -21,18 +21,25 @@ export interface TestWorld {
   bob: User;
   calendars: Record<'roundRobin' | 'collective' | 'classBooking' | 'service' | 'simple' | 'event', PlatformCalendar>;
   contactId: string;
+  /** Called before each request the sync core sends (tests use it to change iCloud mid-run). */
+  onRequest?: (method: string, url: string) => void;
   /** Moves both clocks (the mock's and the sync core's). */
   advance(ms: number): void;
   close(): Promise<void>;
 }
 
-export async function createWorld(options: { database?: string } = {}): Promise<TestWorld> {
+export async function createWorld(options: { database?: string; aliceTimeZone?: string; port?: number; partitionPort?: number } = {}): Promise<TestWorld> {
   const clock = new FixedClock(NOW);
-  const mock = await startMockICloud({ world: DEMO_WORLD, clock: NOW });
-  const core = new SyncCore({ clock, database: options.database });
+  const mock = await startMockICloud({ world: DEMO_WORLD, clock: NOW, port: options.port, partitionPort: options.partitionPort });
+  let world: TestWorld | undefined;
+  const hookedFetch: typeof fetch = (input, init) => {
+    world?.onRequest?.(init?.method ?? 'GET', String(input));
+    return fetch(input, init);
+  };
+  const core = new SyncCore({ clock, database: options.database, fetch: hookedFetch });
   const p = core.platform;
   const sub = p.createSubAccount({ name: 'Acme Clinic' });
-  const alice = p.createUser({ subAccountId: sub.id, name: 'Alice Appleseed', email: 'alice@acme.test', timeZone: 'Europe/London' });
+  const alice = p.createUser({ subAccountId: sub.id, name: 'Alice Appleseed', email: 'alice@acme.test', timeZone: options.aliceTimeZone ?? 'Europe/London' });
   const bob = p.createUser({ subAccountId: sub.id, name: 'Bob Baker', email: 'bob@acme.test', timeZone: 'Europe/London' });
   const contact = p.createContact({ subAccountId: sub.id, name: 'Carla Client', email: 'carla@client.test' });
   const cal = (name: string, type: PlatformCalendar['type'], memberIds: string[]) => p.createCalendar({ subAccountId: sub.id, name, type, memberIds, slotMinutes: 30 });
@@ -44,7 +51,7 @@ export async function createWorld(options: { database?: string } = {}): Promise<
     simple: cal('Alice personal', 'simple', [alice.id]),
     event: cal('Open day', 'event', [alice.id]),
   };
-  return {
+  world = {
     mock,
     core,
     clock,
@@ -62,6 +69,7 @@ export async function createWorld(options: { database?: string } = {}): Promise<
       await mock.close();
     },
   };
+  return world;
 }
 
 /** Connects Alice with her demo iCloud account and picks `work` as linked, `home` as conflict calendar. */

@@ -1,0 +1,26 @@
+/**
+ * Runs one sync in its own process and kills itself with SIGKILL at a chosen point: just before
+ * sending, or just after receiving, its k-th HTTP request. Used by crash.test.ts.
+ *
+ *   crash-child.ts <database> <connectionId> <nowEpochMs> <k> <before|after>
+ */
+import { FixedClock } from '../clock.js';
+import { SyncCore } from '../sync-core.js';
+
+const [database, connectionId, now, k, mode] = process.argv.slice(2);
+let count = 0;
+const crash = () => process.kill(process.pid, 'SIGKILL');
+const fetchThenMaybeDie: typeof fetch = async (input, init) => {
+  count++;
+  if (count === Number(k) && mode === 'before') crash();
+  const response = await fetch(input, init);
+  if (count === Number(k) && mode === 'after') {
+    await response.clone().arrayBuffer(); // the server has answered; the client dies before using it
+    crash();
+  }
+  return response;
+};
+const core = new SyncCore({ database, clock: new FixedClock(Number(now)), fetch: fetchThenMaybeDie });
+await core.sync(connectionId);
+core.close();
+process.stdout.write(`completed after ${count} requests\n`);
