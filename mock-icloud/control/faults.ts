@@ -8,7 +8,7 @@
 import { DavError } from '../http/errors.js';
 import type { RequestEffects } from '../dav/context.js';
 
-export const FAULT_KINDS = ['unavailable', 'server-error', 'too-many-requests', 'latency', 'omit-etag'] as const;
+export const FAULT_KINDS = ['unavailable', 'server-error', 'too-many-requests', 'latency', 'omit-etag', 'truncate-sync'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultMatch {
@@ -30,6 +30,8 @@ export interface FaultSpec {
   retryAfter?: number;
   /** Milliseconds added before answering, with `latency`. */
   latencyMs?: number;
+  /** With `truncate-sync`: answer sync-collection with at most this many members, then 507 (RFC 6578 §3.6). */
+  pageSize?: number;
 }
 
 export interface Fault extends FaultSpec {
@@ -85,6 +87,7 @@ export class FaultEngine {
     for (const rule of this.rules) {
       if (!matches(rule.match, facts)) continue;
       if (rule.kind === 'omit-etag' && facts.method !== 'PUT') continue;
+      if (rule.kind === 'truncate-sync' && facts.method !== 'REPORT') continue;
       if (outcome.error && rule.kind !== 'latency') continue;
       rule.hits++;
       outcome.applied.push(rule.id);
@@ -103,6 +106,9 @@ export class FaultEngine {
           break;
         case 'omit-etag':
           outcome.effects.omitEtagOnPut = true;
+          break;
+        case 'truncate-sync':
+          outcome.effects.syncPageSize = rule.pageSize;
           break;
       }
     }
@@ -139,6 +145,7 @@ function validate(spec: FaultSpec): void {
   if (!FAULT_KINDS.includes(spec.kind)) throw new FaultSpecError(`unknown fault kind "${spec.kind}"; use one of ${FAULT_KINDS.join(', ')}`);
   if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) throw new FaultSpecError('count must be a whole number of at least 1');
   if (spec.retryAfter !== undefined && (!Number.isInteger(spec.retryAfter) || spec.retryAfter < 0)) throw new FaultSpecError('retryAfter must be whole seconds');
+  if (spec.kind === 'truncate-sync' && !(Number.isInteger(spec.pageSize) && spec.pageSize! >= 1)) throw new FaultSpecError('a truncate-sync fault needs pageSize, a whole number of at least 1');
   if (spec.kind === 'latency' && !(Number.isFinite(spec.latencyMs) && spec.latencyMs! >= 0 && spec.latencyMs! <= 600_000)) {
     throw new FaultSpecError('a latency fault needs latencyMs between 0 and 600000');
   }

@@ -170,6 +170,19 @@ describe('sync-collection', () => {
     expect(new Set([...firstHrefs, ...restHrefs]).size).toBe(3);
   });
 
+  it('truncates with 507 when the truncate-sync fault is on, and every page continues where the last stopped', async () => {
+    mock.control.addFault({ kind: 'truncate-sync', pageSize: 1 });
+    const seen: string[] = [];
+    let token = '';
+    for (let page = 0; page < 10; page++) {
+      const res = await sync(token);
+      seen.push(...hrefsOf(res.text).filter((h) => h.endsWith('.ics')));
+      token = texts(res.text, 'sync-token')[0];
+      if (!res.text.includes('507')) break;
+    }
+    expect(seen.sort()).toEqual([`${home}6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41.ics`, `${home}A1C3E5F7-1B2D-4F60-8A9C-0D1E2F3A4B5C.ics`, `${home}F0C05E11-2233-4455-8899-AABBCCDDEEFF.ics`].sort());
+  });
+
   it('tolerates Depth: 1 as python-caldav sends it', async () => {
     const res = await report(home, '<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>', '1');
     expect(res.status).toBe(207);

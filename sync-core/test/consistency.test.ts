@@ -161,3 +161,16 @@ describe('scheduler', () => {
     expect(report.conflicts).toEqual([]);
   });
 });
+
+describe('507 truncation', () => {
+  it('follows every page of a truncated sync-collection and loses nothing', async () => {
+    const connection = await connectAlice(w);
+    w.mock.control.addFault({ kind: 'truncate-sync', pageSize: 1 });
+    const report = await w.core.sync(connection.id);
+    expect(report.outcome).toBe('ok');
+    const pages = w.mock.control.journal({ method: 'REPORT' }).filter((e) => e.fault);
+    expect(pages.length).toBeGreaterThan(3);
+    const titles = w.core.platform.listEventsForUser(w.alice.id, { start: -8.64e15, end: 8.64e15 }).map((e) => e.title);
+    expect(titles).toEqual(expect.arrayContaining(['Pick John from school', 'Team stand-up', "Mum's birthday"]));
+  });
+});
