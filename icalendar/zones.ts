@@ -288,13 +288,7 @@ export function defaultZoneFor(name: string | undefined): Zone {
 const VTIMEZONE_MAX_YEAR = 2400;
 const vtimezoneZones = new WeakMap<ICAL.Timezone, Zone>();
 
-interface TzChange {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+interface TzChange extends Fields {
   utcOffset: number;
   prevUtcOffset: number;
 }

@@ -7,7 +7,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { createHash } from 'node:crypto';
-import type { Clock } from './clock.js';
+import type { Clock } from '../common/clock.js';
 import type { Journal } from './control/journal.js';
 import type { FaultEngine } from './control/faults.js';
 import type { DavContext, RequestEffects, ServerUrls } from './dav/context.js';

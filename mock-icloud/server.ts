@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
-import { FixedClock, systemClock, type Clock } from './clock.js';
+import { FixedClock, systemClock, type Clock } from '../common/clock.js';
 import { MockControl } from './control/control.js';
 import { FaultEngine } from './control/faults.js';
 import { Journal } from './control/journal.js';

@@ -20,7 +20,7 @@ export { SyncEngine } from './engine/sync-run.js';
 export type { SyncReport } from './engine/report.js';
 export { DEFAULT_WINDOW, syncWindow, type WindowConfig } from './engine/window.js';
 export { Scheduler, DEFAULT_SCHEDULE, type SchedulerOptions } from './scheduler/scheduler.js';
-export { FixedClock, systemClock, type Clock } from './clock.js';
+export { FixedClock, systemClock, type Clock } from '../common/clock.js';
 export { PlatformError, type PlatformStore } from './platform/store.js';
 export { SqlitePlatformStore, openPlatformDatabase } from './platform/sqlite-platform-store.js';
 export * from './platform/model.js';

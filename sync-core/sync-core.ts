@@ -2,8 +2,7 @@
  * SyncCore: the whole engine behind one object, for embedding, for the CLI and for the
  * conformance harness. One SQLite database holds the platform model and the sync state.
  */
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import { Connections } from './connections/connections.js';
 import { nextId, type Db } from './db/database.js';
 import type { SyncReport } from './engine/report.js';

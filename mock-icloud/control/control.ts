@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FixedClock, type Clock } from '../clock.js';
+import { FixedClock, type Clock } from '../../common/clock.js';
 import { isKnownZone, normaliseLineEndings, validateCalendarObject } from '../dav/calendar-object.js';
 import { DavError } from '../http/errors.js';
 import type { Account, Calendar, CalendarObject, ComponentType, HomeEntry, ShareAccess } from '../store/model.js';

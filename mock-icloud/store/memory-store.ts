@@ -5,7 +5,7 @@
  * from the inputs by hashing, never from randomness: the same world always yields the same ids.
  */
 import { createHash } from 'node:crypto';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/clock.js';
 import { ChangeLog } from './change-log.js';
 import type { Account, AppPassword, Calendar, CalendarObject, HomeEntry, ShareAccess } from './model.js';
 import { type CalendarPatch, type CalendarStore, type ChangeSet, type NewAccount, type NewCalendar, type ObjectWrite, StateError } from './store.js';

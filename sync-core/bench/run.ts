@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startMockICloud } from '../../mock-icloud/index.js';
-import { FixedClock } from '../clock.js';
+import { FixedClock } from '../../common/clock.js';
 import { SyncCore } from '../sync-core.js';
 
 const NOW = Date.parse('2026-11-21T09:00:00Z');

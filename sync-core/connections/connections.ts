@@ -12,7 +12,7 @@
  */
 import { CalDavClient, type RemoteCalendarInfo } from '../caldav/client.js';
 import { AuthRefusedError, ServiceUnavailableError } from '../caldav/errors.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/clock.js';
 import { SyncError } from '../errors.js';
 import type { PlatformStore } from '../platform/store.js';
 import type { Connection, RemoteCalendar, SyncState } from '../state/sync-state.js';

@@ -2,7 +2,7 @@
  * Everything one sync run works with, passed to the pull and push steps.
  */
 import type { CalDavClient } from '../caldav/client.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { PlatformStore } from '../platform/store.js';
 import type { User } from '../platform/model.js';
 import type { Connection, SyncState } from '../state/sync-state.js';

@@ -4,17 +4,10 @@
  */
 import type ICAL from 'ical.js';
 import { expandInstances, MAX_TIME, MIN_TIME, type Instance, type ParsedCalendar } from '../../icalendar/index.js';
+import type { PlatformEvent } from '../platform/model.js';
 
-export interface RemoteFields {
-  title: string;
-  description?: string;
-  location?: string;
-  start: number;
-  end: number;
-  allDay: boolean;
-  busy: boolean;
-  status: 'confirmed' | 'cancelled';
-}
+/** The fields of an event that both sides own and sync compares. */
+export type RemoteFields = Pick<PlatformEvent, 'title' | 'description' | 'location' | 'start' | 'end' | 'allDay' | 'busy' | 'status'>;
 
 function master(parsed: ParsedCalendar): ICAL.Component | undefined {
   return parsed.master ?? parsed.components[0];

@@ -5,7 +5,7 @@
  * work they cover is done.
  */
 import { AuthRefusedError, ServiceUnavailableError, UnexpectedResponseError } from '../caldav/errors.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { Connections } from '../connections/connections.js';
 import { SyncError } from '../errors.js';
 import type { PlatformStore } from '../platform/store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FixedClock } from '../clock.js';
+import { FixedClock } from '../../common/clock.js';
 import { busyIntervals, calendarFreeSlots, freeSlots, localDateOf, localDayRange, mergeIntervals, slotFit, workingSlots } from './availability.js';
 import { blockTime } from './booking.js';
 import type { WorkingHours } from './model.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FixedClock } from '../clock.js';
+import { FixedClock } from '../../common/clock.js';
 import { calendarFreeSlots } from './availability.js';
 import { blockTime, book, cancel, reschedule } from './booking.js';
 import { SqlitePlatformStore, openPlatformDatabase } from './sqlite-platform-store.js';

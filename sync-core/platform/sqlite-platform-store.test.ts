@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FixedClock } from '../clock.js';
+import { FixedClock } from '../../common/clock.js';
 import { CHANGED_EVENTS_SQL, EVENTS_FOR_USER_SQL, SqlitePlatformStore, openPlatformDatabase } from './sqlite-platform-store.js';
 import { PlatformError } from './store.js';
 

@@ -5,7 +5,7 @@
  */
 import { ID_MIGRATION, nextId, openDatabase, type Db, type Migration } from '../db/database.js';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { BookingSupport } from './booking.js';
 import { CALENDAR_TYPES, ICLOUD_SYNC_TYPES, type CalendarType, type Contact, type PlatformCalendar, type PlatformEvent, type SubAccount, type User, type WorkingHours } from './model.js';
 import { PLATFORM_MIGRATIONS } from './migrations.js';

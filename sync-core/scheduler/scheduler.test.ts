@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FixedClock } from '../clock.js';
+import { FixedClock } from '../../common/clock.js';
 import type { SyncReport } from '../engine/report.js';
 import { emptyReport } from '../engine/report.js';
 import type { SyncEngine } from '../engine/sync-run.js';

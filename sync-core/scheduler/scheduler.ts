@@ -7,7 +7,7 @@
  * - On 503/429: wait at least what Retry-After says, with exponential backoff on repeated failures.
  * - Connections needing reconnect are not polled at all (C1).
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { SyncEngine } from '../engine/sync-run.js';
 import type { SyncReport } from '../engine/report.js';
 import type { PlatformStore } from '../platform/store.js';

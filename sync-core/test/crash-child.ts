@@ -4,7 +4,7 @@
  *
  *   crash-child.ts <database> <connectionId> <nowEpochMs> <k> <before|after>
  */
-import { FixedClock } from '../clock.js';
+import { FixedClock } from '../../common/clock.js';
 import { SyncCore } from '../sync-core.js';
 
 const [database, connectionId, now, k, mode] = process.argv.slice(2);

@@ -4,7 +4,7 @@
  */
 import { startMockICloud, type RunningMockICloud } from '../../mock-icloud/index.js';
 import { DEMO_WORLD } from '../../mock-icloud/test/helpers.js';
-import { FixedClock } from '../clock.js';
+import { FixedClock } from '../../common/clock.js';
 import type { PlatformCalendar, User } from '../platform/model.js';
 import { SyncCore } from '../sync-core.js';
 

@@ -1,6 +1,6 @@
 /**
- * The mock's sense of time. Tests and scenario replays pin it so etags, tokens and the journal
- * come out the same on every run; `npm start` uses the system clock.
+ * Time, for the mock and the sync core alike. Tests and scenario replays pin it (FixedClock) so
+ * etags, tokens, ids and reports come out the same on every run; production uses the system clock.
  */
 export interface Clock {
   now(): number;
