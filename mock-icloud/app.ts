@@ -9,7 +9,7 @@ import express, { type Request, type Response } from 'express';
 import { createHash } from 'node:crypto';
 import type { Clock } from '../common/clock.js';
 import type { Journal } from './control/journal.js';
-import type { FaultEngine } from './control/faults.js';
+import type { FaultEngine, FaultOutcome } from './control/faults.js';
 import type { DavContext, RequestEffects, ServerUrls } from './dav/context.js';
 import { dispatch } from './dav/dispatch.js';
 import { resolveResource } from './dav/resources.js';
@@ -61,9 +61,18 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
 
   setAppleHeaders(res, requestId, deps.store.getAccountByAppleId(claimed ?? '')?.partition);
 
-  const outcome = deps.faults.evaluate({ method: req.method, path, account: claimed });
+  const outcome = deps.faults.evaluate({ method: req.method, path, account: claimed, now: deps.clock.now() });
   if (outcome.delayMs > 0) await deps.sleep(outcome.delayMs);
   const fault = outcome.applied.length ? outcome.applied.join(',') : undefined;
+  applySideEffects(outcome, deps.store);
+  if (outcome.reset) {
+    // Headers and half a body, then the connection drops: what a client sees when a proxy dies.
+    res.writeHead(207, { 'Content-Type': 'text/xml; charset=UTF-8', 'Content-Length': '4096' });
+    res.write('<?xml version="1.0" encoding="UTF-8"?>\n<multistatus xmlns="DAV:"><response xmlns="DAV:"><href>');
+    res.socket?.destroy();
+    journal(207, { reason: `fault ${fault}: connection reset mid-response`, fault });
+    return;
+  }
   try {
     if (outcome.error) throw outcome.error;
     // RFC 6764 §5: service discovery. iCloud's answer is unknown; 301 to / satisfies tsdav's live test ([U]).
@@ -88,6 +97,7 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
       urls: deps.urls(),
       quirks: deps.quirks,
       effects,
+      now: () => deps.clock.now(),
       body: (limit) => readBody(req, limit),
     };
     await dispatch(ctx);
@@ -97,6 +107,19 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
     if (res.headersSent) res.end();
     else sendError(res, davError);
     journal(davError.status, { reason: davError.reason, fault });
+  }
+}
+
+/** Faults that change state before the request is served (a revoked password, new etags). */
+function applySideEffects(outcome: FaultOutcome, store: CalendarStore): void {
+  if (outcome.revokeFor) {
+    const account = store.getAccountByAppleId(outcome.revokeFor);
+    for (const p of account?.appPasswords ?? []) if (p.revokedAt === undefined) store.revokeAppPassword(account!.dsid, p.password);
+  }
+  if (outcome.touchCalendar?.account) {
+    const account = store.getAccountByAppleId(outcome.touchCalendar.account);
+    const entry = account && store.getHomeEntry(account.dsid, outcome.touchCalendar.calendar);
+    if (entry && entry.kind !== 'subscribed') for (const object of [...store.listObjects(entry.calendar)]) store.touchObject(entry.calendar, object.name);
   }
 }
 

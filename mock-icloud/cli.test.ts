@@ -60,6 +60,31 @@ describe('mock-icloud command', () => {
     expect(mock.output()).toMatch(/cannot read world file .*does-not-exist\.yaml: ENOENT/);
   });
 
+  it('switches faults on from flags and from a faults file', async () => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/faults-`)}/faults.yaml`;
+    writeFileSync(file, '- { kind: latency, latencyMs: 1, match: { method: GET } }\n');
+    const mock = start(['--port', '0', '--partition-port', '0', '--world', 'fixtures/worlds/demo.yaml', '--fault', 'unavailable:retryAfter=30,count=1,account=alice@example.com', '--faults', file]);
+    const [, gateway] = await mock.line(/gateway: (http:\/\/127\.0\.0\.1:\d+\/)\n/);
+    await mock.line(/fault: fault-2 latency/);
+    expect(mock.output()).toContain('fault: fault-1 unavailable {"account":"alice@example.com"}');
+    const headers = { Authorization: `Basic ${Buffer.from('alice@example.com:abcd-efgh-ijkl-mnop').toString('base64')}`, Depth: '0' };
+    const first = await fetch(gateway, { method: 'PROPFIND', headers });
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('30');
+    expect((await fetch(gateway, { method: 'PROPFIND', headers })).status).toBe(207);
+    mock.child.kill('SIGTERM');
+    await once(mock.child, 'exit');
+  });
+
+  it('explains a malformed fault flag', async () => {
+    const mock = start(['--port', '0', '--partition-port', '0', '--fault', 'explode']);
+    const [code] = await once(mock.child, 'exit');
+    expect(code).toBe(1);
+    expect(mock.output()).toContain('unknown fault kind "explode"');
+  });
+
   it('refuses unknown options with usage', async () => {
     const mock = start(['--bogus']);
     const [code] = await once(mock.child, 'exit');

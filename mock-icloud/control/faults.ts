@@ -1,14 +1,31 @@
 /**
- * Fault injection: rules that make the mock fail the way iCloud fails, on demand (dossier §9.14–15).
+ * Fault injection: rules that make the mock fail the way iCloud fails, on demand (dossier §9.14–15,
+ * issue 5). Emulators are chosen largely for the failures the real service will not produce when
+ * asked, so every kind here is one a sync client must survive.
  *
- * A rule names a kind and, optionally, which requests it hits (account, calendar, method, path
- * prefix) and for how many of them. Rules are checked before authentication, in the order added;
- * the first answering rule wins, while latency and per-request effects (omit-etag) accumulate.
+ * A rule has a kind and may be scoped to requests (account, calendar, method, path prefix), to a
+ * stretch of the mock's clock (`from`/`until`), to a share of requests (`probability`, drawn from a
+ * generator seeded per rule, so runs repeat), and to a number of them (`after` matching requests
+ * are let through first, then `count` are hit). Rules are checked before authentication, in the
+ * order added: the first answering rule wins, while latency and per-request effects accumulate.
  */
 import { DavError } from '../http/errors.js';
 import type { RequestEffects } from '../dav/context.js';
 
-export const FAULT_KINDS = ['unavailable', 'server-error', 'too-many-requests', 'latency', 'omit-etag', 'truncate-sync'] as const;
+export const FAULT_KINDS = [
+  'unavailable', // 503, optionally with Retry-After
+  'too-many-requests', // 429, optionally with Retry-After
+  'server-error', // 500
+  'forbidden-write', // 403 on PUT/DELETE/PROPPATCH/MKCALENDAR: iCloud refusing a payload it dislikes
+  'reset', // the connection is cut half-way through the response
+  'latency', // added delay (latencyMs, plus up to latencyJitterMs)
+  'omit-etag', // PUT answered without an ETag header
+  'truncate-sync', // sync-collection in pages of pageSize with 507 (RFC 6578 §3.6)
+  'multiget-404', // multiget answers 404 for hrefs sync-collection just listed (eventual consistency)
+  'touch-etags', // every object in the calendar gets a new etag, same content
+  'duplicate-dtstamp', // a PUT is stored with an extra DTSTAMP line (the time of the request)
+  'revoke-password', // the account's app-specific passwords are revoked, then the request is served
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultMatch {
@@ -24,18 +41,31 @@ export interface FaultMatch {
 export interface FaultSpec {
   kind: FaultKind;
   match?: FaultMatch;
-  /** Hit only the next N matching requests (default: every one until removed). */
+  /** Let this many matching requests through before the rule starts hitting. */
+  after?: number;
+  /** Hit only this many matching requests (default: every one until removed). */
   count?: number;
+  /** Only while the mock's clock is at or after this time (ISO). */
+  from?: string;
+  /** Only while the mock's clock is before this time (ISO). */
+  until?: string;
+  /** Hit each matching request with this probability (0–1), drawn from `seed`. */
+  probability?: number;
+  seed?: number;
   /** Seconds, sent as `Retry-After` with `unavailable` and `too-many-requests`. */
   retryAfter?: number;
   /** Milliseconds added before answering, with `latency`. */
   latencyMs?: number;
-  /** With `truncate-sync`: answer sync-collection with at most this many members, then 507 (RFC 6578 §3.6). */
+  /** With `latency`: up to this many more milliseconds, drawn from `seed`. */
+  latencyJitterMs?: number;
+  /** With `truncate-sync`: answer sync-collection with at most this many members, then 507. */
   pageSize?: number;
 }
 
 export interface Fault extends FaultSpec {
   id: string;
+  /** Matching requests seen (including those let through by `after`). */
+  seen: number;
   /** Requests this rule has hit so far. */
   hits: number;
 }
@@ -44,32 +74,41 @@ export interface RequestFacts {
   method: string;
   path: string;
   account?: string;
+  now: number;
 }
 
 export interface FaultOutcome {
   /** Answer the request with this instead of serving it. */
   error?: DavError;
+  /** Cut the connection half-way through the response. */
+  reset?: boolean;
   delayMs: number;
   effects: Partial<RequestEffects>;
+  /** Accounts whose app-specific passwords must be revoked before serving. */
+  revokeFor?: string;
+  /** The calendar whose objects get new etags before serving. */
+  touchCalendar?: { account?: string; calendar: string };
   /** Ids of the rules that hit, for the journal. */
   applied: string[];
 }
 
 export class FaultSpecError extends Error {}
 
+const WRITE_METHODS = new Set(['PUT', 'DELETE', 'PROPPATCH', 'MKCALENDAR', 'MKCOL']);
+
 export class FaultEngine {
-  private rules: Fault[] = [];
+  private rules: Array<Fault & { random: () => number }> = [];
   private nextId = 1;
 
   add(spec: FaultSpec): Fault {
     validate(spec);
-    const fault: Fault = { ...spec, match: spec.match && { ...spec.match }, id: `fault-${this.nextId++}`, hits: 0 };
+    const fault = { ...spec, match: spec.match && { ...spec.match }, id: `fault-${this.nextId++}`, seen: 0, hits: 0, random: mulberry32(spec.seed ?? this.nextId) };
     this.rules.push(fault);
-    return fault;
+    return strip(fault);
   }
 
   list(): Fault[] {
-    return this.rules.map((r) => ({ ...r }));
+    return this.rules.map(strip);
   }
 
   remove(id: string): boolean {
@@ -85,9 +124,12 @@ export class FaultEngine {
   evaluate(facts: RequestFacts): FaultOutcome {
     const outcome: FaultOutcome = { delayMs: 0, effects: {}, applied: [] };
     for (const rule of this.rules) {
-      if (!matches(rule.match, facts)) continue;
-      if (rule.kind === 'omit-etag' && facts.method !== 'PUT') continue;
-      if (rule.kind === 'truncate-sync' && facts.method !== 'REPORT') continue;
+      if (!matches(rule.match, facts) || !appliesTo(rule.kind, facts.method)) continue;
+      if (rule.from !== undefined && facts.now < Date.parse(rule.from)) continue;
+      if (rule.until !== undefined && facts.now >= Date.parse(rule.until)) continue;
+      rule.seen++;
+      if (rule.after !== undefined && rule.seen <= rule.after) continue;
+      if (rule.probability !== undefined && rule.random() >= rule.probability) continue;
       if (outcome.error && rule.kind !== 'latency') continue;
       rule.hits++;
       outcome.applied.push(rule.id);
@@ -101,14 +143,34 @@ export class FaultEngine {
         case 'server-error':
           outcome.error = new DavError(500, `fault ${rule.id}: internal server error`, { kind: 'empty' });
           break;
+        case 'forbidden-write':
+          outcome.error = new DavError(403, `fault ${rule.id}: write refused (iCloud rejects payloads it dislikes with 403)`, { kind: 'empty' });
+          break;
+        case 'reset':
+          outcome.reset = true;
+          break;
         case 'latency':
-          outcome.delayMs += rule.latencyMs ?? 0;
+          outcome.delayMs += (rule.latencyMs ?? 0) + Math.floor(rule.random() * (rule.latencyJitterMs ?? 0));
           break;
         case 'omit-etag':
           outcome.effects.omitEtagOnPut = true;
           break;
         case 'truncate-sync':
           outcome.effects.syncPageSize = rule.pageSize;
+          break;
+        case 'multiget-404':
+          outcome.effects.multigetMissing = true;
+          break;
+        case 'duplicate-dtstamp':
+          outcome.effects.duplicateDtstamp = true;
+          break;
+        case 'touch-etags': {
+          const calendar = rule.match?.calendar ?? calendarOf(facts.path);
+          if (calendar) outcome.touchCalendar = { account: facts.account, calendar };
+          break;
+        }
+        case 'revoke-password':
+          outcome.revokeFor = rule.match?.account ?? facts.account;
           break;
       }
     }
@@ -117,8 +179,34 @@ export class FaultEngine {
   }
 }
 
+function strip(rule: Fault & { random?: unknown }): Fault {
+  const { random: _random, ...rest } = rule;
+  return { ...rest };
+}
+
+/** Kinds that only make sense for some methods do not count other requests. */
+function appliesTo(kind: FaultKind, method: string): boolean {
+  switch (kind) {
+    case 'omit-etag':
+    case 'duplicate-dtstamp':
+      return method === 'PUT';
+    case 'truncate-sync':
+    case 'multiget-404':
+      return method === 'REPORT';
+    case 'forbidden-write':
+      return WRITE_METHODS.has(method);
+    default:
+      return true;
+  }
+}
+
 function retryAfter(rule: Fault): Record<string, string> {
   return rule.retryAfter === undefined ? {} : { 'Retry-After': String(rule.retryAfter) };
+}
+
+function calendarOf(path: string): string | undefined {
+  const segments = path.split('?')[0].split('/');
+  return segments[2] === 'calendars' && segments[3] ? safeDecode(segments[3]) : undefined;
 }
 
 function matches(match: FaultMatch | undefined, facts: RequestFacts): boolean {
@@ -126,10 +214,7 @@ function matches(match: FaultMatch | undefined, facts: RequestFacts): boolean {
   if (match.method && match.method.toUpperCase() !== facts.method) return false;
   if (match.path && !facts.path.startsWith(match.path)) return false;
   if (match.account && match.account.toLowerCase() !== facts.account) return false;
-  if (match.calendar) {
-    const segments = facts.path.split('?')[0].split('/');
-    if (segments[2] !== 'calendars' || safeDecode(segments[3] ?? '') !== match.calendar) return false;
-  }
+  if (match.calendar && calendarOf(facts.path) !== match.calendar) return false;
   return true;
 }
 
@@ -141,12 +226,33 @@ function safeDecode(s: string): string {
   }
 }
 
+/** Small seeded generator (mulberry32): the same seed gives the same faults on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function validate(spec: FaultSpec): void {
   if (!FAULT_KINDS.includes(spec.kind)) throw new FaultSpecError(`unknown fault kind "${spec.kind}"; use one of ${FAULT_KINDS.join(', ')}`);
-  if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) throw new FaultSpecError('count must be a whole number of at least 1');
-  if (spec.retryAfter !== undefined && (!Number.isInteger(spec.retryAfter) || spec.retryAfter < 0)) throw new FaultSpecError('retryAfter must be whole seconds');
-  if (spec.kind === 'truncate-sync' && !(Number.isInteger(spec.pageSize) && spec.pageSize! >= 1)) throw new FaultSpecError('a truncate-sync fault needs pageSize, a whole number of at least 1');
+  const whole = (v: number | undefined, min: number) => v === undefined || (Number.isInteger(v) && v >= min);
+  if (!whole(spec.count, 1)) throw new FaultSpecError('count must be a whole number of at least 1');
+  if (!whole(spec.after, 0)) throw new FaultSpecError('after must be a whole number of requests');
+  if (!whole(spec.retryAfter, 0)) throw new FaultSpecError('retryAfter must be whole seconds');
+  if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) throw new FaultSpecError('probability must be between 0 and 1');
+  for (const key of ['from', 'until'] as const) {
+    if (spec[key] !== undefined && Number.isNaN(Date.parse(spec[key]!))) throw new FaultSpecError(`${key} must be an ISO time`);
+  }
   if (spec.kind === 'latency' && !(Number.isFinite(spec.latencyMs) && spec.latencyMs! >= 0 && spec.latencyMs! <= 600_000)) {
     throw new FaultSpecError('a latency fault needs latencyMs between 0 and 600000');
+  }
+  if (!whole(spec.latencyJitterMs, 0)) throw new FaultSpecError('latencyJitterMs must be whole milliseconds');
+  if (spec.kind === 'truncate-sync' && (spec.pageSize === undefined || !whole(spec.pageSize, 1))) {
+    throw new FaultSpecError('a truncate-sync fault needs pageSize, a whole number of at least 1');
   }
 }

@@ -20,6 +20,10 @@ export interface RequestEffects {
   omitEtagOnPut: boolean;
   /** Truncate sync-collection answers to this many members (RFC 6578 §3.6). */
   syncPageSize?: number;
+  /** calendar-multiget answers 404 for every href (iCloud's eventual consistency). */
+  multigetMissing?: boolean;
+  /** Store a PUT with an extra DTSTAMP line, as iCloud's server-touched objects carry. */
+  duplicateDtstamp?: boolean;
 }
 
 export interface DavContext {
@@ -31,6 +35,8 @@ export interface DavContext {
   urls: ServerUrls;
   quirks: Quirks;
   effects: RequestEffects;
+  /** The mock's clock. */
+  now(): number;
   /** Reads the request body within the given limit (see http/body.ts). */
   body(limit: number): Promise<string>;
 }

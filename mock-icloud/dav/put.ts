@@ -22,8 +22,9 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   if (contentType && !contentType.startsWith('text/calendar')) {
     throw precondition(415, `Content-Type "${contentType}" is not text/calendar`, CALDAV('supported-calendar-data'));
   }
-  const data = normaliseLineEndings(await ctx.body(LIMITS.icalendarBytes));
-  const valid = validateCalendarObject(data, view.calendar);
+  const sent = normaliseLineEndings(await ctx.body(LIMITS.icalendarBytes));
+  const valid = validateCalendarObject(sent, view.calendar);
+  const data = ctx.effects.duplicateDtstamp ? withRequestDtstamp(sent, ctx.now()) : sent;
 
   const holder = ctx.store.findUid(view.calendar.ownerDsid, valid.uid);
   if (holder && (holder.calendar !== view.calendar || holder.name !== target.name)) {
@@ -40,3 +41,12 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   ctx.res.end();
 }
 
+
+/**
+ * The duplicate-dtstamp fault: iCloud's server-touched objects carry a second DTSTAMP equal to the
+ * time of the request before the stored one (dossier §5, home-assistant/core#140087).
+ */
+function withRequestDtstamp(data: string, now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return data.replace(/BEGIN:VEVENT\r\n/g, `BEGIN:VEVENT\r\nDTSTAMP:${stamp}\r\n`);
+}

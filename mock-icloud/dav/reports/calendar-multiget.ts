@@ -17,7 +17,8 @@ export function calendarMultiget(root: XmlElement, target: Extract<Resource, { k
   const responses: XmlNode[] = [];
   for (const hrefEl of children(root, DAV('href'))) {
     const href = hrefEl.text.trim();
-    const resource = target.kind === 'calendar' ? lookup(href, ctx) : undefined;
+    // The multiget-404 fault: listed by sync-collection, not readable yet (dossier §4, [R]).
+    const resource = target.kind === 'calendar' && !ctx.effects.multigetMissing ? lookup(href, ctx) : undefined;
     responses.push(resource ? memberResponse(resource, props, ctx) : statusResponse(href, 404));
   }
   sendMultistatus(ctx.res, multistatus(responses));
