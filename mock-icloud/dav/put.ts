@@ -17,12 +17,15 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   const target = ctx.resource;
   if (target.kind !== 'object') throw methodNotAllowed(`PUT is only allowed on calendar object resources, not on ${target.href}`, 'OPTIONS, PROPFIND, PROPPATCH, REPORT, DELETE, MKCALENDAR');
   const view = writableCalendar(target, 'PUT');
-  checkConditions(ctx.req, target.object?.etag);
   const contentType = (ctx.req.headers['content-type'] ?? '').toLowerCase();
   if (contentType && !contentType.startsWith('text/calendar')) {
     throw precondition(415, `Content-Type "${contentType}" is not text/calendar`, CALDAV('supported-calendar-data'));
   }
   const sent = normaliseLineEndings(await ctx.body(LIMITS.icalendarBytes));
+  // From here to the write there is no await: conditions are checked against the object as it is
+  // now, not as it was when the request arrived, so of concurrent If-Match writes exactly one wins.
+  const current = ctx.store.getObject(view.calendar, target.name);
+  checkConditions(ctx.req, current?.etag);
   const valid = validateCalendarObject(sent, view.calendar);
   const data = ctx.effects.duplicateDtstamp ? withRequestDtstamp(sent, ctx.now()) : sent;
 
@@ -31,8 +34,8 @@ export async function handlePut(ctx: DavContext): Promise<void> {
     const existing = objectHref(collectionHref(holder.calendar.ownerDsid, holder.calendar.name), holder.name);
     throw precondition(403, `UID ${valid.uid} is already stored at ${existing}`, CALDAV('no-uid-conflict'), [el(DAV('href'), existing)]);
   }
-  if (target.object && target.object.uid !== valid.uid) {
-    throw precondition(403, `the resource holds UID ${target.object.uid}; a PUT cannot change it to ${valid.uid}`, CALDAV('no-uid-conflict'), [el(DAV('href'), target.href)]);
+  if (current && current.uid !== valid.uid) {
+    throw precondition(403, `the resource holds UID ${current.uid}; a PUT cannot change it to ${valid.uid}`, CALDAV('no-uid-conflict'), [el(DAV('href'), target.href)]);
   }
 
   const { object, created } = ctx.store.putObject(view.calendar, { name: target.name, uid: valid.uid, data, component: valid.component, spans: valid.spans });
