@@ -4,7 +4,7 @@
  * the same MockControl method the programmatic API exposes. No authentication: the mock binds to
  * loopback, and the prefix cannot collide with a CalDAV path.
  *
- *   GET    /__mock/health
+ *   GET    /__mock/health[?gc=1]                          accounts, heap and RSS (after a GC with --expose-gc)
  *   POST   /__mock/reset                                  back to the loaded world
  *   GET    /__mock/world[?format=yaml]                    export      PUT /__mock/world  import
  *   GET    /__mock/accounts                               POST /__mock/accounts
@@ -43,7 +43,16 @@ export function controlRouter(control: () => MockControl): express.Router {
   const c = control;
   const p = (req: Request, name: string) => String(req.params[name]);
 
-  router.get('/health', route(() => ({ ok: true, accounts: c().listAccounts().length })));
+  router.get(
+    '/health',
+    route((req) => {
+      // ?gc=1 collects garbage first when the process runs with --expose-gc (load benchmarks).
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (req.query.gc === '1' && gc) gc();
+      const memory = process.memoryUsage();
+      return { ok: true, accounts: c().listAccounts().length, heapUsedBytes: memory.heapUsed, rssBytes: memory.rss, gcAvailable: !!gc };
+    }),
+  );
   router.post('/reset', route(() => void c().reset()));
   router.get(
     '/world',

@@ -5,7 +5,21 @@
  * Loopback only. Used by a short test (load.test.ts) and by `npm run bench` (60 s, 50 clients).
  */
 import { performance } from 'node:perf_hooks';
-import type { RunningMockICloud } from '../index.js';
+import type { AccountSpec, CalendarSpec } from '../index.js';
+
+/**
+ * What the load generator needs: the partition origin and the control functions it seeds with,
+ * in-process (MockControl) or over the control plane's HTTP routes (answers as promises).
+ */
+export interface LoadTarget {
+  partitionUrl: string;
+  control: {
+    now(): number;
+    createAccount(spec: AccountSpec): { dsid: string } | Promise<{ dsid: string }>;
+    createCalendar(appleId: string, spec: CalendarSpec): unknown;
+    putEvent(appleId: string, calendar: string, event: { ics: string; name?: string }): unknown;
+  };
+}
 
 export interface LoadOptions {
   clients: number;
@@ -36,22 +50,25 @@ function ics(uid: string, start: number, summary: string): string {
   return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//load//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', `DTSTART:${fmt(start)}`, `DTEND:${fmt(start + 3_600_000)}`, `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
 }
 
-/** Creates `accounts` accounts (load0@example.com …), each with a `work` calendar of events. */
-export function seedLoadAccounts(mock: RunningMockICloud, accounts: number, events: number, base: number): Array<{ appleId: string; auth: string; dsid: string }> {
+/**
+ * Creates `accounts` accounts (load0@example.com …), each with a `work` calendar of events, through
+ * the control functions (in-process, or over the control plane's HTTP routes, hence the awaits).
+ */
+export async function seedLoadAccounts(mock: LoadTarget, accounts: number, events: number, base: number): Promise<Array<{ appleId: string; auth: string; dsid: string }>> {
   const out = [];
   for (let a = 0; a < accounts; a++) {
     const appleId = `load${a}@example.com`;
-    const account = mock.control.createAccount({ appleId, fullName: `Load ${a}`, password: 'regular', appPasswords: ['load-load-load-load'] });
-    mock.control.createCalendar(appleId, { name: 'work' });
-    for (let e = 0; e < events; e++) mock.control.putEvent(appleId, 'work', { ics: ics(`L${a}-${e}`, base + (e % 120) * DAY + (e % 9) * 3_600_000, `Event ${e}`) });
+    const account = await mock.control.createAccount({ appleId, fullName: `Load ${a}`, password: 'regular', appPasswords: ['load-load-load-load'] });
+    await mock.control.createCalendar(appleId, { name: 'work' });
+    for (let e = 0; e < events; e++) await mock.control.putEvent(appleId, 'work', { ics: ics(`L${a}-${e}`, base + (e % 120) * DAY + (e % 9) * 3_600_000, `Event ${e}`) });
     out.push({ appleId, auth: `Basic ${Buffer.from(`${appleId}:load-load-load-load`).toString('base64')}`, dsid: account.dsid });
   }
   return out;
 }
 
-export async function runLoad(mock: RunningMockICloud, options: LoadOptions): Promise<LoadResult> {
+export async function runLoad(mock: LoadTarget, options: LoadOptions): Promise<LoadResult> {
   const base = mock.control.now();
-  const accounts = seedLoadAccounts(mock, options.accounts ?? 10, options.eventsPerAccount ?? 200, base);
+  const accounts = await seedLoadAccounts(mock, options.accounts ?? 10, options.eventsPerAccount ?? 200, base);
   const latencies: number[] = [];
   const byStatus: Record<string, number> = {};
   const serverErrors: LoadResult['serverErrors'] = [];
