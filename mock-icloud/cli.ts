@@ -14,6 +14,8 @@ const USAGE = `usage: mock-icloud [--port P] [--partition-port Q] [--host 127.0.
   --port            gateway port (plays caldav.icloud.com), default 8443; 0 picks a free port
   --partition-port  partition port (plays pNN-caldav.icloud.com), default 8444; 0 picks a free port
   --host            address to bind, default 127.0.0.1
+  --partition-host  host name the partition is advertised under (default localhost: another
+                    host name than the gateway's, as pNN-caldav.icloud.com is on iCloud)
   --world           world file (YAML/JSON) to seed accounts, calendars and events
   --clock           pin the clock to this time (deterministic etags and tokens)
   --fault SPEC      switch a fault on from the start (repeatable): KIND[:key=value,…], e.g.
@@ -58,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
         port: { type: 'string', default: '8443' },
         'partition-port': { type: 'string', default: '8444' },
         host: { type: 'string', default: '127.0.0.1' },
+        'partition-host': { type: 'string' },
         world: { type: 'string' },
         clock: { type: 'string' },
         fault: { type: 'string', multiple: true },
@@ -90,7 +93,7 @@ export async function main(argv: string[]): Promise<void> {
       if (!Array.isArray(list)) throw new Error(`${args.faults}: expected a list of fault rules`);
       faults.push(...(list as FaultSpec[]));
     }
-    mock = await startMockICloud({ world: args.world, port, partitionPort, host: args.host, clock: args.clock });
+    mock = await startMockICloud({ world: args.world, port, partitionPort, host: args.host, partitionHost: args['partition-host'], clock: args.clock });
     try {
       for (const spec of faults) {
         const fault = mock.control.addFault(spec);

@@ -28,6 +28,13 @@ export interface MockICloudOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /**
+   * The host name the partition is advertised under in calendar-home-set. iCloud's partition is
+   * another host (pNN-caldav.icloud.com, not caldav.icloud.com), and clients such as python-caldav
+   * switch hosts only when the name differs, so by default the gateway is 127.0.0.1 and the
+   * partition `localhost` (served on 127.0.0.1 and, where the machine has it, [::1]).
+   */
+  partitionHost?: string;
+  /**
    * A fixed start time (epoch ms or ISO) pins the clock for deterministic etags and tokens; it then
    * moves only through the control plane. Default: the world's `now`, else the system clock.
    */
@@ -67,23 +74,30 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
     control: controlRouter(() => control),
   };
+  const partitionHost = options.partitionHost ?? (host === '127.0.0.1' ? 'localhost' : host);
+  const partitionApp = createApp('partition', deps);
   const gateway = createServer(createApp('gateway', deps));
-  const partition = createServer(createApp('partition', deps));
+  const partition = createServer(partitionApp);
+  const partitionV6 = createServer(partitionApp);
   try {
     await listen(gateway, options.port ?? 0, host);
     await listen(partition, options.partitionPort ?? 0, host);
+    if (partitionHost === 'localhost' && host === '127.0.0.1') {
+      // `localhost` may resolve to ::1 first; serve it there too when this machine has IPv6 loopback.
+      await listen(partitionV6, (partition.address() as AddressInfo).port, '::1').catch(() => undefined);
+    }
   } catch (error) {
-    await Promise.all([stop(gateway), stop(partition)]);
+    await Promise.all([stop(gateway), stop(partition), stop(partitionV6)]);
     throw error;
   }
-  const origin = (s: Server) => `http://${host.includes(':') ? `[${host}]` : host}:${(s.address() as AddressInfo).port}`;
-  urls = { gateway: origin(gateway), partition: origin(partition) };
+  const origin = (name: string, s: Server) => `http://${name.includes(':') ? `[${name}]` : name}:${(s.address() as AddressInfo).port}`;
+  urls = { gateway: origin(host, gateway), partition: origin(partitionHost, partition) };
   return {
     gatewayUrl: `${urls.gateway}/`,
     partitionUrl: `${urls.partition}/`,
     control,
     close: async () => {
-      await Promise.all([stop(gateway), stop(partition)]);
+      await Promise.all([stop(gateway), stop(partition), stop(partitionV6)]);
     },
   };
 }
