@@ -63,7 +63,9 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
 
   const outcome = deps.faults.evaluate({ method: req.method, path, account: claimed, now: deps.clock.now() });
   if (outcome.delayMs > 0) await deps.sleep(outcome.delayMs);
-  const fault = outcome.applied.length ? outcome.applied.join(',') : undefined;
+  const applied = [...outcome.applied];
+  const faultIds = () => (applied.length ? applied.join(',') : undefined);
+  const fault = faultIds();
   applySideEffects(outcome, deps.store);
   if (outcome.reset) {
     // Headers and half a body, then the connection drops: what a client sees when a proxy dies.
@@ -98,15 +100,20 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
       quirks: deps.quirks,
       effects,
       now: () => deps.clock.now(),
+      reportFaults: (report) => {
+        const reportOutcome = deps.faults.evaluate({ method: req.method, path, account: claimed, now: deps.clock.now(), report });
+        applied.push(...reportOutcome.applied);
+        return reportOutcome.effects;
+      },
       body: (limit) => readBody(req, limit),
     };
     await dispatch(ctx);
-    journal(res.statusCode, { fault });
+    journal(res.statusCode, { fault: faultIds() });
   } catch (error) {
     const davError = asDavError(error);
     if (res.headersSent) res.end();
     else sendError(res, davError);
-    journal(davError.status, { reason: davError.reason, fault });
+    journal(davError.status, { reason: davError.reason, fault: faultIds() });
   }
 }
 

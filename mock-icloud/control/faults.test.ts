@@ -81,6 +81,15 @@ describe('FaultEngine', () => {
     expect(engine.evaluate(req('PUT', '/1/calendars/home/x.ics')).error).toBeUndefined();
   });
 
+  it('counts report-specific faults only on the report they act on', () => {
+    const engine = new FaultEngine();
+    engine.add({ kind: 'multiget-404', count: 1 });
+    expect(engine.evaluate(req('REPORT')).applied).toEqual([]); // before the body is parsed
+    expect(engine.evaluate({ ...req('REPORT'), report: 'sync-collection' }).applied).toEqual([]);
+    expect(engine.evaluate({ ...req('REPORT'), report: 'calendar-multiget' }).effects.multigetMissing).toBe(true);
+    expect(engine.list()).toEqual([]);
+  });
+
   it('refuses malformed rules', () => {
     const engine = new FaultEngine();
     expect(() => engine.add({ kind: 'nope' as never })).toThrow(FaultSpecError);

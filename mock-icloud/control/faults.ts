@@ -75,6 +75,11 @@ export interface RequestFacts {
   path: string;
   account?: string;
   now: number;
+  /**
+   * Set when the REPORT body has been parsed (e.g. `calendar-multiget`): only the kinds that act on
+   * one report type are considered then, and only then, so they count the requests they affect.
+   */
+  report?: string;
 }
 
 export interface FaultOutcome {
@@ -124,7 +129,7 @@ export class FaultEngine {
   evaluate(facts: RequestFacts): FaultOutcome {
     const outcome: FaultOutcome = { delayMs: 0, effects: {}, applied: [] };
     for (const rule of this.rules) {
-      if (!matches(rule.match, facts) || !appliesTo(rule.kind, facts.method)) continue;
+      if (!matches(rule.match, facts) || !appliesTo(rule.kind, facts)) continue;
       if (rule.from !== undefined && facts.now < Date.parse(rule.from)) continue;
       if (rule.until !== undefined && facts.now >= Date.parse(rule.until)) continue;
       rule.seen++;
@@ -184,18 +189,17 @@ function strip(rule: Fault & { random?: unknown }): Fault {
   return { ...rest };
 }
 
-/** Kinds that only make sense for some methods do not count other requests. */
-function appliesTo(kind: FaultKind, method: string): boolean {
+/** Kinds that only make sense for some methods or reports do not count other requests. */
+function appliesTo(kind: FaultKind, facts: RequestFacts): boolean {
   switch (kind) {
-    case 'omit-etag':
-    case 'duplicate-dtstamp':
-      return method === 'PUT';
     case 'truncate-sync':
+      return facts.report === 'sync-collection';
     case 'multiget-404':
-      return method === 'REPORT';
-    case 'forbidden-write':
-      return WRITE_METHODS.has(method);
+      return facts.report === 'calendar-multiget';
     default:
+      if (facts.report !== undefined) return false; // already evaluated for this request
+      if (kind === 'omit-etag' || kind === 'duplicate-dtstamp') return facts.method === 'PUT';
+      if (kind === 'forbidden-write') return WRITE_METHODS.has(facts.method);
       return true;
   }
 }

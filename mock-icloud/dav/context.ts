@@ -37,6 +37,8 @@ export interface DavContext {
   effects: RequestEffects;
   /** The mock's clock. */
   now(): number;
+  /** Effects of the faults that act on one REPORT type, once the body says which report it is. */
+  reportFaults(report: string): Partial<RequestEffects>;
   /** Reads the request body within the given limit (see http/body.ts). */
   body(limit: number): Promise<string>;
 }

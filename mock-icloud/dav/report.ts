@@ -23,6 +23,7 @@ export async function handleReport(ctx: DavContext): Promise<void> {
   if (root.name === CALDAV('free-busy-query')) throw new DavError(400, 'free-busy-query REPORT: iCloud answers 400 with an empty body (dossier §4)');
   const target = requireExisting(ctx.resource);
   if (!(root.name in REPORTS)) throw precondition(403, `REPORT ${root.name} is not supported`, DAV('supported-report'));
+  Object.assign(ctx.effects, ctx.reportFaults(root.local));
   if (target.kind !== 'calendar' && target.kind !== 'subscribed') {
     throw precondition(403, `${root.local} is not supported on ${target.href}`, DAV('supported-report'));
   }

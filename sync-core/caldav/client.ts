@@ -4,7 +4,7 @@
  * bare 403), 507 truncation, the collection-self response filtered out, ETags read back when a PUT
  * answer omits them, and a timeout on every request.
  */
-import { calendarMultiGet, createAccount, createObject, deleteObject, getBasicAuthHeaders, propfind, syncCollection, updateObject, type DAVResponse } from 'tsdav';
+import { createAccount, createObject, davRequest, deleteObject, getBasicAuthHeaders, getDAVAttribute, propfind, syncCollection, updateObject, type DAVResponse } from 'tsdav';
 import { AuthRefusedError, DiscoveryError, InvalidSyncTokenError, ServiceUnavailableError, UnexpectedResponseError } from './errors.js';
 
 export interface CalDavClientOptions {
@@ -191,17 +191,29 @@ export class CalDavClient {
       .map((r) => ({ href: new URL(r.href!, calendarUrl).href, etag: textOf(r.props?.getetag) || undefined }));
   }
 
-  /** calendar-multiget in batches; an href iCloud answers 404 for (eventual consistency) maps to null. */
+  /**
+   * calendar-multiget in batches; an href iCloud answers 404 for (eventual consistency) maps to null.
+   * tsdav's calendarMultiGet throws on the first per-href 404, so the same request goes through
+   * its davRequest, which hands back every response.
+   */
   async multiget(calendarUrl: string, hrefs: string[], batchSize = 50): Promise<Map<string, RemoteObject | null>> {
     const result = new Map<string, RemoteObject | null>();
     for (let i = 0; i < hrefs.length; i += batchSize) {
       const batch = hrefs.slice(i, i + batchSize);
-      const responses = await calendarMultiGet({
+      const responses = await davRequest({
         url: calendarUrl,
-        props: { 'd:getetag': {}, 'c:calendar-data': {} },
-        objectUrls: batch.map((h) => new URL(h).pathname),
-        depth: '1',
-        headers: this.headers,
+        init: {
+          method: 'REPORT',
+          headers: { ...this.headers, depth: '1' },
+          namespace: 'c',
+          body: {
+            'calendar-multiget': {
+              _attributes: getDAVAttribute(['DAV:', 'urn:ietf:params:xml:ns:caldav'] as never),
+              'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} },
+              'd:href': batch.map((h) => new URL(h).pathname),
+            },
+          },
+        },
         fetch: this.fetchFn,
       });
       this.expectMultistatus('REPORT calendar-multiget', calendarUrl, responses);
