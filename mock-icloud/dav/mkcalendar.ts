@@ -6,7 +6,7 @@
  * component set the calendar holds VEVENTs.
  */
 import { LIMITS } from '../http/body.js';
-import { badRequest, forbidden, methodNotAllowed } from '../http/errors.js';
+import { badRequest, DavError, forbidden, methodNotAllowed } from '../http/errors.js';
 import type { ComponentType } from '../store/model.js';
 import type { NewCalendar } from '../store/store.js';
 import { APPLE, CALDAV, DAV } from '../xml/names.js';
@@ -18,6 +18,10 @@ import { isKnownZone } from './calendar-object.js';
 
 export async function handleMkcalendar(ctx: DavContext): Promise<void> {
   const target = ctx.resource;
+  if (target.kind === 'orphan') {
+    // RFC 4918 §9.3.1 (MKCOL), RFC 4791 §5.3.1: a missing intermediate collection is a 409 Conflict.
+    throw new DavError(409, `${target.href} cannot be created: the collection "${target.missingCollection}" above it does not exist (and calendars cannot nest)`);
+  }
   if (target.kind !== 'missing-collection') {
     throw methodNotAllowed(`${target.href} already exists or is not inside the calendar home`, 'OPTIONS, PROPFIND, PROPPATCH, REPORT, DELETE');
   }

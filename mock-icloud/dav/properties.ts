@@ -47,6 +47,7 @@ function privilegeNames(resource: Resource): string[] | null {
     case 'root':
       return ['read', 'read-current-user-privilege-set'];
     case 'missing-collection':
+    case 'orphan':
       return null;
   }
 }
@@ -145,6 +146,7 @@ const PROPERTIES = new Map<QName, PropertyDef>([
           case 'object':
             return [];
           case 'missing-collection':
+          case 'orphan':
             return null;
         }
       },

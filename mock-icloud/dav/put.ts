@@ -15,6 +15,7 @@ import { writableCalendar } from './shared.js';
 
 export async function handlePut(ctx: DavContext): Promise<void> {
   const target = ctx.resource;
+  if (target.kind === 'orphan') writableCalendar(target, 'PUT'); // 409: no such calendar
   if (target.kind !== 'object') throw methodNotAllowed(`PUT is only allowed on calendar object resources, not on ${target.href}`, 'OPTIONS, PROPFIND, PROPPATCH, REPORT, DELETE, MKCALENDAR');
   const view = writableCalendar(target, 'PUT');
   const contentType = (ctx.req.headers['content-type'] ?? '').toLowerCase();

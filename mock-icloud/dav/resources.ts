@@ -28,8 +28,10 @@ export type Resource =
   | { kind: 'special'; href: string; account: Account; special: SpecialCollection }
   /** A collection URL with nothing there (MKCALENDAR's target). */
   | { kind: 'missing-collection'; href: string; account: Account; name: string }
+  /** A path below a collection that does not exist: 409 for PUT and MKCALENDAR, 404 otherwise. */
+  | { kind: 'orphan'; href: string; account: Account; missingCollection: string }
   /** An object URL; `object` is undefined when nothing is stored there yet (PUT's create target). */
-  | { kind: 'object'; href: string; account: Account; parent: Exclude<Resource, { kind: 'object' | 'root' | 'principal' | 'home' | 'missing-collection' }>; name: string; object?: CalendarObject };
+  | { kind: 'object'; href: string; account: Account; parent: Exclude<Resource, { kind: 'object' | 'root' | 'principal' | 'home' | 'missing-collection' | 'orphan' }>; name: string; object?: CalendarObject };
 
 export const principalHref = (dsid: string) => `/${dsid}/principal/`;
 export const homeHref = (dsid: string) => `/${dsid}/calendars/`;
@@ -71,12 +73,12 @@ export function resolveResource(rawPath: string, account: Account, store: Calend
   const href = collectionHref(dsid, collection);
   const parent = resolveCollection(href, account, collection, store);
   if (objectName === undefined) return parent;
-  if (parent.kind === 'missing-collection') throw new DavError(404, `collection "${collection}" does not exist`);
+  if (parent.kind === 'missing-collection') return { kind: 'orphan', href: objectHref(href, objectName), account, missingCollection: collection };
   const object = parent.kind === 'calendar' ? store.getObject(parent.view.calendar, objectName) : undefined;
   return { kind: 'object', href: objectHref(href, objectName), account, parent, name: objectName, object };
 }
 
-function resolveCollection(href: string, account: Account, name: string, store: CalendarStore): Exclude<Resource, { kind: 'object' | 'root' | 'principal' | 'home' }> {
+function resolveCollection(href: string, account: Account, name: string, store: CalendarStore): Exclude<Resource, { kind: 'object' | 'root' | 'principal' | 'home' | 'orphan' }> {
   if ((SPECIAL_COLLECTIONS as readonly string[]).includes(name)) return { kind: 'special', href, account, special: name as SpecialCollection };
   const entry = store.getHomeEntry(account.dsid, name);
   if (!entry) return { kind: 'missing-collection', href, account, name };

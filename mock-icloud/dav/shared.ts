@@ -24,6 +24,7 @@ export function parseXmlBody(body: string, expectedRoot: QName | QName[] | null)
 /** The resource must exist (PROPFIND, GET, DELETE, PROPPATCH, REPORT targets). */
 export function requireExisting(resource: Resource): Resource {
   if (resource.kind === 'missing-collection') throw new DavError(404, `no collection at ${resource.href}`);
+  if (resource.kind === 'orphan') throw new DavError(404, `no collection "${resource.missingCollection}" above ${resource.href}`);
   if (resource.kind === 'object' && !resource.object) throw new DavError(404, `no object at ${resource.href}`);
   return resource;
 }
@@ -39,6 +40,9 @@ export function writableCalendar(resource: Resource, what: string): CalendarView
       throw forbidden(`${what} refused: "${parent.entry.displayName}" is a subscribed calendar (read-only feed)`);
     case 'special':
       throw forbidden(`${what} refused: the ${parent.special} collection cannot be written by clients`);
+    case 'orphan':
+      // RFC 4918 §9.7.1: a PUT whose parent collection does not exist is a 409 Conflict.
+      throw new DavError(409, `${what} refused: the calendar "${parent.missingCollection}" does not exist`);
     default:
       throw forbidden(`${what} refused: ${resource.href} is not inside a calendar`);
   }

@@ -5,7 +5,8 @@
 import type { Request } from 'express';
 import { preconditionFailed } from './errors.js';
 
-function etagList(header: string): string[] {
+/** The etags of an If-Match/If-None-Match header, weak ones compared as strong (RFC 9110 §8.8.3.2). */
+export function etagList(header: string): string[] {
   return header
     .split(',')
     .map((t) => t.trim().replace(/^W\//, ''))
