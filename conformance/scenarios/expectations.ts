@@ -51,16 +51,30 @@ function icloudMatches(run: ScenarioRun, m: Args) {
   const events = run.mock.control.listEvents(String(m.account), String(m.calendar));
   const uid = m.event !== undefined ? `${run.events.get(String(m.event))}@platform.icloud-sync` : (m.uid as string | undefined);
   const unfold = (s: string) => s.replace(/\r\n[ \t]/g, '');
+  const missing = (data: string) => list(m.contains).map(String).filter((s) => !data.includes(s));
+  const unwanted = (data: string) => list(m.notContains).map(String).filter((s) => data.includes(s));
   const matches = events.filter((e) => {
     const data = unfold(e.data);
     return (
       (uid === undefined || e.uid === uid) &&
       (m.summary === undefined || data.split('\r\n').some((l) => l === `SUMMARY:${String(m.summary)}`)) &&
-      list(m.contains).every((s) => data.includes(String(s))) &&
-      list(m.notContains).every((s) => !data.includes(String(s)))
+      missing(data).length === 0 &&
+      unwanted(data).length === 0
     );
   });
-  return { matches, pool: events.map((e) => ({ name: e.name, uid: e.uid, summary: /SUMMARY:([^\r\n]*)/.exec(e.data)?.[1] })) };
+  // For a failure report: every event, and for those with the right UID what their text lacks or has.
+  const pool = events.map((e) => {
+    const data = unfold(e.data);
+    const summary = /SUMMARY:([^\r\n]*)/.exec(data)?.[1];
+    const named = uid !== undefined && e.uid === uid;
+    return { name: e.name, uid: e.uid, summary, ...(named && missing(data).length ? { lacks: missing(data) } : {}), ...(named && unwanted(data).length ? { has: unwanted(data) } : {}) };
+  });
+  return { matches, pool };
+}
+
+/** At most 12 items, and how many more there were. */
+function few<T>(items: T[]): Array<T | string> {
+  return items.length > 12 ? [...items.slice(0, 12), `… and ${items.length - 12} more`] : items;
 }
 
 /** The pool of events nearest the matcher, so a failure shows what was there instead. */
@@ -78,7 +92,7 @@ export function checkExpectations(run: ScenarioRun, expect: Args): Mismatch[] {
   for (const m of list(expect.platform)) {
     const { matches, pool } = platformMatches(run, m);
     const count = m.count === undefined ? 1 : Number(m.count);
-    if (matches.length !== count) out.push({ message: `expected ${count} platform event(s) like this for ${String(m.user)}, found ${matches.length}`, expected: m, actual: matches.length ? matches.map(describeEvent) : near(pool, m) });
+    if (matches.length !== count) out.push({ message: `expected ${count} platform event(s) like this for ${String(m.user)}, found ${matches.length}`, expected: m, actual: matches.length ? few(matches.map(describeEvent)) : near(pool, m) });
   }
   for (const m of list(expect.notInPlatform)) {
     const { matches } = platformMatches(run, m);
@@ -150,13 +164,18 @@ export function checkExpectations(run: ScenarioRun, expect: Args): Mismatch[] {
         if (pick(report, k) !== v) bad = true;
       }
     }
+    // The run's errors explain most surprises, so they are shown even when not asked about.
+    if (bad && !('errors' in spec) && report.errors.length) actual.errors = report.errors.map((e) => e.message);
     if (bad) out.push({ message: `the last sync report for ${key} differs`, expected, actual });
   }
   if (expect.connection !== undefined) {
     const spec = expect.connection as Args;
-    const id = run.connections.get(String(spec.user));
-    const connection = id ? run.core.state.getConnection(id) : undefined;
-    if (!connection || (spec.status !== undefined && connection.status !== spec.status)) out.push({ message: `connection of ${String(spec.user)} differs`, expected: spec, actual: connection ? { status: connection.status, reason: connection.statusReason } : 'no connection' });
+    const user = run.users.get(String(spec.user));
+    if (!user) throw new Error(`connection: unknown user "${String(spec.user)}"`);
+    // What the sync core has stored, not what the scenario connected: a refused connect stores none.
+    const connection = run.core.state.findConnection(user.subAccountId, user.id);
+    const ok = spec.status === 'none' ? !connection : !!connection && (spec.status === undefined || connection.status === spec.status);
+    if (!ok) out.push({ message: `connection of ${String(spec.user)} differs`, expected: spec, actual: connection ? { status: connection.status, reason: connection.statusReason } : { status: 'none' } });
   }
   if (expect.conflicts !== undefined) {
     const spec = expect.conflicts as Args;
@@ -180,10 +199,53 @@ export function checkExpectations(run: ScenarioRun, expect: Args): Mismatch[] {
   if (expect.offered !== undefined) {
     const spec = expect.offered as Args;
     const id = run.connections.get(String(spec.user));
-    const names = id ? run.core.connections.offered(id).map((c) => c.displayName) : [];
+    const offered = id ? run.core.connections.offered(id) : [];
+    const names = offered.map((c) => c.displayName);
+    const linked = offered.find((c) => c.isLinked)?.displayName;
+    const conflict = offered.filter((c) => c.isConflict).map((c) => c.displayName).sort();
     const missing = list(spec.include).map(String).filter((n) => !names.includes(n));
     const extra = list(spec.exclude).map(String).filter((n) => names.includes(n));
-    if (missing.length || extra.length) out.push({ message: `calendars offered to ${String(spec.user)} differ`, expected: { include: spec.include, exclude: spec.exclude }, actual: names });
+    const badLinked = spec.linked !== undefined && String(spec.linked) !== linked;
+    const badConflict = spec.conflict !== undefined && JSON.stringify(list(spec.conflict).map(String).sort()) !== JSON.stringify(conflict);
+    if (missing.length || extra.length || badLinked || badConflict) {
+      const { user: _user, ...expected } = spec;
+      out.push({ message: `calendars offered to ${String(spec.user)} differ`, expected, actual: { offered: names, linked, conflict } });
+    }
+  }
+  for (const [kind, wantOffered] of [['offeredSlots', true], ['notOfferedSlots', false]] as const) {
+    const spec = expect[kind] as Args | undefined;
+    if (!spec) continue;
+    const calendar = run.calendars.get(String(spec.calendar));
+    if (!calendar) throw new Error(`${kind}: unknown calendar "${String(spec.calendar)}"`);
+    const memberKey = (id: string) => [...run.users].find(([, u]) => u.id === id)?.[0] ?? id;
+    for (const at of list(spec.at).map((v) => ms(v))) {
+      const slot = run.core.calendarFreeSlots(calendar.id, { start: at, end: at + calendar.slotMinutes * 60_000 }).find((s) => s.start === at);
+      const members = slot?.freeUserIds.map(memberKey);
+      const ok = wantOffered ? !!slot && (spec.members === undefined || JSON.stringify(members) === JSON.stringify(list(spec.members).map(String))) : !slot;
+      if (!ok) {
+        out.push({
+          message: wantOffered ? `expected calendar ${String(spec.calendar)} to offer ${iso(at)}` : `expected calendar ${String(spec.calendar)} not to offer ${iso(at)}`,
+          expected: { at: iso(at), offered: wantOffered, ...(spec.members !== undefined ? { members: spec.members } : {}) },
+          actual: { at: iso(at), offered: !!slot, ...(members ? { members } : {}) },
+        });
+      }
+    }
+  }
+  if (expect.polled !== undefined) {
+    const want = list(expect.polled).map(String);
+    const got = run.lastPoll;
+    if (!got) throw new Error('polled: no poll step has run');
+    if (JSON.stringify([...got].sort()) !== JSON.stringify([...want].sort())) out.push({ message: 'the last poll synced other connections', expected: want, actual: got });
+  }
+  for (const m of list(expect.journal)) {
+    const entries = run.mock.control
+      .journal({ account: m.account as string | undefined, method: m.method as string | undefined, status: m.status === undefined ? undefined : Number(m.status) })
+      .filter((e) => (m.reason === undefined || (e.reason ?? '').includes(String(m.reason))) && (m.fault === undefined || !!e.fault === (m.fault === true)));
+    const ok = m.count === undefined ? entries.length > 0 : entries.length === Number(m.count);
+    if (!ok) {
+      const { count, ...match } = m;
+      out.push({ message: `expected ${count === undefined ? 'at least one' : String(count)} journal entr(ies) like this`, expected: m, actual: run.mock.control.journal({ account: match.account as string | undefined }).filter((e) => e.status >= 400).map((e) => `${e.method} ${e.path} → ${e.status}${e.reason ? ` (${e.reason})` : ''}`).slice(-12) });
+    }
   }
   return out;
 }

@@ -46,7 +46,12 @@ export interface ScenarioRun {
   connections: Map<string, string>;
   reports: Map<string, SyncReport>;
   lastSync: { user?: string; journalFrom: number; journalTo: number };
+  /** User keys whose connections the last `poll` step synced, in connection order. */
+  lastPoll?: string[];
+  /** The run dies before sending request N+1 (`sync: { interruptAfterRequests: N }`). */
   interruptAfter?: number;
+  /** The run dies after iCloud served request N but before its answer arrives (`sync: { loseAnswerOf: N }`). */
+  loseAnswerOf?: number;
   requests: number;
 }
 
@@ -62,7 +67,7 @@ class StepFailure extends Error {
 
 class Interrupted extends Error {
   constructor() {
-    super('sync interrupted by the scenario (interruptAfterRequests)');
+    super('sync interrupted by the scenario (interruptAfterRequests / loseAnswerOf)');
   }
 }
 
@@ -109,10 +114,13 @@ async function setUp(scenario: Scenario): Promise<ScenarioRun> {
     lastSync: { journalFrom: 0, journalTo: 0 },
     requests: 0,
   };
-  const interruptingFetch: typeof fetch = (input, init) => {
+  const interruptingFetch: typeof fetch = async (input, init) => {
     run.requests++;
-    if (run.interruptAfter !== undefined && run.requests > run.interruptAfter) return Promise.reject(new Interrupted());
-    return fetch(input, init);
+    if (run.interruptAfter !== undefined && run.requests > run.interruptAfter) throw new Interrupted();
+    if (run.loseAnswerOf !== undefined && run.requests > run.loseAnswerOf) throw new Interrupted();
+    const response = await fetch(input, init);
+    if (run.requests === run.loseAnswerOf) throw new Interrupted(); // iCloud did the work; the answer is lost
+    return response;
   };
   run.core = new SyncCore({ clock, fetch: interruptingFetch, window: scenario.given.window });
   const p = run.core.platform;
@@ -238,13 +246,13 @@ async function act(run: ScenarioRun, step: Step): Promise<void> {
       return;
     }
     case 'icloud.change': {
-      const event = findICloudEvent(run, String(a.account), String(a.calendar), String(a.uid));
+      const event = findICloudEvent(run, String(a.account), String(a.calendar), icloudUid(run, a));
       const set = { 'LAST-MODIFIED': stamp(run.clock.now()), ...((a.set as Record<string, unknown>) ?? {}) };
       mock.control.putEvent(String(a.account), String(a.calendar), { name: event.name, ics: editProperties(event.data, set, (a.remove as string[]) ?? []) });
       return;
     }
     case 'icloud.delete':
-      mock.control.deleteEvent(String(a.account), String(a.calendar), findICloudEvent(run, String(a.account), String(a.calendar), String(a.uid)).name);
+      mock.control.deleteEvent(String(a.account), String(a.calendar), findICloudEvent(run, String(a.account), String(a.calendar), icloudUid(run, a)).name);
       return;
     case 'icloud.share':
       mock.control.shareCalendar({ owner: String(a.owner), calendar: String(a.calendar), sharee: String(a.with), access: (a.access as 'read-only' | 'read-write') ?? 'read-only', displayName: a.displayName as string | undefined });
@@ -274,12 +282,14 @@ async function act(run: ScenarioRun, step: Step): Promise<void> {
       const key = String(a.value ?? a.user);
       const id = need(run.connections, key, 'connection (connect the user first)');
       run.interruptAfter = a.interruptAfterRequests === undefined ? undefined : Number(a.interruptAfterRequests);
+      run.loseAnswerOf = a.loseAnswerOf === undefined ? undefined : Number(a.loseAnswerOf);
       run.requests = 0;
       run.lastSync = { user: key, journalFrom: lastSeq(run), journalTo: 0 };
       try {
         run.reports.set(key, await core.sync(id));
       } finally {
         run.interruptAfter = undefined;
+        run.loseAnswerOf = undefined;
         run.lastSync.journalTo = lastSeq(run);
       }
       return;
@@ -288,9 +298,11 @@ async function act(run: ScenarioRun, step: Step): Promise<void> {
       run.lastSync = { journalFrom: lastSeq(run), journalTo: 0 };
       const reports = await core.poll();
       run.lastSync.journalTo = lastSeq(run);
+      run.lastPoll = [];
       for (const report of reports) {
         const key = [...run.connections].find(([, id]) => id === report.connectionId)?.[0];
         if (key) run.reports.set(key, report);
+        run.lastPoll.push(key ?? report.connectionId);
       }
       return;
     }
@@ -317,6 +329,13 @@ export function findSlot(run: ScenarioRun, user: User, title: string, start?: nu
   return candidates[0];
 }
 
+/** The UID an iCloud step names: `uid`, or `event` (a platform event key) for the event the platform pushed. */
+function icloudUid(run: ScenarioRun, a: Record<string, unknown>): string {
+  if (a.event !== undefined) return `${need(run.events, a.event, 'event')}@platform.icloud-sync`;
+  if (a.uid === undefined) throw new StepFailure('name the iCloud event with uid (its UID) or event (a platform event key)');
+  return String(a.uid);
+}
+
 function findICloudEvent(run: ScenarioRun, account: string, calendar: string, uid: string) {
   const event = run.mock.control.listEvents(account, calendar).find((e) => e.uid === uid);
   if (!event) throw new StepFailure(`no iCloud event with UID ${uid} in ${account}'s "${calendar}"`);
@@ -326,21 +345,37 @@ function findICloudEvent(run: ScenarioRun, account: string, calendar: string, ui
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /**
- * Sets iCalendar properties in the first component that has them (the master): `DTSTART;TZID=X`
- * replaces any DTSTART line; a property not there yet goes before the first END:VEVENT.
+ * Sets iCalendar properties in the master VEVENT (the first VEVENT without RECURRENCE-ID; never in a
+ * VTIMEZONE or an override): `DTSTART;TZID=X` replaces any DTSTART line of the master; a property
+ * it does not have yet goes before its END:VEVENT. `remove` drops properties of the master only.
  */
 export function editProperties(ics: string, set: Record<string, unknown>, remove: string[]): string {
-  let lines = ics.replace(/\r\n[ \t]/g, '').split(/\r?\n/);
+  const lines = ics.replace(/\r\n[ \t]/g, '').split(/\r?\n/);
   const nameOf = (line: string) => line.split(/[;:]/, 1)[0].toUpperCase();
-  for (const name of remove) lines = lines.filter((l) => nameOf(l) !== name.toUpperCase());
+  // The master's lines: [from, to) between its BEGIN:VEVENT and END:VEVENT, nested VALARMs included.
+  let from = -1;
+  let to = -1;
+  for (let i = 0; i < lines.length && to < 0; i++) {
+    if (lines[i] !== 'BEGIN:VEVENT') continue;
+    const end = lines.indexOf('END:VEVENT', i);
+    if (!lines.slice(i, end).some((l) => nameOf(l) === 'RECURRENCE-ID')) [from, to] = [i + 1, end];
+  }
+  if (from < 0) throw new StepFailure('the iCloud event has no VEVENT without RECURRENCE-ID to change');
+  const head = lines.slice(0, from);
+  let body = lines.slice(from, to);
+  const tail = lines.slice(to);
+  // Only the VEVENT's own properties, not those of a nested VALARM.
+  const own = (i: number) => body.slice(0, i).filter((l) => l.startsWith('BEGIN:')).length === body.slice(0, i).filter((l) => l.startsWith('END:')).length;
+  for (const name of remove) body = body.filter((l, i) => !(own(i) && nameOf(l) === name.toUpperCase()));
   for (const [key, value] of Object.entries(set)) {
     const base = key.split(';', 1)[0].toUpperCase();
     const line = `${key}:${String(value)}`;
-    const at = lines.findIndex((l) => nameOf(l) === base);
-    if (at >= 0) lines[at] = line;
-    else lines.splice(lines.findIndex((l) => l === 'END:VEVENT'), 0, line);
+    const at = body.findIndex((l, i) => own(i) && nameOf(l) === base);
+    const alarms = body.findIndex((l) => l.startsWith('BEGIN:'));
+    if (at >= 0) body[at] = line;
+    else body.splice(alarms < 0 ? body.length : alarms, 0, line); // properties come before VALARMs
   }
-  return lines.join('\r\n');
+  return [...head, ...body, ...tail].join('\r\n');
 }
 
 /** `90m`, `2h`, `40d`, `1d12h`. */

@@ -34,8 +34,8 @@ export const STEP_KINDS = {
   deleteSlot: 'delete a blocked slot that came from iCloud: { user, title, start? }',
   // iCloud, "as if on an iPhone"
   'icloud.create': 'add an event: { account, calendar, ics | file, name? }',
-  'icloud.change': 'change an event: { account, calendar, uid, set: { PROPERTY: value }, remove?: [PROPERTY] }',
-  'icloud.delete': 'delete an event: { account, calendar, uid }',
+  'icloud.change': 'change an event (its master VEVENT): { account, calendar, uid | event, set: { PROPERTY: value }, remove?: [PROPERTY] }; LAST-MODIFIED becomes now unless set',
+  'icloud.delete': 'delete an event: { account, calendar, uid | event }',
   'icloud.share': 'share a calendar: { owner, calendar, with, access }',
   'icloud.subscribe': 'subscribe to a feed: { account, name, displayName, source }',
   'icloud.revokePassword': 'revoke an app-specific password: { account, password }',
@@ -45,7 +45,7 @@ export const STEP_KINDS = {
   clearFaults: 'stop every fault: {}',
   forgetSyncTokens: "make iCloud forget every sync token: {}",
   // running
-  sync: 'one sync run: user key, or { user, interruptAfterRequests? }',
+  sync: 'one sync run: user key, or { user, interruptAfterRequests?: N (the run dies before request N+1), loseAnswerOf?: N (iCloud serves request N, the run dies before its answer) }',
   poll: 'one polling cycle over every due connection: {}',
   clock: 'move time: { advance: 90m | 2h | 40d } or { set: ISO time }',
   // checking
@@ -62,11 +62,15 @@ export const EXPECTATION_KINDS = {
   free: 'slots that must be bookable: { user, at: [ISO], minutes? }',
   busy: 'slots that must not be bookable: { user, at: [ISO], minutes? }',
   contacts: 'number of contacts: { subAccount?, count }',
-  report: 'the last sync report: { user?, outcome?, pulled?: {}, pushed?: {}, conflicts?, skipped?: [substring], errors?: [substring], fullResyncs? }',
-  connection: 'a connection: { user, status }',
+  report: 'the last sync report: { user?, outcome?, pulled?: {}, pushed?: {}, conflicts?, skipped?: [substring], errors?: [substring], fullResyncs?, retryAfterMs? }',
+  connection: 'a connection: { user, status } (status none: the user has no connection)',
   conflicts: 'recorded conflicts: { user, count?, winners?: [platform|icloud], losing?: [substring] }',
   icloudWrites: 'PUT/DELETE requests during the last sync: { count } or a number',
-  offered: 'calendars offered to choose from: { user, include?: [], exclude?: [] }',
+  offered: 'calendars offered to choose from: { user, include?: [], exclude?: [], linked?, conflict?: [exactly these] }',
+  offeredSlots: 'slots a platform calendar offers for booking: { calendar, at: [ISO], members?: [user keys free for each] }',
+  notOfferedSlots: 'slots a platform calendar does not offer: { calendar, at: [ISO] }',
+  polled: 'the users whose connections the last poll step synced, exactly: [user keys]',
+  journal: "requests in the mock's journal (whole scenario): [{ account?, method?, status?, reason?: substring, fault?: true|false (a fault answered it), count? }] (no count: at least one)",
 } as const;
 
 export type ExpectationKind = keyof typeof EXPECTATION_KINDS;

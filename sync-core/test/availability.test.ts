@@ -73,11 +73,12 @@ describe('A4: recurrence, time zones and all-day events', () => {
   it('blocks every weekly occurrence at 09:00 London time across the daylight-saving change', async () => {
     const connection = await connectAlice(w);
     await w.core.sync(connection.id);
-    // 09:00 London = 08:00Z in BST (October), 09:00Z in GMT (November onwards).
-    expect(free('2026-10-26T08:00:00Z', '2026-10-26T10:00:00Z')).not.toContain('2026-10-26T08:00:00.000Z');
+    // 09:00 London is 09:00Z in GMT (until 28 March 2027) and 08:00Z in BST (from then on).
     expect(free('2026-12-07T08:00:00Z', '2026-12-07T10:00:00Z')).not.toContain('2026-12-07T09:00:00.000Z');
     expect(free('2026-12-07T08:00:00Z', '2026-12-07T10:00:00Z')).toContain('2026-12-07T09:30:00.000Z');
-    expect(free('2027-04-05T07:00:00Z', '2027-04-05T09:00:00Z')).not.toContain('2027-04-05T08:00:00.000Z'); // back in BST
+    expect(free('2027-03-22T08:00:00Z', '2027-03-22T10:00:00Z')).not.toContain('2027-03-22T09:00:00.000Z'); // last GMT Monday
+    expect(free('2027-03-29T07:00:00Z', '2027-03-29T10:00:00Z')).not.toContain('2027-03-29T08:00:00.000Z'); // first BST Monday…
+    expect(free('2027-03-29T07:00:00Z', '2027-03-29T10:00:00Z')).toContain('2027-03-29T09:00:00.000Z'); // …no longer at 09:00Z
   });
 
   it('leaves the excluded occurrence free and blocks the moved one at its new time', async () => {
