@@ -5,13 +5,13 @@
  *   icloud-conformance protocol --target URL --user U --password P [--profile icloud|rfc]
  */
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { projectRoot } from '../common/project-root.js';
 import { protocolMain } from './protocol/cli.js';
 import { formatSuite, runSuite, suitePassed, toJson, toJUnit } from './scenarios/suite.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const DEFAULT_SCENARIOS = `${ROOT}fixtures/scenarios`;
+export const DEFAULT_SCENARIOS = join(projectRoot(), 'fixtures', 'scenarios');
 
 const USAGE = `usage: icloud-conformance <command> [options]
 

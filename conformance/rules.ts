@@ -4,16 +4,17 @@
  * shared/; a test fails when the two drift apart.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../common/project-root.js';
 
 export interface Rule {
   id: string;
   text: string;
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const SHARED_RULES = `${ROOT}../shared/RULES.md`;
-export const VENDORED_RULES = `${ROOT}fixtures/rules/RULES.md`;
+const ROOT = projectRoot();
+export const SHARED_RULES = join(ROOT, '..', 'shared', 'RULES.md');
+export const VENDORED_RULES = join(ROOT, 'fixtures', 'rules', 'RULES.md');
 
 export function parseRules(markdown: string): Rule[] {
   const rules: Rule[] = [];

@@ -5,10 +5,10 @@
  * before and after the run (each after a reset and a full GC), to show it keeps nothing it should not.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../../common/project-root.js';
 import { runLoad, type LoadTarget } from '../load/load.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = projectRoot();
 const seconds = Number(process.env.LOAD_SECONDS ?? 60);
 
 const server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'mock-icloud/bench/serve.ts', '--port', '0', '--partition-port', '0', '--clock', '2026-11-21T09:00:00Z'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
