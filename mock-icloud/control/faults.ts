@@ -9,6 +9,7 @@
  * are let through first, then `count` are hit). Rules are checked before authentication, in the
  * order added: the first answering rule wins, while latency and per-request effects accumulate.
  */
+import { seededRandom } from '../../common/random.js';
 import { DavError } from '../http/errors.js';
 import type { RequestEffects } from '../dav/context.js';
 
@@ -107,7 +108,7 @@ export class FaultEngine {
 
   add(spec: FaultSpec): Fault {
     validate(spec);
-    const fault = { ...spec, match: spec.match && { ...spec.match }, id: `fault-${this.nextId++}`, seen: 0, hits: 0, random: mulberry32(spec.seed ?? this.nextId) };
+    const fault = { ...spec, match: spec.match && { ...spec.match }, id: `fault-${this.nextId++}`, seen: 0, hits: 0, random: seededRandom(spec.seed ?? this.nextId) };
     this.rules.push(fault);
     return strip(fault);
   }
@@ -228,18 +229,6 @@ function safeDecode(s: string): string {
   } catch {
     return s;
   }
-}
-
-/** Small seeded generator (mulberry32): the same seed gives the same faults on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function validate(spec: FaultSpec): void {

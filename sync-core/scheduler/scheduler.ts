@@ -7,6 +7,7 @@
  * - On 503/429: wait at least what Retry-After says, with exponential backoff on repeated failures.
  * - Connections needing reconnect are not polled at all (C1).
  */
+import { seededRandom } from '../../common/random.js';
 import type { Clock } from '../../common/clock.js';
 import type { SyncEngine } from '../engine/sync-run.js';
 import type { SyncReport } from '../engine/report.js';
@@ -36,7 +37,7 @@ export class Scheduler {
     options: SchedulerOptions = {},
   ) {
     this.options = { ...DEFAULT_SCHEDULE, ...options };
-    this.random = mulberry32(this.options.seed);
+    this.random = seededRandom(this.options.seed);
   }
 
   /** Syncs every connection that is due now; resolves when all of them finished. */
@@ -92,15 +93,4 @@ export class Scheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
