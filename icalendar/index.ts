@@ -30,6 +30,7 @@ export {
   type MatchRule,
   type TimeWindow,
 } from './instances.js';
+export { utcDateTime } from './values.js';
 export { DEFAULT_MAX_INDEX_INSTANCES, computeIndexSpans, type IndexSpanOptions, type IndexSpans } from './spans.js';
 export {
   UTC_ZONE,

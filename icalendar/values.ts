@@ -245,6 +245,11 @@ export function formatWall(wall: number, isDate: boolean, utc = false): string {
   return `${date}T${pad(f.hour)}${pad(f.minute)}${pad(f.second)}${utc ? 'Z' : ''}`;
 }
 
+/** An instant as an iCalendar UTC DATE-TIME: `20261201T100000Z` (RFC 5545 §3.3.5, form #2). */
+export function utcDateTime(epochMs: number): string {
+  return formatWall(epochMs, false, true);
+}
+
 /** Nominal part (weeks and days) of a duration, in days, signed. */
 export function durationDays(d: DurationValue): number {
   return (d.negative ? -1 : 1) * (d.weeks * 7 + d.days);

@@ -4,6 +4,7 @@
  * step ends the scenario with what was expected and what was found. Deterministic: no randomness,
  * no system time, fresh ports and state per scenario.
  */
+import { utcDateTime as stamp } from '../../icalendar/index.js';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -341,8 +342,6 @@ function findICloudEvent(run: ScenarioRun, account: string, calendar: string, ui
   if (!event) throw new StepFailure(`no iCloud event with UID ${uid} in ${account}'s "${calendar}"`);
   return event;
 }
-
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /**
  * Sets iCalendar properties in the master VEVENT (the first VEVENT without RECURRENCE-ID; never in a

@@ -6,6 +6,7 @@
  * the calendar. Figures are medians over repeated runs, over HTTP on loopback. This is a
  * measurement, not a test: nothing here passes or fails.
  */
+import { utcDateTime } from '../../icalendar/index.js';
 import { performance } from 'node:perf_hooks';
 import { startMockICloud, type RunningMockICloud } from '../index.js';
 
@@ -16,10 +17,9 @@ const DAY = 86_400_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
 
 function ics(uid: string, startMs: number, weekly: boolean): string {
-  const fmt = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   return [
     'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260101T000000Z',
-    `DTSTART:${fmt(startMs)}`, `DTEND:${fmt(startMs + 3_600_000)}`, ...(weekly ? ['RRULE:FREQ=WEEKLY;COUNT=20'] : []),
+    `DTSTART:${utcDateTime(startMs)}`, `DTEND:${utcDateTime(startMs + 3_600_000)}`, ...(weekly ? ['RRULE:FREQ=WEEKLY;COUNT=20'] : []),
     `SUMMARY:Event ${uid}`, 'END:VEVENT', 'END:VCALENDAR', '',
   ].join('\r\n');
 }
@@ -74,7 +74,7 @@ async function benchSize(size: number): Promise<Record<string, string>> {
     ).toFixed(2)} ms`;
 
     const query = (day: number) =>
-      `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${new Date(START + day * DAY).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}" end="${new Date(START + (day + 1) * DAY).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
+      `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${utcDateTime(START + day * DAY)}" end="${utcDateTime(START + (day + 1) * DAY)}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
     let d = 0;
     let matched = 0;
     row['calendar-query, one day'] = `${(

@@ -3,6 +3,7 @@
  * 201 on create, 204 on update, the new ETag in the response unless the `omit-etag` fault is on
  * (iCloud sometimes leaves it out, dossier §5). Same UID twice in one account → 403 `no-uid-conflict`.
  */
+import { utcDateTime } from '../../icalendar/index.js';
 import { LIMITS } from '../http/body.js';
 import { checkConditions } from '../http/conditions.js';
 import { methodNotAllowed, precondition } from '../http/errors.js';
@@ -51,6 +52,5 @@ export async function handlePut(ctx: DavContext): Promise<void> {
  * time of the request before the stored one (dossier §5, home-assistant/core#140087).
  */
 function withRequestDtstamp(data: string, now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  return data.replace(/BEGIN:VEVENT\r\n/g, `BEGIN:VEVENT\r\nDTSTAMP:${stamp}\r\n`);
+  return data.replace(/BEGIN:VEVENT\r\n/g, `BEGIN:VEVENT\r\nDTSTAMP:${utcDateTime(now)}\r\n`);
 }

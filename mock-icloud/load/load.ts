@@ -4,6 +4,7 @@
  * GET, PUT creates and conditional updates, DELETE), bounded by a request count or a duration.
  * Loopback only. Used by a short test (load.test.ts) and by `npm run bench` (60 s, 50 clients).
  */
+import { utcDateTime as fmt } from '../../icalendar/index.js';
 import { performance } from 'node:perf_hooks';
 import type { AccountSpec, CalendarSpec } from '../index.js';
 
@@ -44,7 +45,6 @@ export interface LoadResult {
 }
 
 const DAY = 86_400_000;
-const fmt = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 function ics(uid: string, start: number, summary: string): string {
   return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//load//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', `DTSTART:${fmt(start)}`, `DTEND:${fmt(start + 3_600_000)}`, `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');

@@ -6,6 +6,7 @@
  * - an incremental sync after one change in that calendar (should not grow with the calendar);
  * - one polling cycle over 1,000 connections with nothing changed (the steady state).
  */
+import { utcDateTime as fmt } from '../../icalendar/index.js';
 import { performance } from 'node:perf_hooks';
 import { startMockICloud } from '../../mock-icloud/index.js';
 import { FixedClock } from '../../common/clock.js';
@@ -13,7 +14,6 @@ import { SyncCore } from '../sync-core.js';
 
 const NOW = Date.parse('2026-11-21T09:00:00Z');
 const DAY = 86_400_000;
-const fmt = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 const ics = (uid: string, start: number, extra = '') =>
   ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261101T000000Z', `LAST-MODIFIED:${fmt(NOW - DAY)}`, `DTSTART:${fmt(start)}`, `DTEND:${fmt(start + 3_600_000)}`, `SUMMARY:Event ${uid}${extra}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
 

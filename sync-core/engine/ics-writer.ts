@@ -24,11 +24,6 @@ export function eventIdFromUid(uid: string): string | undefined {
   return uid.endsWith(PLATFORM_UID_SUFFIX) ? uid.slice(0, -PLATFORM_UID_SUFFIX.length) : undefined;
 }
 
-/** `20261201T100000Z` */
-export function utcStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
-
 function jcalUtc(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -18,7 +18,7 @@ import { InvalidSyncTokenError } from '../caldav/errors.js';
 import type { RemoteObject, RemoteRef } from '../caldav/client.js';
 import type { PlatformEvent } from '../platform/model.js';
 import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
-import { iCloudWins } from './conflicts.js';
+import { iCloudWins, recordConflict } from './conflicts.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
 import { eventIdFromUid } from './ics-writer.js';
@@ -181,11 +181,6 @@ function reconcilePlatformEvent(ctx: RunContext, calendar: RemoteCalendar, objec
   const updated = ctx.platform.updateEvent(eventId, { ...remote, updatedAt: ctx.clock.now() });
   ctx.state.saveObject({ ...base, pushedVersion: updated.version });
   ctx.report.pulled.updated++;
-}
-
-function recordConflict(ctx: RunContext, event: PlatformEvent, href: string, winner: 'platform' | 'icloud', icloudModified: number | undefined, losingChange: Record<string, unknown>): void {
-  ctx.state.recordConflict({ connectionId: ctx.connection.id, eventId: event.id, href, detectedAt: ctx.clock.now(), winner, platformModified: event.updatedAt, icloudModified, losingChange });
-  ctx.report.conflicts.push({ eventId: event.id, href, winner });
 }
 
 /**

@@ -19,7 +19,7 @@ import { parseICalendar } from '../../icalendar/index.js';
 import { UnexpectedResponseError } from '../caldav/errors.js';
 import type { PlatformEvent } from '../platform/model.js';
 import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
-import { iCloudWins } from './conflicts.js';
+import { iCloudWins, recordConflict } from './conflicts.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
 import { applySlotChange, buildPlatformEvent, platformResourceName, platformUid, removeOccurrence } from './ics-writer.js';
@@ -161,8 +161,7 @@ async function updateAppointment(ctx: RunContext, event: PlatformEvent, row: Rem
       return;
     }
     if (contentHash(fresh.data) !== current.contentHash) {
-      ctx.state.recordConflict({ connectionId: ctx.connection.id, eventId: event.id, href: current.href, detectedAt: ctx.clock.now(), winner: 'platform', platformModified: event.updatedAt, icloudModified: modified, losingChange: { source: 'icloud', data: fresh.data } });
-      ctx.report.conflicts.push({ eventId: event.id, href: current.href, winner: 'platform' });
+      recordConflict(ctx, event, current.href, 'platform', modified, { source: 'icloud', data: fresh.data });
     }
     current = { ...current, etag: fresh.etag, data: fresh.data, contentHash: contentHash(fresh.data) };
   }
@@ -197,8 +196,7 @@ async function removeAppointment(ctx: RunContext, event: PlatformEvent, row: Rem
     }
     if (contentHash(fresh.data) !== row.contentHash) {
       // iCloud edited it after our last sync; the cancellation still removes it, and the edit is kept on record.
-      ctx.state.recordConflict({ connectionId: ctx.connection.id, eventId: event.id, href: row.href, detectedAt: ctx.clock.now(), winner: 'platform', platformModified: event.updatedAt, icloudModified: remoteModified(parseICalendar(fresh.data)), losingChange: { source: 'icloud', data: fresh.data } });
-      ctx.report.conflicts.push({ eventId: event.id, href: row.href, winner: 'platform' });
+      recordConflict(ctx, event, row.href, 'platform', remoteModified(parseICalendar(fresh.data)), { source: 'icloud', data: fresh.data });
     }
     etag = fresh.etag;
   }
@@ -254,8 +252,7 @@ async function pushSlotChange(ctx: RunContext, slot: PlatformEvent, link: { href
     const parsed = parseICalendar(fresh.data);
     if (iCloudWins(slot.updatedAt, remoteModified(parsed), ctx.clock.now())) {
       ctx.platform.transaction(() => {
-        state.recordConflict({ connectionId: connection.id, eventId: slot.id, href: current.href, detectedAt: ctx.clock.now(), winner: 'icloud', platformModified: slot.updatedAt, icloudModified: remoteModified(parsed), losingChange: { source: 'platform', deleted: slot.deleted, start: slot.start, end: slot.end, title: slot.title } });
-        ctx.report.conflicts.push({ eventId: slot.id, href: current.href, winner: 'icloud' });
+        recordConflict(ctx, slot, current.href, 'icloud', remoteModified(parsed), { source: 'platform', deleted: slot.deleted, start: slot.start, end: slot.end, title: slot.title });
         // A deleted slot cannot come back: unlinking it lets the occurrence be materialised anew.
         if (slot.deleted) state.deleteLink(connection.id, link.href, link.recurrenceKey);
         else state.saveLink({ connectionId: connection.id, href: link.href, recurrenceKey: link.recurrenceKey, eventId: slot.id, syncedVersion: slot.version, suppressed: false });

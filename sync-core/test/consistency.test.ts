@@ -1,6 +1,7 @@
 /**
  * Consistency: RULES.md D1 (conflicts), D3 (idempotent), and the scheduler (D5 cadence, 503s).
  */
+import { utcDateTime as stamp } from '../../icalendar/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { at, connectAlice, createWorld, type TestWorld } from './world.js';
 
@@ -11,7 +12,6 @@ beforeEach(async () => {
 afterEach(() => w.close());
 
 const pushedData = (eventId: string) => w.mock.control.listEvents('alice@example.com', 'work').find((e) => e.uid === `${eventId}@platform.icloud-sync`)!;
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 async function bookedAndSynced() {
   const connection = await connectAlice(w);
