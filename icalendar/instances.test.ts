@@ -528,3 +528,43 @@ describe('efficiency and runaway rules', () => {
     expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
+
+describe('RECURRENCE-ID;RANGE=THISANDFUTURE (RFC 5545 §3.8.4.4)', () => {
+  const weekly = (override: string[]) =>
+    cal(
+      ...event('DTSTART:20261102T090000Z', 'DTEND:20261102T100000Z', 'RRULE:FREQ=WEEKLY;COUNT=6', 'SUMMARY:Stand-up'),
+      'BEGIN:VEVENT',
+      'UID:uid-1',
+      'DTSTAMP:20260101T000000Z',
+      ...override,
+      'END:VEVENT',
+    );
+
+  it('moves the overridden occurrence and every later one by the same offset, with the override’s length and summary', () => {
+    const text = weekly(['RECURRENCE-ID;RANGE=THISANDFUTURE:20261116T090000Z', 'DTSTART:20261116T140000Z', 'DTEND:20261116T143000Z', 'SUMMARY:Stand-up (afternoons)']);
+    const list = expand(text, win('2026-11-01T00:00:00Z', '2026-12-31T00:00:00Z'));
+    expect(starts(list)).toEqual([
+      '2026-11-02T09:00:00.000Z',
+      '2026-11-09T09:00:00.000Z',
+      '2026-11-16T14:00:00.000Z',
+      '2026-11-23T14:00:00.000Z',
+      '2026-11-30T14:00:00.000Z',
+      '2026-12-07T14:00:00.000Z',
+    ]);
+    expect(list.slice(2).map((i) => i.end - i.start)).toEqual([1_800_000, 1_800_000, 1_800_000, 1_800_000]);
+    expect(list.slice(3).map((i) => [i.summary, i.shapedBy])).toEqual(Array(3).fill(['Stand-up (afternoons)', '20261116T090000Z']));
+    expect(list[3]!.recurrenceId).toBe('20261123T090000Z'); // each keeps its own identity
+  });
+
+  it('a cancelled range stops every later occurrence from blocking; a plain override changes one', () => {
+    const cancelled = expand(weekly(['RECURRENCE-ID;RANGE=THISANDFUTURE:20261123T090000Z', 'DTSTART:20261123T090000Z', 'DTEND:20261123T100000Z', 'STATUS:CANCELLED']), win('2026-11-01T00:00:00Z', '2026-12-31T00:00:00Z'));
+    expect(cancelled.map((i) => i.cancelled)).toEqual([false, false, false, true, true, true]);
+    const single = expand(weekly(['RECURRENCE-ID:20261116T090000Z', 'DTSTART:20261116T140000Z', 'DTEND:20261116T143000Z']), win('2026-11-01T00:00:00Z', '2026-12-31T00:00:00Z'));
+    expect(starts(single)[3]).toBe('2026-11-23T09:00:00.000Z');
+  });
+
+  it('finds shifted occurrences that the window reaches only after the shift', () => {
+    const text = weekly(['RECURRENCE-ID;RANGE=THISANDFUTURE:20261109T090000Z', 'DTSTART:20261112T090000Z', 'DTEND:20261112T100000Z']);
+    expect(starts(expand(text, win('2026-12-10T00:00:00Z', '2026-12-11T00:00:00Z')))).toEqual(['2026-12-10T09:00:00.000Z']);
+  });
+});

@@ -75,6 +75,9 @@ export interface Instance {
   summary?: string;
   uid: string;
   zeroLength: boolean;
+  /** Set when a `RECURRENCE-ID;RANGE=THISANDFUTURE` override shaped this occurrence: that
+   * override's recurrenceId (its properties, not the master's, describe the occurrence). */
+  shapedBy?: string;
 }
 
 export interface TimeWindow {
@@ -747,18 +750,27 @@ export function expandInstancesDetailed(parsed: ParsedCalendar, window: TimeWind
   const out: Instance[] = [];
   let truncated = false;
 
-  for (const s of series) {
-    const lowerWall = window.start - s.maxLengthMs - OFFSET_MARGIN;
-    const upperWall = window.end + OFFSET_MARGIN;
+  const ranges = series[0]?.recurring ? thisAndFutureRanges(overrides, series[0], ctx) : [];
+  // A shifted occurrence can start up to `reach` away from its place in the rule.
+  const reach = ranges.reduce((m, r) => Math.max(m, Math.abs(r.shiftMs)), 0);
+  for (const [index, s] of series.entries()) {
+    const lowerWall = window.start - s.maxLengthMs - OFFSET_MARGIN - reach;
+    const upperWall = window.end + OFFSET_MARGIN + reach;
     let found = 0;
     for (const occ of s.occurrences(lowerWall, upperWall)) {
-      if (!matchesWindow(occ.start, occ.end, s.t.match, window)) continue;
+      const range = index === 0 ? rangeFor(ranges, occ.start) : undefined;
+      const start = range ? occ.start + range.shiftMs : occ.start;
+      const end = range ? start + range.lengthMs : occ.end;
+      const t = range ? range.t : s.t;
+      if (!matchesWindow(start, end, t.match, window)) continue;
       if (found >= max) {
         truncated = true; // one more exists
         break;
       }
       found++;
-      out.push(makeInstance(s.t, ctx, occ.start, occ.end, s.recurring ? s.recurrenceIdOf(occ.wall) : undefined));
+      const instance = makeInstance(t, ctx, start, end, s.recurring ? s.recurrenceIdOf(occ.wall) : undefined);
+      if (range) instance.shapedBy = range.recurrenceId;
+      out.push(instance);
     }
   }
   for (const { t, recurrenceId } of overrides) {
@@ -772,6 +784,40 @@ export function expandInstancesDetailed(parsed: ParsedCalendar, window: TimeWind
     truncated = true;
   }
   return { instances: out, truncated: truncated || ctx.truncated };
+}
+
+/**
+ * A `RECURRENCE-ID;RANGE=THISANDFUTURE` override (RFC 5545 §3.8.4.4): it changes its own
+ * occurrence and every later one: each later occurrence moves by the same offset, takes the
+ * override's length and its properties (summary, TRANSP, STATUS). The latest such override at or
+ * before an occurrence decides it.
+ */
+interface ThisAndFutureRange {
+  t: Template;
+  recurrenceId: string | undefined;
+  /** The overridden occurrence, as an instant. */
+  fromEpoch: number;
+  shiftMs: number;
+  lengthMs: number;
+}
+
+function thisAndFutureRanges(overrides: Prepared['overrides'], master: Series, ctx: Ctx): ThisAndFutureRange[] {
+  const out: ThisAndFutureRange[] = [];
+  for (const { t, recurrenceId } of overrides) {
+    const range = t.comp.getFirstProperty('recurrence-id')?.getParameter('range');
+    if (!t.recurrenceId || String(range ?? '').toUpperCase() !== 'THISANDFUTURE') continue;
+    const fromEpoch = t.recurrenceId.isDate || master.t.isDate ? wallToEpoch(dayOfWall(wallOf(t.recurrenceId)), master.zone) : epochOf(t.recurrenceId, ctx, master.zone);
+    const span = templateSpan(t);
+    out.push({ t, recurrenceId, fromEpoch, shiftMs: span.start - fromEpoch, lengthMs: span.end - span.start });
+  }
+  return out.sort((a, b) => a.fromEpoch - b.fromEpoch);
+}
+
+/** The range that shapes an occurrence starting at `start` (strictly after the override's own). */
+function rangeFor(ranges: ThisAndFutureRange[], start: number): ThisAndFutureRange | undefined {
+  let found: ThisAndFutureRange | undefined;
+  for (const r of ranges) if (r.fromEpoch < start) found = r;
+  return found;
 }
 
 /** Instances overlapping `window` (RFC 4791 §9.9), sorted by start. See expandInstancesDetailed. */
