@@ -1,11 +1,24 @@
 /**
  * Namespace-aware XML parsing for request bodies (PROPFIND, PROPPATCH, REPORT, MKCALENDAR).
  *
- * fast-xml-parser does the tokenising; this module resolves prefixes into namespaces (so any
- * prefix a client picks works), and refuses what a CalDAV body never needs but an attacker does:
- * DOCTYPE declarations (external entities, entity-expansion bombs) and absurd nesting.
+ * A small, strict, non-validating XML 1.0 + Namespaces 1.0 parser, written for hostile input:
+ *
+ * - It refuses what a conforming parser refuses (XML 1.0 §2–4, Namespaces §3–6): characters
+ *   outside `Char` (NUL, C0 controls, U+FFFE/FFFF, lone surrogates), undefined entities (there is no
+ *   DTD, so only the five predefined ones exist), character references to non-characters, `]]>` in
+ *   text, `<` in attribute values, `--` in comments, a misplaced XML declaration, mismatched or
+ *   unclosed tags, duplicate attributes, the `xml` prefix bound to another namespace or the XML
+ *   namespace to another prefix, any declaration of the `xmlns` prefix, `xmlns:p=""`, undeclared
+ *   prefixes and names with two colons.
+ * - It refuses what a CalDAV body never needs but an attacker does: DOCTYPE declarations (external
+ *   entities, expansion bombs) are never read.
+ * - Its work is bounded before it is spent. One linear pass over the text, with no recursion and no
+ *   backtracking, tokenises markup (comments, CDATA and quoted values are skipped as units, so a `</`
+ *   inside them counts for nothing) and checks the limits in XML_LIMITS as each token is read:
+ *   nesting depth, elements, attributes and namespace declarations per element and per body. Only
+ *   then is an element given its namespace scope, which is copied only by elements that declare
+ *   prefixes, so the copying is bounded by the declaration limits too.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { qname, type QName } from './names.js';
 
 export interface XmlElement {
@@ -13,6 +26,7 @@ export interface XmlElement {
   name: QName;
   ns: string;
   local: string;
+  /** Attributes other than namespace declarations, by the name as written (`start`, `xml:lang`). */
   attrs: Record<string, string>;
   children: XmlElement[];
   /** Concatenated text and CDATA directly inside this element. */
@@ -26,93 +40,301 @@ export class XmlParseError extends Error {
   }
 }
 
-/** Far deeper than any CalDAV body (a calendar-query filter nests about 6 levels). */
-export const MAX_XML_DEPTH = 64;
+/** Far above any CalDAV body (a calendar-query filter nests about 6 levels; a multiget of 5,000 hrefs has 5,004 elements). */
+export const XML_LIMITS = {
+  depth: 64,
+  elements: 50_000,
+  attributesPerElement: 64,
+  attributes: 50_000,
+  namespaceDeclarationsPerElement: 32,
+  namespaceDeclarations: 512,
+};
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // Only the five predefined entities; DOCTYPE-declared ones never reach the parser (see below).
-  processEntities: true,
-  htmlEntities: false,
-  cdataPropName: '#cdata',
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
-type RawNode = Record<string, unknown> & { ':@'?: Record<string, string> };
+// XML 1.0 (5th ed.) §2.3 NameStartChar / NameChar, without ':' (Namespaces §3: NCName).
+const NC_START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
+const NC_CHAR = `${NC_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
+/** An XML Name (colons allowed, as the tokeniser reads it); QName rules are checked afterwards. */
+const NAME = new RegExp(`[:${NC_START}][:${NC_CHAR}]*`, 'uy');
+const QNAME = new RegExp(`^[${NC_START}][${NC_CHAR}]*(?::[${NC_START}][${NC_CHAR}]*)?$`, 'u');
+const NAME_WHOLE = new RegExp(`^[:${NC_START}][:${NC_CHAR}]*$`, 'u');
+/** Anything outside XML 1.0 §2.2 Char. With the u flag a lone surrogate is one code point and matches. */
+const NOT_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const XML_DECL = /<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.[0-9]+\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\4)?[ \t\n]*\?>/y;
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', apos: "'", quot: '"' };
+
+interface RawAttr {
+  name: string;
+  value: string;
+}
+
+interface Open {
+  element: XmlElement;
+  tag: string;
+  scope: ReadonlyMap<string, string>;
+}
 
 /** Parses `body` or throws XmlParseError with a message fit for a 400 answer. */
 export function parseXml(body: string): XmlElement {
-  if (/<!DOCTYPE/i.test(body) || /<!ENTITY/i.test(body)) {
-    throw new XmlParseError('DOCTYPE and entity declarations are not accepted');
-  }
-  const depth = maxDepth(body);
-  if (depth > MAX_XML_DEPTH) throw new XmlParseError(`XML nested ${depth} levels deep; the limit is ${MAX_XML_DEPTH}`);
-  const valid = XMLValidator.validate(body);
-  if (valid !== true) {
-    throw new XmlParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
-  }
-  const nodes = parser.parse(body) as RawNode[];
-  const roots = nodes.filter((n) => elementTag(n) !== undefined);
-  if (roots.length !== 1) throw new XmlParseError(`expected one root element, found ${roots.length}`);
-  return convert(roots[0], new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]));
+  return new Parser(body).parse();
 }
 
-function elementTag(node: RawNode): string | undefined {
-  return Object.keys(node).find((k) => k !== ':@' && k !== '#text' && k !== '#cdata');
-}
+class Parser {
+  private readonly s: string;
+  private i = 0;
+  private elements = 0;
+  private attributes = 0;
+  private declarations = 0;
+  private readonly stack: Open[] = [];
+  private root: XmlElement | undefined;
 
-function convert(node: RawNode, inherited: Map<string, string>): XmlElement {
-  const tag = elementTag(node)!;
-  const rawAttrs = node[':@'] ?? {};
-  let scope = inherited;
-  const attrs: Record<string, string> = {};
-  for (const [key, value] of Object.entries(rawAttrs)) {
-    if (key === 'xmlns' || key.startsWith('xmlns:')) {
-      if (scope === inherited) scope = new Map(inherited);
-      scope.set(key === 'xmlns' ? '' : key.slice(6), value);
-    } else {
-      attrs[key] = value;
+  constructor(body: string) {
+    // §2.11: every CRLF and lone CR is read as LF. A leading byte order mark is not content.
+    this.s = body.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  }
+
+  parse(): XmlElement {
+    const s = this.s;
+    const bad = NOT_CHAR.exec(s);
+    if (bad) this.fail(`U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not a legal XML character`, bad.index);
+    this.declaration();
+    while (this.i < s.length) {
+      const lt = s.indexOf('<', this.i);
+      this.text(lt < 0 ? s.length : lt);
+      if (lt < 0) break;
+      this.i = lt;
+      if (s.startsWith('<!--', lt)) this.comment();
+      else if (s.startsWith('<![CDATA[', lt)) this.cdata();
+      else if (s.startsWith('<!', lt)) this.fail(/^<!DOCTYPE/i.test(s.slice(lt, lt + 9)) ? 'DOCTYPE and entity declarations are not accepted' : 'markup declarations are not accepted');
+      else if (s.startsWith('<?', lt)) this.processingInstruction();
+      else if (s.startsWith('</', lt)) this.endTag();
+      else this.startTag();
+    }
+    if (this.stack.length) this.fail(`<${this.stack.at(-1)!.tag}> is never closed`);
+    if (!this.root) this.fail('no root element');
+    return this.root;
+  }
+
+  /** "malformed XML at line L, column C: …" for the position `at` (default: where the scan is). */
+  private fail(message: string, at = this.i): never {
+    const before = this.s.slice(0, at);
+    const line = before.split('\n').length;
+    const column = at - before.lastIndexOf('\n');
+    throw new XmlParseError(`malformed XML at line ${line}, column ${column}: ${message}`);
+  }
+
+  /** §2.8: an XML declaration may only come first. */
+  private declaration(): void {
+    XML_DECL.lastIndex = 0;
+    const m = XML_DECL.exec(this.s);
+    if (m) {
+      const encoding = m[3];
+      if (encoding !== undefined && !/^(utf-?8|us-ascii)$/i.test(encoding)) this.fail(`encoding "${encoding}" is not supported; send UTF-8`);
+      this.i = m[0].length;
+    } else if (/^<\?xml[ \t\n?]/.test(this.s)) {
+      this.fail('malformed XML declaration');
     }
   }
-  const colon = tag.indexOf(':');
-  const prefix = colon >= 0 ? tag.slice(0, colon) : '';
-  const local = colon >= 0 ? tag.slice(colon + 1) : tag;
-  const ns = scope.get(prefix);
-  if (ns === undefined && prefix !== '') throw new XmlParseError(`undeclared namespace prefix "${prefix}" on <${tag}>`);
-  const element: XmlElement = { name: qname(ns ?? '', local), ns: ns ?? '', local, attrs, children: [], text: '' };
-  for (const child of (node[tag] as RawNode[]) ?? []) {
-    if ('#text' in child) element.text += String(child['#text']);
-    else if ('#cdata' in child) {
-      for (const c of child['#cdata'] as RawNode[]) element.text += String(c['#text'] ?? '');
-    } else if (elementTag(child) !== undefined) element.children.push(convert(child, scope));
-  }
-  return element;
-}
 
-/** Cheap linear pre-scan so a nesting bomb is refused before any recursive work. */
-function maxDepth(body: string): number {
-  let depth = 0;
-  let max = 0;
-  for (let i = body.indexOf('<'); i >= 0; i = body.indexOf('<', i + 1)) {
-    const next = body.charCodeAt(i + 1);
-    if (next === 47 /* / */) depth--;
-    else if (next !== 63 /* ? */ && next !== 33 /* ! */) {
-      const close = body.indexOf('>', i);
-      if (close < 0) break;
-      if (body.charCodeAt(close - 1) !== 47) {
-        depth++;
-        if (depth > max) max = depth;
+  private text(end: number): void {
+    if (end <= this.i) return;
+    const raw = this.s.slice(this.i, end);
+    const top = this.stack.at(-1);
+    if (!top) {
+      if (/[^ \t\n]/.test(raw)) this.fail(this.root ? 'text after the root element' : 'text before the root element');
+      this.i = end;
+      return;
+    }
+    const cdataEnd = raw.indexOf(']]>');
+    if (cdataEnd >= 0) this.fail('"]]>" is not allowed in text', this.i + cdataEnd);
+    top.element.text += this.references(raw, this.i, false);
+    this.i = end;
+  }
+
+  /** Expands character references and the predefined entities; anything else is an error (§4.1, WFC: Entity Declared). */
+  private references(raw: string, offset: number, attribute: boolean): string {
+    let out = '';
+    let from = 0;
+    for (let amp = raw.indexOf('&'); amp >= 0; amp = raw.indexOf('&', from)) {
+      out += attribute ? raw.slice(from, amp).replace(/[\t\n]/g, ' ') : raw.slice(from, amp);
+      const semi = raw.indexOf(';', amp);
+      const ref = semi < 0 ? '' : raw.slice(amp + 1, semi);
+      if (semi < 0 || ref.length === 0 || ref.length > 40) this.fail('"&" must start a reference such as &amp;', offset + amp);
+      if (ref[0] === '#') {
+        const hex = ref[1] === 'x';
+        const digits = ref.slice(hex ? 2 : 1);
+        if (!(hex ? /^[0-9A-Fa-f]{1,8}$/ : /^[0-9]{1,10}$/).test(digits)) this.fail(`&${ref}; is not a character reference`, offset + amp);
+        const code = parseInt(digits, hex ? 16 : 10);
+        const ok = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+        if (!ok) this.fail(`&${ref}; is not a legal XML character`, offset + amp);
+        out += String.fromCodePoint(code);
+      } else if (ref in PREDEFINED) {
+        out += PREDEFINED[ref];
+      } else if (NAME_WHOLE.test(ref)) {
+        this.fail(`undefined entity &${ref}; (only &amp; &lt; &gt; &apos; &quot; exist without a DTD)`, offset + amp);
+      } else {
+        this.fail('"&" must start a reference such as &amp;', offset + amp);
       }
+      from = semi + 1;
     }
+    return out + (attribute ? raw.slice(from).replace(/[\t\n]/g, ' ') : raw.slice(from));
   }
-  return max;
+
+  private comment(): void {
+    const start = this.i + 4;
+    const end = this.s.indexOf('-->', start);
+    if (end < 0) this.fail('comment is never closed');
+    const dashes = this.s.indexOf('--', start);
+    if (dashes < end || this.s[end - 1] === '-') this.fail('"--" is not allowed inside a comment', dashes);
+    this.i = end + 3;
+  }
+
+  private cdata(): void {
+    const top = this.stack.at(-1);
+    if (!top) this.fail('CDATA section outside the root element');
+    const start = this.i + 9;
+    const end = this.s.indexOf(']]>', start);
+    if (end < 0) this.fail('CDATA section is never closed');
+    top.element.text += this.s.slice(start, end);
+    this.i = end + 3;
+  }
+
+  private processingInstruction(): void {
+    const target = this.name(this.i + 2);
+    if (target.toLowerCase() === 'xml') this.fail('an XML declaration is only allowed at the very start');
+    if (target.includes(':')) this.fail(`processing instruction target "${target}" contains a colon`);
+    const after = this.i + 2 + target.length;
+    const end = this.s.indexOf('?>', after);
+    if (end < 0) this.fail('processing instruction is never closed');
+    if (end > after && !/[ \t\n]/.test(this.s[after]!)) this.fail('processing instruction target must be followed by a space');
+    this.i = end + 2;
+  }
+
+  /** An XML Name at `at`, or a failure. */
+  private name(at: number): string {
+    NAME.lastIndex = at;
+    const m = NAME.exec(this.s);
+    if (!m) this.fail('expected a name', at);
+    return m[0];
+  }
+
+  private skipSpace(): boolean {
+    const from = this.i;
+    while (this.i < this.s.length) {
+      const c = this.s.charCodeAt(this.i);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a) break;
+      this.i++;
+    }
+    return this.i > from;
+  }
+
+  private endTag(): void {
+    const at = this.i;
+    const tag = this.name(at + 2);
+    this.i = at + 2 + tag.length;
+    this.skipSpace();
+    if (this.s[this.i] !== '>') this.fail(`expected ">" to end </${tag}>`);
+    this.i++;
+    const open = this.stack.pop();
+    if (!open) this.fail(`</${tag}> closes nothing`, at);
+    if (open.tag !== tag) this.fail(`</${tag}> closes <${open.tag}>`, at);
+  }
+
+  private startTag(): void {
+    const s = this.s;
+    const at = this.i;
+    if (this.root && this.stack.length === 0) this.fail('another element after the root element');
+    if (this.stack.length + 1 > XML_LIMITS.depth) this.fail(`XML nested more than ${XML_LIMITS.depth} levels deep`);
+    if (++this.elements > XML_LIMITS.elements) this.fail(`more than ${XML_LIMITS.elements} elements`);
+    const tag = this.name(at + 1);
+    this.i = at + 1 + tag.length;
+    const raw: RawAttr[] = [];
+    let declarations = 0;
+    for (;;) {
+      const spaced = this.skipSpace();
+      const c = s[this.i];
+      if (c === '>' || (c === '/' && s[this.i + 1] === '>')) break;
+      if (c === undefined) this.fail(`<${tag}> is never closed`);
+      if (!spaced) this.fail(`expected a space, ">" or "/>" in <${tag}>`);
+      const name = this.name(this.i);
+      this.i += name.length;
+      this.skipSpace();
+      if (s[this.i] !== '=') this.fail(`attribute "${name}" needs a value`);
+      this.i++;
+      this.skipSpace();
+      const quote = s[this.i];
+      if (quote !== '"' && quote !== "'") this.fail(`the value of attribute "${name}" must be quoted`);
+      const end = s.indexOf(quote, this.i + 1);
+      if (end < 0) this.fail(`the value of attribute "${name}" is never closed`);
+      const rawValue = s.slice(this.i + 1, end);
+      const lt = rawValue.indexOf('<');
+      if (lt >= 0) this.fail('"<" in an attribute value', this.i + 1 + lt);
+      if (raw.length + 1 > XML_LIMITS.attributesPerElement) this.fail(`more than ${XML_LIMITS.attributesPerElement} attributes on one element`);
+      if (++this.attributes > XML_LIMITS.attributes) this.fail(`more than ${XML_LIMITS.attributes} attributes in one body`);
+      if (name === 'xmlns' || name.startsWith('xmlns:')) {
+        if (++declarations > XML_LIMITS.namespaceDeclarationsPerElement) this.fail(`more than ${XML_LIMITS.namespaceDeclarationsPerElement} namespace declarations on one element`);
+        if (++this.declarations > XML_LIMITS.namespaceDeclarations) this.fail(`more than ${XML_LIMITS.namespaceDeclarations} namespace declarations in one body`);
+      }
+      raw.push({ name, value: this.references(rawValue, this.i + 1, true) });
+      this.i = end + 1;
+    }
+    const selfClosing = s[this.i] === '/';
+    this.i += selfClosing ? 2 : 1;
+    const { element, scope } = this.element(tag, raw, at);
+    const parent = this.stack.at(-1);
+    if (parent) parent.element.children.push(element);
+    else this.root = element;
+    if (!selfClosing) this.stack.push({ element, tag, scope });
+  }
+
+  /** Resolves the names of one element (Namespaces in XML 1.0 §3–6). */
+  private element(tag: string, raw: RawAttr[], at: number): { element: XmlElement; scope: ReadonlyMap<string, string> } {
+    const inherited = this.stack.at(-1)?.scope ?? ROOT_SCOPE;
+    let scope: ReadonlyMap<string, string> = inherited;
+    const seen = new Set<string>();
+    for (const a of raw) {
+      if (seen.has(a.name)) this.fail(`<${tag}> has attribute "${a.name}" twice`, at);
+      seen.add(a.name);
+      if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) continue;
+      const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
+      if (prefix !== '' && !QNAME.test(prefix)) this.fail(`"${a.name}" is not a valid namespace declaration`, at);
+      if (prefix === 'xmlns') this.fail('the "xmlns" prefix must not be declared', at);
+      if (prefix === 'xml' && a.value !== XML_NS) this.fail(`the "xml" prefix cannot be bound to "${a.value}"`, at);
+      if (prefix !== 'xml' && a.value === XML_NS) this.fail('the XML namespace can only be bound to the "xml" prefix', at);
+      if (a.value === XMLNS_NS) this.fail('the xmlns namespace cannot be bound', at);
+      if (prefix !== '' && a.value === '') this.fail(`"${a.name}" is empty: a prefix cannot be undeclared`, at);
+      const copy: Map<string, string> = scope === inherited ? new Map(inherited) : (scope as Map<string, string>);
+      copy.set(prefix, a.value);
+      scope = copy;
+    }
+    const resolve = (name: string, isAttribute: boolean): { ns: string; local: string } => {
+      if (!QNAME.test(name)) this.fail(`"${name}" is not a valid qualified name`, at);
+      const colon = name.indexOf(':');
+      if (colon < 0) return { ns: isAttribute ? '' : (scope.get('') ?? ''), local: name };
+      const prefix = name.slice(0, colon);
+      if (prefix === 'xmlns') this.fail(`<${name}>: the "xmlns" prefix is reserved for declarations`, at);
+      const ns = scope.get(prefix);
+      if (ns === undefined) this.fail(`undeclared namespace prefix "${prefix}" on <${name}>`, at);
+      return { ns, local: name.slice(colon + 1) };
+    };
+    const { ns, local } = resolve(tag, false);
+    const attrs: Record<string, string> = {};
+    const expanded = new Set<string>();
+    for (const a of raw) {
+      if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+      const r = resolve(a.name, true);
+      const key = `{${r.ns}}${r.local}`;
+      if (expanded.has(key)) this.fail(`<${tag}> has attribute ${key} twice`, at);
+      expanded.add(key);
+      attrs[a.name] = a.value;
+    }
+    return { element: { name: qname(ns, local), ns, local, attrs, children: [], text: '' }, scope };
+  }
 }
+
+const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', XML_NS]]);
 
 /** First child with the given qualified name. */
 export function child(el: XmlElement, name: QName): XmlElement | undefined {

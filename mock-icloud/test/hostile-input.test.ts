@@ -1,0 +1,106 @@
+/**
+ * Issue 9 §5, hostile input: each finding reproduced on the wire. Bad input gets a precise 4xx
+ * naming the problem, the server stays up and answers other clients, and no data changes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningMockICloud } from '../index.js';
+import { ALICE, aliceAuth, gateway, partition, PROPFIND_PRINCIPAL, startDemo } from './helpers.js';
+
+let mock: RunningMockICloud;
+let snapshot: string;
+beforeAll(async () => {
+  mock = await startDemo();
+  snapshot = JSON.stringify(mock.control.exportWorld());
+});
+afterAll(() => mock.close());
+
+const home = `/${ALICE.dsid}/calendars/home/`;
+const propfind = (body: string | Buffer) => partition(mock).propfind(home).set('Authorization', aliceAuth).set('Depth', '0').set('Content-Type', 'application/xml').send(body);
+/** The reason the journal recorded for the last request (the wire carries only the status). */
+const lastReason = () => mock.control.journal().at(-1)?.reason ?? '';
+
+describe('XML nesting the depth pre-scan used to miss (finding 1)', () => {
+  const deep = (n: number) => `${'<x>'.repeat(n)}${'</x>'.repeat(n)}`;
+  it.each([
+    ['a comment full of </', `<propfind xmlns="DAV:"><!--${'</'.repeat(30_000)}-->${deep(30_000)}</propfind>`],
+    ['a CDATA section full of </', `<propfind xmlns="DAV:"><prop><![CDATA[${'</'.repeat(30_000)}]]></prop>${deep(30_000)}</propfind>`],
+    ['an attribute value full of </ and />', `<propfind xmlns="DAV:" a="${'/>'.repeat(30_000)}">${deep(30_000)}</propfind>`],
+  ])('answers 30,000 levels behind %s with 400', async (_what, body) => {
+    const res = await propfind(body);
+    expect(res.status).toBe(400);
+    expect(lastReason()).toMatch(/nested more than 64 levels/);
+  });
+});
+
+describe('limits checked before the parser does any real work (finding 2)', () => {
+  const prefixes = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ` xmlns:p${i + from}="urn:x:${i + from}"`).join('');
+  it.each([
+    ['15,000 namespace prefixes on one element', `<propfind xmlns="DAV:"${prefixes(15_000)}><prop/></propfind>`, /namespace declarations/],
+    ['15,000 attributes on one element', `<propfind xmlns="DAV:"${Array.from({ length: 15_000 }, (_, i) => ` a${i}="1"`).join('')}><prop/></propfind>`, /attributes on one element/],
+    ['namespace prefixes spread over many elements', `<propfind xmlns="DAV:"><prop>${Array.from({ length: 100 }, (_, i) => `<getetag${prefixes(16, i * 16)}/>`).join('')}</prop></propfind>`, /namespace declarations in one body/],
+  ])('refuses %s with 400 naming the limit', async (_what, body, reason) => {
+    const res = await propfind(body);
+    expect(res.status).toBe(400);
+    expect(lastReason()).toMatch(reason);
+  });
+
+  it('keeps answering other clients meanwhile', async () => {
+    const body = `<propfind xmlns="DAV:"${prefixes(15_000)}><prop/></propfind>`;
+    const [hostile, other] = await Promise.all([propfind(body), gateway(mock).propfind('/').set('Authorization', aliceAuth).set('Depth', '0').send(PROPFIND_PRINCIPAL)]);
+    expect(hostile.status).toBe(400);
+    expect(other.status).toBe(207);
+  });
+});
+
+describe('XML that is not well-formed (finding 3)', () => {
+  it.each([
+    ['an undefined entity', '<propfind xmlns="DAV:"><prop>&foo;</prop></propfind>', /undefined entity &foo;/],
+    ['a bare ampersand', '<propfind xmlns="DAV:"><prop>a & b</prop></propfind>', /"&"/],
+    ['&#0;', '<propfind xmlns="DAV:"><prop>&#0;</prop></propfind>', /not a legal XML character/],
+    ['&#x110000;', '<propfind xmlns="DAV:"><prop>&#x110000;</prop></propfind>', /not a legal XML character/],
+    ['&#xD800; (a surrogate)', '<propfind xmlns="DAV:"><prop>&#xD800;</prop></propfind>', /not a legal XML character/],
+    ['an undefined entity in an attribute', '<propfind xmlns="DAV:" a="&foo;"><prop/></propfind>', /undefined entity &foo;/],
+    ['"<" in an attribute value', '<propfind xmlns="DAV:" a="<"><prop/></propfind>', /"<" in an attribute value/],
+    [']]> in text', '<propfind xmlns="DAV:"><prop>a]]>b</prop></propfind>', /"]]>"/],
+    ['a NUL byte', '<propfind xmlns="DAV:"><prop>\u0000</prop></propfind>', /U\+0000/],
+    ['a control character', '<propfind xmlns="DAV:"><prop>\u0001</prop></propfind>', /U\+0001/],
+    ['U+FFFE', '<propfind xmlns="DAV:"><prop>\uFFFE</prop></propfind>', /U\+FFFE/],
+    ['the xml prefix rebound', '<propfind xmlns="DAV:" xmlns:xml="urn:other"><prop/></propfind>', /"xml" prefix/],
+    ['the XML namespace bound to another prefix', '<propfind xmlns="DAV:" xmlns:x="http://www.w3.org/XML/1998/namespace"><prop/></propfind>', /XML namespace/],
+    ['xmlns:xmlns', '<propfind xmlns="DAV:" xmlns:xmlns="urn:x"><prop/></propfind>', /"xmlns" prefix/],
+    ['an element with the xmlns prefix', '<xmlns:propfind xmlns="DAV:"><prop/></xmlns:propfind>', /"xmlns" prefix/],
+    ['a prefix undeclared with xmlns:p=""', '<propfind xmlns="DAV:" xmlns:p=""><prop/></propfind>', /empty/],
+    ['a duplicate attribute', '<propfind xmlns="DAV:" a="1" a="2"><prop/></propfind>', /attribute "a" twice/],
+    ['the same expanded attribute twice', '<propfind xmlns="DAV:" xmlns:a="urn:x" xmlns:b="urn:x" a:n="1" b:n="2"><prop/></propfind>', /twice/],
+    ['two colons in a name', '<a:b:propfind xmlns:a="DAV:"><prop/></a:b:propfind>', /not a valid qualified name/],
+    ['an XML declaration that is not first', ' <?xml version="1.0"?><propfind xmlns="DAV:"><prop/></propfind>', /XML declaration/],
+    ['a second root element', '<propfind xmlns="DAV:"><prop/></propfind><propfind xmlns="DAV:"/>', /after the root element/],
+    ['text after the root element', '<propfind xmlns="DAV:"><prop/></propfind>junk', /after the root element/],
+    ['"--" in a comment', '<propfind xmlns="DAV:"><!-- a -- b --><prop/></propfind>', /"--"/],
+    ['a mismatched end tag', '<propfind xmlns="DAV:"><prop></propfind>', /<\/propfind> closes <prop>/],
+    ['an unquoted attribute', '<propfind xmlns="DAV:" a=1><prop/></propfind>', /quoted/],
+    ['a CDATA section outside the root', '<![CDATA[x]]><propfind xmlns="DAV:"/>', /CDATA/],
+  ])('refuses %s with 400', async (_what, body, reason) => {
+    const res = await propfind(body);
+    expect(res.status).toBe(400);
+    expect(lastReason()).toMatch(reason);
+  });
+
+  it.each([
+    ['character references and the predefined entities', '<propfind xmlns="DAV:"><prop>&#x1F600;&#65;&lt;&gt;&amp;&apos;&quot;</prop></propfind>'],
+    ['an XML declaration, comments and processing instructions', '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!-- c --><?pi x?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>\n<!-- after -->'],
+    ['a byte order mark', '\uFEFF<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>'],
+    ['single-quoted attributes and spaces around =', "<propfind xmlns = 'DAV:' ><prop ><getetag /></prop ></propfind >"],
+    ['"]]>" inside CDATA-free text split by an element', '<propfind xmlns="DAV:"><prop>]]<getetag/>></prop></propfind>'],
+  ])('still accepts %s', async (_what, body) => {
+    expect((await propfind(body)).status).toBe(207);
+  });
+});
+
+describe('afterwards', () => {
+  it('is still up, and no data changed', async () => {
+    const res = await gateway(mock).propfind('/').set('Authorization', aliceAuth).set('Depth', '0').send(PROPFIND_PRINCIPAL);
+    expect(res.status).toBe(207);
+    expect(JSON.stringify(mock.control.exportWorld())).toBe(snapshot);
+  });
+});
