@@ -105,7 +105,7 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
         applied.push(...reportOutcome.applied);
         return reportOutcome.effects;
       },
-      body: (limit) => readBody(req, limit),
+      body: (limit, invalid) => readBody(req, limit, invalid),
     };
     await dispatch(ctx);
     journal(res.statusCode, { fault: faultIds() });

@@ -7,6 +7,7 @@ import type { Account } from '../store/model.js';
 import type { CalendarStore } from '../store/store.js';
 import type { Quirks } from '../quirks.js';
 import type { Resource } from './resources.js';
+import type { DavError } from '../http/errors.js';
 
 export interface ServerUrls {
   /** `http://127.0.0.1:P`: plays caldav.icloud.com. */
@@ -40,5 +41,5 @@ export interface DavContext {
   /** Effects of the faults that act on one REPORT type, once the body says which report it is. */
   reportFaults(report: string): Partial<RequestEffects>;
   /** Reads the request body within the given limit (see http/body.ts). */
-  body(limit: number): Promise<string>;
+  body(limit: number, invalid?: (reason: string) => DavError): Promise<string>;
 }

@@ -23,7 +23,8 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   if (contentType && !contentType.startsWith('text/calendar')) {
     throw precondition(415, `Content-Type "${contentType}" is not text/calendar`, CALDAV('supported-calendar-data'));
   }
-  const sent = normaliseLineEndings(await ctx.body(LIMITS.icalendarBytes));
+  // RFC 5545 §3.1.4: iCalendar is UTF-8; anything else is not valid calendar data (RFC 4791 §5.3.2.1).
+  const sent = normaliseLineEndings(await ctx.body(LIMITS.icalendarBytes, (reason) => precondition(400, reason, CALDAV('valid-calendar-data'))));
   // From here to the write there is no await: conditions are checked against the object as it is
   // now, not as it was when the request arrived, so of concurrent If-Match writes exactly one wins.
   const current = ctx.store.getObject(view.calendar, target.name);

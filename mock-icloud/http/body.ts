@@ -3,7 +3,7 @@
  * the server nothing but the bytes it discards. Limits are iCloud-unknown ([U]); see FIDELITY.md.
  */
 import type { Request } from 'express';
-import { DavError } from './errors.js';
+import { badRequest, DavError } from './errors.js';
 
 export const LIMITS = {
   /** PROPFIND/REPORT/PROPPATCH/MKCALENDAR bodies. */
@@ -12,7 +12,49 @@ export const LIMITS = {
   icalendarBytes: 2 * 1024 * 1024,
 };
 
-export function readBody(req: Request, limit: number): Promise<string> {
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes a body as UTF-8, refusing malformed sequences (overlong forms, surrogates, truncation,
+ * stray continuation bytes) instead of storing U+FFFD in their place. A byte order mark is dropped.
+ */
+export function decodeUtf8(bytes: Buffer, invalid: (reason: string) => DavError = (reason) => badRequest(reason)): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw invalid(`request body is not valid UTF-8 at byte ${firstInvalidUtf8(bytes)}`);
+  }
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629 §4). */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const [n, lo, hi] =
+      c >= 0xc2 && c <= 0xdf ? [1, 0x80, 0xbf]
+      : c === 0xe0 ? [2, 0xa0, 0xbf]
+      : c === 0xed ? [2, 0x80, 0x9f]
+      : c >= 0xe1 && c <= 0xef ? [2, 0x80, 0xbf]
+      : c === 0xf0 ? [3, 0x90, 0xbf]
+      : c === 0xf4 ? [3, 0x80, 0x8f]
+      : c >= 0xf1 && c <= 0xf3 ? [3, 0x80, 0xbf]
+      : [0, 0, 0];
+    if (n === 0) return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return b.length;
+}
+
+/** Reads a body within `limit` bytes and decodes it as UTF-8 (a 400 from `invalid` otherwise). */
+export function readBody(req: Request, limit: number, invalid?: (reason: string) => DavError): Promise<string> {
   const declared = Number(req.headers['content-length']);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -32,7 +74,12 @@ export function readBody(req: Request, limit: number): Promise<string> {
       else chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (refused) return;
+      try {
+        resolve(decodeUtf8(Buffer.concat(chunks), invalid));
+      } catch (error) {
+        reject(error);
+      }
     });
     req.on('error', (err) => {
       if (!refused) reject(err);

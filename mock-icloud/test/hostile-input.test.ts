@@ -97,6 +97,85 @@ describe('XML that is not well-formed (finding 3)', () => {
   });
 });
 
+const veventBytes = (summary: Buffer, uid = 'UTF8-HOSTILE') =>
+  Buffer.concat([
+    Buffer.from(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', 'DTSTART:20261201T100000Z', 'DTEND:20261201T110000Z', 'SUMMARY:'].join('\r\n')),
+    summary,
+    Buffer.from('\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'),
+  ]);
+
+describe('invalid UTF-8 (finding 4)', () => {
+  it.each([
+    ['a lone continuation byte', Buffer.from([0x80])],
+    ['a truncated sequence', Buffer.from([0x43, 0x61, 0x66, 0xc3])],
+    ['an overlong encoding of "/"', Buffer.from([0xc0, 0xaf])],
+    ['an encoded surrogate', Buffer.from([0xed, 0xa0, 0x80])],
+    ['a Latin-1 byte', Buffer.from('Caf\xe9', 'latin1')],
+  ])('refuses %s in an iCalendar PUT with 400 valid-calendar-data, and stores nothing', async (_what, bytes) => {
+    const res = await partition(mock).put(`${home}utf8.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(veventBytes(bytes));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('valid-calendar-data');
+    expect(lastReason()).toMatch(/not valid UTF-8 at byte \d+/);
+    expect(mock.control.listEvents(ALICE.appleId, 'home').map((e) => e.name)).not.toContain('utf8.ics');
+  });
+
+  it('refuses invalid UTF-8 in a PROPPATCH value with 400 and leaves the property alone', async () => {
+    const before = mock.control.listCalendars(ALICE.appleId).find((c) => c.name === 'home')!.displayName;
+    const prefix = Buffer.from('<propertyupdate xmlns="DAV:"><set><prop><displayname>Caf');
+    const body = Buffer.concat([prefix, Buffer.from([0xe9]), Buffer.from('</displayname></prop></set></propertyupdate>')]);
+    const res = await partition(mock).proppatch(home).set('Authorization', aliceAuth).set('Content-Type', 'application/xml').send(body);
+    expect(res.status).toBe(400);
+    expect(lastReason()).toContain(`not valid UTF-8 at byte ${prefix.length}`);
+    expect(mock.control.listCalendars(ALICE.appleId).find((c) => c.name === 'home')!.displayName).toBe(before);
+  });
+
+  it('still stores valid multi-byte UTF-8 as sent', async () => {
+    const res = await partition(mock).put(`${home}utf8-ok.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(veventBytes(Buffer.from('Café 😀 日本'), 'UTF8-OK'));
+    expect(res.status).toBe(201);
+    expect(mock.control.getEvent(ALICE.appleId, 'home', 'utf8-ok.ics').data).toContain('SUMMARY:Café 😀 日本');
+    await partition(mock).delete(`${home}utf8-ok.ics`).set('Authorization', aliceAuth);
+  });
+});
+
+describe('conditional requests compare etags as RFC 9110 §13.1 says (finding 5)', () => {
+  const event = `${home}conditional.ics`;
+  let etag: string;
+  beforeAll(async () => {
+    const res = await partition(mock).put(event).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(veventBytes(Buffer.from('x'), 'CONDITIONAL'));
+    etag = res.headers.etag;
+  });
+  afterAll(async () => {
+    await partition(mock).delete(event).set('Authorization', aliceAuth);
+  });
+  const req = (method: 'get' | 'put' | 'delete', headers: Record<string, string>) => {
+    const r = partition(mock)[method](event).set('Authorization', aliceAuth).set(headers);
+    return method === 'put' ? r.set('Content-Type', 'text/calendar').send(veventBytes(Buffer.from('y'), 'CONDITIONAL')) : r;
+  };
+
+  it('If-Match: W/"<etag>" never matches (strong comparison): DELETE, PUT and GET answer 412', async () => {
+    expect((await req('delete', { 'If-Match': `W/${etag}` })).status).toBe(412);
+    expect((await req('put', { 'If-Match': `W/${etag}` })).status).toBe(412);
+    expect((await req('get', { 'If-Match': `W/${etag}` })).status).toBe(412);
+    expect(mock.control.getEvent(ALICE.appleId, 'home', 'conditional.ics').etag).toBe(etag);
+  });
+
+  it('If-Match with the strong etag, or in a list, still matches', async () => {
+    expect((await req('get', { 'If-Match': `"nope", ${etag}` })).status).toBe(200);
+    expect((await req('get', { 'If-Match': '*' })).status).toBe(200);
+  });
+
+  it('If-None-Match uses the weak comparison: W/"<etag>" matches', async () => {
+    expect((await req('get', { 'If-None-Match': `W/${etag}` })).status).toBe(304);
+    expect((await req('put', { 'If-None-Match': `W/${etag}` })).status).toBe(412);
+    expect((await req('delete', { 'If-None-Match': `W/${etag}` })).status).toBe(412);
+    expect((await req('get', { 'If-None-Match': '"other"' })).status).toBe(200);
+  });
+
+  it('If-Match is evaluated before If-None-Match (RFC 9110 §13.2.2): a failed If-Match is 412, not 304', async () => {
+    expect((await req('get', { 'If-Match': '"stale"', 'If-None-Match': etag })).status).toBe(412);
+  });
+});
+
 describe('afterwards', () => {
   it('is still up, and no data changed', async () => {
     const res = await gateway(mock).propfind('/').set('Authorization', aliceAuth).set('Depth', '0').send(PROPFIND_PRINCIPAL);
