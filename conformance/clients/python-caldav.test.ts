@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CalendarObject, JournalEntry, RunningMockICloud } from '../../mock-icloud/index.js';
 import { ALICE, BOB, startDemo, vevent } from '../../mock-icloud/test/helpers.js';
-import { clientEnv, requirePythonCaldav, SYSTEM_PYTHON } from './test/support.js';
+import { clientEnv, pythonCaldavPeer, SYSTEM_PYTHON } from './test/support.js';
 
 const DRIVER = fileURLToPath(new URL('./python-caldav/drive.py', import.meta.url));
 const UID = 'PYTHON-CALDAV-CONFORMANCE-1';
@@ -107,8 +107,11 @@ function step(name: string): Step {
   return found;
 }
 
+const peer = await pythonCaldavPeer();
+
 beforeAll(async () => {
-  requirePythonCaldav();
+  if (peer.skip) return;
+  peer.assert();
   mock = await startDemo();
   homeUrl = `${mock.partitionUrl}${ALICE.dsid}/calendars/`;
   workUrl = `${homeUrl}work/`;
@@ -140,7 +143,7 @@ afterAll(async () => {
   await mock?.close();
 });
 
-describe('python-caldav 0.11 against the mock', () => {
+describe.skipIf(peer.skip)(`python-caldav 0.11 against the mock${peer.skip ? ` (skipped: ${peer.reason})` : ''}`, () => {
   it('runs every step to the end', () => {
     expect(run.steps.map((s) => s.step).at(-1), `exit ${run.code ?? run.signal}\n${JSON.stringify(run.steps.at(-1), null, 2)}\nstderr:\n${run.stderr}`).toBe('done');
     expect(run.code).toBe(0);

@@ -1,21 +1,25 @@
 /**
  * The CalDAV protocol cases against every target, one describe block per target, one test per
  * case, so a regression names both. Known deviations are expected to fail; one that passes fails
- * the test (the list is stale). Radicale and Xandikos must be installed (`apt-get install radicale
- * xandikos`): when they are not, their blocks fail with that message rather than being skipped.
+ * the test (the list is stale). Radicale and Xandikos come from Debian (`apt-get install radicale
+ * xandikos`): when one is missing its block is skipped with one line saying so, unless
+ * REQUIRE_PEERS=1 (as in CI), which makes it a failure (conformance/peers.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePeer } from '../peers.js';
 import { casesFor } from './cases/index.js';
 import { Session } from './context.js';
 import { deviationsOutsideProfile, runCase } from './runner.js';
 import { TARGETS, type RunningTarget } from './targets/index.js';
 
 for (const target of TARGETS) {
-  describe(`protocol cases against ${target.name}`, () => {
+  const peer = target.peer ? await requirePeer(target.peer.name, target.peer.check, target.peer.howToGet) : undefined;
+  describe.skipIf(peer?.skip ?? false)(`protocol cases against ${target.name}${peer?.skip ? ` (skipped: ${peer.reason})` : ''}`, () => {
     let running: RunningTarget | undefined;
     let session: Session | undefined;
 
     beforeAll(async () => {
+      peer?.assert();
       running = await target.start();
       session = new Session(running.address, target.profile);
     }, 30_000);

@@ -1,31 +1,45 @@
 /**
  * Shared by the real-client suites: the check that the Debian-packaged clients are installed (a
- * missing client fails the suite, never skips it), and the environment they run in.
+ * missing client skips its suite with one line, or fails it under REQUIRE_PEERS=1: see
+ * conformance/peers.ts), and the environment they run in.
  */
 import { spawnSync } from 'node:child_process';
+import { requirePeer, type Peer } from '../../peers.js';
 
 /** Debian's interpreter: the `python3` on PATH may be another build that cannot see Debian's packages. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 export const VDIRSYNCER = '/usr/bin/vdirsyncer';
 
-const INSTALL = 'apt-get install python3-caldav vdirsyncer';
-
-/** Throws, with the command that fixes it, unless `import caldav` works in Debian's Python. */
-export function requirePythonCaldav(): void {
-  const result = spawnSync(SYSTEM_PYTHON, ['-c', 'import caldav'], { encoding: 'utf8', timeout: 20_000, env: clientEnv('/nonexistent') });
-  if (result.error || result.status !== 0) {
-    const why = result.error ? result.error.message : result.stderr.trim().split('\n').at(-1);
-    throw new Error(`python-caldav is not available (\`${SYSTEM_PYTHON} -c 'import caldav'\` failed: ${why}). Install it: ${INSTALL}`);
-  }
+/** Why `command args` does not run (undefined when it exits 0). */
+function fails(command: string, args: string[]): string | undefined {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000, env: clientEnv('/nonexistent') });
+  if (!result.error && result.status === 0) return undefined;
+  const why = result.error ? result.error.message : result.stderr.trim().split('\n').at(-1);
+  return `\`${[command, ...args].map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}\` failed: ${why}`;
 }
 
-/** Throws, with the command that fixes it, unless `vdirsyncer --version` runs. */
-export function requireVdirsyncer(): void {
-  const result = spawnSync(VDIRSYNCER, ['--version'], { encoding: 'utf8', timeout: 20_000, env: clientEnv('/nonexistent') });
-  if (result.error || result.status !== 0) {
-    const why = result.error ? result.error.message : result.stderr.trim().split('\n').at(-1);
-    throw new Error(`vdirsyncer is not available (\`${VDIRSYNCER} --version\` failed: ${why}). Install it: ${INSTALL}`);
-  }
+/** Debian's python3-caldav: skipped with one line when `import caldav` fails, unless REQUIRE_PEERS=1. */
+export function pythonCaldavPeer(): Promise<Peer> {
+  return requirePeer(
+    'python-caldav',
+    () => {
+      const why = fails(SYSTEM_PYTHON, ['-c', 'import caldav']);
+      return why && `python-caldav is not installed (${why})`;
+    },
+    'apt-get install python3-caldav',
+  );
+}
+
+/** Debian's vdirsyncer: skipped with one line when `vdirsyncer --version` fails, unless REQUIRE_PEERS=1. */
+export function vdirsyncerPeer(): Promise<Peer> {
+  return requirePeer(
+    'vdirsyncer',
+    () => {
+      const why = fails(VDIRSYNCER, ['--version']);
+      return why && `vdirsyncer is not installed (${why})`;
+    },
+    'apt-get install vdirsyncer',
+  );
 }
 
 /**

@@ -9,8 +9,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-export const INSTALL_HINT = 'install them with: apt-get install radicale xandikos';
-
 /**
  * The first executable found: the override (an environment variable such as RADICALE_BIN, used
  * alone when set), else explicit candidates, then PATH.

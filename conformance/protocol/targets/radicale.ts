@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deviation } from '../case.js';
-import { findExecutable, freePort, INSTALL_HINT, removeDir, spawnServer, tempDir } from './process.js';
+import { findExecutable, freePort, removeDir, spawnServer, tempDir } from './process.js';
 import type { RunningTarget, TargetDefinition } from './target.js';
 
 export const RADICALE_USER = { user: 'conformance', password: 'radicale-password' };
@@ -20,10 +20,19 @@ export const RADICALE_DEVIATIONS: readonly Deviation[] = [
   { caseId: 'errors.unsupported-report', reason: 'Radicale 3.1.8 answers a REPORT it does not know with an empty 207 multistatus instead of 403 DAV:supported-report' },
 ];
 
+export const RADICALE_HOW_TO_GET = 'apt-get install radicale';
+
+// The Debian script runs /usr/bin/python3; the pyenv python3 on PATH has no radicale module.
+const findRadicale = () => findExecutable('radicale', ['/usr/bin/radicale'], process.env.RADICALE_BIN);
+
+/** Undefined when Radicale is installed, else what is missing. */
+export function radicaleMissing(): string | undefined {
+  return findRadicale() ? undefined : `Radicale is not installed (no ${process.env.RADICALE_BIN ?? '/usr/bin/radicale or radicale on PATH'})`;
+}
+
 export async function startRadicale(): Promise<RunningTarget> {
-  // The Debian script runs /usr/bin/python3; the pyenv python3 on PATH has no radicale module.
-  const radicale = findExecutable('radicale', ['/usr/bin/radicale'], process.env.RADICALE_BIN);
-  if (!radicale) throw new Error(`Radicale is not installed (no ${process.env.RADICALE_BIN ?? '/usr/bin/radicale or radicale on PATH'}): ${INSTALL_HINT}`);
+  const radicale = findRadicale();
+  if (!radicale) throw new Error(`${radicaleMissing()}: ${RADICALE_HOW_TO_GET}`);
   const dir = tempDir('conformance-radicale');
   const port = await freePort();
   const users = join(dir, 'users');
@@ -66,4 +75,5 @@ export const radicaleTarget: TargetDefinition = {
   profile: 'rfc',
   deviations: RADICALE_DEVIATIONS,
   start: startRadicale,
+  peer: { name: 'Radicale', check: radicaleMissing, howToGet: RADICALE_HOW_TO_GET },
 };

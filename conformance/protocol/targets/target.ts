@@ -4,6 +4,7 @@
  */
 import type { Deviation, Profile } from '../case.js';
 import type { TargetAddress } from '../context.js';
+import type { PeerCheck } from '../../peers.js';
 
 export interface RunningTarget {
   address: TargetAddress;
@@ -19,4 +20,9 @@ export interface TargetDefinition {
   deviations: readonly Deviation[];
   /** Starts the server; throws with a clear message when it cannot (e.g. not installed). */
   start(): Promise<RunningTarget>;
+  /**
+   * For a server that is an outside program: how to tell it is installed and how to get it. The
+   * suite skips the target when it is missing, unless REQUIRE_PEERS=1 (conformance/peers.ts).
+   */
+  peer?: { name: string; check: PeerCheck; howToGet: string };
 }

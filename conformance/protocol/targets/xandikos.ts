@@ -4,7 +4,7 @@
  * no authentication of its own. XANDIKOS_BIN overrides where the executable is.
  */
 import type { Deviation } from '../case.js';
-import { findExecutable, freePort, INSTALL_HINT, removeDir, spawnServer, tempDir } from './process.js';
+import { findExecutable, freePort, removeDir, spawnServer, tempDir } from './process.js';
 import type { RunningTarget, TargetDefinition } from './target.js';
 
 const NO_AUTH = 'Xandikos has no authentication of its own (it expects a reverse proxy to do it): every request is served';
@@ -34,9 +34,18 @@ export const XANDIKOS_DEVIATIONS: readonly Deviation[] = [
   { caseId: 'sync-collection.invalid-token', reason: 'Xandikos 0.2.8 answers an unknown sync token with 500 Internal Server Error' },
 ];
 
+export const XANDIKOS_HOW_TO_GET = 'apt-get install xandikos';
+
+const findXandikos = () => findExecutable('xandikos', ['/usr/bin/xandikos'], process.env.XANDIKOS_BIN);
+
+/** Undefined when Xandikos is installed, else what is missing. */
+export function xandikosMissing(): string | undefined {
+  return findXandikos() ? undefined : `Xandikos is not installed (no ${process.env.XANDIKOS_BIN ?? '/usr/bin/xandikos or xandikos on PATH'})`;
+}
+
 export async function startXandikos(): Promise<RunningTarget> {
-  const xandikos = findExecutable('xandikos', ['/usr/bin/xandikos'], process.env.XANDIKOS_BIN);
-  if (!xandikos) throw new Error(`Xandikos is not installed (no ${process.env.XANDIKOS_BIN ?? '/usr/bin/xandikos or xandikos on PATH'}): ${INSTALL_HINT}`);
+  const xandikos = findXandikos();
+  if (!xandikos) throw new Error(`${xandikosMissing()}: ${XANDIKOS_HOW_TO_GET}`);
   const dir = tempDir('conformance-xandikos');
   const port = await freePort();
   const server = await spawnServer({
@@ -55,4 +64,5 @@ export const xandikosTarget: TargetDefinition = {
   profile: 'rfc',
   deviations: XANDIKOS_DEVIATIONS,
   start: startXandikos,
+  peer: { name: 'Xandikos', check: xandikosMissing, howToGet: XANDIKOS_HOW_TO_GET },
 };
