@@ -4,7 +4,9 @@
  */
 import { busyIntervals } from '../../sync-core/platform/availability.js';
 import type { PlatformEvent } from '../../sync-core/platform/model.js';
+import { checkConflicts } from './conflicts-check.js';
 import type { ScenarioRun } from './runner.js';
+import { diffSnapshots, takeSnapshot } from './snapshot.js';
 
 export interface Mismatch {
   message: string;
@@ -22,7 +24,19 @@ const ms = (v: unknown) => {
 };
 
 function describeEvent(e: PlatformEvent) {
-  return { kind: e.kind, title: e.title, start: iso(e.start), end: iso(e.end), allDay: e.allDay, busy: e.busy, status: e.status, origin: e.origin, contacts: e.contactIds.length };
+  return {
+    kind: e.kind,
+    title: e.title,
+    start: iso(e.start),
+    end: iso(e.end),
+    allDay: e.allDay,
+    busy: e.busy,
+    status: e.status,
+    origin: e.origin,
+    contacts: e.contactIds.length,
+    ...(e.location ? { location: e.location } : {}),
+    ...(e.description ? { description: e.description } : {}),
+  };
 }
 
 function platformMatches(run: ScenarioRun, m: Args): { matches: PlatformEvent[]; pool: PlatformEvent[] } {
@@ -42,6 +56,8 @@ function platformMatches(run: ScenarioRun, m: Args): { matches: PlatformEvent[];
       (m.busy === undefined || e.busy === m.busy) &&
       (m.status === undefined || e.status === m.status) &&
       (m.origin === undefined || e.origin === m.origin) &&
+      (m.description === undefined || (e.description ?? '') === String(m.description)) &&
+      (m.location === undefined || (e.location ?? '') === String(m.location)) &&
       (m.contacts === undefined || e.contactIds.length === Number(m.contacts)),
   );
   return { matches, pool };
@@ -177,17 +193,13 @@ export function checkExpectations(run: ScenarioRun, expect: Args): Mismatch[] {
     const ok = spec.status === 'none' ? !connection : !!connection && (spec.status === undefined || connection.status === spec.status);
     if (!ok) out.push({ message: `connection of ${String(spec.user)} differs`, expected: spec, actual: connection ? { status: connection.status, reason: connection.statusReason } : { status: 'none' } });
   }
-  if (expect.conflicts !== undefined) {
-    const spec = expect.conflicts as Args;
-    const id = run.connections.get(String(spec.user));
-    const conflicts = id ? run.core.state.listConflicts(id) : [];
-    const winners = conflicts.map((c) => c.winner);
-    const losing = conflicts.map((c) => JSON.stringify(c.losingChange));
-    const ok =
-      (spec.count === undefined || conflicts.length === Number(spec.count)) &&
-      (spec.winners === undefined || JSON.stringify(winners) === JSON.stringify(spec.winners)) &&
-      list(spec.losing).every((needle) => losing.some((l) => l.includes(String(needle))));
-    if (!ok) out.push({ message: `recorded conflicts of ${String(spec.user)} differ`, expected: spec, actual: conflicts.map((c) => ({ winner: c.winner, losingChange: c.losingChange })) });
+  if (expect.conflicts !== undefined) out.push(...checkConflicts(run, expect.conflicts as Args));
+  if (expect.sameAs !== undefined) {
+    const key = String(expect.sameAs);
+    const before = run.snapshots.get(key);
+    if (!before) throw new Error(`sameAs: no snapshot "${key}"; taken so far: ${[...run.snapshots.keys()].join(', ') || 'none'}`);
+    const { expected, actual } = diffSnapshots(before, takeSnapshot(run));
+    if (Object.keys(expected).length) out.push({ message: `the state differs from snapshot "${key}" (only in the snapshot ← → only now)`, expected, actual });
   }
   if (expect.icloudWrites !== undefined) {
     const want = typeof expect.icloudWrites === 'number' ? expect.icloudWrites : Number((expect.icloudWrites as Args).count);

@@ -3,8 +3,9 @@
  * and the key that is wrong, so QA can fix a file without reading TypeScript.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
+import { loadWorldFile, validateWorld, WorldError } from '../../mock-icloud/index.js';
 import { EXPECTATION_KINDS, STEP_KINDS, type Scenario, type ScenarioGiven, type Step, type StepKind } from './schema.js';
 
 export class ScenarioError extends Error {
@@ -48,16 +49,17 @@ export function loadScenario(file: string, root = process.cwd()): Scenario {
     name: o.name.trim(),
     rules: o.rules as string[],
     description: typeof o.description === 'string' ? o.description : undefined,
-    given: parseGiven(o.given, where),
+    given: parseGiven(o.given, where, file),
     steps: o.steps.map((s, i) => parseStep(s, `${where}, step ${i + 1}`, i + 1)),
   };
 }
 
-function parseGiven(input: unknown, where: string): ScenarioGiven {
+function parseGiven(input: unknown, where: string, file: string): ScenarioGiven {
   const g = asObject(input ?? {}, `${where}: given`, ['now', 'icloud', 'platform', 'window']);
   const now = g.now === undefined ? DEFAULT_NOW : g.now instanceof Date ? g.now.toISOString() : String(g.now);
   if (Number.isNaN(Date.parse(now))) throw new ScenarioError(`${where}: given.now is not an ISO time: ${now}`);
   if (g.icloud === undefined) throw new ScenarioError(`${where}: given.icloud is required (a world file such as ../worlds/demo.yaml)`);
+  const icloud = checkWorld(g.icloud, where, file);
   const platform = asObject(g.platform ?? { subAccounts: [] }, `${where}: given.platform`, ['subAccounts']);
   const subAccounts = (Array.isArray(platform.subAccounts) ? platform.subAccounts : []).map((sa, i) => {
     const s = asObject(sa, `${where}: given.platform.subAccounts[${i}]`, ['name', 'users', 'contacts', 'calendars']);
@@ -68,7 +70,7 @@ function parseGiven(input: unknown, where: string): ScenarioGiven {
       calendars: (s.calendars ?? {}) as ScenarioGiven['platform']['subAccounts'][number]['calendars'],
     };
   });
-  return { now, icloud: g.icloud as ScenarioGiven['icloud'], platform: { subAccounts }, window: g.window as ScenarioGiven['window'] };
+  return { now, icloud, platform: { subAccounts }, window: g.window as ScenarioGiven['window'] };
 }
 
 function parseStep(input: unknown, where: string, index: number): Step {
@@ -85,6 +87,22 @@ function parseStep(input: unknown, where: string, index: number): Step {
     }
   }
   return { kind: kind as StepKind, args, expectError: o.expectError === undefined ? undefined : String(o.expectError), index };
+}
+
+/**
+ * The iCloud world is checked with the mock's own validation now, not when the mock starts: an
+ * inline world the mock would take as it is (say, an account without fullName) otherwise shows up
+ * much later as a 500 to a PROPFIND, far from the line that is wrong.
+ */
+function checkWorld(icloud: unknown, where: string, file: string): ScenarioGiven['icloud'] {
+  try {
+    if (typeof icloud !== 'string') return validateWorld(icloud) as unknown as Record<string, unknown>;
+    loadWorldFile(resolve(dirname(file), icloud));
+    return icloud;
+  } catch (error) {
+    if (error instanceof WorldError) throw new ScenarioError(`${where}: given.icloud: ${error.message}`);
+    throw error;
+  }
 }
 
 function asObject(value: unknown, where: string, allowed?: string[]): Record<string, unknown> {

@@ -14,7 +14,12 @@ import type { SyncReport } from '../../sync-core/engine/report.js';
 import type { PlatformCalendar, PlatformEvent, User } from '../../sync-core/platform/model.js';
 import { SyncCore } from '../../sync-core/sync-core.js';
 import { checkExpectations, type Mismatch } from './expectations.js';
+import { editMaster } from './icalendar-text/edit-master.js';
+import { editOccurrence } from './icalendar-text/edit-occurrence.js';
 import type { Scenario, Step } from './schema.js';
+import type { StateSnapshot } from './snapshot.js';
+import { takeSnapshot } from './snapshot.js';
+import { StepFailure } from './step-failure.js';
 
 export interface Failure {
   step: number;
@@ -54,16 +59,8 @@ export interface ScenarioRun {
   /** The run dies after iCloud served request N but before its answer arrives (`sync: { loseAnswerOf: N }`). */
   loseAnswerOf?: number;
   requests: number;
-}
-
-class StepFailure extends Error {
-  constructor(
-    message: string,
-    readonly expected?: unknown,
-    readonly actual?: unknown,
-  ) {
-    super(message);
-  }
+  /** `snapshot: { as }` states, for `expect: { sameAs }`. */
+  snapshots: Map<string, StateSnapshot>;
 }
 
 class Interrupted extends Error {
@@ -114,6 +111,7 @@ async function setUp(scenario: Scenario): Promise<ScenarioRun> {
     reports: new Map(),
     lastSync: { journalFrom: 0, journalTo: 0 },
     requests: 0,
+    snapshots: new Map(),
   };
   const interruptingFetch: typeof fetch = async (input, init) => {
     run.requests++;
@@ -169,7 +167,8 @@ async function runStep(run: ScenarioRun, step: Step): Promise<Failure | undefine
     const e = error as Error & { code?: string };
     if (step.expectError !== undefined) {
       const text = `${e.code ?? ''} ${e.message}`;
-      return text.includes(step.expectError) ? undefined : fail('the step failed, but not with the expected error', step.expectError, text.trim());
+      // Case does not matter: "Read-only" in a message and "read-only" in the scenario are the same error.
+      return text.toLowerCase().includes(step.expectError.toLowerCase()) ? undefined : fail('the step failed, but not with the expected error', step.expectError, text.trim());
     }
     return fail(`the step failed: ${e.message}`);
   }
@@ -189,6 +188,13 @@ async function act(run: ScenarioRun, step: Step): Promise<void> {
       run.connections.set(String(a.user), c.id);
       return;
     }
+    case 'refreshCalendars':
+      await core.connections.refreshCalendars(connection());
+      return;
+    case 'disconnect':
+      core.connections.disconnect(connection());
+      run.connections.delete(String(a.user)); // a later connect for this user starts afresh
+      return;
     case 'reconnect':
       await core.connections.reconnect(connection(), String(a.appPassword));
       return;
@@ -228,9 +234,17 @@ async function act(run: ScenarioRun, step: Step): Promise<void> {
       if (a.as) run.events.set(String(a.as), event.id);
       return;
     }
+    case 'nameSlot': {
+      const slot = findSlot(run, user(), String(a.title), a.start === undefined ? undefined : time(a.start, 'start'));
+      run.events.set(String(a.as), slot.id);
+      return;
+    }
     case 'updateSlot':
     case 'deleteSlot': {
-      const slot = findSlot(run, user(), String(a.title), a.start === undefined ? undefined : time(a.start, 'start'));
+      const slot =
+        a.slot !== undefined
+          ? { id: need(run.events, a.slot, 'slot (name it with nameSlot first)') }
+          : findSlot(run, user(), String(a.title), a.start === undefined ? undefined : time(a.start, 'start'));
       if (step.kind === 'deleteSlot') core.platform.deleteEvent(slot.id);
       else {
         const patch: Record<string, unknown> = {};
@@ -249,7 +263,19 @@ async function act(run: ScenarioRun, step: Step): Promise<void> {
     case 'icloud.change': {
       const event = findICloudEvent(run, String(a.account), String(a.calendar), icloudUid(run, a));
       const set = { 'LAST-MODIFIED': stamp(run.clock.now()), ...((a.set as Record<string, unknown>) ?? {}) };
-      mock.control.putEvent(String(a.account), String(a.calendar), { name: event.name, ics: editProperties(event.data, set, (a.remove as string[]) ?? []) });
+      const remove = (a.remove as string[]) ?? [];
+      const ics =
+        a.recurrenceId === undefined
+          ? editMaster(event.data, set, remove)
+          : editOccurrence(event.data, { recurrenceId: String(a.recurrenceId), thisAndFuture: a.thisAndFuture === true, set, remove });
+      mock.control.putEvent(String(a.account), String(a.calendar), { name: event.name, ics });
+      return;
+    }
+    case 'icloud.move': {
+      // What CalDAV clients do: there is no MOVE between calendars, so DELETE here, PUT the same data there.
+      const event = findICloudEvent(run, String(a.account), String(a.from), icloudUid(run, a));
+      mock.control.deleteEvent(String(a.account), String(a.from), event.name);
+      mock.control.putEvent(String(a.account), String(a.to), { ics: event.data, name: a.name === undefined ? event.name : String(a.name) });
       return;
     }
     case 'icloud.delete':
@@ -313,6 +339,9 @@ async function act(run: ScenarioRun, step: Step): Promise<void> {
       mock.control.setClock(next);
       return;
     }
+    case 'snapshot':
+      run.snapshots.set(String(a.as ?? a.value), takeSnapshot(run));
+      return;
     case 'expect':
       return;
   }
@@ -323,9 +352,13 @@ function lastSeq(run: ScenarioRun): number {
 }
 
 export function findSlot(run: ScenarioRun, user: User, title: string, start?: number): PlatformEvent {
-  const candidates = run.core.platform.listEventsForUser(user.id, { start: -8.64e15, end: 8.64e15 }).filter((e) => e.title === title && (start === undefined || e.start === start));
+  const all = run.core.platform.listEventsForUser(user.id, { start: -8.64e15, end: 8.64e15 });
+  const candidates = all.filter((e) => e.title === title && (start === undefined || e.start === start));
   if (candidates.length !== 1) {
-    throw new StepFailure(`expected exactly one event "${title}"${start !== undefined ? ` at ${new Date(start).toISOString()}` : ''} for ${user.name}`, 1, candidates.length);
+    // The candidates a reader needs: those with the title (any time), else everything the user has.
+    const sameTitle = all.filter((e) => e.title === title);
+    const shown = (sameTitle.length ? sameTitle : all).slice(0, 12).map((e) => `${e.kind} "${e.title}" ${new Date(e.start).toISOString()}`);
+    throw new StepFailure(`expected exactly one event "${title}"${start !== undefined ? ` at ${new Date(start).toISOString()}` : ''} for ${user.name}, found ${candidates.length}`, { title, ...(start !== undefined ? { start: new Date(start).toISOString() } : {}) }, shown);
   }
   return candidates[0];
 }
@@ -341,40 +374,6 @@ function findICloudEvent(run: ScenarioRun, account: string, calendar: string, ui
   const event = run.mock.control.listEvents(account, calendar).find((e) => e.uid === uid);
   if (!event) throw new StepFailure(`no iCloud event with UID ${uid} in ${account}'s "${calendar}"`);
   return event;
-}
-
-/**
- * Sets iCalendar properties in the master VEVENT (the first VEVENT without RECURRENCE-ID; never in a
- * VTIMEZONE or an override): `DTSTART;TZID=X` replaces any DTSTART line of the master; a property
- * it does not have yet goes before its END:VEVENT. `remove` drops properties of the master only.
- */
-export function editProperties(ics: string, set: Record<string, unknown>, remove: string[]): string {
-  const lines = ics.replace(/\r\n[ \t]/g, '').split(/\r?\n/);
-  const nameOf = (line: string) => line.split(/[;:]/, 1)[0].toUpperCase();
-  // The master's lines: [from, to) between its BEGIN:VEVENT and END:VEVENT, nested VALARMs included.
-  let from = -1;
-  let to = -1;
-  for (let i = 0; i < lines.length && to < 0; i++) {
-    if (lines[i] !== 'BEGIN:VEVENT') continue;
-    const end = lines.indexOf('END:VEVENT', i);
-    if (!lines.slice(i, end).some((l) => nameOf(l) === 'RECURRENCE-ID')) [from, to] = [i + 1, end];
-  }
-  if (from < 0) throw new StepFailure('the iCloud event has no VEVENT without RECURRENCE-ID to change');
-  const head = lines.slice(0, from);
-  let body = lines.slice(from, to);
-  const tail = lines.slice(to);
-  // Only the VEVENT's own properties, not those of a nested VALARM.
-  const own = (i: number) => body.slice(0, i).filter((l) => l.startsWith('BEGIN:')).length === body.slice(0, i).filter((l) => l.startsWith('END:')).length;
-  for (const name of remove) body = body.filter((l, i) => !(own(i) && nameOf(l) === name.toUpperCase()));
-  for (const [key, value] of Object.entries(set)) {
-    const base = key.split(';', 1)[0].toUpperCase();
-    const line = `${key}:${String(value)}`;
-    const at = body.findIndex((l, i) => own(i) && nameOf(l) === base);
-    const alarms = body.findIndex((l) => l.startsWith('BEGIN:'));
-    if (at >= 0) body[at] = line;
-    else body.splice(alarms < 0 ? body.length : alarms, 0, line); // properties come before VALARMs
-  }
-  return [...head, ...body, ...tail].join('\r\n');
 }
 
 /** `90m`, `2h`, `40d`, `1d12h`. */

@@ -20,6 +20,8 @@
 export const STEP_KINDS = {
   // platform
   connect: 'connect a user: { user, appleId, appPassword }',
+  refreshCalendars: 're-read the calendar list from iCloud (a calendar shared, subscribed or created after connecting can then be chosen): { user }',
+  disconnect: 'forget the connection (nothing is deleted on either side): { user }',
   reconnect: 'replace a connection password: { user, appPassword }',
   choose: 'choose calendars: { user, linked?, conflict?: [] }',
   setSyncPreferences: 'ask for advanced sync settings: { user }',
@@ -30,11 +32,14 @@ export const STEP_KINDS = {
   cancel: 'cancel a booking: { event }',
   deleteEvent: 'delete a platform event: { event }',
   blockTime: 'block time in the platform: { as, user, start, end, title, allDay? }',
-  updateSlot: 'change a blocked slot that came from iCloud: { user, title, start?, newTitle?, newStart?, newEnd? }',
-  deleteSlot: 'delete a blocked slot that came from iCloud: { user, title, start? }',
+  nameSlot: 'give a key to the one platform event of a user with this title (and start): { as, user, title, start? }',
+  updateSlot: 'change a blocked slot that came from iCloud: { slot: key | user, title, start?; newTitle?, newStart?, newEnd? }',
+  deleteSlot: 'delete a blocked slot that came from iCloud: { slot: key | user, title, start? }',
   // iCloud, "as if on an iPhone"
   'icloud.create': 'add an event: { account, calendar, ics | file, name? }',
-  'icloud.change': 'change an event (its master VEVENT): { account, calendar, uid | event, set: { PROPERTY: value }, remove?: [PROPERTY] }; LAST-MODIFIED becomes now unless set',
+  'icloud.change':
+    'change an event: { account, calendar, uid | event, set: { PROPERTY: value }, remove?: [PROPERTY], recurrenceId?, thisAndFuture? }; without recurrenceId the master VEVENT changes; with it (20261130T090000Z, 20261130T090000 in the master\'s zone, or TZID=Europe/London:20261130T090000) one occurrence\'s override is added or changed (RANGE=THISANDFUTURE with thisAndFuture: true); LAST-MODIFIED becomes now unless set',
+  'icloud.move': 'move an event to another calendar as CalDAV clients do (DELETE, then PUT the same data with the same UID): { account, from, to, uid | event, name? }',
   'icloud.delete': 'delete an event: { account, calendar, uid | event }',
   'icloud.share': 'share a calendar: { owner, calendar, with, access }',
   'icloud.subscribe': 'subscribe to a feed: { account, name, displayName, source }',
@@ -49,13 +54,14 @@ export const STEP_KINDS = {
   poll: 'one polling cycle over every due connection: {}',
   clock: 'move time: { advance: 90m | 2h | 40d } or { set: ISO time }',
   // checking
+  snapshot: 'remember the observable state (platform events, conflicts, iCloud events) under a key: { as } or a key',
   expect: 'check the state: see EXPECTATION_KINDS',
 } as const;
 
 export type StepKind = keyof typeof STEP_KINDS;
 
 export const EXPECTATION_KINDS = {
-  platform: 'events that must exist: [{ user, kind?, title?, start?, end?, allDay?, busy?, status?, origin?, event?, contacts?, count? }]',
+  platform: 'events that must exist: [{ user, kind?, title?, start?, end?, allDay?, busy?, status?, origin?, description?, location?, event?, contacts?, count? }]',
   notInPlatform: 'events that must not exist: same matchers',
   icloud: 'iCloud events that must exist: [{ account, calendar, uid? | event? | summary?, contains?: [], notContains?: [], count? }]',
   notInICloud: 'iCloud events that must not exist: same matchers',
@@ -64,7 +70,9 @@ export const EXPECTATION_KINDS = {
   contacts: 'number of contacts: { subAccount?, count }',
   report: 'the last sync report: { user?, outcome?, pulled?: {}, pushed?: {}, conflicts?, skipped?: [substring], errors?: [substring], fullResyncs?, retryAfterMs? }',
   connection: 'a connection: { user, status } (status none: the user has no connection)',
-  conflicts: 'recorded conflicts: { user, count?, winners?: [platform|icloud], losing?: [substring] }',
+  conflicts:
+    'recorded conflicts: { user, count?, winners?: [platform|icloud], losing?: [substring], entries?: [{ winner?, event?: key, losing?: { title?, start?: ISO, end?: ISO, deleted?, source? } }] } (each entry matches its own conflict)',
+  sameAs: 'the observable state equals a snapshot taken earlier: a snapshot key',
   icloudWrites: 'PUT/DELETE requests during the last sync: { count } or a number',
   offered: 'calendars offered to choose from: { user, include?: [], exclude?: [], linked?, conflict?: [exactly these] }',
   offeredSlots: 'slots a platform calendar offers for booking: { calendar, at: [ISO], members?: [user keys free for each] }',
