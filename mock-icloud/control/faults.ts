@@ -11,6 +11,7 @@
  */
 import { seededRandom } from '../../common/random.js';
 import { DavError } from '../http/errors.js';
+import { canonicalAppleId } from '../store/apple-id.js';
 import type { RequestEffects } from '../dav/context.js';
 
 export const FAULT_KINDS = [
@@ -218,7 +219,7 @@ function matches(match: FaultMatch | undefined, facts: RequestFacts): boolean {
   if (!match) return true;
   if (match.method && match.method.toUpperCase() !== facts.method) return false;
   if (match.path && !facts.path.startsWith(match.path)) return false;
-  if (match.account && match.account.toLowerCase() !== facts.account) return false;
+  if (match.account && canonicalAppleId(match.account) !== facts.account) return false;
   if (match.calendar && calendarOf(facts.path) !== match.calendar) return false;
   return true;
 }

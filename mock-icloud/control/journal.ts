@@ -2,6 +2,8 @@
  * The request journal: what every CalDAV request was and how it was answered, including the real
  * reason behind each 401 (which the wire never shows), for QA and for test assertions.
  */
+import { canonicalAppleId } from '../store/apple-id.js';
+
 export interface JournalEntry {
   seq: number;
   /** ISO time from the mock's clock. */
@@ -41,7 +43,7 @@ export class Journal {
   list(query: JournalQuery = {}): JournalEntry[] {
     return this.entries.filter(
       (e) =>
-        (query.account === undefined || e.account === query.account.toLowerCase()) &&
+        (query.account === undefined || e.account === canonicalAppleId(query.account)) &&
         (query.method === undefined || e.method === query.method.toUpperCase()) &&
         (query.status === undefined || e.status === query.status) &&
         (query.since === undefined || e.seq > query.since),

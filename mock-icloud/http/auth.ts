@@ -6,6 +6,7 @@
  * no distinct answer for "regular password" vs "wrong password" (RULES.md C1). The real reason is
  * returned to the caller for the request journal, where QA can see it.
  */
+import { canonicalAppleId } from '../store/apple-id.js';
 import type { Account, AppPassword } from '../store/model.js';
 import type { CalendarStore } from '../store/store.js';
 import { DavError } from './errors.js';
@@ -25,10 +26,9 @@ export type AuthResult =
 
 export const CHALLENGES = ['Basic realm="MMCalDav"', 'X-MobileMe-AuthToken realm="MMCalDav"'];
 
-/** The Apple ID named in a Basic header, without checking anything (fault scoping, journal). */
+/** The canonical Apple ID named in a Basic header, without checking anything (fault scoping, journal). */
 export function claimedAppleId(header: string | undefined): string | undefined {
-  const decoded = decodeBasic(header);
-  return decoded?.user.toLowerCase();
+  return decodeBasic(header)?.user;
 }
 
 function decodeBasic(header: string | undefined): { user: string; password: string } | undefined {
@@ -37,7 +37,10 @@ function decodeBasic(header: string | undefined): { user: string; password: stri
   const text = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = text.indexOf(':');
   if (colon <= 0) return undefined;
-  return { user: text.slice(0, colon), password: text.slice(colon + 1) };
+  // Normalised here, once: authentication, the journal and fault scopes all see the same ID.
+  const user = canonicalAppleId(text.slice(0, colon));
+  if (user === '') return undefined;
+  return { user, password: text.slice(colon + 1) };
 }
 
 export function authenticate(header: string | undefined, store: CalendarStore): AuthResult {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../common/clock.js';
+import { canonicalAppleId } from './apple-id.js';
 import { ChangeLog } from './change-log.js';
 import type { Account, AppPassword, Calendar, CalendarObject, HomeEntry, ShareAccess } from './model.js';
 import { type CalendarPatch, type CalendarStore, type ChangeSet, type NewAccount, type NewCalendar, type ObjectWrite, StateError } from './store.js';
@@ -49,7 +50,7 @@ export class MemoryStore implements CalendarStore {
   // ---- accounts -------------------------------------------------------------------------------
 
   createAccount(init: NewAccount): Account {
-    const appleId = init.appleId.trim().toLowerCase();
+    const appleId = canonicalAppleId(init.appleId);
     if (!/^[^@\s]+@[^@\s]+$/.test(appleId)) throw new StateError(`"${init.appleId}" is not an Apple ID (an e-mail address)`, 'invalid');
     if (this.byAppleId.has(appleId)) throw new StateError(`an account for ${appleId} already exists`, 'conflict');
     const dsid = init.dsid ?? this.deriveDsid(appleId);
@@ -71,7 +72,7 @@ export class MemoryStore implements CalendarStore {
   }
 
   getAccountByAppleId(appleId: string): Account | undefined {
-    const dsid = this.byAppleId.get(appleId.trim().toLowerCase());
+    const dsid = this.byAppleId.get(canonicalAppleId(appleId));
     return dsid === undefined ? undefined : this.accounts.get(dsid)?.account;
   }
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMockICloud } from '../index.js';
-import { ALICE, aliceAuth, gateway, partition, PROPFIND_PRINCIPAL, startDemo } from './helpers.js';
+import { ALICE, aliceAuth, basic, gateway, partition, PROPFIND_PRINCIPAL, startDemo } from './helpers.js';
 
 let mock: RunningMockICloud;
 let snapshot: string;
@@ -173,6 +173,38 @@ describe('conditional requests compare etags as RFC 9110 §13.1 says (finding 5)
 
   it('If-Match is evaluated before If-None-Match (RFC 9110 §13.2.2): a failed If-Match is 412, not 304', async () => {
     expect((await req('get', { 'If-Match': '"stale"', 'If-None-Match': etag })).status).toBe(412);
+  });
+});
+
+describe('Apple IDs are normalised once, at authentication (finding 8)', () => {
+  it.each([
+    ['surrounding spaces', '  alice@example.com  '],
+    ['tabs', '\talice@example.com\t'],
+    ['another case', ' ALICE@Example.COM'],
+  ])('logs in with %s and journals the request under the canonical Apple ID', async (_what, user) => {
+    const res = await gateway(mock).propfind('/').set('Authorization', basic(user, ALICE.appPassword)).set('Depth', '0').send(PROPFIND_PRINCIPAL);
+    expect(res.status).toBe(207);
+    expect(mock.control.journal().at(-1)!.account).toBe('alice@example.com');
+  });
+
+  it('journals a refused login under the canonical claimed ID too', async () => {
+    const res = await gateway(mock).propfind('/').set('Authorization', basic('\tAlice@Example.com ', 'wrong')).set('Depth', '0').send(PROPFIND_PRINCIPAL);
+    expect(res.status).toBe(401);
+    expect(mock.control.journal().at(-1)).toMatchObject({ account: 'alice@example.com', reason: expect.stringMatching(/^wrong-password/) });
+    expect(mock.control.journal({ account: ' ALICE@example.com ' }).at(-1)!.status).toBe(401);
+  });
+
+  it('scopes faults to the canonical Apple ID', async () => {
+    const fault = mock.control.addFault({ kind: 'unavailable', match: { account: 'Alice@Example.com ' }, count: 1 });
+    const res = await gateway(mock).propfind('/').set('Authorization', basic(' alice@example.com', ALICE.appPassword)).set('Depth', '0').send(PROPFIND_PRINCIPAL);
+    expect(res.status).toBe(503);
+    expect(mock.control.listFaults().map((f) => f.id)).not.toContain(fault.id);
+  });
+
+  it('refuses an Apple ID that is only white space as a malformed header', async () => {
+    const res = await gateway(mock).propfind('/').set('Authorization', basic(' \t ', ALICE.appPassword)).set('Depth', '0').send(PROPFIND_PRINCIPAL);
+    expect(res.status).toBe(401);
+    expect(lastReason()).toMatch(/^malformed-authorization/);
   });
 });
 
