@@ -10,6 +10,18 @@ export const LIMITS = {
   xmlBytes: 1024 * 1024,
   /** A calendar object resource (PUT). */
   icalendarBytes: 2 * 1024 * 1024,
+  /**
+   * hrefs in one calendar-multiget: Apple CalendarServer's MaxMultigetWithDataHrefs default
+   * (twistedcaldav/stdconfig.py); more is 403 `DAV:number-of-matches-within-limits`.
+   */
+  multigetHrefs: 5000,
+  /**
+   * calendar-data bytes in one REPORT answer. calendar-query and calendar-multiget answers that
+   * would carry more are refused with 403 `DAV:number-of-matches-within-limits` (CalendarServer's
+   * answer for a REPORT that matches too much); sync-collection is truncated instead, with a 507
+   * and a token that continues (RFC 6578 §3.6), so a client can always page through.
+   */
+  reportDataBytes: 32 * 1024 * 1024,
 };
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

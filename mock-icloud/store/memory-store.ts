@@ -288,7 +288,7 @@ export class MemoryStore implements CalendarStore {
     return encodeSyncToken({ serial: calendar.serial, epoch: this.tokenEpoch, revision: this.revision(calendar) });
   }
 
-  changesSince(calendar: Calendar, token: string | null, limit = Infinity): ChangeSet | undefined {
+  changesSince(calendar: Calendar, token: string | null, limit = Infinity, fits?: (object: CalendarObject) => boolean): ChangeSet | undefined {
     const state = this.calendarState(calendar);
     let base = 0;
     if (token !== null) {
@@ -303,7 +303,7 @@ export class MemoryStore implements CalendarStore {
     for (const change of state.log.since(base)) {
       const object = state.objects.get(change.name);
       if (!object && token === null) continue; // an initial sync lists what exists, not what was deleted
-      if (changed.length + deleted.length >= limit) {
+      if (changed.length + deleted.length >= limit || (object && changed.length > 0 && fits && !fits(object))) {
         truncated = true;
         break;
       }

@@ -97,7 +97,11 @@ export interface CalendarStore {
    * Changes since `token` (null: the initial sync, every current object), at most `limit` of them.
    * Undefined when the token is not valid for this calendar (unknown, forgotten, other calendar).
    */
-  changesSince(calendar: Calendar, token: string | null, limit?: number): ChangeSet | undefined;
+  /**
+   * Changes after `token` (null: every member), at most `limit` of them; `fits`, when given, is asked
+   * about each changed object in turn and a false ends the page there (the first always fits).
+   */
+  changesSince(calendar: Calendar, token: string | null, limit?: number, fits?: (object: CalendarObject) => boolean): ChangeSet | undefined;
   /** Invalidates every sync token issued so far (iCloud "may eventually drop a sync token"). */
   forgetSyncTokens(): void;
   queryTimeRange(calendar: Calendar, range: TimeRange): IndexMatch;

@@ -3,8 +3,9 @@
  * naming the problem, the server stays up and answers other clients, and no data changes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../http/body.js';
 import type { RunningMockICloud } from '../index.js';
-import { ALICE, aliceAuth, basic, gateway, partition, PROPFIND_PRINCIPAL, startDemo } from './helpers.js';
+import { ALICE, aliceAuth, basic, gateway, partition, PROPFIND_PRINCIPAL, startDemo, texts } from './helpers.js';
 
 let mock: RunningMockICloud;
 let snapshot: string;
@@ -15,6 +16,7 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 const home = `/${ALICE.dsid}/calendars/home/`;
+const DEFAULT_REPORT_BYTES = LIMITS.reportDataBytes;
 const propfind = (body: string | Buffer) => partition(mock).propfind(home).set('Authorization', aliceAuth).set('Depth', '0').set('Content-Type', 'application/xml').send(body);
 /** The reason the journal recorded for the last request (the wire carries only the status). */
 const lastReason = () => mock.control.journal().at(-1)?.reason ?? '';
@@ -173,6 +175,96 @@ describe('conditional requests compare etags as RFC 9110 §13.1 says (finding 5)
 
   it('If-Match is evaluated before If-None-Match (RFC 9110 §13.2.2): a failed If-Match is 412, not 304', async () => {
     expect((await req('get', { 'If-Match': '"stale"', 'If-None-Match': etag })).status).toBe(412);
+  });
+});
+
+describe('what one REPORT can cost is bounded (finding 6)', () => {
+  const MB19 = 1.9 * 1024 * 1024;
+  const big = (uid: string) => veventBytes(Buffer.from(`${'x'.repeat(60)}\r\n `.repeat(Math.floor(MB19 / 64))), uid);
+  const multiget = (hrefs: string[], data = true) =>
+    partition(mock)
+      .report(home)
+      .set('Authorization', aliceAuth)
+      .set('Depth', '1')
+      .send(`<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/>${data ? '<c:calendar-data/>' : ''}</d:prop>${hrefs.map((h) => `<d:href>${h}</d:href>`).join('')}</c:calendar-multiget>`);
+  const responses = (xml: string) => xml.split('<response').length - 1;
+  beforeAll(async () => {
+    for (const name of ['big-1', 'big-2']) {
+      expect((await partition(mock).put(`${home}${name}.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(big(name.toUpperCase()))).status).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    for (const name of ['big-1', 'big-2']) await partition(mock).delete(`${home}${name}.ics`).set('Authorization', aliceAuth);
+    LIMITS.reportDataBytes = DEFAULT_REPORT_BYTES;
+  });
+
+  it('answers a 1.9 MB event named 250 times in a 16 kB multiget once', async () => {
+    const res = await multiget(Array.from({ length: 250 }, () => `${home}big-1.ics`));
+    expect(res.status).toBe(207);
+    expect(responses(res.text)).toBe(1);
+    expect(res.text.length).toBeLessThan(2.5 * 1024 * 1024);
+  });
+
+  it('refuses more distinct hrefs than CalendarServer\'s MaxMultigetWithDataHrefs with 403 number-of-matches-within-limits', async () => {
+    const res = await multiget(Array.from({ length: LIMITS.multigetHrefs + 1 }, (_, i) => `${home}n${i}.ics`), false);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('number-of-matches-within-limits');
+    expect(lastReason()).toMatch(/5001 distinct hrefs; the limit is 5000/);
+  });
+
+  describe('with the answer limited to 3 MiB of calendar-data', () => {
+    beforeAll(() => {
+      LIMITS.reportDataBytes = 3 * 1024 * 1024;
+    });
+    afterAll(() => {
+      LIMITS.reportDataBytes = DEFAULT_REPORT_BYTES;
+    });
+
+    it('refuses a multiget that would carry more with 403 number-of-matches-within-limits, and answers it without calendar-data', async () => {
+      const res = await multiget([`${home}big-1.ics`, `${home}big-2.ics`]);
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('number-of-matches-within-limits');
+      // Other spellings of the same object cost what they carry: they cannot get round the limit.
+      expect((await multiget([`${home}big-1.ics`, `${mock.partitionUrl.replace(/\/$/, '')}${home}big-1.ics`])).status).toBe(403);
+      expect((await multiget([`${home}big-1.ics`, `${home}big-2.ics`], false)).status).toBe(207);
+    });
+
+    it('refuses a calendar-query that would carry more with 403 number-of-matches-within-limits', async () => {
+      const query = (data: boolean) =>
+        partition(mock)
+          .report(home)
+          .set('Authorization', aliceAuth)
+          .set('Depth', '1')
+          .send(`<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/>${data ? '<c:calendar-data/>' : ''}</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>`);
+      const res = await query(true);
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('number-of-matches-within-limits');
+      expect((await query(false)).status).toBe(207);
+    });
+
+    it('pages a sync-collection that would carry more: 507 and a token that continues', async () => {
+      const sync = (token: string) =>
+        partition(mock)
+          .report(home)
+          .set('Authorization', aliceAuth)
+          .set('Depth', '0')
+          .send(`<d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>`);
+      const seen = new Set<string>();
+      let token = '';
+      let pages = 0;
+      for (;;) {
+        const res = await sync(token);
+        expect(res.status).toBe(207);
+        expect(res.text.length).toBeLessThan(4 * 1024 * 1024);
+        for (const m of res.text.matchAll(/<href>[^<]*\/([^/<]+\.ics)<\/href>/g)) seen.add(m[1]);
+        token = texts(res.text, 'sync-token').at(-1)!;
+        pages++;
+        if (!res.text.includes('507')) break;
+        expect(res.text).toContain('number-of-matches-within-limits');
+      }
+      expect(pages).toBeGreaterThanOrEqual(2);
+      expect(seen).toEqual(new Set(mock.control.listEvents(ALICE.appleId, 'home').map((e) => e.name)));
+    });
   });
 });
 

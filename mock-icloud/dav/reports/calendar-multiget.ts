@@ -2,7 +2,13 @@
  * CALDAV:calendar-multiget REPORT (RFC 4791 §7.9). Each href is answered in request order; one
  * that names nothing (or something this account cannot see) gets its own 404 response inside the
  * 207, as iCloud does (dossier §4). Hrefs may be paths or absolute URLs on either origin.
+ *
+ * What one request can cost is bounded before the answer is built: an href repeated verbatim is
+ * answered once, more than LIMITS.multigetHrefs distinct hrefs are refused, and so is an answer
+ * whose calendar-data would exceed LIMITS.reportDataBytes (both 403
+ * `DAV:number-of-matches-within-limits`, as Apple CalendarServer answers, FIDELITY.md).
  */
+import { LIMITS } from '../../http/body.js';
 import { DavError } from '../../http/errors.js';
 import { DAV } from '../../xml/names.js';
 import { children, type XmlElement } from '../../xml/parse.js';
@@ -10,17 +16,21 @@ import type { XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, sendMultistatus, statusResponse } from '../multistatus.js';
 import { resolveResource, type Resource } from '../resources.js';
-import { memberResponse, requestedProps } from './common.js';
+import { memberResponse, requestedProps, ReportBudget, tooManyMatches } from './common.js';
 
 export function calendarMultiget(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): void {
   const props = requestedProps(root);
-  const responses: XmlNode[] = [];
-  for (const hrefEl of children(root, DAV('href'))) {
-    const href = hrefEl.text.trim();
+  const hrefs = [...new Set(children(root, DAV('href')).map((h) => h.text.trim()))];
+  if (hrefs.length > LIMITS.multigetHrefs) throw tooManyMatches(`calendar-multiget names ${hrefs.length} distinct hrefs; the limit is ${LIMITS.multigetHrefs}`);
+  // Resolve everything and size the answer before building any of it.
+  const budget = new ReportBudget(props, 'calendar-multiget');
+  const resolved = hrefs.map((href) => {
     // The multiget-404 fault: listed by sync-collection, not readable yet (dossier §4, [R]).
     const resource = target.kind === 'calendar' && !ctx.effects.multigetMissing ? lookup(href, ctx) : undefined;
-    responses.push(resource ? memberResponse(resource, props, ctx) : statusResponse(href, 404));
-  }
+    if (resource) budget.charge(resource);
+    return { href, resource };
+  });
+  const responses: XmlNode[] = resolved.map(({ href, resource }) => (resource ? memberResponse(resource, props, ctx) : statusResponse(href, 404)));
   sendMultistatus(ctx.res, multistatus(responses));
 }
 

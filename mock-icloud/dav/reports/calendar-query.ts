@@ -16,7 +16,7 @@ import type { XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, propertiesResponse, sendMultistatus } from '../multistatus.js';
 import { objectHref, type Resource } from '../resources.js';
-import { memberResponse, requestedProps } from './common.js';
+import { memberResponse, ReportBudget, requestedProps } from './common.js';
 import { calendarMatches, type CompFilter, isIndexOnly, parseCompFilter } from './filter.js';
 
 type QueryTarget = Extract<Resource, { kind: 'calendar' | 'subscribed' }>;
@@ -35,11 +35,15 @@ export function calendarQuery(root: XmlElement, target: QueryTarget, ctx: DavCon
 
   if (primary.name === calendar.component && !primary.isNotDefined) {
     const needsParse = !isIndexOnly(primary) || others.length > 0 || vcalendar.propFilters.length > 0;
+    const budget = new ReportBudget(props, 'calendar-query');
+    const matched: Resource[] = [];
     for (const object of candidates(primary, target, ctx)) {
       if (needsParse && !calendarMatches(parseICalendar(object.data).root, vcalendar, primary)) continue;
       const resource: Resource = { kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object };
-      responses.push(memberResponse(resource, props, ctx));
+      budget.charge(resource); // 403 number-of-matches-within-limits before any of the answer is built
+      matched.push(resource);
     }
+    for (const resource of matched) responses.push(memberResponse(resource, props, ctx));
   }
   sendMultistatus(ctx.res, multistatus(responses));
 }

@@ -7,6 +7,8 @@
  * - An unknown, forgotten or foreign token is iCloud's bare 403 (quirk: RFC `valid-sync-token`).
  * - `DAV:limit` is honoured by truncation (§3.6/§3.7): a 507 response for the collection with
  *   `number-of-matches-within-limits`, and a token from which the next request continues.
+ * - The calendar-data one answer carries is bounded (LIMITS.reportDataBytes) the same way: the page
+ *   ends early with the same 507 and continuing token.
  * - Depth: 0 per the RFC; Depth: 1 is tolerated because python-caldav sends it.
  */
 import { badRequest, DavError, precondition } from '../../http/errors.js';
@@ -16,7 +18,7 @@ import { bare, el, type XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, sendMultistatus, statusLine, statusResponse } from '../multistatus.js';
 import { objectHref, type Resource } from '../resources.js';
-import { memberResponse, requestedProps } from './common.js';
+import { memberResponse, ReportBudget, requestedProps } from './common.js';
 
 export function syncCollection(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): void {
   const depth = (ctx.req.headers.depth as string | undefined)?.trim() ?? '0';
@@ -32,7 +34,15 @@ export function syncCollection(root: XmlElement, target: Extract<Resource, { kin
     return;
   }
   const calendar = target.view.calendar;
-  const changes = ctx.store.changesSince(calendar, token === '' ? null : token, limit);
+  // The answer's calendar-data is bounded too: past LIMITS.reportDataBytes the page ends, as if the
+  // client had asked for a DAV:limit (RFC 6578 §3.6), and the token continues from there.
+  const budget = new ReportBudget(props, 'sync-collection');
+  const changes = ctx.store.changesSince(calendar, token === '' ? null : token, limit, (object) => {
+    const resource: Resource = { kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object };
+    if (!budget.fits(resource)) return false;
+    budget.charge(resource);
+    return true;
+  });
   if (!changes) {
     const reason = `sync token "${token.slice(0, 24)}…" is not valid for ${target.href} (unknown, expired or forgotten)`;
     if (ctx.quirks.invalidSyncToken === 'precondition') throw precondition(403, reason, DAV('valid-sync-token'));
