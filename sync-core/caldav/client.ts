@@ -27,6 +27,8 @@ export interface RemoteCalendarInfo {
   access: CalendarAccess;
   /** Inbox, outbox, notification: listed by iCloud, never offered to users. */
   kind: 'calendar' | 'subscribed' | 'scheduling' | 'other';
+  /** Another account's calendar shared with this one (CS:shared in its resource type). */
+  shared: boolean;
   source?: string;
   ctag?: string;
   syncToken?: string;
@@ -140,6 +142,7 @@ export class CalDavClient {
         components: componentNames(r.props?.supportedCalendarComponentSet),
         access: kind === 'subscribed' ? 'subscribed' : writable ? 'writable' : 'read-only',
         kind,
+        shared: types.includes('shared'),
         source: textOf(r.props?.source?.href) || undefined,
         ctag: textOf(r.props?.getctag) || undefined,
         syncToken: textOf(r.props?.syncToken) || undefined,
@@ -226,6 +229,45 @@ export class CalDavClient {
       for (const h of batch) if (!result.has(h)) result.set(h, null);
     }
     return result;
+  }
+
+  /**
+   * The objects of a calendar with this UID (a calendar-query on the UID property, RFC 4791
+   * §9.7.5): how the engine finds an event the iPhone moved to another calendar (D8).
+   */
+  async findByUid(calendarUrl: string, uid: string): Promise<RemoteObject[]> {
+    const responses = await davRequest({
+      url: calendarUrl,
+      init: {
+        method: 'REPORT',
+        headers: { ...this.headers, depth: '1' },
+        namespace: 'c',
+        body: {
+          'calendar-query': {
+            _attributes: getDAVAttribute(['DAV:', 'urn:ietf:params:xml:ns:caldav'] as never),
+            'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} },
+            'c:filter': {
+              'c:comp-filter': {
+                _attributes: { name: 'VCALENDAR' },
+                'c:comp-filter': {
+                  _attributes: { name: 'VEVENT' },
+                  'c:prop-filter': { _attributes: { name: 'UID' }, 'c:text-match': { _attributes: { collation: 'i;octet' }, _text: uid } },
+                },
+              },
+            },
+          },
+        },
+      },
+      fetch: this.fetchFn,
+    });
+    this.expectMultistatus('REPORT calendar-query', calendarUrl, responses);
+    const out: RemoteObject[] = [];
+    for (const r of responses) {
+      if (!r.href || r.status === 404) continue;
+      const data = calendarData(r);
+      if (data !== undefined) out.push({ href: new URL(r.href, calendarUrl).href, etag: textOf(r.props?.getetag) || undefined, data });
+    }
+    return out;
   }
 
   async get(href: string): Promise<RemoteObject | null> {

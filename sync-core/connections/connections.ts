@@ -66,15 +66,17 @@ export class Connections {
         `${user.name} already has an iCloud connection (${existing.appleId}) in this sub-account: each user can have one. Disconnect it first${existing.status === 'reconnect_required' ? ', or reconnect it with a new app-specific password' : ''}`,
       );
     }
-    const elsewhere = state.connectionsForAppleId(request.appleId).find((c) => c.subAccountId !== request.subAccountId);
+    // C3: compared as iCloud compares Apple IDs (surrounding spaces removed, any letter case).
+    const appleId = normaliseAppleId(request.appleId);
+    const elsewhere = state.connectionsForAppleId(appleId).find((c) => c.subAccountId !== request.subAccountId);
     if (elsewhere) {
       throw new SyncError(
         'apple-id-in-other-sub-account',
-        `the iCloud account ${request.appleId} is already connected in another sub-account (${elsewhere.subAccountId}): an Apple ID can be connected in one sub-account only`,
+        `the iCloud account ${appleId} is already connected in another sub-account (${elsewhere.subAccountId}): an Apple ID can be connected in one sub-account only`,
       );
     }
     const serverUrl = request.serverUrl ?? ICLOUD_SERVER_URL;
-    const client = this.client({ serverUrl, appleId: request.appleId, appPassword: request.appPassword });
+    const client = this.client({ serverUrl, appleId, appPassword: request.appPassword });
     const found = await this.call(() => client.discover());
     const calendars = await this.call(() => client.listCalendars(found.homeUrl));
     return platform.transaction(() => {
@@ -82,7 +84,7 @@ export class Connections {
         id: this.deps.newId(),
         subAccountId: request.subAccountId,
         userId: request.userId,
-        appleId: request.appleId.trim().toLowerCase(),
+        appleId,
         appPassword: request.appPassword,
         serverUrl,
         principalUrl: found.principalUrl,
@@ -220,5 +222,10 @@ function isEventCalendar(c: Pick<RemoteCalendar, 'kind' | 'components'>): boolea
 }
 
 function toRow(c: RemoteCalendarInfo) {
-  return { url: c.url, displayName: c.displayName, components: c.components, access: c.access, kind: c.kind };
+  return { url: c.url, displayName: c.displayName, components: c.components, access: c.access, kind: c.kind, shared: c.shared };
+}
+
+/** An Apple ID as iCloud compares it: surrounding white space removed, letters in one case (C3). */
+export function normaliseAppleId(appleId: string): string {
+  return appleId.trim().toLowerCase();
 }

@@ -17,4 +17,6 @@ export interface RunContext {
   user: User;
   window: { start: number; end: number };
   report: SyncReport;
+  /** The account's calendar list was re-read from iCloud during this run (identity.ts). */
+  calendarsReread?: boolean;
 }

@@ -14,17 +14,23 @@
  *   is writable, otherwise it stays local and is reported (I5).
  * - The platform's own pull-side updates carry the version they produced, so they are not pushed
  *   back (D2).
+ * - Writes go to the followed copy (identity.ts), wherever it lives now: a former linked
+ *   calendar, or the calendar the iPhone moved it to (D8). A write that finds the copy gone looks
+ *   for it by UID before concluding it was deleted in iCloud (I4).
+ * - A 412 means iCloud changed the copy since it was last read: it is read and decided exactly as
+ *   the pull decides (D1, D7), conflicts recorded either way, then written again if the platform won.
  */
 import { parseICalendar } from '../../icalendar/index.js';
 import { UnexpectedResponseError } from '../caldav/errors.js';
 import type { PlatformEvent } from '../platform/model.js';
 import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
-import { iCloudWins, recordConflict } from './conflicts.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
+import { findMovedCopy } from './identity.js';
 import { applySlotChange, buildPlatformEvent, platformResourceName, platformUid, removeOccurrence } from './ics-writer.js';
-import { applyRemoteObject, eventFields, materialise } from './pull.js';
-import { fieldsOf, remoteModified, sameFields, singleInstance } from './remote-event.js';
+import { extraOccurrences } from './own-copy.js';
+import { applyRemoteObject } from './pull.js';
+import { appointmentFields, fieldsOf, sameAppointment, singleInstance } from './remote-event.js';
 
 export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]): Promise<void> {
   const { platform, state, connection } = ctx;
@@ -57,7 +63,7 @@ export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]):
 /** Pushes one event; `{ retry }` keeps it on the pending list for the next run. */
 async function pushEvent(ctx: RunContext, event: PlatformEvent, linked: RemoteCalendar | undefined, calendars: RemoteCalendar[]): Promise<{ retry: string } | void> {
   const link = ctx.state.linkForEvent(ctx.connection.id, event.id);
-  if (link) return pushSlotChange(ctx, event, link, calendars);
+  if (link) return pushSlotChange(ctx, event, calendars);
   if (event.kind === 'blocked') {
     if (event.origin === 'platform') ctx.report.skipped.push({ eventId: event.id, reason: 'blocked slots created in the platform are not written to iCloud (P3)' });
     return;
@@ -69,11 +75,8 @@ async function pushEvent(ctx: RunContext, event: PlatformEvent, linked: RemoteCa
   }
   const row = ctx.state.objectForEvent(ctx.connection.id, event.id);
   const remove = event.deleted || event.status === 'cancelled' || !event.userIds.includes(ctx.user.id);
-  if (remove) return removeAppointment(ctx, event, row);
-  if (row?.gone) {
-    ctx.report.skipped.push({ eventId: event.id, reason: 'the event was deleted in iCloud; the platform keeps the appointment and does not write it back (I4)' });
-    return;
-  }
+  if (remove) return removeAppointment(ctx, event);
+  if (row?.gone) return skipDeletedInICloud(ctx, event);
   if (!row) {
     if (event.end <= ctx.window.start) return; // long past: outside the sync window (D5)
     if (!linked) {
@@ -84,11 +87,44 @@ async function pushEvent(ctx: RunContext, event: PlatformEvent, linked: RemoteCa
     return createAppointment(ctx, event, linked);
   }
   if (row.pushedVersion === event.version) return; // already in iCloud, or the change came from iCloud (D2)
-  return updateAppointment(ctx, event, row);
+  return updateAppointment(ctx, event);
 }
 
-function saveWritten(ctx: RunContext, event: PlatformEvent, href: string, calendarUrl: string, data: string, etag: string | undefined): void {
-  ctx.state.saveObject({
+function skipDeletedInICloud(ctx: RunContext, event: PlatformEvent): void {
+  ctx.report.skipped.push({ eventId: event.id, reason: 'the event was deleted in iCloud; the platform keeps the appointment and does not write it back (I4)' });
+}
+
+function calendarOf(ctx: RunContext, row: RemoteObjectRow): RemoteCalendar | undefined {
+  return ctx.state.listRemoteCalendars(ctx.connection.id).find((c) => c.url === row.calendarUrl);
+}
+
+/**
+ * The followed copy is not where it was: look for its UID elsewhere (a move, D8). Found: it is
+ * applied as the followed copy there and returned. Not found: deleted in iCloud (I4).
+ */
+async function relocate(ctx: RunContext, row: RemoteObjectRow): Promise<RemoteObjectRow | undefined> {
+  ctx.platform.transaction(() => ctx.state.saveObject({ ...row, gone: true }));
+  const moved = await findMovedCopy(ctx, row);
+  if (!moved) return undefined;
+  applyRemoteObject(ctx, moved.calendar, moved.object);
+  const now = ctx.state.followedObject(ctx.connection.id, row.uid);
+  return now && !now.gone ? now : undefined;
+}
+
+/**
+ * Reads iCloud's current copy after a 412 and decides as the pull does (D1, D7). False when the
+ * copy is gone and was found nowhere else.
+ */
+async function reread(ctx: RunContext, row: RemoteObjectRow): Promise<boolean> {
+  const fresh = await ctx.client.get(row.href);
+  if (!fresh) return (await relocate(ctx, row)) !== undefined;
+  const calendar = calendarOf(ctx, row);
+  if (calendar) applyRemoteObject(ctx, calendar, fresh);
+  return true;
+}
+
+function saveWritten(ctx: RunContext, event: PlatformEvent, href: string, calendarUrl: string, data: string, etag: string | undefined, previous?: RemoteObjectRow): void {
+  const row: RemoteObjectRow = {
     connectionId: ctx.connection.id,
     href,
     calendarUrl,
@@ -101,7 +137,12 @@ function saveWritten(ctx: RunContext, event: PlatformEvent, href: string, calend
     pushedVersion: event.version,
     remoteModified: event.updatedAt,
     gone: false,
-  });
+    followed: true,
+  };
+  // A copy the iPhone made recurring keeps its other occurrences as slots (D7), moved with it.
+  const parsed = parseICalendar(data);
+  const windowDue = previous ? extraOccurrences(ctx, row, parsed, previous, singleInstance(parsed, ctx.user.timeZone)?.recurrenceId) : undefined;
+  ctx.state.saveObject({ ...row, windowDue });
 }
 
 async function createAppointment(ctx: RunContext, event: PlatformEvent, linked: RemoteCalendar): Promise<void> {
@@ -130,9 +171,12 @@ async function createAppointment(ctx: RunContext, event: PlatformEvent, linked: 
   ctx.platform.transaction(() => saveWritten(ctx, event, href, linked.url, merged, retry.etag));
 }
 
-async function updateAppointment(ctx: RunContext, event: PlatformEvent, row: RemoteObjectRow): Promise<void> {
-  let current = row;
+async function updateAppointment(ctx: RunContext, original: PlatformEvent): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
+    const current = ctx.state.objectForEvent(ctx.connection.id, original.id);
+    const event = ctx.platform.getEvent(original.id) ?? original;
+    if (!current || current.gone) return skipDeletedInICloud(ctx, event);
+    if (current.pushedVersion === event.version) return; // iCloud's later edit won (D1), or nothing to do
     if (showsEvent(current.data, event, ctx.user.timeZone)) {
       // Already there (a run killed after its PUT, or the same edit made on both sides).
       ctx.platform.transaction(() => ctx.state.saveObject({ ...current, pushedVersion: event.version }));
@@ -141,31 +185,14 @@ async function updateAppointment(ctx: RunContext, event: PlatformEvent, row: Rem
     const data = buildPlatformEvent(event, ctx.user.timeZone, current.data);
     const outcome = await ctx.client.put(current.href, data, { etag: current.etag ?? '*' });
     if (outcome.kind === 'written') {
-      ctx.platform.transaction(() => saveWritten(ctx, event, current.href, current.calendarUrl, data, outcome.etag));
+      ctx.platform.transaction(() => saveWritten(ctx, event, current.href, current.calendarUrl, data, outcome.etag, current));
       ctx.report.pushed.updated++;
       return;
     }
-    // 412: iCloud's copy changed since we last saw it. Re-read and decide by D1.
-    const fresh = await ctx.client.get(current.href);
-    if (!fresh) {
-      ctx.platform.transaction(() => ctx.state.saveObject({ ...current, gone: true }));
-      ctx.report.skipped.push({ eventId: event.id, reason: 'the event was deleted in iCloud; the platform keeps the appointment (I4)' });
-      return;
-    }
-    const parsed = parseICalendar(fresh.data);
-    const modified = remoteModified(parsed);
-    if (contentHash(fresh.data) !== current.contentHash && iCloudWins(event.updatedAt, modified, ctx.clock.now())) {
-      // iCloud's edit is later: the pull logic applies it to the appointment and records the conflict.
-      const calendar = ctx.state.listRemoteCalendars(ctx.connection.id).find((c) => c.url === current.calendarUrl)!;
-      applyRemoteObject(ctx, calendar, fresh);
-      return;
-    }
-    if (contentHash(fresh.data) !== current.contentHash) {
-      recordConflict(ctx, event, current.href, 'platform', modified, { source: 'icloud', data: fresh.data });
-    }
-    current = { ...current, etag: fresh.etag, data: fresh.data, contentHash: contentHash(fresh.data) };
+    // 412: iCloud's copy changed (or went) since it was read. Decide by D1, then write again if the platform won.
+    if (!(await reread(ctx, current))) return skipDeletedInICloud(ctx, event);
   }
-  throw new UnexpectedResponseError('PUT', row.href, 412, 'the event kept changing in iCloud; retrying next run');
+  throw new UnexpectedResponseError('PUT', original.id, 412, 'the event kept changing in iCloud; retrying next run');
 }
 
 /** Whether iCloud's copy already shows every field the platform owns, as the event has them now. */
@@ -173,94 +200,94 @@ function showsEvent(data: string, event: PlatformEvent, zone: string): boolean {
   try {
     const parsed = parseICalendar(data);
     const instance = singleInstance(parsed, zone);
-    return instance !== undefined && sameFields(fieldsOf(instance, parsed), eventFields(event));
+    return instance !== undefined && sameAppointment(appointmentFields(fieldsOf(instance, parsed)), appointmentFields(event));
   } catch {
     return false;
   }
 }
 
-async function removeAppointment(ctx: RunContext, event: PlatformEvent, row: RemoteObjectRow | undefined): Promise<void> {
-  if (!row || row.gone) return;
-  let etag = row.etag;
+/** P4 and D7: a cancelled or deleted booking is removed from iCloud, wherever its copy now lives. */
+async function removeAppointment(ctx: RunContext, event: PlatformEvent): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const outcome = await ctx.client.delete(row.href, etag);
-    if (outcome !== 'precondition-failed') {
-      ctx.platform.transaction(() => ctx.state.saveObject({ ...row, gone: true, pushedVersion: event.version }));
-      if (outcome === 'deleted') ctx.report.pushed.deleted++;
+    const row = ctx.state.objectForEvent(ctx.connection.id, event.id);
+    if (!row || row.gone) return;
+    const outcome = await ctx.client.delete(row.href, row.etag);
+    if (outcome === 'deleted') {
+      ctx.platform.transaction(() => {
+        ctx.state.saveObject({ ...row, gone: true, pushedVersion: event.version, windowDue: undefined });
+        removeOccurrenceSlots(ctx, row.uid);
+      });
+      ctx.report.pushed.deleted++;
       return;
     }
-    const fresh = await ctx.client.get(row.href);
-    if (!fresh) {
-      ctx.platform.transaction(() => ctx.state.saveObject({ ...row, gone: true, pushedVersion: event.version }));
-      return;
+    if (outcome === 'not-found') {
+      if (!(await relocate(ctx, row))) return; // deleted in iCloud already
+      continue; // moved on the iPhone: remove it where it is now
     }
-    if (contentHash(fresh.data) !== row.contentHash) {
-      // iCloud edited it after our last sync; the cancellation still removes it, and the edit is kept on record.
-      recordConflict(ctx, event, row.href, 'platform', remoteModified(parseICalendar(fresh.data)), { source: 'icloud', data: fresh.data });
-    }
-    etag = fresh.etag;
+    // 412: edited on the iPhone since it was read; the edit is recorded as losing (D7), then removed.
+    if (!(await reread(ctx, row))) return;
   }
-  throw new UnexpectedResponseError('DELETE', row.href, 412, 'the event kept changing in iCloud; retrying next run');
+  throw new UnexpectedResponseError('DELETE', event.id, 412, 'the event kept changing in iCloud; retrying next run');
+}
+
+/** The slots a booking's recurring copy added (D7) go with the copy the platform removed. */
+function removeOccurrenceSlots(ctx: RunContext, uid: string): void {
+  for (const link of ctx.state.linksOf(ctx.connection.id, uid)) {
+    const slot = ctx.platform.getEvent(link.eventId);
+    if (slot && !slot.deleted) ctx.platform.deleteEvent(slot.id, ctx.clock.now());
+    ctx.state.deleteLink(ctx.connection.id, uid, link.recurrenceKey);
+  }
 }
 
 /** I5: a blocked slot that came from iCloud, changed or deleted in the platform. */
-async function pushSlotChange(ctx: RunContext, slot: PlatformEvent, link: { href: string; recurrenceKey: string; syncedVersion: number; eventId: string; suppressed: boolean }, calendars: RemoteCalendar[]): Promise<void> {
-  if (slot.version === link.syncedVersion || link.suppressed) return; // written by the pull itself (D2)
+async function pushSlotChange(ctx: RunContext, original: PlatformEvent, calendars: RemoteCalendar[]): Promise<void> {
   const { state, connection } = ctx;
-  const done = (suppressed = false) => ctx.platform.transaction(() => state.saveLink({ connectionId: connection.id, href: link.href, recurrenceKey: link.recurrenceKey, eventId: slot.id, syncedVersion: slot.version, suppressed }));
-  const row = state.getObject(connection.id, link.href);
-  const calendar = calendars.find((c) => c.url === row?.calendarUrl);
-  if (!row || row.gone) {
-    ctx.report.skipped.push({ eventId: slot.id, href: link.href, reason: 'the iCloud event was deleted; the change stays in the platform' });
-    return done(slot.deleted);
-  }
-  if (calendar?.access !== 'writable') {
-    ctx.report.skipped.push({ eventId: slot.id, href: link.href, reason: `"${calendar?.displayName ?? row.calendarUrl}" is read-only in iCloud: the change stays in the platform (I5)` });
-    return done(slot.deleted);
-  }
-  let current = row;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const next = slot.deleted ? removeOccurrence(current.data, link.recurrenceKey, slot.updatedAt) : applySlotChange(current.data, link.recurrenceKey, slot, ctx.user.timeZone);
+    const link = state.linkForEvent(connection.id, original.id);
+    const slot = ctx.platform.getEvent(original.id) ?? original;
+    // Written by the pull itself (D2), re-linked after iCloud won (D1), or not to be written again.
+    if (!link || slot.version === link.syncedVersion || link.suppressed) return;
+    const keep = (suppressed: boolean) => ctx.platform.transaction(() => state.saveLink({ ...link, syncedVersion: slot.version, suppressed }));
+    const row = state.followedObject(connection.id, link.uid);
+    if (!row || row.gone) {
+      ctx.report.skipped.push({ eventId: slot.id, href: row?.href, reason: 'the iCloud event was deleted; the change stays in the platform' });
+      return keep(slot.deleted);
+    }
+    const calendar = calendars.find((c) => c.url === row.calendarUrl) ?? calendarOf(ctx, row);
+    if (calendar?.access !== 'writable') {
+      ctx.report.skipped.push({ eventId: slot.id, href: row.href, reason: `"${calendar?.displayName ?? row.calendarUrl}" is read-only in iCloud: the change stays in the platform (I5)` });
+      return keep(slot.deleted);
+    }
+    const next = slot.deleted ? removeOccurrence(row.data, link.recurrenceKey, slot.updatedAt) : applySlotChange(row.data, link.recurrenceKey, slot, ctx.user.timeZone);
     if (next === null) {
-      const outcome = await ctx.client.delete(current.href, current.etag);
-      if (outcome !== 'precondition-failed') {
+      const outcome = await ctx.client.delete(row.href, row.etag);
+      if (outcome === 'deleted') {
         ctx.platform.transaction(() => {
-          state.saveObject({ ...current, gone: true });
-          state.deleteLink(connection.id, link.href, link.recurrenceKey);
+          state.saveObject({ ...row, gone: true, windowDue: undefined });
+          state.deleteLink(connection.id, link.uid, link.recurrenceKey);
         });
         ctx.report.pushed.deleted++;
         return;
       }
+      if (outcome === 'not-found') {
+        if (!(await relocate(ctx, row))) return keep(slot.deleted);
+        continue;
+      }
     } else {
-      const outcome = await ctx.client.put(current.href, next, { etag: current.etag ?? '*' });
+      const outcome = await ctx.client.put(row.href, next, { etag: row.etag ?? '*' });
       if (outcome.kind === 'written') {
         ctx.platform.transaction(() => {
-          state.saveObject({ ...current, etag: outcome.etag, data: next, contentHash: contentHash(next), remoteModified: slot.updatedAt });
-          if (slot.deleted) state.deleteLink(connection.id, link.href, link.recurrenceKey);
-          else state.saveLink({ connectionId: connection.id, href: link.href, recurrenceKey: link.recurrenceKey, eventId: slot.id, syncedVersion: slot.version, suppressed: false });
+          state.saveObject({ ...row, etag: outcome.etag, data: next, contentHash: contentHash(next), remoteModified: slot.updatedAt });
+          if (slot.deleted) state.deleteLink(connection.id, link.uid, link.recurrenceKey);
+          else state.saveLink({ ...link, syncedVersion: slot.version, suppressed: false });
         });
         ctx.report.pushed.updated++;
         return;
       }
     }
-    // 412: iCloud changed the event meanwhile. D1 decides; a later iCloud edit is applied instead.
-    const fresh = await ctx.client.get(current.href);
-    if (!fresh) {
-      ctx.platform.transaction(() => state.saveObject({ ...current, gone: true }));
-      return done(slot.deleted);
-    }
-    const parsed = parseICalendar(fresh.data);
-    if (iCloudWins(slot.updatedAt, remoteModified(parsed), ctx.clock.now())) {
-      ctx.platform.transaction(() => {
-        recordConflict(ctx, slot, current.href, 'icloud', remoteModified(parsed), { source: 'platform', deleted: slot.deleted, start: slot.start, end: slot.end, title: slot.title });
-        // A deleted slot cannot come back: unlinking it lets the occurrence be materialised anew.
-        if (slot.deleted) state.deleteLink(connection.id, link.href, link.recurrenceKey);
-        else state.saveLink({ connectionId: connection.id, href: link.href, recurrenceKey: link.recurrenceKey, eventId: slot.id, syncedVersion: slot.version, suppressed: false });
-        materialise(ctx, calendar, current.href, fresh.etag, fresh.data, parsed, contentHash(fresh.data));
-      });
-      return;
-    }
-    current = { ...current, etag: fresh.etag, data: fresh.data, contentHash: contentHash(fresh.data) };
+    // 412: iCloud changed the event meanwhile. It is read and decided per occurrence (D1): a later
+    // iPhone edit wins and is applied; otherwise the conflict is recorded and the write retried.
+    if (!(await reread(ctx, row))) return keep(slot.deleted);
   }
-  throw new UnexpectedResponseError('PUT', row.href, 412, 'the event kept changing in iCloud; retrying next run');
+  throw new UnexpectedResponseError('PUT', original.id, 412, 'the event kept changing in iCloud; retrying next run');
 }

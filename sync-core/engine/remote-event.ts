@@ -38,8 +38,32 @@ export function singleInstance(parsed: ParsedCalendar, zone: string): Instance |
   return expandInstances(parsed, { start: MIN_TIME, end: MAX_TIME }, { defaultZone: zone, maxInstances: 1 })[0];
 }
 
+/** The component whose properties describe this occurrence: its override, a THISANDFUTURE range, or the master. */
+function sourceOf(instance: Instance, parsed: ParsedCalendar): ICAL.Component | undefined {
+  const key = instance.shapedBy ?? instance.recurrenceId;
+  const override = key === undefined ? undefined : parsed.overrides.find((o) => String(o.getFirstPropertyValue('recurrence-id')).replace(/[-:]/g, '').startsWith(key.replace(/Z$/, '')));
+  return override ?? master(parsed);
+}
+
+/** LAST-MODIFIED (else DTSTAMP) of the component that describes this occurrence: D1 per occurrence. */
+export function occurrenceModified(instance: Instance, parsed: ParsedCalendar): number | undefined {
+  const source = sourceOf(instance, parsed);
+  for (const name of ['last-modified', 'dtstamp']) {
+    const v = source?.getFirstPropertyValue(name) as { toJSDate?: () => Date } | null | undefined;
+    const ms = v?.toJSDate?.().getTime();
+    if (ms !== undefined && Number.isFinite(ms)) return ms;
+  }
+  return remoteModified(parsed);
+}
+
+/** The DTSTART of the master as written (value and zone): a series whose anchor moved was re-timed as a whole. */
+export function seriesAnchor(parsed: ParsedCalendar): string | undefined {
+  const p = master(parsed)?.getFirstProperty('dtstart');
+  return p ? `${String(p.getParameter('tzid') ?? '')}:${String(p.getFirstValue())}` : undefined;
+}
+
 export function fieldsOf(instance: Instance, parsed: ParsedCalendar): RemoteFields {
-  const source = parsed.overrides.find((o) => instance.recurrenceId !== undefined && String(o.getFirstPropertyValue('recurrence-id')).replace(/[-:]/g, '').startsWith(instance.recurrenceId.replace(/Z$/, ''))) ?? master(parsed);
+  const source = sourceOf(instance, parsed);
   return {
     title: instance.summary?.trim() || 'Busy',
     description: text(source, 'description'),
@@ -62,5 +86,26 @@ export function sameFields(a: RemoteFields, b: Partial<RemoteFields>): boolean {
     a.allDay === b.allDay &&
     a.busy === b.busy &&
     a.status === b.status
+  );
+}
+
+/**
+ * The fields of a booking that its iCloud copy may change (I3). TRANSP and STATUS are not among
+ * them: a booking always blocks its member's time, whatever its copy on the iPhone says (D7).
+ */
+export type AppointmentFields = Pick<RemoteFields, 'title' | 'description' | 'location' | 'start' | 'end' | 'allDay'>;
+
+export function appointmentFields(f: RemoteFields | PlatformEvent): AppointmentFields {
+  return { title: f.title, description: f.description, location: f.location, start: f.start, end: f.end, allDay: f.allDay };
+}
+
+export function sameAppointment(a: AppointmentFields, b: AppointmentFields): boolean {
+  return (
+    a.title === b.title &&
+    (a.description ?? undefined) === (b.description ?? undefined) &&
+    (a.location ?? undefined) === (b.location ?? undefined) &&
+    a.start === b.start &&
+    a.end === b.end &&
+    a.allDay === b.allDay
   );
 }

@@ -4,14 +4,14 @@
  * commits its platform change and its bookkeeping together, and tokens/cursors only move after the
  * work they cover is done.
  */
-import { AuthRefusedError, ServiceUnavailableError, UnexpectedResponseError } from '../caldav/errors.js';
+import { AuthRefusedError, ServiceUnavailableError } from '../caldav/errors.js';
 import type { Clock } from '../../common/clock.js';
 import type { Connections } from '../connections/connections.js';
 import { SyncError } from '../errors.js';
 import type { PlatformStore } from '../platform/store.js';
 import type { SyncState } from '../state/sync-state.js';
 import type { RunContext } from './context.js';
-import { pullCalendar } from './pull.js';
+import { pullAll } from './pull.js';
 import { pushChanges } from './push.js';
 import { emptyReport, type SyncReport } from './report.js';
 import { DEFAULT_WINDOW, syncWindow, type WindowConfig } from './window.js';
@@ -49,16 +49,9 @@ export class SyncEngine {
       report,
     };
     try {
-      const calendars = state.listRemoteCalendars(connectionId);
-      for (const calendar of calendars.filter((c) => c.isConflict)) {
-        try {
-          await pullCalendar(ctx, calendar);
-        } catch (error) {
-          if (!(error instanceof UnexpectedResponseError)) throw error;
-          report.errors.push({ phase: 'pull', calendarUrl: calendar.url, message: error.message });
-        }
-      }
-      await pushChanges(ctx, calendars);
+      await pullAll(ctx, state.listRemoteCalendars(connectionId));
+      // The pull may have re-read the calendar list (looking for a moved event).
+      await pushChanges(ctx, state.listRemoteCalendars(connectionId));
       report.outcome = report.errors.length > 0 || report.skipped.some((s) => s.href && !s.eventId) ? 'partial' : 'ok';
       platform.transaction(() => state.updateConnection(connectionId, { lastSyncAt: clock.now(), consecutiveFailures: 0 }));
     } catch (error) {

@@ -114,4 +114,48 @@ CREATE TABLE sync_runs (
 CREATE INDEX sync_runs_connection ON sync_runs (connection_id, id);
 `,
   },
+  {
+    // How the engine identifies an event (sync-core/README.md, "Identity"): one followed copy per
+    // UID, copies seen elsewhere kept apart, occurrences linked by UID (D8, D9), and a due time at
+    // which an event enters the moving window (D5, D6).
+    id: 'sync-002',
+    sql: `
+-- CS:shared in the resource type: a calendar another account shares with this one.
+ALTER TABLE remote_calendars ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+
+-- 1: the copy of its UID the engine follows; 0: a copy of the same event seen in another calendar.
+ALTER TABLE remote_objects ADD COLUMN followed INTEGER NOT NULL DEFAULT 1;
+-- The window end past which this event has occurrences not yet materialised (NULL: none).
+ALTER TABLE remote_objects ADD COLUMN window_due INTEGER;
+DROP INDEX remote_objects_window;
+ALTER TABLE remote_objects DROP COLUMN window_start;
+ALTER TABLE remote_objects DROP COLUMN window_end;
+-- Re-read every imported event once under the new bookkeeping (no network: from stored data).
+UPDATE remote_objects SET window_due = 0 WHERE origin = 'icloud' AND gone = 0;
+-- Older versions could record two copies of one UID as the platform's own: keep the first.
+UPDATE remote_objects SET followed = 0
+  WHERE rowid NOT IN (SELECT MIN(rowid) FROM remote_objects GROUP BY connection_id, uid);
+CREATE UNIQUE INDEX remote_objects_followed ON remote_objects (connection_id, uid) WHERE followed = 1;
+CREATE INDEX remote_objects_due ON remote_objects (connection_id, window_due) WHERE window_due IS NOT NULL;
+CREATE INDEX remote_objects_calendar ON remote_objects (connection_id, calendar_url, followed);
+
+-- iCloud occurrence (UID + recurrence key) → platform blocked slot: one slot per occurrence of an
+-- event, however many calendars show it (D9).
+CREATE TABLE occurrence_links (
+  connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+  uid TEXT NOT NULL,
+  recurrence_key TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  synced_version INTEGER NOT NULL,
+  -- the platform deleted the slot but iCloud could not be changed: do not recreate it
+  suppressed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (connection_id, uid, recurrence_key)
+);
+INSERT OR IGNORE INTO occurrence_links (connection_id, uid, recurrence_key, event_id, synced_version, suppressed)
+  SELECT l.connection_id, o.uid, l.recurrence_key, l.event_id, l.synced_version, l.suppressed
+  FROM instance_links l JOIN remote_objects o ON o.connection_id = l.connection_id AND o.href = l.href;
+DROP TABLE instance_links;
+CREATE UNIQUE INDEX occurrence_links_event ON occurrence_links (connection_id, event_id);
+`,
+  },
 ];

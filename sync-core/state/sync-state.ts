@@ -33,6 +33,8 @@ export interface RemoteCalendar {
   kind: string;
   isLinked: boolean;
   isConflict: boolean;
+  /** Shared with this account by another (CS:shared): bookings are never followed into it (D8). */
+  shared: boolean;
   syncToken?: string;
 }
 
@@ -48,14 +50,18 @@ export interface RemoteObjectRow {
   eventId?: string;
   pushedVersion?: number;
   remoteModified?: number;
+  /** Deleted in iCloud and found nowhere else in the account: remembered, never propagated (I4). */
   gone: boolean;
-  windowStart?: number;
-  windowEnd?: number;
+  /** The copy of its UID the engine follows; false for a copy of the same event seen elsewhere (D8, D9). */
+  followed: boolean;
+  /** The window end past which this event has occurrences not materialised yet (D5). */
+  windowDue?: number;
 }
 
+/** One occurrence of an iCloud event (its UID and recurrence key) → the platform slot showing it (D9). */
 export interface InstanceLink {
   connectionId: string;
-  href: string;
+  uid: string;
   recurrenceKey: string;
   eventId: string;
   syncedVersion: number;
@@ -108,6 +114,7 @@ function toCalendar(r: Row): RemoteCalendar {
     kind: r.kind as string,
     isLinked: r.is_linked === 1,
     isConflict: r.is_conflict === 1,
+    shared: r.shared === 1,
     syncToken: opt(r.sync_token),
   };
 }
@@ -126,15 +133,15 @@ function toObject(r: Row): RemoteObjectRow {
     pushedVersion: opt(r.pushed_version),
     remoteModified: opt(r.remote_modified),
     gone: r.gone === 1,
-    windowStart: opt(r.window_start),
-    windowEnd: opt(r.window_end),
+    followed: r.followed === 1,
+    windowDue: opt(r.window_due),
   };
 }
 
 function toLink(r: Row): InstanceLink {
   return {
     connectionId: r.connection_id as string,
-    href: r.href as string,
+    uid: r.uid as string,
     recurrenceKey: r.recurrence_key as string,
     eventId: r.event_id as string,
     syncedVersion: r.synced_version as number,
@@ -213,12 +220,12 @@ export class SyncState {
     const existing = new Map(this.listRemoteCalendars(connectionId).map((c) => [c.url, c]));
     this.db.prepare('DELETE FROM remote_calendars WHERE connection_id = ?').run(connectionId);
     const insert = this.db.prepare(
-      `INSERT INTO remote_calendars (connection_id, url, display_name, components, access, kind, is_linked, is_conflict, sync_token)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO remote_calendars (connection_id, url, display_name, components, access, kind, is_linked, is_conflict, shared, sync_token)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const c of calendars) {
       const old = existing.get(c.url);
-      insert.run(connectionId, c.url, c.displayName, JSON.stringify(c.components), c.access, c.kind, old?.isLinked ? 1 : 0, old?.isConflict ? 1 : 0, old?.syncToken ?? null);
+      insert.run(connectionId, c.url, c.displayName, JSON.stringify(c.components), c.access, c.kind, old?.isLinked ? 1 : 0, old?.isConflict ? 1 : 0, c.shared ? 1 : 0, old?.syncToken ?? null);
     }
   }
 
@@ -244,34 +251,48 @@ export class SyncState {
     return r && toObject(r);
   }
 
+  /** The platform's own copy of appointment `eventId`: the followed copy of its UID. */
   objectForEvent(connectionId: string, eventId: string): RemoteObjectRow | undefined {
-    const r = this.db.prepare("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform'").get(connectionId, eventId) as Row | undefined;
+    const r = this.db.prepare("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform' AND followed = 1").get(connectionId, eventId) as Row | undefined;
     return r && toObject(r);
   }
 
-  objectsInCalendar(connectionId: string, calendarUrl: string): RemoteObjectRow[] {
-    return (this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND calendar_url = ? ORDER BY href').all(connectionId, calendarUrl) as Row[]).map(toObject);
+  /** The copy of `uid` the engine follows, gone or not (at most one: a unique index says so). */
+  followedObject(connectionId: string, uid: string): RemoteObjectRow | undefined {
+    const r = this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 1').get(connectionId, uid) as Row | undefined;
+    return r && toObject(r);
   }
 
-  /** Recurring iCloud objects expanded for another window than `window` (an index lookup). */
-  objectsOutsideWindow(connectionId: string, calendarUrl: string, window: { start: number; end: number }): RemoteObjectRow[] {
+  /** Live copies of `uid` seen in other calendars than the followed one. */
+  copiesOf(connectionId: string, uid: string): RemoteObjectRow[] {
+    return (this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 0 AND gone = 0 ORDER BY href').all(connectionId, uid) as Row[]).map(toObject);
+  }
+
+  /** Calendars holding a live followed copy: read on every run, whatever their role (D8). */
+  calendarsWithFollowed(connectionId: string): string[] {
+    return (this.db.prepare('SELECT DISTINCT calendar_url FROM remote_objects WHERE connection_id = ? AND followed = 1 AND gone = 0').all(connectionId) as Row[]).map((r) => r.calendar_url as string);
+  }
+
+  /** Whether a calendar holds any copy this connection has seen (so its listing is worth reading). */
+  knownHrefsIn(connectionId: string, calendarUrl: string): Set<string> {
+    return new Set((this.db.prepare('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string));
+  }
+
+  /** Followed iCloud events with occurrences that the window now reaches (an index range, D5). */
+  objectsDue(connectionId: string, windowEnd: number): RemoteObjectRow[] {
     return (
-      this.db
-        .prepare(
-          `SELECT * FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND window_start IS NOT NULL AND (window_start <> ? OR window_end <> ?) AND gone = 0 ORDER BY href`,
-        )
-        .all(connectionId, calendarUrl, window.start, window.end) as Row[]
+      this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href').all(connectionId, windowEnd) as Row[]
     ).map(toObject);
   }
 
   saveObject(o: RemoteObjectRow): void {
     this.db
       .prepare(
-        `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, window_start, window_end)
-         VALUES (@connectionId, @href, @calendarUrl, @uid, @etag, @data, @contentHash, @origin, @eventId, @pushedVersion, @remoteModified, @gone, @windowStart, @windowEnd)
+        `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due)
+         VALUES (@connectionId, @href, @calendarUrl, @uid, @etag, @data, @contentHash, @origin, @eventId, @pushedVersion, @remoteModified, @gone, @followed, @windowDue)
          ON CONFLICT (connection_id, href) DO UPDATE SET calendar_url = excluded.calendar_url, uid = excluded.uid, etag = excluded.etag, data = excluded.data,
            content_hash = excluded.content_hash, origin = excluded.origin, event_id = excluded.event_id, pushed_version = excluded.pushed_version,
-           remote_modified = excluded.remote_modified, gone = excluded.gone, window_start = excluded.window_start, window_end = excluded.window_end`,
+           remote_modified = excluded.remote_modified, gone = excluded.gone, followed = excluded.followed, window_due = excluded.window_due`,
       )
       .run({
         ...o,
@@ -280,8 +301,8 @@ export class SyncState {
         pushedVersion: o.pushedVersion ?? null,
         remoteModified: o.remoteModified ?? null,
         gone: o.gone ? 1 : 0,
-        windowStart: o.windowStart ?? null,
-        windowEnd: o.windowEnd ?? null,
+        followed: o.followed ? 1 : 0,
+        windowDue: o.windowDue ?? null,
       });
   }
 
@@ -291,26 +312,26 @@ export class SyncState {
 
   // ---- occurrence links -----------------------------------------------------------------------------------
 
-  linksOf(connectionId: string, href: string): InstanceLink[] {
-    return (this.db.prepare('SELECT * FROM instance_links WHERE connection_id = ? AND href = ? ORDER BY recurrence_key').all(connectionId, href) as Row[]).map(toLink);
+  linksOf(connectionId: string, uid: string): InstanceLink[] {
+    return (this.db.prepare('SELECT * FROM occurrence_links WHERE connection_id = ? AND uid = ? ORDER BY recurrence_key').all(connectionId, uid) as Row[]).map(toLink);
   }
 
   linkForEvent(connectionId: string, eventId: string): InstanceLink | undefined {
-    const r = this.db.prepare('SELECT * FROM instance_links WHERE connection_id = ? AND event_id = ?').get(connectionId, eventId) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM occurrence_links WHERE connection_id = ? AND event_id = ?').get(connectionId, eventId) as Row | undefined;
     return r && toLink(r);
   }
 
   saveLink(l: InstanceLink): void {
     this.db
       .prepare(
-        `INSERT INTO instance_links (connection_id, href, recurrence_key, event_id, synced_version, suppressed) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (connection_id, href, recurrence_key) DO UPDATE SET event_id = excluded.event_id, synced_version = excluded.synced_version, suppressed = excluded.suppressed`,
+        `INSERT INTO occurrence_links (connection_id, uid, recurrence_key, event_id, synced_version, suppressed) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (connection_id, uid, recurrence_key) DO UPDATE SET event_id = excluded.event_id, synced_version = excluded.synced_version, suppressed = excluded.suppressed`,
       )
-      .run(l.connectionId, l.href, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0);
+      .run(l.connectionId, l.uid, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0);
   }
 
-  deleteLink(connectionId: string, href: string, recurrenceKey: string): void {
-    this.db.prepare('DELETE FROM instance_links WHERE connection_id = ? AND href = ? AND recurrence_key = ?').run(connectionId, href, recurrenceKey);
+  deleteLink(connectionId: string, uid: string, recurrenceKey: string): void {
+    this.db.prepare('DELETE FROM occurrence_links WHERE connection_id = ? AND uid = ? AND recurrence_key = ?').run(connectionId, uid, recurrenceKey);
   }
 
   // ---- pending pushes ----------------------------------------------------------------------------------------

@@ -65,7 +65,8 @@ describe('D1: both sides changed', () => {
     expect(w.mock.control.journal({ method: 'PUT', status: 412 })).toHaveLength(1);
     expect(report.conflicts.map((c) => c.winner)).toEqual(['platform']);
     expect(pushedData(appointment.id).data).toContain('SUMMARY:Platform title');
-    expect(w.core.state.listConflicts(connection.id)[0].losingChange.data).toContain('SUMMARY:iPhone title');
+    // The same decision as the pull's, so the same record: the iPhone's fields, as the losing change.
+    expect(w.core.state.listConflicts(connection.id)[0].losingChange).toMatchObject({ source: 'icloud', title: 'iPhone title' });
   });
 
   it('applies a later iCloud edit caught by If-Match on push instead of overwriting it', async () => {
