@@ -2,6 +2,10 @@
  * `mock-icloud` command: serve the mock until SIGINT/SIGTERM.
  *
  *   mock-icloud [--port P] [--partition-port Q] [--host H] [--world FILE] [--clock ISO]
+ *               [--public-gateway-url URL] [--public-partition-url URL] [--fault SPEC]… [--faults FILE]
+ *
+ * Every flag can also come from the environment (PORT, PARTITION_PORT, HOST, …; see USAGE), as
+ * in a container; a flag wins over its variable.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,22 +14,47 @@ import { FAULT_KINDS, type FaultSpec } from './control/faults.js';
 import { startMockICloud } from './server.js';
 
 const USAGE = `usage: mock-icloud [--port P] [--partition-port Q] [--host 127.0.0.1] [--world FILE] [--clock ISO-TIME]
+                   [--public-gateway-url URL] [--public-partition-url URL] [--fault SPEC]... [--faults FILE]
 
-  --port            gateway port (plays caldav.icloud.com), default 8443; 0 picks a free port
-  --partition-port  partition port (plays pNN-caldav.icloud.com), default 8444; 0 picks a free port
-  --host            address to bind, default 127.0.0.1
-  --partition-host  host name the partition is advertised under (default localhost: another
-                    host name than the gateway's, as pNN-caldav.icloud.com is on iCloud)
-  --world           world file (YAML/JSON) to seed accounts, calendars and events
-  --clock           pin the clock to this time (deterministic etags and tokens)
-  --fault SPEC      switch a fault on from the start (repeatable): KIND[:key=value,…], e.g.
-                      --fault unavailable:retryAfter=30,count=2
-                      --fault latency:latencyMs=200,method=REPORT
-                      --fault truncate-sync:pageSize=50,calendar=work
-                    keys: count, after, probability, seed, from, until, retryAfter, latencyMs,
-                    latencyJitterMs, pageSize, and the scope account, calendar, method, path
-  --faults FILE     a YAML/JSON list of fault rules (the same fields as POST /__mock/faults)
-  kinds: ${FAULT_KINDS.join(', ')}`;
+  --port                  gateway port (plays caldav.icloud.com), default 8443; 0 picks a free port
+                          (and then the partition port defaults to 0 too)                [PORT]
+  --partition-port        partition port (plays pNN-caldav.icloud.com), default 8444; 0 picks a
+                          free port                                                      [PARTITION_PORT]
+  --host                  address to bind, default 127.0.0.1; 0.0.0.0 serves every interface
+                          (advertised as 127.0.0.1/localhost unless public URLs are given) [HOST]
+  --partition-host        host name the partition is advertised under (default localhost: another
+                          host name than the gateway's, as pNN-caldav.icloud.com is on iCloud) [PARTITION_HOST]
+  --public-gateway-url    the gateway's URL as clients reach it (a container's mapped port, a
+                          proxy): printed and returned as the server URL                 [PUBLIC_GATEWAY_URL]
+  --public-partition-url  the partition's URL as clients reach it: used in calendar-home-set and
+                          every absolute href                                            [PUBLIC_PARTITION_URL]
+  --world                 world file (YAML/JSON) to seed accounts, calendars and events  [WORLD]
+  --clock                 pin the clock to this time (deterministic etags and tokens)    [CLOCK]
+  --fault SPEC            switch a fault on from the start (repeatable): KIND[:key=value,…], e.g.
+                            --fault unavailable:retryAfter=30,count=2
+                            --fault latency:latencyMs=200,method=REPORT
+                            --fault truncate-sync:pageSize=50,calendar=work
+                          keys: count, after, probability, seed, from, until, retryAfter, latencyMs,
+                          latencyJitterMs, pageSize, and the scope account, calendar, method, path
+                          [FAULT: one or more SPECs separated by ";" or white space]
+  --faults FILE           a YAML/JSON list of fault rules (the same fields as POST /__mock/faults) [FAULTS]
+  kinds: ${FAULT_KINDS.join(', ')}
+
+A flag wins over its environment variable.`;
+
+/** Each flag's environment variable. */
+export const ENV_VARS = {
+  port: 'PORT',
+  'partition-port': 'PARTITION_PORT',
+  host: 'HOST',
+  'partition-host': 'PARTITION_HOST',
+  'public-gateway-url': 'PUBLIC_GATEWAY_URL',
+  'public-partition-url': 'PUBLIC_PARTITION_URL',
+  world: 'WORLD',
+  clock: 'CLOCK',
+  fault: 'FAULT',
+  faults: 'FAULTS',
+} as const;
 
 const MATCH_KEYS = new Set(['account', 'calendar', 'method', 'path']);
 const NUMBER_KEYS = new Set(['count', 'after', 'probability', 'seed', 'retryAfter', 'latencyMs', 'latencyJitterMs', 'pageSize']);
@@ -51,16 +80,18 @@ export function parseFaultFlag(flag: string): FaultSpec {
   return spec as unknown as FaultSpec;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  let args;
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let flags;
   try {
-    args = parseArgs({
+    flags = parseArgs({
       args: argv,
       options: {
-        port: { type: 'string', default: '8443' },
-        'partition-port': { type: 'string', default: '8444' },
-        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string' },
+        'partition-port': { type: 'string' },
+        host: { type: 'string' },
         'partition-host': { type: 'string' },
+        'public-gateway-url': { type: 'string' },
+        'public-partition-url': { type: 'string' },
         world: { type: 'string' },
         clock: { type: 'string' },
         fault: { type: 'string', multiple: true },
@@ -74,26 +105,50 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  if (args.help) {
+  if (flags.help) {
     console.log(USAGE);
     return;
   }
+  // A flag, else its variable (an empty variable counts as unset).
+  const value = (name: Exclude<keyof typeof ENV_VARS, 'fault'>): string | undefined => flags[name] ?? (env[ENV_VARS[name]] || undefined);
+  const args = {
+    port: value('port') ?? '8443',
+    host: value('host') ?? '127.0.0.1',
+    'partition-host': value('partition-host'),
+    'public-gateway-url': value('public-gateway-url'),
+    'public-partition-url': value('public-partition-url'),
+    world: value('world'),
+    clock: value('clock'),
+    fault: flags.fault ?? (env.FAULT ? env.FAULT.split(/[;\s]+/).filter(Boolean) : []),
+    faults: value('faults'),
+  };
+  // `--port 0` alone: both origins on free ports.
+  const partitionPortText = value('partition-port') ?? (Number(args.port) === 0 ? '0' : '8444');
   const port = Number(args.port);
-  const partitionPort = Number(args['partition-port']);
-  if (!Number.isInteger(port) || !Number.isInteger(partitionPort) || port < 0 || partitionPort < 0) {
-    console.error(`mock-icloud: ports must be whole numbers\n${USAGE}`);
+  const partitionPort = Number(partitionPortText);
+  if (!/^\d+$/.test(args.port.trim()) || !/^\d+$/.test(partitionPortText.trim()) || port > 65535 || partitionPort > 65535) {
+    console.error(`mock-icloud: ports must be whole numbers from 0 to 65535 (got ${args.port} and ${partitionPortText})\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
   let mock;
   try {
-    const faults = (args.fault ?? []).map(parseFaultFlag);
+    const faults = args.fault.map(parseFaultFlag);
     if (args.faults) {
       const list = YAML.parse(readFileSync(args.faults, 'utf8')) as unknown;
       if (!Array.isArray(list)) throw new Error(`${args.faults}: expected a list of fault rules`);
       faults.push(...(list as FaultSpec[]));
     }
-    mock = await startMockICloud({ world: args.world, port, partitionPort, host: args.host, partitionHost: args['partition-host'], clock: args.clock });
+    mock = await startMockICloud({
+      world: args.world,
+      port,
+      partitionPort,
+      host: args.host,
+      partitionHost: args['partition-host'],
+      publicGatewayUrl: args['public-gateway-url'],
+      publicPartitionUrl: args['public-partition-url'],
+      clock: args.clock,
+    });
     try {
       for (const spec of faults) {
         const fault = mock.control.addFault(spec);
@@ -109,6 +164,9 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const accounts = mock.control.listAccounts();
+  if (mock.gatewayUrl !== `http://127.0.0.1:${mock.ports.gateway}/` || args.host !== '127.0.0.1') {
+    console.log(`listening: ${args.host} ports ${mock.ports.gateway} (gateway) and ${mock.ports.partition} (partition)`);
+  }
   console.log(`gateway: ${mock.gatewayUrl}`);
   console.log(`partition: ${mock.partitionUrl}`);
   console.log(`control: ${mock.gatewayUrl}__mock/`);

@@ -25,7 +25,11 @@ export interface MockICloudOptions {
   port?: number;
   /** Partition port; 0 picks a free one. Default 0. */
   partitionPort?: number;
-  /** Default 127.0.0.1. */
+  /**
+   * The address both origins bind to. Default 127.0.0.1. A wildcard (`0.0.0.0`, `::`) serves every
+   * interface, as inside a container, but is never advertised: without public URLs the mock then
+   * advertises 127.0.0.1 (gateway) and localhost (partition).
+   */
   host?: string;
   /**
    * The host name the partition is advertised under in calendar-home-set. iCloud's partition is
@@ -34,6 +38,17 @@ export interface MockICloudOptions {
    * partition `localhost` (served on 127.0.0.1 and, where the machine has it, [::1]).
    */
   partitionHost?: string;
+  /**
+   * The gateway's URL as clients reach it, when that is not where the mock listens: a container's
+   * mapped port (`http://localhost:49153/`), a proxy. Returned as `gatewayUrl`. An origin only
+   * (scheme, host, port); no path.
+   */
+  publicGatewayUrl?: string;
+  /**
+   * The partition's URL as clients reach it: used for every absolute href the mock writes (the
+   * calendar-home-set, the principal's address set) and returned as `partitionUrl`. An origin only.
+   */
+  publicPartitionUrl?: string;
   /**
    * A fixed start time (epoch ms or ISO) pins the clock for deterministic etags and tokens; it then
    * moves only through the control plane. Default: the world's `now`, else the system clock.
@@ -45,10 +60,12 @@ export interface MockICloudOptions {
 }
 
 export interface RunningMockICloud {
-  /** `http://127.0.0.1:P/`: give this to clients as the server URL. */
+  /** `http://127.0.0.1:P/` (or `publicGatewayUrl`): give this to clients as the server URL. */
   gatewayUrl: string;
-  /** `http://127.0.0.1:Q/`: where calendar-home-set points. */
+  /** `http://localhost:Q/` (or `publicPartitionUrl`): where calendar-home-set points. */
   partitionUrl: string;
+  /** The ports the two origins listen on (what `port: 0` picked), whatever URLs they are advertised under. */
+  ports: { gateway: number; partition: number };
   control: MockControl;
   close(): Promise<void>;
 }
@@ -74,32 +91,58 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
     control: controlRouter(() => control),
   };
-  const partitionHost = options.partitionHost ?? (host === '127.0.0.1' ? 'localhost' : host);
+  // A wildcard address serves every interface but is no address a client can use: advertise loopback.
+  const wildcard = WILDCARD_HOSTS.has(host);
+  const advertisedHost = wildcard ? '127.0.0.1' : host;
+  const partitionHost = options.partitionHost ?? (advertisedHost === '127.0.0.1' ? 'localhost' : advertisedHost);
+  const publicGateway = options.publicGatewayUrl === undefined ? undefined : publicOrigin('publicGatewayUrl', options.publicGatewayUrl);
+  const publicPartition = options.publicPartitionUrl === undefined ? undefined : publicOrigin('publicPartitionUrl', options.publicPartitionUrl);
   const partitionApp = createApp('partition', deps);
   const gateway = createServer(createApp('gateway', deps));
   const partition = createServer(partitionApp);
   const partitionV6 = createServer(partitionApp);
   try {
-    await listen(gateway, options.port ?? 0, host);
+    // The partition first: once the gateway accepts a connection (GET /__mock/health), both do.
     await listen(partition, options.partitionPort ?? 0, host);
-    if (partitionHost === 'localhost' && host === '127.0.0.1') {
+    if (partitionHost === 'localhost' && (host === '127.0.0.1' || host === '0.0.0.0')) {
       // `localhost` may resolve to ::1 first; serve it there too when this machine has IPv6 loopback.
       await listen(partitionV6, (partition.address() as AddressInfo).port, '::1').catch(() => undefined);
     }
+    await listen(gateway, options.port ?? 0, host);
   } catch (error) {
     await Promise.all([stop(gateway), stop(partition), stop(partitionV6)]);
     throw error;
   }
-  const origin = (name: string, s: Server) => `http://${name.includes(':') ? `[${name}]` : name}:${(s.address() as AddressInfo).port}`;
-  urls = { gateway: origin(host, gateway), partition: origin(partitionHost, partition) };
+  const port = (s: Server) => (s.address() as AddressInfo).port;
+  const origin = (name: string, s: Server) => `http://${name.includes(':') ? `[${name}]` : name}:${port(s)}`;
+  urls = { gateway: publicGateway ?? origin(advertisedHost, gateway), partition: publicPartition ?? origin(partitionHost, partition) };
   return {
     gatewayUrl: `${urls.gateway}/`,
     partitionUrl: `${urls.partition}/`,
+    ports: { gateway: port(gateway), partition: port(partition) },
     control,
     close: async () => {
       await Promise.all([stop(gateway), stop(partition), stop(partitionV6)]);
     },
   };
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
+
+/** `http://localhost:49153/` → `http://localhost:49153`; anything but an http(s) origin is refused. */
+export function publicOrigin(option: string, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${option}: "${url}" is not a URL (expected e.g. http://localhost:8443/)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${option}: "${url}" must be http:// or https://`);
+  if (parsed.pathname !== '/' || parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new Error(`${option}: "${url}" must be an origin only (scheme, host, port), e.g. http://localhost:8443/: the mock serves from the root`);
+  }
+  if (WILDCARD_HOSTS.has(parsed.hostname) || parsed.hostname === '[::]') throw new Error(`${option}: "${url}" names a wildcard address no client can reach; give the host clients use`);
+  return parsed.origin;
 }
 
 function makeClock(option: MockICloudOptions['clock'], worldNow: string | undefined): Clock {
