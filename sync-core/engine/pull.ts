@@ -3,20 +3,20 @@
  *
  * One pull reads every calendar that matters to the connection: the conflict calendars (every
  * event there blocks time) and each calendar holding a followed copy (only those copies: a booking
- * written to a former linked calendar or moved on the iPhone is still followed, D8). In four steps:
+ * written to a former linked calendar or moved on the iPhone is still followed, D8). Per calendar:
  *
- *  1. list the changes of each calendar since its stored sync token (RFC 6578, following 507
- *     pages); a refused token means a fresh full listing compared by etag, never deletion (D6);
- *  2. download what changed (multiget);
- *  3. note the followed copies listed as deleted, then apply every changed object, each in its own
- *     transaction; a copy of a vanished UID that turns up in another calendar takes over from it
- *     (a move, not an I4 deletion plus a new event);
- *  4. look for the UIDs still missing in the account's other calendars; what is found nowhere was
- *     deleted in iCloud and changes nothing in the platform (I4).
+ *  1. list the changes since its stored sync token (RFC 6578, following 507 pages); a refused
+ *     token means a fresh full listing compared by etag, never deletion (D6);
+ *  2. download what changed (multiget) and apply each object in its own transaction; a copy of an
+ *     event already followed elsewhere is remembered as a copy (D8, D9), and one of an event whose
+ *     followed copy vanished takes over from it (a move, not an I4 deletion plus a new event);
+ *  3. apply the deletions: a vanished followed copy hands over to a known copy, or is looked for
+ *     by UID in the account's other calendars; found nowhere, it was deleted in iCloud and changes
+ *     nothing in the platform (I4);
+ *  4. store the sync token, only now, so a run killed half-way repeats work instead of losing it (D3).
  *
- * Tokens are stored only after all of that, so a run killed half-way repeats work instead of
- * losing it (D3). Then the window: events whose next occurrence the window now reaches are
- * materialised from what is stored, without the network (D5).
+ * Then the window: events whose next occurrence the window now reaches are materialised from what
+ * is stored, without the network (D5).
  */
 import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
 import { InvalidSyncTokenError, UnexpectedResponseError } from '../caldav/errors.js';
@@ -40,43 +40,53 @@ interface Listing {
 
 export async function pullAll(ctx: RunContext, calendars: RemoteCalendar[]): Promise<void> {
   const following = new Set(ctx.state.calendarsWithFollowed(ctx.connection.id));
-  const listings: Listing[] = [];
   for (const calendar of calendars.filter((c) => c.isConflict || following.has(c.url))) {
     try {
-      listings.push(await readCalendar(ctx, calendar));
+      await pullCalendar(ctx, calendar);
     } catch (error) {
       if (!(error instanceof UnexpectedResponseError)) throw error;
       ctx.report.errors.push({ phase: 'pull', calendarUrl: calendar.url, message: error.message });
     }
   }
+  refreshWindow(ctx);
+}
 
-  const vanished = new Map<string, RemoteObjectRow>();
-  for (const listing of listings) {
-    for (const href of listing.deleted) {
-      const row = ctx.state.getObject(ctx.connection.id, href);
-      if (!row) continue;
-      if (!row.followed) {
-        ctx.platform.transaction(() => ctx.state.deleteObject(ctx.connection.id, href)); // a copy elsewhere went away
-        continue;
-      }
-      if (!row.gone) ctx.platform.transaction(() => ctx.state.saveObject({ ...row, gone: true }));
-      vanished.set(row.uid, { ...row, gone: true });
+/**
+ * One calendar, in an order that keeps moves recognisable and a killed run repeatable: changes
+ * first (a copy arriving here of an event followed elsewhere is remembered as a copy), then
+ * deletions (a vanished followed copy hands over to a known copy, or is looked for by UID), and
+ * the sync token last, only when all of it is done (D3).
+ */
+async function pullCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<void> {
+  const listing = await readCalendar(ctx, calendar);
+  for (const object of listing.objects) applyRemoteObject(ctx, calendar, object);
+  for (const href of listing.deleted) await applyDeletion(ctx, href);
+  if (listing.complete) ctx.platform.transaction(() => ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token));
+}
+
+/** iCloud lists `href` as deleted: a copy seen elsewhere is forgotten; the followed copy may have moved. */
+async function applyDeletion(ctx: RunContext, href: string): Promise<void> {
+  const { state, connection } = ctx;
+  const row = state.getObject(connection.id, href);
+  if (!row) return;
+  if (!row.followed) {
+    ctx.platform.transaction(() => state.deleteObject(connection.id, href));
+    return;
+  }
+  const wasGone = row.gone;
+  if (!wasGone) ctx.platform.transaction(() => state.saveObject({ ...row, gone: true }));
+  // A copy of the event already known in another calendar: the event moved there.
+  const calendars = state.listRemoteCalendars(connection.id);
+  for (const copy of state.copiesOf(connection.id, row.uid)) {
+    const calendar = calendars.find((c) => c.url === copy.calendarUrl);
+    if (calendar && roleOfNewCopy(ctx, calendar, row.uid, { ...row, gone: true }) === 'take-over') {
+      applyRemoteObject(ctx, calendar, { href: copy.href, etag: copy.etag, data: copy.data }, { force: true });
+      return;
     }
   }
-  for (const listing of listings) for (const object of listing.objects) applyRemoteObject(ctx, listing.calendar, object);
-
-  const read = new Set(listings.map((l) => l.calendar.url));
-  for (const row of vanished.values()) {
-    if (!ctx.state.followedObject(ctx.connection.id, row.uid)?.gone) continue; // a copy listed this run took over
-    const moved = await findMovedCopy(ctx, row, read);
-    if (moved) applyRemoteObject(ctx, moved.calendar, moved.object);
-    else ctx.report.pulled.remoteDeletionsKept++; // I4: remembered, never propagated
-  }
-
-  ctx.platform.transaction(() => {
-    for (const l of listings) if (l.complete) ctx.state.setSyncToken(ctx.connection.id, l.calendar.url, l.token);
-  });
-  refreshWindow(ctx);
+  const moved = await findMovedCopy(ctx, row);
+  if (moved) applyRemoteObject(ctx, moved.calendar, moved.object);
+  else if (!wasGone) ctx.report.pulled.remoteDeletionsKept++; // I4: remembered, never propagated
 }
 
 /** Steps 1 and 2 for one calendar. */
@@ -143,7 +153,7 @@ async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar): Promise<
  * Applies one fetched object in one transaction: as the followed copy of its UID (a booking's own
  * copy, or an iCloud event's slots), or remembered as a copy seen elsewhere.
  */
-export function applyRemoteObject(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject): void {
+export function applyRemoteObject(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, options: { force?: boolean } = {}): void {
   let parsed: ParsedCalendar;
   try {
     parsed = parseICalendar(object.data);
@@ -156,7 +166,7 @@ export function applyRemoteObject(ctx: RunContext, calendar: RemoteCalendar, obj
   ctx.platform.transaction(() => {
     const { state, connection } = ctx;
     const row = state.getObject(connection.id, object.href);
-    if (row && row.contentHash === hash && !row.gone) {
+    if (row && row.contentHash === hash && !row.gone && !options.force) {
       state.saveObject({ ...row, etag: object.etag, data: object.data });
       if (row.origin === 'platform') ctx.report.pulled.echoesIgnored++;
       else ctx.report.pulled.unchanged++;
