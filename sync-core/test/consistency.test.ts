@@ -85,6 +85,73 @@ describe('D1: both sides changed', () => {
   });
 });
 
+const PICK_JOHN = '5D1E2A44-8C0B-4B7E-A3F1-77E0C2B9D416';
+
+function iphoneRetitleImported(uid: string, title: string, modifiedAt: number) {
+  const e = w.mock.control.listEvents('alice@example.com', 'work').find((x) => x.uid === uid)!;
+  const data = e.data.replace(/SUMMARY:[^\r\n]*/, `SUMMARY:${title}`).replace(/LAST-MODIFIED:\d{8}T\d{6}Z/, `LAST-MODIFIED:${stamp(modifiedAt)}`);
+  w.mock.control.putEvent('alice@example.com', 'work', { name: e.name, ics: data });
+}
+
+describe('D1 on a slot write-back refused with 412 (I5)', () => {
+  async function slotEditedInPlatform() {
+    const connection = await connectAlice(w);
+    await w.core.sync(connection.id);
+    const slot = w.core.platform.listEventsForUser(w.alice.id, { start: -8.64e15, end: 8.64e15 }).find((e) => e.title === 'Pick John from school')!;
+    w.advance(60_000);
+    w.core.platform.updateEvent(slot.id, { title: 'Pick John (grandma)' });
+    return { connection, slot };
+  }
+
+  it('records the iPhone edit as lost when the platform change is later, then writes the platform version', async () => {
+    const { connection, slot } = await slotEditedInPlatform();
+    // The iPhone edit lands after this run read iCloud, just before the write-back: only If-Match sees it.
+    w.onRequest = (method) => {
+      if (method !== 'PUT') return;
+      w.onRequest = undefined;
+      iphoneRetitleImported(PICK_JOHN, 'Pick John + Lucy', w.clock.now() - 30_000); // earlier than the platform edit
+    };
+    const report = await w.core.sync(connection.id);
+    expect(w.mock.control.journal({ method: 'PUT', status: 412 })).toHaveLength(1);
+    expect(report.conflicts).toEqual([{ eventId: slot.id, href: expect.stringContaining('/work/'), winner: 'platform' }]);
+    expect(w.core.state.listConflicts(connection.id)[0]!.losingChange).toMatchObject({ source: 'icloud', title: 'Pick John + Lucy' });
+    expect(w.mock.control.listEvents('alice@example.com', 'work').find((e) => e.uid === PICK_JOHN)!.data).toContain('SUMMARY:Pick John (grandma)');
+  });
+
+  it('applies a later iPhone edit caught by the 412 and records the platform change as lost', async () => {
+    const { connection, slot } = await slotEditedInPlatform();
+    w.onRequest = (method) => {
+      if (method !== 'PUT') return;
+      w.onRequest = undefined;
+      iphoneRetitleImported(PICK_JOHN, 'Pick John + Lucy', w.clock.now() + 30_000); // later
+    };
+    const report = await w.core.sync(connection.id);
+    expect(report.conflicts.map((c) => c.winner)).toEqual(['icloud']);
+    expect(w.core.platform.getEvent(slot.id)!.title).toBe('Pick John + Lucy');
+    expect(w.mock.control.journal({ method: 'PUT', status: 204 }).concat(w.mock.control.journal({ method: 'PUT', status: 201 }))).toHaveLength(0);
+  });
+});
+
+describe('D8: a write that finds the copy gone looks for it by UID', () => {
+  it('writes a reschedule to the calendar the iPhone moved the booking to between the read and the write', async () => {
+    const { connection, appointment } = await bookedAndSynced();
+    w.advance(60_000);
+    w.core.reschedule(appointment.id, at('2026-12-01T13:00:00Z'));
+    w.onRequest = (method) => {
+      if (method !== 'PUT') return;
+      w.onRequest = undefined;
+      const e = pushedData(appointment.id);
+      w.mock.control.deleteEvent('alice@example.com', 'work', e.name);
+      w.mock.control.putEvent('alice@example.com', 'home', { name: e.name, ics: e.data });
+    };
+    const report = await w.core.sync(connection.id);
+    expect(report.skipped).toEqual([]);
+    const moved = w.mock.control.listEvents('alice@example.com', 'home').find((e) => e.uid === `${appointment.id}@platform.icloud-sync`)!;
+    expect(moved.data).toContain('DTSTART:20261201T130000Z');
+    expect(w.mock.control.listEvents('alice@example.com', 'work').some((e) => e.uid.startsWith(appointment.id))).toBe(false);
+  });
+});
+
 describe('D3: idempotent', () => {
   it('creates nothing new and writes nothing when run again', async () => {
     const { connection } = await bookedAndSynced();
