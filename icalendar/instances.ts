@@ -98,6 +98,8 @@ export interface ExpandResult {
   instances: Instance[];
   /** True when maxInstances or the iteration budget stopped expansion early. */
   truncated: boolean;
+  /** Recurrence iteration steps spent: a deterministic measure of the work done. */
+  steps: number;
 }
 
 export const DEFAULT_MAX_INSTANCES = 5000;
@@ -625,6 +627,31 @@ export class Series {
     return Math.max(0, len.days * 25 * HOUR_MS + len.exactMs, len.exactMs);
   }
 
+  /**
+   * An instant no member of the series ends after: Infinity when a rule has neither UNTIL nor a
+   * COUNT whose reach is plain arithmetic. Loose (days), for indexing a series by its overall span.
+   */
+  get endBound(): number {
+    let wall = this.fixed.reduce((m, o) => Math.max(m, o.wall), -Infinity);
+    for (const { rule, until } of this.rules) {
+      if (until !== undefined) {
+        const v = optional(() => parseJCalDateTime(until, until.length === 10 ? 'date' : 'date-time'));
+        if (!v) return Infinity;
+        wall = Math.max(wall, wallOf(v) + DAY_MS);
+      } else if (rule.count != null && Object.keys(rule.parts).length === 0) {
+        // Without BYxxx parts every period holds exactly one member.
+        const periods = Math.max(0, rule.count - 1) * Math.max(1, rule.interval || 1);
+        const period = STEP_MS[rule.freq] ?? (rule.freq === 'MONTHLY' ? 31 * DAY_MS : rule.freq === 'YEARLY' ? 366 * DAY_MS : undefined);
+        if (period === undefined) return Infinity;
+        wall = Math.max(wall, this.t.startWall + periods * period);
+      } else {
+        return Infinity;
+      }
+    }
+    if (!Number.isFinite(wall)) return wall;
+    return Math.min(MAX_TIME, wall + OFFSET_MARGIN + this.maxLengthMs);
+  }
+
   /** recurrenceId string of a member, in the series' own format. */
   recurrenceIdOf(wall: number): string {
     return formatWall(wall, this.t.isDate, this.t.utc);
@@ -754,8 +781,10 @@ export function expandInstancesDetailed(parsed: ParsedCalendar, window: TimeWind
   // A shifted occurrence can start up to `reach` away from its place in the rule.
   const reach = ranges.reduce((m, r) => Math.max(m, Math.abs(r.shiftMs)), 0);
   for (const [index, s] of series.entries()) {
-    const lowerWall = window.start - s.maxLengthMs - OFFSET_MARGIN - reach;
-    const upperWall = window.end + OFFSET_MARGIN + reach;
+    // Iterate only the wall-clock stretch that can hold a matching member: a frequent rule (every
+    // second) must not walk days of members on either side of the window (see wallBound).
+    const lowerWall = wallBound(window.start - s.maxLengthMs - reach, s.zone, 'below');
+    const upperWall = wallBound(window.end + reach, s.zone, 'above');
     let found = 0;
     for (const occ of s.occurrences(lowerWall, upperWall)) {
       const range = index === 0 ? rangeFor(ranges, occ.start) : undefined;
@@ -783,7 +812,26 @@ export function expandInstancesDetailed(parsed: ParsedCalendar, window: TimeWind
     out.length = max;
     truncated = true;
   }
-  return { instances: out, truncated: truncated || ctx.truncated };
+  return { instances: out, truncated: truncated || ctx.truncated, steps: stepBudget(max) - ctx.budget };
+}
+
+/**
+ * A wall time in `zone` that every member whose instant is on the given side of `epoch` is on the
+ * same side of. A member's wall is its instant plus an offset the zone has near it (the pre-gap one
+ * for a wall time a DST gap skips), so the bound is `epoch` plus the smallest (or largest) offset
+ * within two days; further away, no offset (−12 h to +14 h) can bring a member across. Fixed-offset
+ * zones (UTC, floating in UTC) are exact.
+ */
+function wallBound(epoch: number, zone: Zone, side: 'below' | 'above'): number {
+  if (!Number.isFinite(epoch)) return epoch;
+  if (zone.fixedOffset !== undefined) return epoch + zone.fixedOffset;
+  let offset = side === 'below' ? Infinity : -Infinity;
+  // Every 6 hours: zone offsets stay put for far longer than that between transitions.
+  for (let t = epoch - OFFSET_MARGIN; t <= epoch + OFFSET_MARGIN; t += 6 * HOUR_MS) {
+    const o = zone.offsetAt(t);
+    offset = side === 'below' ? Math.min(offset, o) : Math.max(offset, o);
+  }
+  return epoch + offset;
 }
 
 /**

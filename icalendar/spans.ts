@@ -34,6 +34,12 @@ export interface IndexSpans {
   spans: Array<[number, number]>;
   /** Instances may also exist anywhere at or after this instant (epoch ms). */
   openEndedFrom?: number;
+  /**
+   * With openEndedFrom: no instance ends after this instant (from UNTIL, or a COUNT without BYxxx
+   * parts). Absent: the series may go on for ever. Lets an index drop a long series from queries
+   * beyond its end instead of expanding it for each of them.
+   */
+  openEndedUntil?: number;
 }
 
 export const DEFAULT_MAX_INDEX_INSTANCES = 1000;
@@ -54,6 +60,7 @@ export function computeIndexSpans(parsed: ParsedCalendar, options: IndexSpanOpti
   const { series, overrides } = prepare(parsed, options.defaultZone, max);
   const spans: Array<[number, number]> = [];
   let openEndedFrom = Infinity;
+  let openEndedUntil = -Infinity;
 
   for (const s of series) {
     let listed = 0;
@@ -62,6 +69,7 @@ export function computeIndexSpans(parsed: ParsedCalendar, options: IndexSpanOpti
       if (listed >= max) {
         // The first member not listed; later ones start no earlier than this bound.
         openEndedFrom = Math.min(openEndedFrom, occ.start, openFrom(s, occ.wall));
+        openEndedUntil = Math.max(openEndedUntil, s.endBound);
         break;
       }
       spans.push(span(occ.start, occ.end, s.t.match));
@@ -71,6 +79,7 @@ export function computeIndexSpans(parsed: ParsedCalendar, options: IndexSpanOpti
     if (s.truncated) {
       // The iteration budget ran out: we don't know what follows the last member listed.
       openEndedFrom = Math.min(openEndedFrom, openFrom(s, lastWall ?? s.t.startWall));
+      openEndedUntil = Math.max(openEndedUntil, s.endBound);
     }
   }
   for (const { t } of overrides) {
@@ -78,5 +87,6 @@ export function computeIndexSpans(parsed: ParsedCalendar, options: IndexSpanOpti
     spans.push(span(start, end, t.match));
   }
   spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  return Number.isFinite(openEndedFrom) ? { spans, openEndedFrom } : { spans };
+  if (!Number.isFinite(openEndedFrom)) return { spans };
+  return Number.isFinite(openEndedUntil) ? { spans, openEndedFrom, openEndedUntil } : { spans, openEndedFrom };
 }

@@ -83,4 +83,6 @@ export interface IndexSpans {
   spans: Array<[number, number]>;
   /** Instances from here on were not listed (infinite or very long recurrence). */
   openEndedFrom?: number;
+  /** With openEndedFrom: no unlisted instance ends after this (absent: the series never ends). */
+  openEndedUntil?: number;
 }

@@ -3,7 +3,11 @@
  * objects near the range instead of parsing every object in the calendar.
  *
  * Spans are computed once, at write time. Short spans go into week-sized buckets; spans longer than
- * a year and open-ended recurrences go to a small "long" set that every query checks.
+ * a year and open-ended recurrences go to a small "long" set that every query checks by comparing
+ * numbers. A recurrence with more instances than were listed (a rule every second, or one that
+ * never ends) is indexed by its overall span, [openEndedFrom, openEndedUntil): only a query that
+ * range reaches needs to look at its instances, and then it asks only whether one exists in the
+ * range, which recurrence expansion answers in a bounded number of steps wherever the range lies.
  */
 import type { IndexSpans } from './model.js';
 
@@ -79,7 +83,7 @@ export class TimeIndex {
     for (const name of candidates) {
       const entry = this.entries.get(name)!;
       if (entry.spans.some(([s, e]) => spanOverlaps(s, e, range))) matches.push(name);
-      else if (entry.openEndedFrom !== undefined && range.end > entry.openEndedFrom) maybe.push(name);
+      else if (entry.openEndedFrom !== undefined && range.end > entry.openEndedFrom && range.start < (entry.openEndedUntil ?? Infinity)) maybe.push(name);
     }
     return { matches, maybe };
   }

@@ -3,6 +3,7 @@
  * naming the problem, the server stays up and answers other clients, and no data changes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryWork } from '../dav/reports/calendar-query.js';
 import { LIMITS } from '../http/body.js';
 import type { RunningMockICloud } from '../index.js';
 import { ALICE, aliceAuth, basic, gateway, partition, PROPFIND_PRINCIPAL, startDemo, texts } from './helpers.js';
@@ -266,6 +267,118 @@ describe('what one REPORT can cost is bounded (finding 6)', () => {
       expect(seen).toEqual(new Set(mock.control.listEvents(ALICE.appleId, 'home').map((e) => e.name)));
     });
   });
+});
+
+describe('rapid recurrences: right anywhere, at a bounded cost (finding 7)', () => {
+  const rapid = `/${ALICE.dsid}/calendars/rapid/`;
+  const at = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d+/, '');
+  const event = (uid: string, rule: string, start = '20261201T100000Z', end = '20261201T100001Z') =>
+    ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', `DTSTART:${start}`, `DTEND:${end}`, `RRULE:${rule}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  const query = async (from: string, to: string) => {
+    const res = await partition(mock)
+      .report(rapid)
+      .set('Authorization', aliceAuth)
+      .set('Depth', '1')
+      .send(`<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${at(from)}" end="${at(to)}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`);
+    expect(res.status).toBe(207);
+    return [...res.text.matchAll(/<href>[^<]*\/([^/<]+)\.ics<\/href>/g)].map((m) => m[1]).sort();
+  };
+  const work = async (from: string, to: string) => {
+    queryWork.expansions = queryWork.steps = 0;
+    const found = await query(from, to);
+    return { found: found.length, ...queryWork };
+  };
+  const put = (uid: string, rule: string, start?: string, end?: string) => mock.control.putEvent(ALICE.appleId, 'rapid', { ics: event(uid, rule, start, end), name: `${uid}.ics` });
+
+  const T0 = Date.parse('2026-12-01T10:00:00Z');
+  /** The events, and an arithmetic oracle for each: members at T0 + k·step, lasting `dur`. */
+  const series: Array<{ uid: string; rule: string; step: number; dur: number; count?: number; until?: number; minute?: number }> = [
+    { uid: 's1', rule: 'FREQ=SECONDLY', step: 1000, dur: 1000 },
+    { uid: 's2', rule: 'FREQ=SECONDLY;INTERVAL=2', step: 2000, dur: 1000 },
+    { uid: 's3', rule: 'FREQ=SECONDLY;INTERVAL=3', step: 3000, dur: 0 },
+    { uid: 'm1', rule: 'FREQ=MINUTELY', step: 60_000, dur: 1000 },
+    { uid: 'm7', rule: 'FREQ=MINUTELY;INTERVAL=7', step: 420_000, dur: 0 },
+    { uid: 'byminute', rule: 'FREQ=SECONDLY;BYMINUTE=5', step: 1000, dur: 1000, minute: 5 },
+    { uid: 'until', rule: 'FREQ=SECONDLY;UNTIL=20261203T100000Z', step: 1000, dur: 1000, until: Date.parse('2026-12-03T10:00:00Z') },
+    { uid: 'count', rule: 'FREQ=MINUTELY;COUNT=100000', step: 60_000, dur: 1000, count: 100_000 },
+  ];
+  const oracle = (from: number, to: number) =>
+    series
+      .filter((e) => {
+        for (let k = Math.max(0, Math.floor((from - e.dur - T0) / e.step)); T0 + k * e.step < to; k++) {
+          const s = T0 + k * e.step;
+          if ((e.count !== undefined && k >= e.count) || (e.until !== undefined && s > e.until)) return false;
+          if (e.minute !== undefined && new Date(s).getUTCMinutes() !== e.minute) continue;
+          if (e.dur === 0 ? s >= from : s + e.dur > from) return true;
+        }
+        return false;
+      })
+      .map((e) => e.uid)
+      .sort();
+
+  beforeAll(() => {
+    mock.control.createCalendar(ALICE.appleId, { name: 'rapid', displayName: 'Rapid' });
+    for (const e of series) put(e.uid, e.rule, '20261201T100000Z', e.dur === 0 ? '20261201T100000Z' : '20261201T100001Z');
+  });
+  afterAll(() => mock.control.deleteCalendar(ALICE.appleId, 'rapid'));
+
+  it.each([
+    ['two days after DTSTART', '2026-12-03T10:00:00Z', '2026-12-03T10:01:00Z'],
+    ['two days after, at minute 5', '2026-12-03T10:05:00Z', '2026-12-03T10:06:00Z'],
+    ['a month after, on a 2-second window', '2027-01-01T00:00:01Z', '2027-01-01T00:00:03Z'],
+    ['a month after, on one second', '2027-01-01T00:05:30Z', '2027-01-01T00:05:31Z'],
+    ['at the last of 100,000 COUNTed members', '2027-02-08T20:39:00Z', '2027-02-08T20:39:30Z'],
+    ['just after it', '2027-02-08T20:40:00Z', '2027-02-10T00:00:00Z'],
+    ['ten years after', '2036-06-01T12:34:56Z', '2036-06-01T12:35:56Z'],
+    ['a thousand years after, on one second', '3026-12-01T10:00:03Z', '3026-12-01T10:00:04Z'],
+    ['before DTSTART', '2026-11-30T00:00:00Z', '2026-12-01T10:00:00Z'],
+  ])('answers a time-range %s as arithmetic says', async (_what, from, to) => {
+    const expected = oracle(Date.parse(from), Date.parse(to));
+    expect(await query(from, to)).toEqual(expected);
+  });
+
+  it('the oracle agrees with the hand-computed ends of the bounded series', () => {
+    expect(oracle(Date.parse('2027-02-08T20:39:00Z'), Date.parse('2027-02-08T20:39:30Z'))).toContain('count');
+    expect(oracle(Date.parse('2027-02-08T20:40:00Z'), Date.parse('2027-02-10T00:00:00Z'))).not.toContain('count');
+    expect(oracle(Date.parse('2026-12-03T10:00:00Z'), Date.parse('2026-12-03T10:00:01Z'))).toContain('until');
+    expect(oracle(Date.parse('2026-12-03T10:00:01Z'), Date.parse('2026-12-04T10:00:00Z'))).not.toContain('until');
+  });
+
+  it('costs the same per matching event wherever the range lies, and nothing for events it does not reach, however many exist', async () => {
+    const near = await work('2026-12-03T10:00:00Z', '2026-12-03T11:00:00Z');
+    const far = await work('2526-12-03T10:00:00Z', '2526-12-03T11:00:00Z');
+    expect(far.expansions).toBe(6); // s1, s2, s3, m1, m7, byminute go on for ever; until and count have ended
+    // A few steps each, wherever the range lies; BYMINUTE=5 walks at most one hour of seconds to minute 5.
+    expect(far.steps).toBeLessThanOrEqual(6 * 8 + 3600);
+    expect(near.steps).toBeLessThanOrEqual(8 * 8 + 3600);
+    const before = await work('2026-11-01T00:00:00Z', '2026-12-01T09:00:00Z');
+    const after = await work('2027-06-01T00:00:00Z', '2027-06-01T01:00:00Z');
+    // Twenty more every-second events that ended long ago change nothing for later queries...
+    for (let i = 0; i < 20; i++) put(`old-${i}`, 'FREQ=SECONDLY;UNTIL=20261202T000000Z');
+    expect(await work('2026-11-01T00:00:00Z', '2026-12-01T09:00:00Z')).toEqual(before);
+    expect(await work('2027-06-01T00:00:00Z', '2027-06-01T01:00:00Z')).toEqual(after);
+    // ...and twenty that never end cost each what one costs.
+    for (let i = 0; i < 20; i++) put(`forever-${i}`, 'FREQ=SECONDLY');
+    const more = await work('2526-12-03T10:00:00Z', '2526-12-03T11:00:00Z');
+    expect(more.expansions).toBe(26);
+    expect(more.steps).toBe(far.steps + 20 * (await perEvent()));
+    expect(before).toMatchObject({ expansions: 0, steps: 0 });
+  });
+
+  /** Steps one plain every-second series costs on a far range. */
+  async function perEvent(): Promise<number> {
+    mock.control.createCalendar(ALICE.appleId, { name: 'one', displayName: 'One' });
+    mock.control.putEvent(ALICE.appleId, 'one', { ics: event('one', 'FREQ=SECONDLY'), name: 'one.ics' });
+    queryWork.expansions = queryWork.steps = 0;
+    await partition(mock)
+      .report(`/${ALICE.dsid}/calendars/one/`)
+      .set('Authorization', aliceAuth)
+      .set('Depth', '1')
+      .send(`<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="25261203T100000Z" end="25261203T110000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`);
+    const steps = queryWork.steps;
+    mock.control.deleteCalendar(ALICE.appleId, 'one');
+    return steps;
+  }
 });
 
 describe('Apple IDs are normalised once, at authentication (finding 8)', () => {
