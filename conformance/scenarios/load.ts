@@ -1,12 +1,18 @@
 /**
  * Reading scenario files: YAML → a checked Scenario, or a ScenarioError naming the file, the step
- * and the key that is wrong, so QA can fix a file without reading TypeScript.
+ * and the key that is wrong, so QA can fix a file without reading TypeScript. Every step's
+ * arguments and every matcher are checked here, before anything runs; a misspelt key fails the
+ * load, never silently does nothing.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
+import { z } from 'zod';
 import { loadWorldFile, validateWorld, WorldError } from '../../mock-icloud/index.js';
-import { EXPECTATION_KINDS, STEP_KINDS, type Scenario, type ScenarioGiven, type Step, type StepKind } from './schema.js';
+import { givenSchema } from './given-schema.js';
+import type { Scenario, ScenarioGiven, Step } from './schema.js';
+import { STEP_BY_NAME, STEPS } from './steps/index.js';
+import { describeIssues } from './zod-issues.js';
 
 export class ScenarioError extends Error {
   constructor(message: string) {
@@ -14,8 +20,6 @@ export class ScenarioError extends Error {
     this.name = 'ScenarioError';
   }
 }
-
-const DEFAULT_NOW = '2026-11-21T09:00:00Z';
 
 /** Every .yaml/.yml file under the given files or folders, sorted, once. */
 export function findScenarioFiles(paths: string[]): string[] {
@@ -30,6 +34,15 @@ export function findScenarioFiles(paths: string[]): string[] {
   return [...files].sort();
 }
 
+/** The top level; `given` and each step are checked on their own so messages can name the step. */
+export const scenarioHead = z.strictObject({
+  name: z.string().trim().min(1, 'a sentence saying what the scenario shows'),
+  rules: z.array(z.string().regex(/^[A-Z]\d+$/, 'a rule ID such as A1')).min(1, 'list the rule IDs the scenario checks, such as [A1, A2]'),
+  description: z.string().optional(),
+  given: z.unknown(),
+  steps: z.array(z.unknown()).min(1, 'at least one step'),
+});
+
 export function loadScenario(file: string, root = process.cwd()): Scenario {
   const where = relative(root, file) || file;
   let doc: unknown;
@@ -38,55 +51,26 @@ export function loadScenario(file: string, root = process.cwd()): Scenario {
   } catch (error) {
     throw new ScenarioError(`${where}: not valid YAML: ${(error as Error).message}`);
   }
-  const o = asObject(doc, where, ['name', 'rules', 'description', 'given', 'steps']);
-  if (typeof o.name !== 'string' || !o.name.trim()) throw new ScenarioError(`${where}: "name" is required`);
-  if (!Array.isArray(o.rules) || o.rules.length === 0 || !o.rules.every((r) => typeof r === 'string' && /^[A-Z]\d+$/.test(r))) {
-    throw new ScenarioError(`${where}: "rules" must list rule IDs such as [A1, A2]`);
-  }
-  if (!Array.isArray(o.steps) || o.steps.length === 0) throw new ScenarioError(`${where}: "steps" must be a non-empty list`);
+  const head = check(scenarioHead, doc, where);
   return {
     file,
-    name: o.name.trim(),
-    rules: o.rules as string[],
-    description: typeof o.description === 'string' ? o.description : undefined,
-    given: parseGiven(o.given, where, file),
-    steps: o.steps.map((s, i) => parseStep(s, `${where}, step ${i + 1}`, i + 1)),
+    name: head.name,
+    rules: head.rules,
+    description: head.description,
+    given: parseGiven(head.given ?? {}, `${where}, given`, file),
+    steps: head.steps.map((s, i) => parseStep(s, `${where}, step ${i + 1}`, i + 1)),
   };
 }
 
-function parseGiven(input: unknown, where: string, file: string): ScenarioGiven {
-  const g = asObject(input ?? {}, `${where}: given`, ['now', 'icloud', 'platform', 'window']);
-  const now = g.now === undefined ? DEFAULT_NOW : g.now instanceof Date ? g.now.toISOString() : String(g.now);
-  if (Number.isNaN(Date.parse(now))) throw new ScenarioError(`${where}: given.now is not an ISO time: ${now}`);
-  if (g.icloud === undefined) throw new ScenarioError(`${where}: given.icloud is required (a world file such as ../worlds/demo.yaml)`);
-  const icloud = checkWorld(g.icloud, where, file);
-  const platform = asObject(g.platform ?? { subAccounts: [] }, `${where}: given.platform`, ['subAccounts']);
-  const subAccounts = (Array.isArray(platform.subAccounts) ? platform.subAccounts : []).map((sa, i) => {
-    const s = asObject(sa, `${where}: given.platform.subAccounts[${i}]`, ['name', 'users', 'contacts', 'calendars']);
-    return {
-      name: String(s.name ?? `Sub-account ${i + 1}`),
-      users: (s.users ?? {}) as ScenarioGiven['platform']['subAccounts'][number]['users'],
-      contacts: (s.contacts ?? {}) as ScenarioGiven['platform']['subAccounts'][number]['contacts'],
-      calendars: (s.calendars ?? {}) as ScenarioGiven['platform']['subAccounts'][number]['calendars'],
-    };
-  });
-  return { now, icloud, platform: { subAccounts }, window: g.window as ScenarioGiven['window'] };
+function check<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw new ScenarioError(describeIssues(result.error, schema, where));
+  return result.data;
 }
 
-function parseStep(input: unknown, where: string, index: number): Step {
-  const o = asObject(input, where);
-  const keys = Object.keys(o).filter((k) => k !== 'expectError');
-  if (keys.length !== 1) throw new ScenarioError(`${where}: a step has exactly one action (found ${keys.join(', ') || 'none'}); actions are ${Object.keys(STEP_KINDS).join(', ')}`);
-  const kind = keys[0];
-  if (!(kind in STEP_KINDS)) throw new ScenarioError(`${where}: unknown action "${kind}"; actions are ${Object.keys(STEP_KINDS).join(', ')}`);
-  const raw = o[kind];
-  const args: Record<string, unknown> = raw === null || raw === undefined ? {} : typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : { value: raw };
-  if (kind === 'expect') {
-    for (const k of Object.keys(args)) {
-      if (!(k in EXPECTATION_KINDS)) throw new ScenarioError(`${where}: unknown expectation "${k}"; expectations are ${Object.keys(EXPECTATION_KINDS).join(', ')}`);
-    }
-  }
-  return { kind: kind as StepKind, args, expectError: o.expectError === undefined ? undefined : String(o.expectError), index };
+function parseGiven(input: unknown, where: string, file: string): ScenarioGiven {
+  const given = check(givenSchema, input, where);
+  return { ...given, icloud: checkWorld(given.icloud, `${where}.icloud`, file) };
 }
 
 /**
@@ -94,19 +78,28 @@ function parseStep(input: unknown, where: string, index: number): Step {
  * inline world the mock would take as it is (say, an account without fullName) otherwise shows up
  * much later as a 500 to a PROPFIND, far from the line that is wrong.
  */
-function checkWorld(icloud: unknown, where: string, file: string): ScenarioGiven['icloud'] {
+function checkWorld(icloud: string | Record<string, unknown>, where: string, file: string): ScenarioGiven['icloud'] {
   try {
     if (typeof icloud !== 'string') return validateWorld(icloud) as unknown as Record<string, unknown>;
     loadWorldFile(resolve(dirname(file), icloud));
     return icloud;
   } catch (error) {
-    if (error instanceof WorldError) throw new ScenarioError(`${where}: given.icloud: ${error.message}`);
+    if (error instanceof WorldError) throw new ScenarioError(`${where}: ${error.message}`);
     throw error;
   }
 }
 
-function asObject(value: unknown, where: string, allowed?: string[]): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ScenarioError(`${where}: expected a mapping`);
-  if (allowed) for (const k of Object.keys(value)) if (!allowed.includes(k)) throw new ScenarioError(`${where}: unknown key "${k}" (expected one of ${allowed.join(', ')})`);
-  return value as Record<string, unknown>;
+function parseStep(input: unknown, where: string, index: number): Step {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ScenarioError(`${where}: expected a mapping such as "- sync: alice"`);
+  const { expectError, ...rest } = input as Record<string, unknown>;
+  const names = Object.keys(rest);
+  if (names.length !== 1) throw new ScenarioError(`${where}: a step has exactly one action (found ${names.join(', ') || 'none'}); actions are ${STEPS.map((s) => s.name).join(', ')}`);
+  const kind = names[0];
+  const definition = STEP_BY_NAME.get(kind);
+  if (!definition) throw new ScenarioError(`${where}: unknown action "${kind}"; actions are ${STEPS.map((s) => s.name).join(', ')}`);
+  if (expectError !== undefined && (typeof expectError !== 'string' || kind === 'expect')) {
+    throw new ScenarioError(`${where} (${kind}).expectError: ${kind === 'expect' ? 'an expect step cannot be expected to fail' : 'the text of the expected error code or message'}`);
+  }
+  const args = check(definition.schema, rest[kind], `${where} (${kind})`);
+  return { kind, args, expectError, index };
 }

@@ -9,7 +9,7 @@
  * iCloud event's text. Internal ids and DTSTAMP lines (the time of writing, which a rerun moves)
  * are left out.
  */
-import type { ScenarioRun } from './runner.js';
+import type { ScenarioRun } from './run-state.js';
 import { unfoldedLines } from './icalendar-text/vevents.js';
 
 export interface StateSnapshot {

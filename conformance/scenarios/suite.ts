@@ -79,6 +79,10 @@ export function formatSuite(result: SuiteResult, options: { requireAllRules: boo
     const f = s.failure!;
     lines.push(`FAIL ${s.file} — ${s.name}`, `  step ${f.step} (${f.action}): ${f.message}`);
     if (f.expected !== undefined || f.actual !== undefined) lines.push(...sideBySide(f.expected, f.actual).map((l) => `  ${l}`));
+    f.mismatches?.forEach((m, i) => {
+      lines.push(`  ${i + 1}. ${m.message}`);
+      if (m.expected !== undefined || m.actual !== undefined) lines.push(...sideBySide(m.expected, m.actual).map((l) => `     ${l}`));
+    });
     lines.push('');
   }
   const width = Math.max(...result.rules.map((r) => r.id.length), 4);
@@ -127,9 +131,9 @@ const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&g
 /** JUnit XML: one testsuite per scenario file's rules, one testcase per scenario, plus rule coverage. */
 export function toJUnit(result: SuiteResult): string {
   const cases = result.scenarios.map((s) => {
-    const body = s.failure
-      ? `<failure message="${xml(`step ${s.failure.step} (${s.failure.action}): ${s.failure.message}`)}">${xml(sideBySide(s.failure.expected, s.failure.actual).join('\n'))}</failure>`
-      : '';
+    const f = s.failure;
+    const details = f && [...(f.mismatches ?? [f]).flatMap((m) => [m.message, ...sideBySide(m.expected, m.actual), ''])].join('\n');
+    const body = f ? `<failure message="${xml(`step ${f.step} (${f.action}): ${f.message}`)}">${xml(details!)}</failure>` : '';
     return `    <testcase classname="scenarios.${xml(s.rules.join('-') || 'unloaded')}" name="${xml(s.name)}" file="${xml(s.file)}" time="${(s.ms / 1000).toFixed(3)}">${body}</testcase>`;
   });
   const ruleCases = result.rules.map(

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { key } from '../args/vocabulary.js';
+import { need } from '../lookups.js';
+import { defineStep } from './define-step.js';
+
+export const deleteEvent = defineStep({
+  name: 'deleteEvent',
+  group: 'platform',
+  doc: 'delete a platform event',
+  args: z.strictObject({ event: key('event') }),
+  shorthand: 'event',
+  run(run, a) {
+    run.core.platform.deleteEvent(need(run.events, a.event, 'event'));
+  },
+});

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { key } from '../args/vocabulary.js';
+import { need } from '../lookups.js';
+import { defineStep } from './define-step.js';
+
+export const enableICloudSync = defineStep({
+  name: 'enableICloudSync',
+  group: 'platform',
+  doc: 'switch iCloud sync on for a platform calendar',
+  args: z.strictObject({ calendar: key('calendar') }),
+  shorthand: 'calendar',
+  run(run, a) {
+    run.core.platform.setICloudSync(need(run.calendars, a.calendar, 'calendar').id, true);
+  },
+});

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { key } from '../args/vocabulary.js';
+import { connectionOf } from '../lookups.js';
+import { defineStep } from './define-step.js';
+
+export const setSyncPreferences = defineStep({
+  name: 'setSyncPreferences',
+  group: 'platform',
+  doc: 'ask for advanced sync settings (C7: iCloud has none)',
+  args: z.strictObject({ user: key('user') }),
+  shorthand: 'user',
+  run(run, a) {
+    run.core.connections.setSyncPreferences(connectionOf(run, a.user), {});
+  },
+});
