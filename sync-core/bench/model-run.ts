@@ -17,7 +17,8 @@ while ((performance.now() - started) / 1000 < seconds) {
   try {
     await checkModel({ seed, runs: runsPerSeed, maxActions: 40 });
   } catch (error) {
-    console.error(`seed ${seed}: ${(error as Error).message}`);
+    const cause = (error as Error & { cause?: Error }).cause;
+    console.error(`seed ${seed}: ${(error as Error).message}${cause ? `\n${cause.message}` : ''}`);
     process.exit(1);
   }
   sequences += runsPerSeed;

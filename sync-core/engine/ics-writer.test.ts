@@ -68,6 +68,14 @@ describe('slot changes on iCloud events (I5)', () => {
     expect(starts).toContain('2026-12-21T09:00:00.000Z');
   });
 
+  it('writes the whole occurrence as the platform has it, busy or free included (D1 winner)', () => {
+    const transparent = weekly.replace('BEGIN:VEVENT', 'BEGIN:VEVENT\r\nTRANSP:TRANSPARENT');
+    const changed = applySlotChange(transparent, '20261214T090000', event({ kind: 'blocked', title: 'Stand-up', busy: true, location: 'Room 4' }), 'Europe/London');
+    const override = expandInstances(parseICalendar(changed), window).find((i) => i.recurrenceId === '20261214T090000')!;
+    expect(override.transparent).toBe(false);
+    expect(changed).toContain('LOCATION:Room 4');
+  });
+
   it('excludes a deleted occurrence with EXDATE, and deletes a single event outright', () => {
     const excluded = removeOccurrence(weekly, '20261214T090000', Date.parse('2026-11-21T09:00:00Z'))!;
     expect(excluded).toContain('EXDATE;TZID=Europe/London:20261214T090000');

@@ -147,8 +147,12 @@ export function applySlotChange(data: string, recurrenceKey: string, slot: Platf
   else {
     target = overrideFor(root, recurrenceKey) ?? createOverride(root, master, recurrenceKey);
   }
+  // The platform's whole version of the occurrence: after a D1 the winner is the slot as it is.
   setTimes(target, slot, zone);
   setText(target, 'summary', slot.title);
+  setText(target, 'description', slot.description);
+  setText(target, 'location', slot.location);
+  target.updatePropertyWithValue('transp', slot.busy ? 'OPAQUE' : 'TRANSPARENT');
   bumpStamps(target, slot.updatedAt, 0);
   return root.toString() + '\r\n';
 }
