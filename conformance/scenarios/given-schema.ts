@@ -4,7 +4,7 @@
  * `timezone` for `timeZone` fails the load instead of leaving a user in UTC.
  */
 import { z } from 'zod';
-import { CALENDAR_TYPES } from '../../sync-core/platform/model.js';
+import { CALENDAR_TYPES } from '../driver/driver.js';
 import { isoTime, key, whole } from './args/vocabulary.js';
 
 export const DEFAULT_NOW = '2026-11-21T09:00:00Z';
@@ -22,7 +22,7 @@ const contact = z.strictObject({ name: z.string(), email: z.string().optional() 
 
 const calendar = z.strictObject({
   name: z.string(),
-  type: z.enum(CALENDAR_TYPES as [string, ...string[]]),
+  type: z.enum(CALENDAR_TYPES),
   members: z.array(key('user')).default([]),
   slotMinutes: whole(1, 'slot length in minutes').optional(),
   capacity: whole(1, 'places in a class').optional(),

@@ -2,8 +2,8 @@
  * Finding what a step names: a key in one of the run's maps, a platform event by title, an iCloud
  * event by UID. A miss is a StepFailure that lists what there is, so the scenario can be fixed.
  */
-import type { PlatformEvent, User } from '../../sync-core/platform/model.js';
-import type { ScenarioRun } from './run-state.js';
+import type { DriverEvent } from '../driver/driver.js';
+import type { ScenarioRun, ScenarioUser } from './run-state.js';
 import { StepFailure } from './step-failure.js';
 
 export function need<T>(map: Map<string, T>, key: unknown, what: string): T {
@@ -12,17 +12,12 @@ export function need<T>(map: Map<string, T>, key: unknown, what: string): T {
   return value;
 }
 
-export const userOf = (run: ScenarioRun, key: string): User => need(run.users, key, 'user');
+export const userOf = (run: ScenarioRun, key: string): ScenarioUser => need(run.users, key, 'user');
 export const connectionOf = (run: ScenarioRun, key: string): string => need(run.connections, key, 'connection (connect the user first)');
 
-/** Every live platform event of a user, whatever its time. */
-export function eventsOfUser(run: ScenarioRun, user: User): PlatformEvent[] {
-  return run.core.platform.listEventsForUser(user.id, { start: -8.64e15, end: 8.64e15 });
-}
-
 /** The one live event of the user with this title (and start), or a failure naming the candidates. */
-export function findSlot(run: ScenarioRun, user: User, title: string, start?: number): PlatformEvent {
-  const all = eventsOfUser(run, user);
+export async function findSlot(run: ScenarioRun, user: ScenarioUser, title: string, start?: number): Promise<DriverEvent> {
+  const all = await run.driver.events(user.id);
   const candidates = all.filter((e) => e.title === title && (start === undefined || e.start === start));
   if (candidates.length !== 1) {
     // The candidates a reader needs: those with the title (any time), else everything the user has.
@@ -38,8 +33,8 @@ export function findSlot(run: ScenarioRun, user: User, title: string, start?: nu
 }
 
 /** The UID an iCloud step names: `uid`, or `event` (a platform event key) for the copy the platform pushed. */
-export function icloudUid(run: ScenarioRun, ref: { uid?: string; event?: string }): string {
-  if (ref.event !== undefined) return `${need(run.events, ref.event, 'event')}@platform.icloud-sync`;
+export async function icloudUid(run: ScenarioRun, ref: { uid?: string; event?: string }): Promise<string> {
+  if (ref.event !== undefined) return run.driver.icloudUid(need(run.events, ref.event, 'event'));
   return ref.uid!;
 }
 

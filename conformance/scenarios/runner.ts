@@ -5,7 +5,10 @@
  * randomness, no system time, fresh ports and state per scenario.
  */
 import { performance } from 'node:perf_hooks';
+import type { DriverFactory } from '../driver/driver.js';
+import { syncCoreDriver } from '../driver/sync-core-driver.js';
 import type { Mismatch } from './expectations/define-expectation.js';
+import { requiredCapabilities } from './requirements.js';
 import type { ScenarioRun } from './run-state.js';
 import type { Scenario, Step } from './schema.js';
 import { setUp } from './set-up.js';
@@ -32,15 +35,32 @@ export interface ScenarioResult {
   passed: boolean;
   ms: number;
   failure?: Failure;
+  /** Not run: the driver lacks what it needs (the capabilities are named); never counted as passed. */
+  skipped?: string;
 }
 
-export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
+export interface RunOptions {
+  /** The engine under test; default the built-in sync-core driver. */
+  driver?: DriverFactory;
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult> {
   const started = performance.now();
   const result = (failure?: Failure): ScenarioResult => ({ file: scenario.file, name: scenario.name, rules: scenario.rules, passed: !failure, ms: Math.round(performance.now() - started), failure });
+  const createDriver = options.driver ?? syncCoreDriver;
   let run: ScenarioRun | undefined;
   try {
-    run = await setUp(scenario);
+    run = await setUp(scenario, async (driverOptions) => {
+      const driver = await createDriver(driverOptions);
+      const missing = requiredCapabilities(scenario).filter((c) => !driver.capabilities.has(c));
+      if (missing.length) {
+        await driver.close();
+        throw new MissingCapabilities(driver.name, missing);
+      }
+      return driver;
+    });
   } catch (error) {
+    if (error instanceof MissingCapabilities) return { ...result(), passed: false, skipped: error.message };
     return result({ step: 0, action: 'given', message: `could not set up the world: ${(error as Error).message}` });
   }
   try {
@@ -50,8 +70,14 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     }
     return result();
   } finally {
-    run.core.close();
+    await run.driver.close();
     await run.mock.close();
+  }
+}
+
+class MissingCapabilities extends Error {
+  constructor(driver: string, missing: string[]) {
+    super(`the ${driver} driver lacks ${missing.join(', ')}`);
   }
 }
 

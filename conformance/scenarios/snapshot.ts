@@ -22,11 +22,10 @@ export interface StateSnapshot {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-export function takeSnapshot(run: ScenarioRun): StateSnapshot {
+export async function takeSnapshot(run: ScenarioRun): Promise<StateSnapshot> {
   const platform: StateSnapshot['platform'] = {};
   for (const [key, user] of run.users) {
-    platform[key] = run.core.platform
-      .listChangedEvents(user.id, 0)
+    platform[key] = (await run.driver.events(user.id, { includeDeleted: true }))
       .map((e) =>
         JSON.stringify({
           kind: e.kind,
@@ -39,7 +38,7 @@ export function takeSnapshot(run: ScenarioRun): StateSnapshot {
           deleted: e.deleted,
           ...(e.location ? { location: e.location } : {}),
           ...(e.description ? { description: e.description } : {}),
-          contacts: e.contactIds.length,
+          contacts: e.contacts,
         }),
       )
       .sort();
@@ -53,7 +52,7 @@ export function takeSnapshot(run: ScenarioRun): StateSnapshot {
       icloud[`${account.appleId}/${calendar.name}`] = events;
     }
   }
-  return { platform, conflicts: run.core.state.listConflicts().length, icloud };
+  return { platform, conflicts: (await run.driver.conflicts()).length, icloud };
 }
 
 /**

@@ -3,7 +3,6 @@
  * (after iCloud's busy events) says.
  */
 import { z } from 'zod';
-import { busyIntervals } from '../../../sync-core/platform/availability.js';
 import { isoTime, key, oneOrMany, whole } from '../args/vocabulary.js';
 import { userOf } from '../lookups.js';
 import type { ScenarioRun } from '../run-state.js';
@@ -18,18 +17,18 @@ export const availabilityArgs = z.strictObject({
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-export function checkAvailability(run: ScenarioRun, spec: z.output<typeof availabilityArgs>, wantFree: boolean): Mismatch[] {
+export async function checkAvailability(run: ScenarioRun, spec: z.output<typeof availabilityArgs>, wantFree: boolean): Promise<Mismatch[]> {
   const user = userOf(run, spec.user);
   const out: Mismatch[] = [];
   for (const at of spec.at.map((t) => Date.parse(t))) {
     const slot = { start: at, end: at + spec.minutes * 60_000 };
-    const blocking = busyIntervals(run.core.platform, user.id, slot);
-    const bookable = run.core.freeSlots(user.id, slot, spec.minutes).some((s) => s.start === at);
+    const blocking = await run.driver.busy(user.id, slot);
+    const bookable = (await run.driver.freeSlots(user.id, slot, spec.minutes)).some((s) => s.start === at);
     if (wantFree ? bookable : blocking.length > 0) continue;
     out.push({
       message: wantFree ? `expected ${spec.user} to be free at ${iso(at)} for ${spec.minutes} min` : `expected ${spec.user} to be busy at ${iso(at)}`,
       expected: { [wantFree ? 'free' : 'busy']: iso(at) },
-      actual: { bookable, blockedBy: blocking.map((b) => run.core.platform.getEvent(b.eventId)).map((e) => e && describeEvent(e)) },
+      actual: { bookable, blockedBy: blocking.map(describeEvent) },
     });
   }
   return out;

@@ -4,7 +4,7 @@
  * them as ISO again, and the platform event by its scenario key.
  */
 import { z } from 'zod';
-import type { ConflictRecord } from '../../../sync-core/state/sync-state.js';
+import type { DriverConflict as ConflictRecord } from '../../driver/driver.js';
 import { isoTime, key, oneOrMany, whole } from '../args/vocabulary.js';
 import { need, userOf } from '../lookups.js';
 import type { ScenarioRun } from '../run-state.js';
@@ -54,10 +54,10 @@ export const conflicts = defineExpectation({
     losing: oneOrMany(z.string()).optional().describe('texts each found in some losing change'),
     entries: z.array(entry).optional(),
   }),
-  check(run, spec) {
+  async check(run, spec) {
     userOf(run, spec.user);
     const id = run.connections.get(spec.user);
-    const found = id ? run.core.state.listConflicts(id) : [];
+    const found = id ? await run.driver.conflicts(id) : [];
     const losingTexts = found.map((c) => JSON.stringify(c.losingChange));
     // Each entry claims its own conflict, in order, so two entries need two conflicts.
     const unclaimed = [...found];

@@ -19,7 +19,7 @@ export interface ExpectationDefinition {
   args: z.ZodType;
   shorthand?: string;
   schema: z.ZodType;
-  check(run: ScenarioRun, args: unknown): Mismatch[];
+  check(run: ScenarioRun, args: unknown): Promise<Mismatch[]> | Mismatch[];
 }
 
 export function defineExpectation<S extends z.ZodType>(definition: {
@@ -27,7 +27,7 @@ export function defineExpectation<S extends z.ZodType>(definition: {
   doc: string;
   args: S;
   shorthand?: string;
-  check(run: ScenarioRun, args: z.output<S>): Mismatch[];
+  check(run: ScenarioRun, args: z.output<S>): Promise<Mismatch[]> | Mismatch[];
 }): ExpectationDefinition {
   return { ...definition, schema: withShorthand(definition.args, definition.shorthand), check: definition.check as ExpectationDefinition['check'] };
 }

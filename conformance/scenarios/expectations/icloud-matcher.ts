@@ -24,9 +24,9 @@ export const icloudMatcher = z
 
 export type ICloudMatcher = z.output<typeof icloudMatcher>;
 
-export function icloudMatches(run: ScenarioRun, m: ICloudMatcher) {
+export async function icloudMatches(run: ScenarioRun, m: ICloudMatcher) {
   const events = run.mock.control.listEvents(m.account, m.calendar);
-  const uid = m.uid !== undefined || m.event !== undefined ? icloudUid(run, m) : undefined;
+  const uid = m.uid !== undefined || m.event !== undefined ? await icloudUid(run, m) : undefined;
   const lines = (data: string) => unfoldedLines(data);
   const text = (data: string) => lines(data).join('\r\n');
   const missing = (data: string) => (m.contains ?? []).filter((s) => !text(data).includes(s));

@@ -6,10 +6,12 @@ export const notInPlatform = defineExpectation({
   name: 'notInPlatform',
   doc: 'platform events that must not exist: the same keys as `platform`',
   args: oneOrMany(platformMatcher.omit({ count: true })),
-  check(run, matchers) {
-    return matchers.flatMap((m) => {
-      const { matches } = platformMatches(run, m);
-      return matches.length ? [{ message: `expected no platform event like this for ${m.user}`, expected: m, actual: matches.slice(0, 12).map(describeEvent) }] : [];
-    });
+  async check(run, matchers) {
+    const out = [];
+    for (const m of matchers) {
+      const { matches } = await platformMatches(run, m);
+      if (matches.length) out.push({ message: `expected no platform event like this for ${m.user}`, expected: m, actual: matches.slice(0, 12).map(describeEvent) });
+    }
+    return out;
   },
 });

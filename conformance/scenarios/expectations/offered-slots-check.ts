@@ -16,12 +16,12 @@ export const offeredSlotsArgs = z.strictObject({
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-export function checkOfferedSlots(run: ScenarioRun, spec: z.output<typeof offeredSlotsArgs>, wantOffered: boolean): Mismatch[] {
+export async function checkOfferedSlots(run: ScenarioRun, spec: z.output<typeof offeredSlotsArgs>, wantOffered: boolean): Promise<Mismatch[]> {
   const calendar = need(run.calendars, spec.calendar, 'calendar');
   const memberKey = (id: string) => [...run.users].find(([, u]) => u.id === id)?.[0] ?? id;
   const out: Mismatch[] = [];
   for (const at of spec.at.map((t) => Date.parse(t))) {
-    const slot = run.core.calendarFreeSlots(calendar.id, { start: at, end: at + calendar.slotMinutes * 60_000 }).find((s) => s.start === at);
+    const slot = (await run.driver.offeredSlots(calendar.id, { start: at, end: at + calendar.slotMinutes * 60_000 })).find((s) => s.start === at);
     const members = slot?.freeUserIds.map(memberKey);
     const ok = wantOffered ? !!slot && (spec.members === undefined || JSON.stringify(members) === JSON.stringify(spec.members)) : !slot;
     if (ok) continue;

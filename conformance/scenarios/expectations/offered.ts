@@ -12,9 +12,9 @@ export const offered = defineExpectation({
     linked: z.string().optional(),
     conflict: oneOrMany(z.string()).optional().describe('exactly these are conflict calendars'),
   }),
-  check(run, spec) {
+  async check(run, spec) {
     const id = run.connections.get(spec.user);
-    const calendars = id ? run.core.connections.offered(id) : [];
+    const calendars = id ? await run.driver.offeredCalendars(id) : [];
     const names = calendars.map((c) => c.displayName);
     const linked = calendars.find((c) => c.isLinked)?.displayName;
     const conflict = calendars.filter((c) => c.isConflict).map((c) => c.displayName).sort();

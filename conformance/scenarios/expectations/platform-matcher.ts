@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { isoTime, key, whole } from '../args/vocabulary.js';
-import type { PlatformEvent } from '../../../sync-core/platform/model.js';
-import { eventsOfUser, need, userOf } from '../lookups.js';
+import type { DriverEvent } from '../../driver/driver.js';
+import { need, userOf } from '../lookups.js';
 import type { ScenarioRun } from '../run-state.js';
 import { nearest, timeCloseness } from './nearest.js';
 
@@ -30,7 +30,7 @@ export type PlatformMatcher = z.output<typeof platformMatcher>;
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-export function describeEvent(e: PlatformEvent) {
+export function describeEvent(e: DriverEvent) {
   return {
     kind: e.kind,
     title: e.title,
@@ -40,14 +40,14 @@ export function describeEvent(e: PlatformEvent) {
     busy: e.busy,
     status: e.status,
     origin: e.origin,
-    contacts: e.contactIds.length,
+    contacts: e.contacts,
     ...(e.location ? { location: e.location } : {}),
     ...(e.description ? { description: e.description } : {}),
   };
 }
 
 /** Per field: does the event have what the matcher asks? */
-function fieldChecks(m: PlatformMatcher, e: PlatformEvent, eventId: string | undefined): boolean[] {
+function fieldChecks(m: PlatformMatcher, e: DriverEvent, eventId: string | undefined): boolean[] {
   return [
     eventId === undefined || e.id === eventId,
     m.kind === undefined || e.kind === m.kind,
@@ -60,16 +60,16 @@ function fieldChecks(m: PlatformMatcher, e: PlatformEvent, eventId: string | und
     m.origin === undefined || e.origin === m.origin,
     m.description === undefined || (e.description ?? '') === m.description,
     m.location === undefined || (e.location ?? '') === m.location,
-    m.contacts === undefined || e.contactIds.length === m.contacts,
+    m.contacts === undefined || e.contacts === m.contacts,
   ];
 }
 
-export function platformMatches(run: ScenarioRun, m: PlatformMatcher): { matches: PlatformEvent[]; nearest: ReturnType<typeof describeEvent>[] } {
-  const pool = eventsOfUser(run, userOf(run, m.user));
+export async function platformMatches(run: ScenarioRun, m: PlatformMatcher): Promise<{ matches: DriverEvent[]; nearest: ReturnType<typeof describeEvent>[] }> {
+  const pool = await run.driver.events(userOf(run, m.user).id);
   const eventId = m.event === undefined ? undefined : need(run.events, m.event, 'event');
   const matches = pool.filter((e) => fieldChecks(m, e, eventId).every(Boolean));
   // Closest first: most fields right, then the nearest start.
   const wanted = m.start !== undefined ? Date.parse(m.start) : undefined;
-  const score = (e: PlatformEvent) => fieldChecks(m, e, eventId).filter(Boolean).length + (wanted === undefined ? 0 : timeCloseness(e.start, wanted));
+  const score = (e: DriverEvent) => fieldChecks(m, e, eventId).filter(Boolean).length + (wanted === undefined ? 0 : timeCloseness(e.start, wanted));
   return { matches, nearest: nearest(pool, score).map(describeEvent) };
 }

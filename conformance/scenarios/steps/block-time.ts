@@ -8,9 +8,8 @@ export const blockTime = defineStep({
   group: 'platform',
   doc: 'block time in the platform; `as` names the blocked slot',
   args: z.strictObject({ as: key('event').optional(), user: key('user'), start: isoTime, end: isoTime, title: z.string().default('Blocked'), allDay: z.boolean().default(false) }),
-  run(run, a) {
-    const u = userOf(run, a.user);
-    const event = run.core.blockTime({ subAccountId: u.subAccountId, userId: u.id, start: Date.parse(a.start), end: Date.parse(a.end), title: a.title, allDay: a.allDay } as never);
-    if (a.as) run.events.set(a.as, event.id);
+  async run(run, a) {
+    const id = await run.driver.blockTime({ userId: userOf(run, a.user).id, start: Date.parse(a.start), end: Date.parse(a.end), title: a.title, allDay: a.allDay });
+    if (a.as) run.events.set(a.as, id);
   },
 });

@@ -9,7 +9,7 @@ export const cancel = defineStep({
   doc: 'cancel a booking',
   args: z.strictObject({ event: key('event') }),
   shorthand: 'event',
-  run(run, a) {
-    run.core.cancel(need(run.events, a.event, 'event'));
+  async run(run, a) {
+    await run.driver.cancel(need(run.events, a.event, 'event'));
   },
 });

@@ -12,7 +12,7 @@ export const choose = defineStep({
     linked: z.string().nullable().optional().describe('the linked calendar (null: none)'),
     conflict: oneOrMany(z.string()).optional().describe('conflict calendars besides the linked one'),
   }),
-  run(run, a) {
-    run.core.connections.chooseCalendars(connectionOf(run, a.user), { linked: a.linked, conflict: a.conflict });
+  async run(run, a) {
+    await run.driver.chooseCalendars(connectionOf(run, a.user), { linked: a.linked, conflict: a.conflict });
   },
 });

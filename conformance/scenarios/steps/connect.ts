@@ -9,8 +9,7 @@ export const connect = defineStep({
   doc: 'connect a user to iCloud with an app-specific password',
   args: z.strictObject({ user: key('user'), appleId: text('the Apple ID, exactly as the user types it'), appPassword: text('app-specific password') }),
   async run(run, a) {
-    const u = userOf(run, a.user);
-    const c = await run.core.connections.connect({ subAccountId: u.subAccountId, userId: u.id, appleId: a.appleId, appPassword: a.appPassword, serverUrl: run.mock.gatewayUrl });
-    run.connections.set(a.user, c.id);
+    const id = await run.driver.connect({ userId: userOf(run, a.user).id, appleId: a.appleId, appPassword: a.appPassword, serverUrl: run.mock.gatewayUrl });
+    run.connections.set(a.user, id);
   },
 });

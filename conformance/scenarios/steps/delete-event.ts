@@ -9,7 +9,7 @@ export const deleteEvent = defineStep({
   doc: 'delete a platform event',
   args: z.strictObject({ event: key('event') }),
   shorthand: 'event',
-  run(run, a) {
-    run.core.platform.deleteEvent(need(run.events, a.event, 'event'));
+  async run(run, a) {
+    await run.driver.deleteEvent(need(run.events, a.event, 'event'));
   },
 });

@@ -7,7 +7,7 @@ export const deleteSlot = defineStep({
   group: 'platform',
   doc: 'delete a blocked slot (usually one from iCloud), named by `slot` (a key) or by `user` + `title` (+ `start`)',
   args: z.strictObject(slotRef).superRefine(oneSlotRef),
-  run(run, a) {
-    run.core.platform.deleteEvent(slotId(run, a));
+  async run(run, a) {
+    await run.driver.deleteSlot(await slotId(run, a));
   },
 });

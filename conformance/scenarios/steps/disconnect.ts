@@ -9,8 +9,8 @@ export const disconnect = defineStep({
   doc: 'forget the connection; nothing is deleted on either side',
   args: z.strictObject({ user: key('user') }),
   shorthand: 'user',
-  run(run, a) {
-    run.core.connections.disconnect(connectionOf(run, a.user));
+  async run(run, a) {
+    await run.driver.disconnect(connectionOf(run, a.user));
     run.connections.delete(a.user); // a later connect for this user starts afresh
   },
 });

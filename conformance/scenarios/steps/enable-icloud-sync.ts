@@ -9,7 +9,7 @@ export const enableICloudSync = defineStep({
   doc: 'switch iCloud sync on for a platform calendar',
   args: z.strictObject({ calendar: key('calendar') }),
   shorthand: 'calendar',
-  run(run, a) {
-    run.core.platform.setICloudSync(need(run.calendars, a.calendar, 'calendar').id, true);
+  async run(run, a) {
+    await run.driver.enableICloudSync(need(run.calendars, a.calendar, 'calendar').id);
   },
 });

@@ -21,13 +21,13 @@ export const expectStep = defineStep({
   group: 'checking',
   doc: 'check the state with the matchers below; every one that fails is reported',
   args: z.strictObject(Object.fromEntries(EXPECTATIONS.map((e) => [e.name, e.schema.optional()]))),
-  run(run, args) {
+  async run(run, args) {
     const mismatches: Mismatch[] = [];
     for (const definition of EXPECTATIONS) {
       const a = (args as Record<string, unknown>)[definition.name];
       if (a === undefined) continue;
       try {
-        mismatches.push(...definition.check(run, a).map((m) => ({ ...m, message: `${definition.name}: ${m.message}` })));
+        mismatches.push(...(await definition.check(run, a)).map((m) => ({ ...m, message: `${definition.name}: ${m.message}` })));
       } catch (error) {
         const e = error as Error;
         mismatches.push({ message: `${definition.name}: ${e.message}`, ...(e instanceof StepFailure ? { expected: e.expected, actual: e.actual } : {}) });

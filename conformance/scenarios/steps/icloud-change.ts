@@ -25,8 +25,8 @@ export const icloudChange = defineStep({
     })
     .superRefine(oneEventRef)
     .refine((a) => a.thisAndFuture === undefined || a.recurrenceId !== undefined, 'thisAndFuture needs recurrenceId (the first occurrence it applies to)'),
-  run(run, a) {
-    const event = findICloudEvent(run, a.account, a.calendar, icloudUid(run, a));
+  async run(run, a) {
+    const event = findICloudEvent(run, a.account, a.calendar, await icloudUid(run, a));
     const set = { 'LAST-MODIFIED': utcDateTime(run.clock.now()), ...a.set };
     const ics =
       a.recurrenceId === undefined

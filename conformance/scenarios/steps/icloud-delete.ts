@@ -9,7 +9,7 @@ export const icloudDelete = defineStep({
   group: 'icloud',
   doc: 'delete an event as if on an iPhone (`uid`, or `event` for a booking the platform wrote)',
   args: z.strictObject({ account: appleId, calendar: z.string(), ...icloudEventRef }).superRefine(oneEventRef),
-  run(run, a) {
-    run.mock.control.deleteEvent(a.account, a.calendar, findICloudEvent(run, a.account, a.calendar, icloudUid(run, a)).name);
+  async run(run, a) {
+    run.mock.control.deleteEvent(a.account, a.calendar, findICloudEvent(run, a.account, a.calendar, await icloudUid(run, a)).name);
   },
 });

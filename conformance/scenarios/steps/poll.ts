@@ -7,9 +7,10 @@ export const poll = defineStep({
   group: 'running',
   doc: 'one polling cycle over every connection that is due',
   args: z.strictObject({}),
+  needs: () => ['poll'],
   async run(run) {
     run.lastSync = { journalFrom: lastSeq(run), journalTo: 0 };
-    const reports = await run.core.poll();
+    const reports = await run.driver.poll();
     run.lastSync.journalTo = lastSeq(run);
     run.lastPoll = [];
     for (const report of reports) {

@@ -9,6 +9,6 @@ export const reconnect = defineStep({
   doc: "replace a connection's app-specific password (after a revocation)",
   args: z.strictObject({ user: key('user'), appPassword: text('the new app-specific password') }),
   async run(run, a) {
-    await run.core.connections.reconnect(connectionOf(run, a.user), a.appPassword);
+    await run.driver.reconnect(connectionOf(run, a.user), a.appPassword);
   },
 });

@@ -10,6 +10,6 @@ export const refreshCalendars = defineStep({
   args: z.strictObject({ user: key('user') }),
   shorthand: 'user',
   async run(run, a) {
-    await run.core.connections.refreshCalendars(connectionOf(run, a.user));
+    await run.driver.refreshCalendars(connectionOf(run, a.user));
   },
 });

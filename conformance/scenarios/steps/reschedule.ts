@@ -8,7 +8,7 @@ export const reschedule = defineStep({
   group: 'platform',
   doc: 'move a booking to another start (same length)',
   args: z.strictObject({ event: key('event'), start: isoTime }),
-  run(run, a) {
-    run.core.reschedule(need(run.events, a.event, 'event'), Date.parse(a.start));
+  async run(run, a) {
+    await run.driver.reschedule(need(run.events, a.event, 'event'), Date.parse(a.start));
   },
 });

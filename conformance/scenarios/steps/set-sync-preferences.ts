@@ -9,7 +9,7 @@ export const setSyncPreferences = defineStep({
   doc: 'ask for advanced sync settings (C7: iCloud has none)',
   args: z.strictObject({ user: key('user') }),
   shorthand: 'user',
-  run(run, a) {
-    run.core.connections.setSyncPreferences(connectionOf(run, a.user), {});
+  async run(run, a) {
+    await run.driver.setSyncPreferences(connectionOf(run, a.user), {});
   },
 });

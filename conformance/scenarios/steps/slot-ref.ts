@@ -20,7 +20,7 @@ export function oneSlotRef(value: { slot?: string; user?: string; title?: string
   else if (value.slot === undefined && (value.user === undefined || value.title === undefined)) ctx.addIssue({ code: 'custom', message: 'name the slot with slot (a key), or with user and title' });
 }
 
-export function slotId(run: ScenarioRun, a: { slot?: string; user?: string; title?: string; start?: string }): string {
+export async function slotId(run: ScenarioRun, a: { slot?: string; user?: string; title?: string; start?: string }): Promise<string> {
   if (a.slot !== undefined) return need(run.events, a.slot, 'slot (name it with nameSlot first)');
-  return findSlot(run, userOf(run, a.user!), a.title!, a.start === undefined ? undefined : Date.parse(a.start)).id;
+  return (await findSlot(run, userOf(run, a.user!), a.title!, a.start === undefined ? undefined : Date.parse(a.start))).id;
 }

@@ -9,7 +9,7 @@ export const snapshot = defineStep({
   doc: 'remember the observable state (platform events, conflicts, iCloud events) under a key, for `expect: { sameAs: key }`',
   args: z.strictObject({ as: key('snapshot') }),
   shorthand: 'as',
-  run(run, a) {
-    run.snapshots.set(a.as, takeSnapshot(run));
+  async run(run, a) {
+    run.snapshots.set(a.as, await takeSnapshot(run));
   },
 });

@@ -15,17 +15,13 @@ export const sync = defineStep({
     })
     .refine((a) => a.interruptAfterRequests === undefined || a.loseAnswerOf === undefined, 'a run dies once: interruptAfterRequests or loseAnswerOf, not both'),
   shorthand: 'user',
+  needs: (a) => [...(a.interruptAfterRequests !== undefined ? (['crash-before-request'] as const) : []), ...(a.loseAnswerOf !== undefined ? (['crash-after-request'] as const) : [])],
   async run(run, a) {
     const id = connectionOf(run, a.user);
-    run.interruptAfter = a.interruptAfterRequests;
-    run.loseAnswerOf = a.loseAnswerOf;
-    run.requests = 0;
     run.lastSync = { user: a.user, journalFrom: lastSeq(run), journalTo: 0 };
     try {
-      run.reports.set(a.user, await run.core.sync(id));
+      run.reports.set(a.user, await run.driver.sync(id, { interruptAfterRequests: a.interruptAfterRequests, loseAnswerOf: a.loseAnswerOf }));
     } finally {
-      run.interruptAfter = undefined;
-      run.loseAnswerOf = undefined;
       run.lastSync.journalTo = lastSeq(run);
     }
   },

@@ -8,8 +8,8 @@ export const updateSlot = defineStep({
   group: 'platform',
   doc: 'change a blocked slot (usually one from iCloud), named by `slot` (a key) or by `user` + `title` (+ `start`), to `newTitle`, `newStart`, `newEnd`',
   args: z.strictObject({ ...slotRef, newTitle: z.string().optional(), newStart: isoTime.optional(), newEnd: isoTime.optional() }).superRefine(oneSlotRef),
-  run(run, a) {
-    run.core.platform.updateEvent(slotId(run, a), {
+  async run(run, a) {
+    await run.driver.updateSlot(await slotId(run, a), {
       ...(a.newTitle !== undefined ? { title: a.newTitle } : {}),
       ...(a.newStart !== undefined ? { start: Date.parse(a.newStart) } : {}),
       ...(a.newEnd !== undefined ? { end: Date.parse(a.newEnd) } : {}),

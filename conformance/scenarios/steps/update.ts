@@ -8,8 +8,8 @@ export const update = defineStep({
   group: 'platform',
   doc: 'change a platform event',
   args: z.strictObject({ event: key('event'), title: z.string().optional(), start: isoTime.optional(), end: isoTime.optional(), location: z.string().optional(), description: z.string().optional() }),
-  run(run, a) {
-    run.core.platform.updateEvent(need(run.events, a.event, 'event'), {
+  async run(run, a) {
+    await run.driver.update(need(run.events, a.event, 'event'), {
       ...(a.title !== undefined ? { title: a.title } : {}),
       ...(a.location !== undefined ? { location: a.location } : {}),
       ...(a.description !== undefined ? { description: a.description } : {}),
