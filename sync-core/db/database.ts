@@ -39,7 +39,21 @@ export const ID_MIGRATION: Migration = {
   sql: 'CREATE TABLE id_counters (prefix TEXT PRIMARY KEY, next INTEGER NOT NULL)',
 };
 
+/**
+ * The prepared statement for `sql` on `db`, prepared once: preparing costs more than running a
+ * small statement, and the engine runs a few per event.
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
+const statementCaches = new WeakMap<Db, Map<string, Database.Statement>>();
+
 export function nextId(db: Db, prefix: string): string {
-  const row = db.prepare('INSERT INTO id_counters (prefix, next) VALUES (?, 2) ON CONFLICT(prefix) DO UPDATE SET next = next + 1 RETURNING next - 1 AS n').get(prefix) as { n: number };
+  const row = prepared(db, 'INSERT INTO id_counters (prefix, next) VALUES (?, 2) ON CONFLICT(prefix) DO UPDATE SET next = next + 1 RETURNING next - 1 AS n').get(prefix) as { n: number };
   return `${prefix}_${String(row.n).padStart(6, '0')}`;
 }

@@ -2,7 +2,7 @@
  * Typed access to the sync-state tables. Every method is one statement; callers group them in the
  * platform store's transaction so a sync step and its bookkeeping commit together.
  */
-import type { Db } from '../db/database.js';
+import { prepared, type Db } from '../db/database.js';
 import type { CalendarAccess } from '../caldav/client.js';
 
 export interface Connection {
@@ -152,11 +152,14 @@ function toLink(r: Row): InstanceLink {
 export class SyncState {
   constructor(private readonly db: Db) {}
 
+  private sql(text: string) {
+    return prepared(this.db, text);
+  }
+
   // ---- connections -------------------------------------------------------------------------------
 
   insertConnection(c: Omit<Connection, 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'statusReason' | 'lastSyncAt'> & { changeCursor: number }): Connection {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO connections (id, sub_account_id, user_id, apple_id, app_password, server_url, principal_url, home_url, status, change_cursor, created_at)
          VALUES (@id, @subAccountId, @userId, @appleId, @appPassword, @serverUrl, @principalUrl, @homeUrl, @status, @changeCursor, @createdAt)`,
       )
@@ -165,30 +168,30 @@ export class SyncState {
   }
 
   getConnection(id: string): Connection | undefined {
-    const r = this.db.prepare('SELECT * FROM connections WHERE id = ?').get(id) as Row | undefined;
+    const r = this.sql('SELECT * FROM connections WHERE id = ?').get(id) as Row | undefined;
     return r && toConnection(r);
   }
 
   listConnections(): Connection[] {
-    return (this.db.prepare('SELECT * FROM connections ORDER BY id').all() as Row[]).map(toConnection);
+    return (this.sql('SELECT * FROM connections ORDER BY id').all() as Row[]).map(toConnection);
   }
 
   findConnection(subAccountId: string, userId: string): Connection | undefined {
-    const r = this.db.prepare('SELECT * FROM connections WHERE sub_account_id = ? AND user_id = ?').get(subAccountId, userId) as Row | undefined;
+    const r = this.sql('SELECT * FROM connections WHERE sub_account_id = ? AND user_id = ?').get(subAccountId, userId) as Row | undefined;
     return r && toConnection(r);
   }
 
   connectionsForAppleId(appleId: string): Connection[] {
-    return (this.db.prepare('SELECT * FROM connections WHERE apple_id = ? COLLATE NOCASE').all(appleId) as Row[]).map(toConnection);
+    return (this.sql('SELECT * FROM connections WHERE apple_id = ? COLLATE NOCASE').all(appleId) as Row[]).map(toConnection);
   }
 
   connectionsForUser(userId: string): Connection[] {
-    return (this.db.prepare('SELECT * FROM connections WHERE user_id = ?').all(userId) as Row[]).map(toConnection);
+    return (this.sql('SELECT * FROM connections WHERE user_id = ?').all(userId) as Row[]).map(toConnection);
   }
 
   /** Active connections whose next poll is due, soonest first. */
   dueConnections(now: number, limit: number): Connection[] {
-    return (this.db.prepare("SELECT * FROM connections WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?").all(now, limit) as Row[]).map(toConnection);
+    return (this.sql("SELECT * FROM connections WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?").all(now, limit) as Row[]).map(toConnection);
   }
 
   updateConnection(id: string, patch: Partial<Pick<Connection, 'status' | 'statusReason' | 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'lastSyncAt' | 'appPassword' | 'principalUrl' | 'homeUrl'>>): void {
@@ -206,11 +209,11 @@ export class SyncState {
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${columns[k]} = @${k}`).join(', ');
-    this.db.prepare(`UPDATE connections SET ${sets} WHERE id = @id`).run({ ...Object.fromEntries(keys.map((k) => [k, patch[k] ?? null])), id });
+    this.sql(`UPDATE connections SET ${sets} WHERE id = @id`).run({ ...Object.fromEntries(keys.map((k) => [k, patch[k] ?? null])), id });
   }
 
   deleteConnection(id: string): void {
-    this.db.prepare('DELETE FROM connections WHERE id = ?').run(id);
+    this.sql('DELETE FROM connections WHERE id = ?').run(id);
   }
 
   // ---- remote calendars ------------------------------------------------------------------------------
@@ -218,8 +221,8 @@ export class SyncState {
   /** Replaces the listing, keeping roles and sync tokens of calendars that are still there. */
   saveRemoteCalendars(connectionId: string, calendars: Omit<RemoteCalendar, 'connectionId' | 'isLinked' | 'isConflict' | 'syncToken'>[]): void {
     const existing = new Map(this.listRemoteCalendars(connectionId).map((c) => [c.url, c]));
-    this.db.prepare('DELETE FROM remote_calendars WHERE connection_id = ?').run(connectionId);
-    const insert = this.db.prepare(
+    this.sql('DELETE FROM remote_calendars WHERE connection_id = ?').run(connectionId);
+    const insert = this.sql(
       `INSERT INTO remote_calendars (connection_id, url, display_name, components, access, kind, is_linked, is_conflict, shared, sync_token)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -230,64 +233,63 @@ export class SyncState {
   }
 
   listRemoteCalendars(connectionId: string): RemoteCalendar[] {
-    return (this.db.prepare('SELECT * FROM remote_calendars WHERE connection_id = ? ORDER BY url').all(connectionId) as Row[]).map(toCalendar);
+    return (this.sql('SELECT * FROM remote_calendars WHERE connection_id = ? ORDER BY url').all(connectionId) as Row[]).map(toCalendar);
   }
 
   setRoles(connectionId: string, linkedUrl: string | undefined, conflictUrls: string[]): void {
-    this.db.prepare('UPDATE remote_calendars SET is_linked = 0, is_conflict = 0 WHERE connection_id = ?').run(connectionId);
-    const mark = this.db.prepare('UPDATE remote_calendars SET is_conflict = 1 WHERE connection_id = ? AND url = ?');
+    this.sql('UPDATE remote_calendars SET is_linked = 0, is_conflict = 0 WHERE connection_id = ?').run(connectionId);
+    const mark = this.sql('UPDATE remote_calendars SET is_conflict = 1 WHERE connection_id = ? AND url = ?');
     for (const url of conflictUrls) mark.run(connectionId, url);
-    if (linkedUrl) this.db.prepare('UPDATE remote_calendars SET is_linked = 1, is_conflict = 1 WHERE connection_id = ? AND url = ?').run(connectionId, linkedUrl);
+    if (linkedUrl) this.sql('UPDATE remote_calendars SET is_linked = 1, is_conflict = 1 WHERE connection_id = ? AND url = ?').run(connectionId, linkedUrl);
   }
 
   setSyncToken(connectionId: string, url: string, token: string | null): void {
-    this.db.prepare('UPDATE remote_calendars SET sync_token = ? WHERE connection_id = ? AND url = ?').run(token, connectionId, url);
+    this.sql('UPDATE remote_calendars SET sync_token = ? WHERE connection_id = ? AND url = ?').run(token, connectionId, url);
   }
 
   // ---- remote objects ----------------------------------------------------------------------------------
 
   getObject(connectionId: string, href: string): RemoteObjectRow | undefined {
-    const r = this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND href = ?').get(connectionId, href) as Row | undefined;
+    const r = this.sql('SELECT * FROM remote_objects WHERE connection_id = ? AND href = ?').get(connectionId, href) as Row | undefined;
     return r && toObject(r);
   }
 
   /** The platform's own copy of appointment `eventId`: the followed copy of its UID. */
   objectForEvent(connectionId: string, eventId: string): RemoteObjectRow | undefined {
-    const r = this.db.prepare("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform' AND followed = 1").get(connectionId, eventId) as Row | undefined;
+    const r = this.sql("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform' AND followed = 1").get(connectionId, eventId) as Row | undefined;
     return r && toObject(r);
   }
 
   /** The copy of `uid` the engine follows, gone or not (at most one: a unique index says so). */
   followedObject(connectionId: string, uid: string): RemoteObjectRow | undefined {
-    const r = this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 1').get(connectionId, uid) as Row | undefined;
+    const r = this.sql('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 1').get(connectionId, uid) as Row | undefined;
     return r && toObject(r);
   }
 
   /** Live copies of `uid` seen in other calendars than the followed one. */
   copiesOf(connectionId: string, uid: string): RemoteObjectRow[] {
-    return (this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 0 AND gone = 0 ORDER BY href').all(connectionId, uid) as Row[]).map(toObject);
+    return (this.sql('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 0 AND gone = 0 ORDER BY href').all(connectionId, uid) as Row[]).map(toObject);
   }
 
   /** Calendars holding a live followed copy: read on every run, whatever their role (D8). */
   calendarsWithFollowed(connectionId: string): string[] {
-    return (this.db.prepare('SELECT DISTINCT calendar_url FROM remote_objects WHERE connection_id = ? AND followed = 1 AND gone = 0').all(connectionId) as Row[]).map((r) => r.calendar_url as string);
+    return (this.sql('SELECT DISTINCT calendar_url FROM remote_objects WHERE connection_id = ? AND followed = 1 AND gone = 0').all(connectionId) as Row[]).map((r) => r.calendar_url as string);
   }
 
   /** Whether a calendar holds any copy this connection has seen (so its listing is worth reading). */
   knownHrefsIn(connectionId: string, calendarUrl: string): Set<string> {
-    return new Set((this.db.prepare('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string));
+    return new Set((this.sql('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string));
   }
 
   /** Followed iCloud events with occurrences that the window now reaches (an index range, D5). */
   objectsDue(connectionId: string, windowEnd: number): RemoteObjectRow[] {
     return (
-      this.db.prepare('SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href').all(connectionId, windowEnd) as Row[]
+      this.sql('SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href').all(connectionId, windowEnd) as Row[]
     ).map(toObject);
   }
 
   saveObject(o: RemoteObjectRow): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due)
          VALUES (@connectionId, @href, @calendarUrl, @uid, @etag, @data, @contentHash, @origin, @eventId, @pushedVersion, @remoteModified, @gone, @followed, @windowDue)
          ON CONFLICT (connection_id, href) DO UPDATE SET calendar_url = excluded.calendar_url, uid = excluded.uid, etag = excluded.etag, data = excluded.data,
@@ -307,23 +309,22 @@ export class SyncState {
   }
 
   deleteObject(connectionId: string, href: string): void {
-    this.db.prepare('DELETE FROM remote_objects WHERE connection_id = ? AND href = ?').run(connectionId, href);
+    this.sql('DELETE FROM remote_objects WHERE connection_id = ? AND href = ?').run(connectionId, href);
   }
 
   // ---- occurrence links -----------------------------------------------------------------------------------
 
   linksOf(connectionId: string, uid: string): InstanceLink[] {
-    return (this.db.prepare('SELECT * FROM occurrence_links WHERE connection_id = ? AND uid = ? ORDER BY recurrence_key').all(connectionId, uid) as Row[]).map(toLink);
+    return (this.sql('SELECT * FROM occurrence_links WHERE connection_id = ? AND uid = ? ORDER BY recurrence_key').all(connectionId, uid) as Row[]).map(toLink);
   }
 
   linkForEvent(connectionId: string, eventId: string): InstanceLink | undefined {
-    const r = this.db.prepare('SELECT * FROM occurrence_links WHERE connection_id = ? AND event_id = ?').get(connectionId, eventId) as Row | undefined;
+    const r = this.sql('SELECT * FROM occurrence_links WHERE connection_id = ? AND event_id = ?').get(connectionId, eventId) as Row | undefined;
     return r && toLink(r);
   }
 
   saveLink(l: InstanceLink): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO occurrence_links (connection_id, uid, recurrence_key, event_id, synced_version, suppressed) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (connection_id, uid, recurrence_key) DO UPDATE SET event_id = excluded.event_id, synced_version = excluded.synced_version, suppressed = excluded.suppressed`,
       )
@@ -331,14 +332,13 @@ export class SyncState {
   }
 
   deleteLink(connectionId: string, uid: string, recurrenceKey: string): void {
-    this.db.prepare('DELETE FROM occurrence_links WHERE connection_id = ? AND uid = ? AND recurrence_key = ?').run(connectionId, uid, recurrenceKey);
+    this.sql('DELETE FROM occurrence_links WHERE connection_id = ? AND uid = ? AND recurrence_key = ?').run(connectionId, uid, recurrenceKey);
   }
 
   // ---- pending pushes ----------------------------------------------------------------------------------------
 
   addPending(connectionId: string, eventId: string, error: string): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO pending_pushes (connection_id, event_id, attempts, last_error) VALUES (?, ?, 1, ?)
          ON CONFLICT (connection_id, event_id) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error`,
       )
@@ -346,11 +346,11 @@ export class SyncState {
   }
 
   removePending(connectionId: string, eventId: string): void {
-    this.db.prepare('DELETE FROM pending_pushes WHERE connection_id = ? AND event_id = ?').run(connectionId, eventId);
+    this.sql('DELETE FROM pending_pushes WHERE connection_id = ? AND event_id = ?').run(connectionId, eventId);
   }
 
   listPending(connectionId: string): { eventId: string; attempts: number; lastError: string }[] {
-    return (this.db.prepare('SELECT event_id, attempts, last_error FROM pending_pushes WHERE connection_id = ? ORDER BY event_id').all(connectionId) as Row[]).map((r) => ({
+    return (this.sql('SELECT event_id, attempts, last_error FROM pending_pushes WHERE connection_id = ? ORDER BY event_id').all(connectionId) as Row[]).map((r) => ({
       eventId: r.event_id as string,
       attempts: r.attempts as number,
       lastError: r.last_error as string,
@@ -360,8 +360,7 @@ export class SyncState {
   // ---- conflicts and runs ----------------------------------------------------------------------------------------
 
   recordConflict(c: Omit<ConflictRecord, 'id'>): ConflictRecord {
-    const info = this.db
-      .prepare(
+    const info = this.sql(
         'INSERT INTO conflicts (connection_id, event_id, href, detected_at, winner, platform_modified, icloud_modified, losing_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(c.connectionId, c.eventId, c.href, c.detectedAt, c.winner, c.platformModified, c.icloudModified ?? null, JSON.stringify(c.losingChange));
@@ -369,7 +368,7 @@ export class SyncState {
   }
 
   listConflicts(connectionId?: string): ConflictRecord[] {
-    const rows = (connectionId ? this.db.prepare('SELECT * FROM conflicts WHERE connection_id = ? ORDER BY id').all(connectionId) : this.db.prepare('SELECT * FROM conflicts ORDER BY id').all()) as Row[];
+    const rows = (connectionId ? this.sql('SELECT * FROM conflicts WHERE connection_id = ? ORDER BY id').all(connectionId) : this.sql('SELECT * FROM conflicts ORDER BY id').all()) as Row[];
     return rows.map((r) => ({
       id: r.id as number,
       connectionId: r.connection_id as string,
@@ -384,11 +383,11 @@ export class SyncState {
   }
 
   recordRun(connectionId: string, startedAt: number, finishedAt: number, report: unknown): void {
-    this.db.prepare('INSERT INTO sync_runs (connection_id, started_at, finished_at, report) VALUES (?, ?, ?, ?)').run(connectionId, startedAt, finishedAt, JSON.stringify(report));
+    this.sql('INSERT INTO sync_runs (connection_id, started_at, finished_at, report) VALUES (?, ?, ?, ?)').run(connectionId, startedAt, finishedAt, JSON.stringify(report));
   }
 
   lastRun(connectionId: string): { startedAt: number; finishedAt: number; report: unknown } | undefined {
-    const r = this.db.prepare('SELECT * FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1').get(connectionId) as Row | undefined;
+    const r = this.sql('SELECT * FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1').get(connectionId) as Row | undefined;
     return r && { startedAt: r.started_at as number, finishedAt: r.finished_at as number, report: JSON.parse(r.report as string) };
   }
 }
