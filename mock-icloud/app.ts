@@ -1,7 +1,7 @@
 /**
  * The Express application serving one origin (gateway or partition). Both origins serve the same
  * accounts and data (dossier §1: KashCal reaches everything through caldav.icloud.com); only the
- * journal tells them apart. Order per request: control plane → faults → /.well-known → auth →
+ * journal tells them apart. Order per request: control plane (gateway only) → faults → /.well-known → auth →
  * resolve path → method handler; every DavError is serialised by http/errors.ts, anything else
  * becomes a journalled 500 and the server stays up.
  */
@@ -40,7 +40,8 @@ export function createApp(origin: 'gateway' | 'partition', deps: AppDeps): expre
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
-  app.use(CONTROL_PREFIX, deps.control);
+  // The control plane lives on the gateway only; on the partition /__mock is a CalDAV path like any other (401/404).
+  if (origin === 'gateway') app.use(CONTROL_PREFIX, deps.control);
   let counter = 0;
   app.use((req, res) => {
     const requestId = uuidFrom(`${origin}:${++counter}`);

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { FAULT_KINDS, type FaultSpec } from './control/faults.js';
 import { startMockICloud } from './server.js';
+import { recordMain, worldFromCaptureMain } from './record/cli.js';
 
 const USAGE = `usage: mock-icloud [--port P] [--partition-port Q] [--host 127.0.0.1] [--world FILE] [--clock ISO-TIME]
                    [--public-gateway-url URL] [--public-partition-url URL] [--fault SPEC]... [--faults FILE]
@@ -38,9 +39,15 @@ const USAGE = `usage: mock-icloud [--port P] [--partition-port Q] [--host 127.0.
                           latencyJitterMs, pageSize, and the scope account, calendar, method, path
                           [FAULT: one or more SPECs separated by ";" or white space]
   --faults FILE           a YAML/JSON list of fault rules (the same fields as POST /__mock/faults) [FAULTS]
+  --control-token TOKEN   require "Authorization: Bearer TOKEN" on /__mock/ (16+ characters); needed
+                          when --host is beyond loopback, since the control plane exports every
+                          password                                                       [MOCK_ICLOUD_CONTROL_TOKEN]
   kinds: ${FAULT_KINDS.join(', ')}
 
-A flag wins over its environment variable.`;
+A flag wins over its environment variable.
+
+       mock-icloud record --upstream URL --out FILE [--port P] [--partition-port Q]   (record a real server; --help)
+       mock-icloud world-from-capture CAPTURE.har > world.yaml                          (a world from a recording)`;
 
 /** Each flag's environment variable. */
 export const ENV_VARS = {
@@ -54,6 +61,7 @@ export const ENV_VARS = {
   clock: 'CLOCK',
   fault: 'FAULT',
   faults: 'FAULTS',
+  'control-token': 'MOCK_ICLOUD_CONTROL_TOKEN',
 } as const;
 
 const MATCH_KEYS = new Set(['account', 'calendar', 'method', 'path']);
@@ -81,6 +89,9 @@ export function parseFaultFlag(flag: string): FaultSpec {
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // Subcommands: recording a real server, and a world file from a recording (record/).
+  if (argv[0] === 'record') return void (process.exitCode = await recordMain(argv.slice(1)));
+  if (argv[0] === 'world-from-capture') return void (process.exitCode = await worldFromCaptureMain(argv.slice(1)));
   let flags;
   try {
     flags = parseArgs({
@@ -96,6 +107,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         clock: { type: 'string' },
         fault: { type: 'string', multiple: true },
         faults: { type: 'string' },
+        'control-token': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -121,6 +133,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     clock: value('clock'),
     fault: flags.fault ?? (env.FAULT ? env.FAULT.split(/[;\s]+/).filter(Boolean) : []),
     faults: value('faults'),
+    'control-token': value('control-token'),
   };
   // `--port 0` alone: both origins on free ports.
   const partitionPortText = value('partition-port') ?? (Number(args.port) === 0 ? '0' : '8444');
@@ -148,6 +161,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       publicGatewayUrl: args['public-gateway-url'],
       publicPartitionUrl: args['public-partition-url'],
       clock: args.clock,
+      controlToken: args['control-token'],
     });
     try {
       for (const spec of faults) {
@@ -169,7 +183,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   console.log(`gateway: ${mock.gatewayUrl}`);
   console.log(`partition: ${mock.partitionUrl}`);
-  console.log(`control: ${mock.gatewayUrl}__mock/`);
+  console.log(`control: ${mock.gatewayUrl}__mock/${args['control-token'] ? ' (Authorization: Bearer <control token>)' : ''}`);
   for (const account of accounts) {
     const active = account.appPasswords.filter((p) => p.revokedAt === undefined).map((p) => p.password);
     const how = !account.twoFactor ? 'two-factor off: every password is refused' : active.length ? `app-specific password ${active.join(', ')}` : 'no app-specific password';

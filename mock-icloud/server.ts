@@ -55,6 +55,13 @@ export interface MockICloudOptions {
    */
   clock?: number | string | Clock;
   quirks?: Partial<Quirks>;
+  /**
+   * The control plane's token: with it, `/__mock/` answers only requests carrying
+   * `Authorization: Bearer <token>` (GET /__mock/health excepted). Required when `host` is not a
+   * loopback address, since the control plane exports every password: the mock refuses to start
+   * beyond loopback without one. CLI: `--control-token`, env MOCK_ICLOUD_CONTROL_TOKEN.
+   */
+  controlToken?: string;
   /** How injected latency waits (default setTimeout); tests may observe it instead. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -72,6 +79,14 @@ export interface RunningMockICloud {
 
 export async function startMockICloud(options: MockICloudOptions = {}): Promise<RunningMockICloud> {
   const host = options.host ?? '127.0.0.1';
+  if (options.controlToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(options.controlToken)) {
+    throw new Error('controlToken: use at least 16 printable characters without spaces');
+  }
+  if (!isLoopback(host) && options.controlToken === undefined) {
+    throw new Error(
+      `host ${host} serves beyond loopback, and the control plane (/__mock/) exports every password: give a control token (controlToken, --control-token or MOCK_ICLOUD_CONTROL_TOKEN), or bind 127.0.0.1`,
+    );
+  }
   const loaded = typeof options.world === 'string' ? loadWorldFile(options.world) : { world: options.world ?? { accounts: [] }, baseDir: options.worldBaseDir ?? process.cwd() };
   const clock = makeClock(options.clock, loaded.world.now);
   const store = new MemoryStore(clock);
@@ -81,6 +96,7 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
   control.loadWorld(loaded.world, loaded.baseDir);
 
   let urls: ServerUrls = { gateway: '', partition: '' };
+  let allowedHosts: ReadonlySet<string> = new Set();
   const deps = {
     store,
     clock,
@@ -89,7 +105,7 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
     quirks: { ...DEFAULT_QUIRKS, ...options.quirks },
     urls: () => urls,
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
-    control: controlRouter(() => control),
+    control: controlRouter(() => control, { token: options.controlToken, allowedHosts: () => allowedHosts }),
   };
   // A wildcard address serves every interface but is no address a client can use: advertise loopback.
   const wildcard = WILDCARD_HOSTS.has(host);
@@ -116,6 +132,8 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
   const port = (s: Server) => (s.address() as AddressInfo).port;
   const origin = (name: string, s: Server) => `http://${name.includes(':') ? `[${name}]` : name}:${port(s)}`;
   urls = { gateway: publicGateway ?? origin(advertisedHost, gateway), partition: publicPartition ?? origin(partitionHost, partition) };
+  // The names the control plane answers to (DNS rebinding: any other Host is refused).
+  allowedHosts = new Set(['127.0.0.1', 'localhost', '[::1]', ...(wildcard ? [] : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host]), new URL(urls.gateway).hostname, new URL(urls.partition).hostname].map((h) => h.toLowerCase()));
   return {
     gatewayUrl: `${urls.gateway}/`,
     partitionUrl: `${urls.partition}/`,
@@ -128,6 +146,12 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
 
 /** `http://localhost:49153/` → `http://localhost:49153`; anything but an http(s) origin is refused. */
 export function publicOrigin(option: string, url: string): string {

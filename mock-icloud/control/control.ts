@@ -12,7 +12,7 @@ import { DavError } from '../http/errors.js';
 import type { Account, Calendar, CalendarObject, ComponentType, HomeEntry, ShareAccess } from '../store/model.js';
 import { sha256 } from '../store/memory-store.js';
 import { type CalendarStore, StateError } from '../store/store.js';
-import { isShared, isSubscribed, type World, type WorldAccount, type WorldCalendar } from '../world/schema.js';
+import { isShared, isSubscribed, type World, type WorldAccount, type WorldAppPassword, type WorldCalendar, type WorldEvent } from '../world/schema.js';
 import type { Fault, FaultEngine, FaultSpec } from './faults.js';
 import type { Journal, JournalEntry, JournalQuery } from './journal.js';
 
@@ -23,7 +23,8 @@ export interface AccountSpec {
   twoFactor?: boolean;
   dsid?: string;
   partition?: number;
-  appPasswords?: string[];
+  /** App-specific passwords: the text, or `{password, label, revoked}` as in a world file. */
+  appPasswords?: Array<string | WorldAppPassword>;
 }
 
 export interface CalendarSpec {
@@ -90,9 +91,14 @@ export class MockControl {
   // ---- accounts and credentials -------------------------------------------------------------------
 
   createAccount(spec: AccountSpec): Account {
-    const account = this.deps.store.createAccount({ ...spec, twoFactor: spec.twoFactor ?? true });
-    for (const password of spec.appPasswords ?? []) this.deps.store.addAppPassword(account.dsid, 'app-specific password', password);
-    return account;
+    const { appPasswords, ...init } = spec;
+    const account = this.deps.store.createAccount({ ...init, twoFactor: spec.twoFactor ?? true });
+    for (const p of appPasswords ?? []) {
+      const entry = typeof p === 'string' ? { password: p } : p;
+      this.deps.store.addAppPassword(account.dsid, entry.label ?? 'app-specific password', entry.password);
+      if (entry.revoked) this.deps.store.revokeAppPassword(account.dsid, entry.password);
+    }
+    return this.getAccount(account.appleId);
   }
 
   getAccount(appleId: string): Account {
@@ -144,6 +150,28 @@ export class MockControl {
   subscribeCalendar(appleId: string, spec: SubscriptionSpec): CalendarSummary {
     const account = this.getAccount(appleId);
     return this.summarise(account, this.deps.store.subscribe(account.dsid, spec));
+  }
+
+  /**
+   * Adds a calendar in the world file's shape to `appleId`'s home: an owned one (with its events),
+   * a share (`sharedFrom`) or a subscription (`subscribed`).
+   */
+  addCalendar(appleId: string, c: WorldCalendar, baseDir = process.cwd()): CalendarSummary {
+    if (isShared(c)) {
+      return this.shareCalendar({ owner: c.sharedFrom.owner, calendar: c.sharedFrom.calendar, sharee: appleId, access: c.sharedFrom.access, name: c.name, displayName: c.displayName, color: c.color });
+    }
+    if (isSubscribed(c)) return this.subscribeCalendar(appleId, { name: c.name, displayName: c.displayName, source: c.subscribed, color: c.color, order: c.order });
+    const { events, ...spec } = c;
+    this.createCalendar(appleId, spec);
+    for (const [i, e] of (events ?? []).entries()) {
+      try {
+        this.addEvent(appleId, c.name, e, baseDir);
+      } catch (error) {
+        if (error instanceof StateError) throw new StateError(`event ${e.name ?? e.file ?? i}: ${error.message}`, error.code);
+        throw error;
+      }
+    }
+    return this.listCalendars(appleId).find((s) => s.name === c.name)!;
   }
 
   deleteCalendar(appleId: string, name: string): void {
@@ -201,6 +229,12 @@ export class MockControl {
     const name = event.name ?? (holder?.calendar === calendar ? holder.name : `${valid.uid}.ics`);
     const { object, created } = this.deps.store.putObject(calendar, { name, uid: valid.uid, data, component: valid.component, spans: valid.spans });
     return { name: object.name, uid: object.uid, etag: object.etag, created };
+  }
+
+  /** An event in the world file's shape: inline `ics`, or a `file` relative to `baseDir`. */
+  addEvent(appleId: string, calendarName: string, e: WorldEvent, baseDir = process.cwd()): EventWriteResult {
+    const ics = e.ics ?? readEventFile(resolve(baseDir, e.file!), `event file ${e.file}`);
+    return this.putEvent(appleId, calendarName, { ics, name: e.name });
   }
 
   deleteEvent(appleId: string, calendarName: string, name: string): void {
@@ -308,39 +342,15 @@ function applyWorld(world: World, baseDir: string, control: MockControl): void {
     }
   };
   for (const a of world.accounts) {
-    wrap(where(a), () => {
-      const account = control.createAccount({ appleId: a.appleId, fullName: a.fullName, password: a.password, twoFactor: a.twoFactor ?? true, dsid: a.dsid, partition: a.partition });
-      for (const p of a.appPasswords ?? []) {
-        const spec = typeof p === 'string' ? { password: p } : p;
-        control.issueAppPassword(account.appleId, { password: spec.password, label: spec.label });
-        if (spec.revoked) control.revokeAppPassword(account.appleId, spec.password);
-      }
-    });
+    const { calendars: _calendars, ...account } = a;
+    wrap(where(a), () => control.createAccount({ ...account, twoFactor: a.twoFactor ?? true }));
   }
   // Owned calendars first, so shares can point at any account's calendars regardless of file order.
   for (const a of world.accounts) {
-    for (const c of a.calendars ?? []) {
-      if (isShared(c) || isSubscribed(c)) continue;
-      wrap(where(a, c), () => {
-        const { events, ...spec } = c;
-        control.createCalendar(a.appleId, spec);
-        for (const [i, e] of (events ?? []).entries()) {
-          const ics = e.ics ?? readEventFile(resolve(baseDir, e.file!), `${where(a, c)}, event ${i}`);
-          wrap(`event ${e.name ?? e.file ?? i}`, () => control.putEvent(a.appleId, c.name, { ics, name: e.name }));
-        }
-      });
-    }
+    for (const c of a.calendars ?? []) if (!isShared(c) && !isSubscribed(c)) wrap(where(a, c), () => control.addCalendar(a.appleId, c, baseDir));
   }
   for (const a of world.accounts) {
-    for (const c of a.calendars ?? []) {
-      if (isShared(c)) {
-        wrap(where(a, c), () =>
-          control.shareCalendar({ owner: c.sharedFrom.owner, calendar: c.sharedFrom.calendar, sharee: a.appleId, access: c.sharedFrom.access, name: c.name, displayName: c.displayName, color: c.color }),
-        );
-      } else if (isSubscribed(c)) {
-        wrap(where(a, c), () => control.subscribeCalendar(a.appleId, { name: c.name, displayName: c.displayName, source: c.subscribed, color: c.color, order: c.order }));
-      }
-    }
+    for (const c of a.calendars ?? []) if (isShared(c) || isSubscribed(c)) wrap(where(a, c), () => control.addCalendar(a.appleId, c, baseDir));
   }
 }
 

@@ -11,7 +11,9 @@
  */
 import { seededRandom } from '../../common/random.js';
 import { DavError } from '../http/errors.js';
+import { z } from 'zod';
 import { canonicalAppleId } from '../store/apple-id.js';
+import { parseWith, strict } from '../world/schema.js';
 import type { RequestEffects } from '../dav/context.js';
 
 export const FAULT_KINDS = [
@@ -101,14 +103,49 @@ export interface FaultOutcome {
 
 export class FaultSpecError extends Error {}
 
+const whole = (min: number, what: string) => z.number({ error: `must be ${what}` }).int(`must be ${what}`).min(min, `must be ${what}`).optional();
+const isoTime = z.string({ error: 'must be an ISO time' }).refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO time').optional();
+
+/**
+ * A fault rule, as `POST /__mock/faults`, `mock.control.addFault`, `--faults FILE` and a scenario's
+ * `fault:` step give it. Unknown keys are refused by name (a `cout: 1` would otherwise make a rule
+ * that never expires).
+ */
+export const faultSpecSchema = strict({
+  kind: z.enum(FAULT_KINDS, { error: (issue) => `unknown fault kind "${String(issue.input)}"; use one of ${FAULT_KINDS.join(', ')}` }),
+  match: strict({
+    account: z.string({ error: 'must be text' }).optional(),
+    calendar: z.string({ error: 'must be text' }).optional(),
+    method: z.string({ error: 'must be text' }).optional(),
+    path: z.string({ error: 'must be text' }).optional(),
+  }).optional(),
+  after: whole(0, 'a whole number of requests'),
+  count: whole(1, 'a whole number of at least 1'),
+  from: isoTime,
+  until: isoTime,
+  probability: z.number({ error: 'must be between 0 and 1' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
+  seed: z.number({ error: 'must be a number' }).optional(),
+  retryAfter: whole(0, 'whole seconds'),
+  latencyMs: z.number({ error: 'must be between 0 and 600000' }).min(0, 'must be between 0 and 600000').max(600_000, 'must be between 0 and 600000').optional(),
+  latencyJitterMs: whole(0, 'whole milliseconds'),
+  pageSize: whole(1, 'a whole number of at least 1'),
+})
+  .refine((f) => f.kind !== 'latency' || f.latencyMs !== undefined, 'a latency fault needs latencyMs between 0 and 600000')
+  .refine((f) => f.kind !== 'truncate-sync' || f.pageSize !== undefined, 'a truncate-sync fault needs pageSize, a whole number of at least 1');
+
+/** Checks a fault rule from any source, or throws FaultSpecError naming the key and the problem. */
+export function parseFaultSpec(input: unknown, root = 'fault'): FaultSpec {
+  return parseWith(faultSpecSchema, input, root, (message) => new FaultSpecError(message)) as FaultSpec;
+}
+
 const WRITE_METHODS = new Set(['PUT', 'DELETE', 'PROPPATCH', 'MKCALENDAR', 'MKCOL']);
 
 export class FaultEngine {
   private rules: Array<Fault & { random: () => number }> = [];
   private nextId = 1;
 
-  add(spec: FaultSpec): Fault {
-    validate(spec);
+  add(input: FaultSpec): Fault {
+    const spec = parseFaultSpec(input);
     const fault = { ...spec, match: spec.match && { ...spec.match }, id: `fault-${this.nextId++}`, seen: 0, hits: 0, random: seededRandom(spec.seed ?? this.nextId) };
     this.rules.push(fault);
     return strip(fault);
@@ -229,24 +266,5 @@ function safeDecode(s: string): string {
     return decodeURIComponent(s);
   } catch {
     return s;
-  }
-}
-
-function validate(spec: FaultSpec): void {
-  if (!FAULT_KINDS.includes(spec.kind)) throw new FaultSpecError(`unknown fault kind "${spec.kind}"; use one of ${FAULT_KINDS.join(', ')}`);
-  const whole = (v: number | undefined, min: number) => v === undefined || (Number.isInteger(v) && v >= min);
-  if (!whole(spec.count, 1)) throw new FaultSpecError('count must be a whole number of at least 1');
-  if (!whole(spec.after, 0)) throw new FaultSpecError('after must be a whole number of requests');
-  if (!whole(spec.retryAfter, 0)) throw new FaultSpecError('retryAfter must be whole seconds');
-  if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) throw new FaultSpecError('probability must be between 0 and 1');
-  for (const key of ['from', 'until'] as const) {
-    if (spec[key] !== undefined && Number.isNaN(Date.parse(spec[key]!))) throw new FaultSpecError(`${key} must be an ISO time`);
-  }
-  if (spec.kind === 'latency' && !(Number.isFinite(spec.latencyMs) && spec.latencyMs! >= 0 && spec.latencyMs! <= 600_000)) {
-    throw new FaultSpecError('a latency fault needs latencyMs between 0 and 600000');
-  }
-  if (!whole(spec.latencyJitterMs, 0)) throw new FaultSpecError('latencyJitterMs must be whole milliseconds');
-  if (spec.kind === 'truncate-sync' && (spec.pageSize === undefined || !whole(spec.pageSize, 1))) {
-    throw new FaultSpecError('a truncate-sync fault needs pageSize, a whole number of at least 1');
   }
 }

@@ -50,6 +50,7 @@ describe('mock-icloud configured from the environment', () => {
       FAULT: 'latency:latencyMs=1,method=GET; unavailable:count=1,method=REPORT',
       PUBLIC_GATEWAY_URL: 'http://gateway.example.test:49153/',
       PUBLIC_PARTITION_URL: 'http://partition.example.test:49154',
+      MOCK_ICLOUD_CONTROL_TOKEN: 'env-control-token-0123456789',
     });
     expect(field(out, 'gateway')).toBe('http://gateway.example.test:49153/');
     expect(field(out, 'partition')).toBe('http://partition.example.test:49154/');
@@ -64,7 +65,9 @@ describe('mock-icloud configured from the environment', () => {
     });
     expect(res.status).toBe(207);
     expect(texts(await res.text(), 'href')).toContain(`http://partition.example.test:49154/${ALICE.dsid}/calendars/`);
-    const clock = (await (await fetch(`http://127.0.0.1:${gatewayPort}/__mock/clock`)).json()) as { now: string };
+    // Bound beyond loopback: the control plane wants the token.
+    expect((await fetch(`http://127.0.0.1:${gatewayPort}/__mock/clock`)).status).toBe(401);
+    const clock = (await (await fetch(`http://127.0.0.1:${gatewayPort}/__mock/clock`, { headers: { Authorization: 'Bearer env-control-token-0123456789' } })).json()) as { now: string };
     expect(clock.now).toBe('2026-11-21T09:00:00.000Z');
   });
 
@@ -75,7 +78,7 @@ describe('mock-icloud configured from the environment', () => {
   });
 
   it('puts both origins on free ports with --port 0 alone, and binds 0.0.0.0 without advertising it', async () => {
-    const { out } = await run(['--port', '0', '--host', '0.0.0.0'], {}, /^control: .*\n/m);
+    const { out } = await run(['--port', '0', '--host', '0.0.0.0', '--control-token', 'flag-control-token-0123456789'], {}, /^control: .*\n/m);
     const gateway = field(out, 'gateway')!;
     const partition = field(out, 'partition')!;
     expect(gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -100,5 +103,11 @@ describe('mock-icloud configured from the environment', () => {
     const [badCode] = await once(bad, 'exit');
     expect(badCode).toBe(1);
     expect(badErr).toMatch(/publicPartitionUrl: .*wildcard/);
+    const open = spawn(process.execPath, ['bin/mock-icloud.js', '--port', '0', '--host', '0.0.0.0'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let openErr = '';
+    open.stderr.on('data', (d) => (openErr += d));
+    const [openCode] = await once(open, 'exit');
+    expect(openCode).toBe(1);
+    expect(openErr).toMatch(/control token/);
   });
 });

@@ -413,6 +413,134 @@ describe('Apple IDs are normalised once, at authentication (finding 8)', () => {
   });
 });
 
+describe('the control plane (finding 9)', () => {
+  const ctrl = () => gateway(mock);
+
+  it('is not served on the partition: /__mock there is a CalDAV path like any other', async () => {
+    expect((await partition(mock).get('/__mock/world')).status).toBe(401);
+    const res = await partition(mock).get('/__mock/world').set('Authorization', aliceAuth);
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain(ALICE.appPassword);
+    expect((await partition(mock).post('/__mock/reset').set('Authorization', aliceAuth).send({})).status).not.toBe(204);
+  });
+
+  it.each([
+    ['a DNS-rebound name', 'attacker.example'],
+    ['a rebound name with a port', 'attacker.example:8443'],
+    ['an IP the mock does not serve', '10.0.0.7:8443'],
+    ['garbage', 'a b c'],
+  ])('refuses a Host header naming %s with 403', async (_what, host) => {
+    const res = await ctrl().get('/__mock/world').set('Host', host);
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatch(/not an address this mock serves/);
+    expect(res.text).not.toContain(ALICE.appPassword);
+  });
+
+  it('answers to the addresses it serves', async () => {
+    const port = new URL(mock.gatewayUrl).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, 'localhost']) {
+      expect((await ctrl().get('/__mock/clock').set('Host', host)).status).toBe(200);
+    }
+  });
+
+  it.each([
+    ['text/plain (a cross-site form or fetch needs no preflight for it)', 'text/plain', '{"kind":"unavailable"}'],
+    ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded', 'kind=unavailable'],
+    ['multipart/form-data', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="kind"\r\n\r\nunavailable\r\n--x--\r\n'],
+    ['no Content-Type at all', undefined, undefined],
+    ['text/calendar', 'text/calendar', 'BEGIN:VCALENDAR'],
+  ])('refuses a POST with %s with 415, changing nothing', async (_what, type, payload) => {
+    let req = ctrl().post('/__mock/faults');
+    if (type) req = req.set('Content-Type', type);
+    const res = await (payload === undefined ? req : req.send(payload));
+    expect(res.status).toBe(415);
+    expect(mock.control.listFaults()).toEqual([]);
+    const reset = await ctrl().post('/__mock/reset').set('Content-Type', type ?? '').send(payload ?? '');
+    expect(reset.status).toBe(415);
+  });
+
+  it.each([
+    ['a fault with "cout"', '/__mock/faults', { kind: 'unavailable', cout: 2 }, /unknown key "cout" \(expected one of: kind, match, after, count/],
+    ['a fault scope with "acount"', '/__mock/faults', { kind: 'unavailable', match: { acount: 'a@b' } }, /match: unknown key "acount"/],
+    ['an account with "appleid"', '/__mock/accounts', { appleid: 'dave@example.com', fullName: 'Dave', password: 'p' }, /unknown key "appleid"/],
+    ['an account without a password', '/__mock/accounts', { appleId: 'dave@example.com', fullName: 'Dave' }, /"password" is required/],
+    ['a calendar with "colour"', `/__mock/accounts/${ALICE.appleId}/calendars`, { name: 'colourful', colour: '#FF0000' }, /unknown key "colour" \(expected one of: name, displayName, component, color/],
+    ['a share with "acess"', `/__mock/accounts/${ALICE.appleId}/calendars`, { sharedFrom: { owner: 'bob@example.com', calendar: 'family', acess: 'read-write' } }, /sharedFrom: unknown key "acess"/],
+    ['an event with "icz"', `/__mock/accounts/${ALICE.appleId}/calendars/home/events`, { icz: 'BEGIN:VCALENDAR' }, /unknown key "icz"/],
+    ['an event naming a file on the mock\'s disk', `/__mock/accounts/${ALICE.appleId}/calendars/home/events`, { file: '/etc/passwd' }, /"file" reads the mock's own disk/],
+    ['an app password with "lable"', `/__mock/accounts/${ALICE.appleId}/app-passwords`, { lable: 'CI' }, /unknown key "lable"/],
+    ['a reset with a body', '/__mock/reset', { everything: true }, /unknown key "everything" \(it takes no keys\)/],
+  ])('refuses %s with 400 naming it, and stores nothing', async (_what, path, payload, message) => {
+    const res = await ctrl().post(path).send(payload);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(message);
+    expect(mock.control.listFaults()).toEqual([]);
+    expect(mock.control.listAccounts().map((a) => a.appleId)).not.toContain('dave@example.com');
+    expect(mock.control.listCalendars(ALICE.appleId).map((c) => c.name)).not.toContain('colourful');
+  });
+
+  it('takes a body-less POST that says application/json (as a script sends it)', async () => {
+    expect((await ctrl().post('/__mock/sync-tokens/forget').set('Content-Type', 'application/json')).status).toBe(204);
+  });
+
+  it('refuses misspelt keys in PATCH, PUT /clock and PUT /world too', async () => {
+    expect((await ctrl().patch(`/__mock/accounts/${ALICE.appleId}`).send({ twoFactor: false, twofactor: false })).body.error).toMatch(/unknown key "twofactor"/);
+    expect((await ctrl().put('/__mock/clock').send({ time: '2027-01-01T00:00:00Z' })).body.error).toMatch(/unknown key "time"/);
+    const world = mock.control.exportWorld();
+    (world.accounts[0] as unknown as Record<string, unknown>).twoFactorr = true;
+    expect((await ctrl().put('/__mock/world').send(world)).body.error).toMatch(/accounts\[0\] \(alice@example\.com\): unknown key "twoFactorr"/);
+  });
+
+  it('refuses invalid UTF-8 and broken JSON with 400', async () => {
+    expect((await ctrl().post('/__mock/faults').set('Content-Type', 'application/json').send(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))).status).toBe(400);
+    expect((await ctrl().post('/__mock/faults').set('Content-Type', 'application/json').send('{"kind":')).status).toBe(400);
+  });
+
+  describe('with a token', () => {
+    let guarded: RunningMockICloud;
+    const TOKEN = 'correct-horse-battery-staple';
+    beforeAll(async () => {
+      guarded = await startDemo({ controlToken: TOKEN });
+    });
+    afterAll(() => guarded.close());
+
+    it('answers only requests carrying it', async () => {
+      const res = await gateway(guarded).get('/__mock/world');
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect((await gateway(guarded).get('/__mock/world').set('Authorization', 'Bearer wrong-token-wrong-token')).status).toBe(401);
+      expect((await gateway(guarded).get('/__mock/world').set('Authorization', aliceAuth)).status).toBe(401);
+      const ok = await gateway(guarded).get('/__mock/world').set('Authorization', `Bearer ${TOKEN}`);
+      expect(ok.status).toBe(200);
+      expect(ok.body.accounts.length).toBe(3);
+      expect((await gateway(guarded).post('/__mock/reset').set('Authorization', `Bearer ${TOKEN}`).send({})).status).toBe(204);
+    });
+
+    it('takes a body-less POST with it, and still refuses a non-JSON body', async () => {
+      expect((await gateway(guarded).post('/__mock/sync-tokens/forget').set('Authorization', `Bearer ${TOKEN}`)).status).toBe(204);
+      expect((await gateway(guarded).post('/__mock/faults').set('Authorization', `Bearer ${TOKEN}`).set('Content-Type', 'text/plain').send('{"kind":"unavailable"}')).status).toBe(415);
+    });
+
+    it('lets a health check through without it', async () => {
+      expect((await gateway(guarded).get('/__mock/health')).status).toBe(200);
+    });
+  });
+
+  it('refuses to start beyond loopback without a token, and starts with one', async () => {
+    await expect(startDemo({ host: '0.0.0.0' })).rejects.toThrow(/control token/);
+    await expect(startDemo({ host: '0.0.0.0', controlToken: 'short' })).rejects.toThrow(/16 printable/);
+    const open = await startDemo({ host: '0.0.0.0', controlToken: 'a-long-enough-token-1234' });
+    try {
+      expect((await gateway(open).get('/__mock/clock')).status).toBe(401);
+      expect((await gateway(open).get('/__mock/clock').set('Authorization', 'Bearer a-long-enough-token-1234')).status).toBe(200);
+    } finally {
+      await open.close();
+    }
+  });
+
+  afterAll(() => mock.control.clearFaults());
+});
+
 describe('afterwards', () => {
   it('is still up, and no data changed', async () => {
     const res = await gateway(mock).propfind('/').set('Authorization', aliceAuth).set('Depth', '0').send(PROPFIND_PRINCIPAL);

@@ -66,7 +66,7 @@ async function principalHrefs(mock: RunningMockICloud): Promise<string[]> {
 
 describe('public URLs', () => {
   it('bound to 0.0.0.0 without public URLs, advertises 127.0.0.1 and localhost, never 0.0.0.0', async () => {
-    const mock = await start({ host: '0.0.0.0' });
+    const mock = await start({ host: '0.0.0.0', controlToken: 'public-urls-test-token' });
     expect(mock.gatewayUrl).toBe(`http://127.0.0.1:${mock.ports.gateway}/`);
     expect(mock.partitionUrl).toBe(`http://localhost:${mock.ports.partition}/`);
     const hrefs = await principalHrefs(mock);
@@ -91,7 +91,7 @@ describe('public URLs', () => {
     // As in a container: the mock listens on its own ports; clients reach it only through two others.
     const ports = { gateway: 0, partition: 0 };
     const [gatewayPort, partitionPort] = await Promise.all([forward(() => ports.gateway), forward(() => ports.partition)]);
-    const mapped = await start({ host: '0.0.0.0', publicGatewayUrl: `http://127.0.0.1:${gatewayPort}`, publicPartitionUrl: `http://localhost:${partitionPort}/` });
+    const mapped = await start({ host: '0.0.0.0', controlToken: 'public-urls-test-token', publicGatewayUrl: `http://127.0.0.1:${gatewayPort}`, publicPartitionUrl: `http://localhost:${partitionPort}/` });
     Object.assign(ports, mapped.ports);
     expect([gatewayPort, partitionPort]).not.toContain(mapped.ports.gateway);
     expect(mapped.gatewayUrl).toBe(`http://127.0.0.1:${gatewayPort}/`);

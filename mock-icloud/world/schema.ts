@@ -2,71 +2,12 @@
  * The world file: a readable, editable description of iCloud accounts, their calendars and events
  * (fixtures/worlds/*.yaml). Validation names the exact place and problem, so QA can fix a file
  * without reading code.
+ *
+ * One zod schema per shape. The control plane (control/routes.ts) takes the same shapes in its
+ * request bodies (an account, a calendar, an event), so a key misspelt in either is refused the
+ * same way: `accounts[0] (alice@example.com).calendars[1]: unknown key "colour" (expected one of: …)`.
  */
-export interface WorldAppPassword {
-  password: string;
-  label?: string;
-  revoked?: boolean;
-}
-
-export interface WorldEvent {
-  /** Resource name; defaults to `<UID>.ics`. */
-  name?: string;
-  /** iCalendar text inline (LF line endings are turned into CRLF). */
-  ics?: string;
-  /** A .ics file, relative to the world file. */
-  file?: string;
-}
-
-export interface WorldOwnedCalendar {
-  name: string;
-  displayName?: string;
-  component?: 'VEVENT' | 'VTODO';
-  color?: string;
-  order?: number;
-  description?: string;
-  /** IANA zone for floating and all-day times in time-range queries. */
-  timezone?: string;
-  events?: WorldEvent[];
-}
-
-export interface WorldSharedCalendar {
-  sharedFrom: { owner: string; calendar: string; access?: 'read-only' | 'read-write' };
-  /** Defaults to the 64-hex name iCloud gives shared calendars. */
-  name?: string;
-  displayName?: string;
-  color?: string;
-}
-
-export interface WorldSubscribedCalendar {
-  subscribed: string;
-  name: string;
-  displayName: string;
-  color?: string;
-  order?: number;
-}
-
-export type WorldCalendar = WorldOwnedCalendar | WorldSharedCalendar | WorldSubscribedCalendar;
-
-export interface WorldAccount {
-  appleId: string;
-  fullName: string;
-  dsid?: string;
-  partition?: number;
-  /** The regular Apple ID password (CalDAV refuses it). */
-  password: string;
-  twoFactor?: boolean;
-  appPasswords?: Array<string | WorldAppPassword>;
-  calendars?: WorldCalendar[];
-}
-
-export interface World {
-  /** Optional description for people reading the file. */
-  description?: string;
-  /** Pins the mock's clock (ISO 8601) so etags and tokens are the same on every run. */
-  now?: string;
-  accounts: WorldAccount[];
-}
+import { z } from 'zod';
 
 export class WorldError extends Error {
   constructor(message: string) {
@@ -75,123 +16,203 @@ export class WorldError extends Error {
   }
 }
 
-type Obj = Record<string, unknown>;
+// ---- building blocks --------------------------------------------------------------------------------
 
-function fail(where: string, message: string): never {
-  throw new WorldError(`${where}: ${message}`);
+/** An object that refuses keys it does not know, naming the ones it does. */
+export function strict<T extends z.ZodRawShape>(shape: T) {
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const keys = Object.keys(shape);
+        const unknown = issue.keys.map((k) => `"${k}"`).join(', ');
+        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${unknown} (${keys.length ? `expected one of: ${keys.join(', ')}` : 'it takes no keys'})`;
+      }
+      if (issue.code === 'invalid_type') return 'expected a mapping';
+      return undefined;
+    },
+  });
 }
 
-function object(value: unknown, where: string, keys: string[]): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(where, 'expected a mapping');
-  for (const key of Object.keys(value)) if (!keys.includes(key)) fail(where, `unknown key "${key}" (expected one of: ${keys.join(', ')})`);
-  return value as Obj;
+/** YAML leaves `key:` without a value as null: read it as absent. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+
+/** Text; a number is read as its text (YAML turns `dsid: 10000001001` into a number). */
+export const text = z.union([z.string(), z.number().transform(String)], { error: 'must be text' });
+const number = z.number({ error: 'must be a number' }).refine(Number.isFinite, 'must be a number');
+const bool = z.boolean({ error: 'must be true or false' });
+const list = <T extends z.ZodType>(item: T) => optional(z.array(item, { error: 'must be a list' }));
+
+/** `#RRGGBB` or `#RRGGBBAA`, stored as iCloud writes it: upper case with alpha. */
+export const color = text
+  .refine((c) => /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/.test(c), { error: (issue) => `color must be #RRGGBB or #RRGGBBAA, not "${String(issue.input)}"` })
+  .transform((c) => (c.length === 7 ? `${c}FF` : c).toUpperCase());
+
+const component = z.enum(['VEVENT', 'VTODO'], { error: (issue) => `component must be VEVENT or VTODO (iCloud calendars hold one), not "${String(issue.input)}"` });
+const access = z.enum(['read-only', 'read-write'], { error: (issue) => `access must be read-only or read-write, not "${String(issue.input)}"` });
+
+// ---- the shapes ----------------------------------------------------------------------------------------
+
+/** Validates with the schema `pick` chooses for the input, keeping that schema's issues and paths. */
+function byShape<T>(pick: (input: unknown) => z.ZodType<T>) {
+  return z.unknown().transform((input, ctx): T => {
+    const result = pick(input).safeParse(input);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue(issue as never);
+    return z.NEVER;
+  });
 }
 
-function str(o: Obj, key: string, where: string, required: boolean): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return required ? fail(where, `"${key}" is required`) : undefined;
-  if (typeof v !== 'string' && typeof v !== 'number') fail(where, `"${key}" must be text`);
-  return String(v);
+const appPasswordObject = strict({ password: text, label: optional(text), revoked: optional(bool) });
+/** An app-specific password: its text, or `{password, label, revoked}`. */
+export const appPasswordSchema = byShape<string | z.output<typeof appPasswordObject>>((input) => (typeof input === 'string' ? z.string() : appPasswordObject));
+
+export const eventSchema = strict({
+  /** Resource name; defaults to `<UID>.ics`. */
+  name: optional(text),
+  /** iCalendar text inline (LF line endings are turned into CRLF). */
+  ics: optional(text),
+  /** A .ics file, relative to the world file. */
+  file: optional(text),
+}).refine((e) => (e.ics === undefined) !== (e.file === undefined), 'give exactly one of "ics" (inline iCalendar) or "file" (a path)');
+
+const ownedShape = {
+  name: text,
+  displayName: optional(text),
+  component: optional(component),
+  color: optional(color),
+  order: optional(number),
+  description: optional(text),
+  /** IANA zone for floating and all-day times in time-range queries. */
+  timezone: optional(text),
+  events: list(eventSchema),
+};
+export const ownedCalendarSchema = strict(ownedShape);
+
+export const sharedCalendarSchema = strict({
+  sharedFrom: strict({ owner: text, calendar: text, access: optional(access) }),
+  /** Defaults to the 64-hex name iCloud gives shared calendars. */
+  name: optional(text),
+  displayName: optional(text),
+  color: optional(color),
+});
+
+export const subscribedCalendarSchema = strict({
+  subscribed: text,
+  name: text,
+  displayName: text,
+  color: optional(color),
+  order: optional(number),
+});
+
+/** A calendar: shared when it has `sharedFrom`, subscribed when it has `subscribed`, owned otherwise. */
+export const calendarSchema = byShape<WorldCalendar>((input) => {
+  const probe = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  return (probe.sharedFrom != null ? sharedCalendarSchema : probe.subscribed != null ? subscribedCalendarSchema : ownedCalendarSchema) as z.ZodType<WorldCalendar>;
+});
+
+const accountShape = {
+  appleId: text,
+  fullName: text,
+  dsid: optional(text),
+  partition: optional(number),
+  /** The regular Apple ID password (CalDAV refuses it). */
+  password: text,
+  twoFactor: optional(bool),
+  appPasswords: list(appPasswordSchema),
+  calendars: list(calendarSchema),
+};
+export const accountSchema = strict(accountShape);
+/** An account without its calendars: `POST /__mock/accounts`. */
+export const newAccountSchema = strict({ ...accountShape, calendars: z.undefined({ error: 'add calendars with POST /__mock/accounts/:appleId/calendars' }).optional() });
+
+export const worldSchema = strict({
+  /** Optional description for people reading the file. */
+  description: optional(text),
+  /** Pins the mock's clock (ISO 8601) so etags and tokens are the same on every run. */
+  now: optional(text.refine((now) => !Number.isNaN(Date.parse(now)), { error: (issue) => `"now" is not an ISO 8601 time: ${String(issue.input)}` })),
+  accounts: list(accountSchema).transform((a) => a ?? []),
+});
+
+// ---- types ---------------------------------------------------------------------------------------------
+
+export type WorldAppPassword = Exclude<z.output<typeof appPasswordSchema>, string>;
+export type WorldEvent = z.output<typeof eventSchema>;
+export type WorldOwnedCalendar = z.output<typeof ownedCalendarSchema>;
+export type WorldSharedCalendar = z.output<typeof sharedCalendarSchema>;
+export type WorldSubscribedCalendar = z.output<typeof subscribedCalendarSchema>;
+export type WorldCalendar = WorldOwnedCalendar | WorldSharedCalendar | WorldSubscribedCalendar;
+export type WorldAccount = Omit<z.output<typeof accountSchema>, 'calendars'> & { calendars?: WorldCalendar[] };
+export type NewAccount = Omit<WorldAccount, 'calendars'>;
+export interface World {
+  description?: string;
+  now?: string;
+  accounts: WorldAccount[];
 }
 
-function num(o: Obj, key: string, where: string): number | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(where, `"${key}" must be a number`);
-  return v;
+// ---- validation with the place of the mistake ------------------------------------------------------------
+
+/**
+ * Parses `input` with `schema`, or throws `make(message)` naming the first problem and where it is:
+ * `accounts[0] (alice@example.com).calendars[1]: unknown key "colour" (expected one of: …)`.
+ */
+export function parseWith<T extends z.ZodType>(schema: T, input: unknown, root: string, make: (message: string) => Error = (m) => new WorldError(m)): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return stripUndefined(result.data) as z.output<T>;
+  // A misspelt key explains the "is required" that usually comes with it: report it first.
+  const issues = result.error.issues;
+  throw make(describeIssue(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!, input, root));
 }
 
-function bool(o: Obj, key: string, where: string): boolean | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') fail(where, `"${key}" must be true or false`);
-  return v;
+export function describeIssue(issue: z.core.$ZodIssue, input: unknown, root: string): string {
+  const path = [...issue.path];
+  let value: unknown = input;
+  let where = '';
+  const at = (key: PropertyKey) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined);
+  // A missing or mistyped field is reported on the object holding it: `accounts[0]: "fullName" is required`.
+  let field: string | undefined;
+  if (issue.code !== 'unrecognized_keys' && typeof path.at(-1) === 'string') {
+    const parent = path.slice(0, -1).reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+    const own = parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>)[path.at(-1) as string] : undefined;
+    if (own === undefined || own === null || /^(must|expected)/.test(issue.message)) field = path.pop() as string;
+  }
+  path.forEach((key, i) => {
+    value = at(key);
+    if (typeof key === 'number') {
+      where += `[${key}]`;
+      const label = labelOf(value, path[i - 1], i < path.length - 1);
+      if (label) where += ` (${label})`;
+    } else {
+      where += where ? `.${String(key)}` : String(key);
+    }
+  });
+  let message = issue.message;
+  if (field !== undefined) {
+    const missing = at(field) === undefined || at(field) === null;
+    message = missing ? `"${field}" is required` : `"${field}" ${message}`;
+  }
+  return `${where || root}: ${message}`;
 }
 
-function list(o: Obj, key: string, where: string): unknown[] {
-  const v = o[key];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) fail(where, `"${key}" must be a list`);
-  return v;
+/** `accounts[0] (alice@example.com)`, `calendars[1] (work)` when the path goes on inside it. */
+function labelOf(value: unknown, list: PropertyKey | undefined, deeper: boolean): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const o = value as Record<string, unknown>;
+  if (list === 'accounts' && typeof o.appleId === 'string') return o.appleId;
+  if (list === 'calendars' && deeper && typeof o.name === 'string') return o.name;
+  return undefined;
 }
 
-function strip<T extends Obj>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
+function stripUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(stripUndefined) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = stripUndefined(v);
+  return out as T;
 }
 
 /** Checks a parsed YAML/JSON document and returns it typed, or throws WorldError naming the spot. */
 export function validateWorld(input: unknown): World {
-  const root = object(input, 'world', ['description', 'now', 'accounts']);
-  const now = str(root, 'now', 'world', false);
-  if (now !== undefined && Number.isNaN(Date.parse(now))) fail('world', `"now" is not an ISO 8601 time: ${now}`);
-  const accounts = list(root, 'accounts', 'world').map((a, i) => validateAccount(a, `accounts[${i}]`));
-  return strip({ description: str(root, 'description', 'world', false), now, accounts });
-}
-
-function validateAccount(input: unknown, where: string): WorldAccount {
-  const o = object(input, where, ['appleId', 'fullName', 'dsid', 'partition', 'password', 'twoFactor', 'appPasswords', 'calendars']);
-  const appleId = str(o, 'appleId', where, true)!;
-  const here = `${where} (${appleId})`;
-  return strip({
-    appleId,
-    fullName: str(o, 'fullName', here, true)!,
-    dsid: str(o, 'dsid', here, false),
-    partition: num(o, 'partition', here),
-    password: str(o, 'password', here, true)!,
-    twoFactor: bool(o, 'twoFactor', here),
-    appPasswords: list(o, 'appPasswords', here).map((p, i) => {
-      if (typeof p === 'string') return p;
-      const po = object(p, `${here}.appPasswords[${i}]`, ['password', 'label', 'revoked']);
-      return strip({ password: str(po, 'password', `${here}.appPasswords[${i}]`, true)!, label: str(po, 'label', here, false), revoked: bool(po, 'revoked', here) });
-    }),
-    calendars: list(o, 'calendars', here).map((c, i) => validateCalendar(c, `${here}.calendars[${i}]`)),
-  });
-}
-
-function validateCalendar(input: unknown, where: string): WorldCalendar {
-  const probe = object(input, where, ['name', 'displayName', 'component', 'color', 'order', 'description', 'timezone', 'events', 'sharedFrom', 'subscribed']);
-  if (probe.sharedFrom !== undefined) {
-    const o = object(input, where, ['sharedFrom', 'name', 'displayName', 'color']);
-    const s = object(o.sharedFrom, `${where}.sharedFrom`, ['owner', 'calendar', 'access']);
-    const access = str(s, 'access', `${where}.sharedFrom`, false);
-    if (access !== undefined && access !== 'read-only' && access !== 'read-write') fail(`${where}.sharedFrom`, `access must be read-only or read-write, not "${access}"`);
-    return strip({
-      sharedFrom: strip({ owner: str(s, 'owner', `${where}.sharedFrom`, true)!, calendar: str(s, 'calendar', `${where}.sharedFrom`, true)!, access: access as 'read-only' | 'read-write' | undefined }),
-      name: str(o, 'name', where, false),
-      displayName: str(o, 'displayName', where, false),
-      color: color(o, where),
-    });
-  }
-  if (probe.subscribed !== undefined) {
-    const o = object(input, where, ['subscribed', 'name', 'displayName', 'color', 'order']);
-    return strip({ subscribed: str(o, 'subscribed', where, true)!, name: str(o, 'name', where, true)!, displayName: str(o, 'displayName', where, true)!, color: color(o, where), order: num(o, 'order', where) });
-  }
-  const o = probe;
-  const name = str(o, 'name', where, true)!;
-  const component = str(o, 'component', where, false);
-  if (component !== undefined && component !== 'VEVENT' && component !== 'VTODO') fail(where, `component must be VEVENT or VTODO (iCloud calendars hold one), not "${component}"`);
-  return strip({
-    name,
-    displayName: str(o, 'displayName', where, false),
-    component: component as 'VEVENT' | 'VTODO' | undefined,
-    color: color(o, where),
-    order: num(o, 'order', where),
-    description: str(o, 'description', where, false),
-    timezone: str(o, 'timezone', where, false),
-    events: list(o, 'events', where).map((e, i) => {
-      const ew = `${where} (${name}).events[${i}]`;
-      const eo = object(e, ew, ['name', 'ics', 'file']);
-      if ((eo.ics === undefined) === (eo.file === undefined)) fail(ew, 'give exactly one of "ics" (inline iCalendar) or "file" (a path)');
-      return strip({ name: str(eo, 'name', ew, false), ics: str(eo, 'ics', ew, false), file: str(eo, 'file', ew, false) });
-    }),
-  });
-}
-
-function color(o: Obj, where: string): string | undefined {
-  const c = str(o, 'color', where, false);
-  if (c !== undefined && !/^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/.test(c)) fail(where, `color must be #RRGGBB or #RRGGBBAA, not "${c}"`);
-  return c && (c.length === 7 ? `${c}FF` : c).toUpperCase();
+  return parseWith(worldSchema, input, 'world') as World;
 }
 
 export function isShared(c: WorldCalendar): c is WorldSharedCalendar {
