@@ -53,9 +53,12 @@ export class MockICloudControlClient {
     const headers: Record<string, string> = {};
     if (this.token !== undefined) headers.Authorization = `Bearer ${this.token}`;
     const init: RequestInit = { method, headers };
-    if (body !== undefined) {
+    // The control plane refuses a POST/PUT/PATCH that does not say JSON (a cross-site form could
+    // send it otherwise), so writes without a body send {} as JSON.
+    const payload = body ?? (method === 'POST' || method === 'PUT' || method === 'PATCH' ? {} : undefined);
+    if (payload !== undefined) {
       headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
+      init.body = JSON.stringify(payload);
     }
     const res = await fetch(new URL(path, this.base), init);
     const text = await res.text();
