@@ -253,6 +253,11 @@ describe('summariseObject', () => {
     expect(s).toEqual({ uid: 'a', componentType: 'VEVENT', missingEnd: false, hasRecurrence: true, method: 'REQUEST' });
   });
 
+  it('does not flag an all-day VEVENT without DTEND or DURATION: it lasts one day (RFC 5545 §3.6.1)', () => {
+    const allDay = lines('BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'DTSTART;VALUE=DATE:19970102', 'RRULE:FREQ=YEARLY', 'END:VEVENT', 'END:VCALENDAR');
+    expect(summariseObject(parseICalendar(allDay)).missingEnd).toBe(false);
+  });
+
   it('does not flag VTODOs as missing an end', () => {
     const s = summariseObject(parseICalendar(lines('BEGIN:VCALENDAR', 'BEGIN:VTODO', 'UID:t', 'DTSTART:20260101T090000Z', 'END:VTODO', 'END:VCALENDAR')));
     expect(s.missingEnd).toBe(false);

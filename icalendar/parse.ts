@@ -368,8 +368,10 @@ export function parseICalendar(text: string, options: ParseOptions = {}): Parsed
 
 /** The facts a CalDAV server needs to accept or reject a PUT, and to index it. */
 export function summariseObject(parsed: ParsedCalendar): ObjectSummary {
+  // Only a timed start without an end is "missing" one: a DATE start without DTEND/DURATION lasts
+  // one day (RFC 5545 §3.6.1), and iCloud's 404 is reported for timed events only (dossier §5).
   const missingEnd = parsed.components.some(
-    (c) => c.name === 'vevent' && c.hasProperty('dtstart') && !c.hasProperty('dtend') && !c.hasProperty('duration'),
+    (c) => c.name === 'vevent' && c.hasProperty('dtstart') && c.getFirstProperty('dtstart')!.type !== 'date' && !c.hasProperty('dtend') && !c.hasProperty('duration'),
   );
   const hasRecurrence = parsed.components.some(
     (c) => c.hasProperty('rrule') || c.hasProperty('rdate') || c.hasProperty('recurrence-id'),

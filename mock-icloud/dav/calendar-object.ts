@@ -1,7 +1,8 @@
 /**
  * Validation of an iCalendar body about to become a calendar object resource (RFC 4791 §4.1,
  * §5.3.2.1), with iCloud's own answers where it differs (dossier §5):
- * - a VEVENT with DTSTART but neither DTEND nor DURATION → 404 Not Found (iCloud's odd status);
+ * - a VEVENT with a timed DTSTART but neither DTEND nor DURATION → 404 Not Found (iCloud's odd status;
+ *   an all-day DTSTART alone is one day long, RFC 5545 §3.6.1, and accepted);
  * - a component the calendar does not hold → 403 `supported-calendar-component`;
  * - unparseable data → 400 `valid-calendar-data`; no UID, or several → 400 `valid-calendar-object-resource`.
  * The spans for the time-range index are computed here, once, so queries never re-parse.
@@ -47,7 +48,7 @@ export function validateCalendarObject(data: string, calendar: Calendar, options
     );
   }
   if (options.caldavRules && summary.missingEnd) {
-    throw new DavError(404, 'VEVENT has DTSTART but neither DTEND nor DURATION: iCloud answers 404 Not Found (dossier §5)');
+    throw new DavError(404, 'a timed VEVENT has DTSTART but neither DTEND nor DURATION: iCloud answers 404 Not Found (dossier §5)');
   }
   const spans = computeIndexSpans(parsed, { defaultZone: calendar.timezone ?? 'UTC' });
   return { uid: summary.uid, component: summary.componentType, spans };
