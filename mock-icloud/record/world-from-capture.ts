@@ -11,8 +11,8 @@
  * gives the state it left behind.
  *
  * The account gets the capture's (placeholder) user name and DSID, and a known app-specific password
- * (CAPTURE_APP_PASSWORD) for replays. Shared calendars become owned ones: the owner's account is not
- * in the capture.
+ * (CAPTURE_APP_PASSWORD) for replays. A calendar shared with the account keeps its name and access;
+ * since its owner is not in the capture, a stand-in account (`owner-1@example.invalid`) owns it.
  */
 import { FixedClock } from '../../common/clock.js';
 import { MockControl } from '../control/control.js';
@@ -21,7 +21,7 @@ import { Journal } from '../control/journal.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { NS, qname } from '../xml/names.js';
 import { child, children } from '../xml/parse.js';
-import { validateWorld, type World, type WorldCalendar, type WorldEvent } from '../world/schema.js';
+import { validateWorld, type World, type WorldAccount, type WorldCalendar, type WorldEvent } from '../world/schema.js';
 import { header, responseText, type Har } from './har.js';
 import { C, D, hrefPath, okProp, readMultistatus } from './multistatus.js';
 
@@ -42,6 +42,8 @@ interface SeenCalendar {
   props: { displayName?: string; component?: 'VEVENT' | 'VTODO'; color?: string; order?: number; description?: string };
   subscribed?: string;
   shared?: boolean;
+  /** For a shared calendar: whether the sharee may write (DAV:write in its privileges). */
+  writable?: boolean;
   createdInCapture: boolean;
   existsAtEnd: boolean;
 }
@@ -121,6 +123,8 @@ export function worldFromCapture(har: Har, options: WorldFromCaptureOptions = {}
         Object.assign(seen.props, definedOnly(calendarProps(r)));
         if (subscribed) seen.subscribed = okProp(r, qname(NS.CS, 'source'))?.children[0]?.text.trim() || seen.subscribed || '';
         if (child(type, qname(NS.CS, 'shared'))) seen.shared = true;
+        const privileges = okProp(r, D('current-user-privilege-set'));
+        if (privileges) seen.writable = privileges.children.some((p) => p.children.some((c) => c.name === D('write') || c.name === D('write-content') || c.name === D('all')));
         calendars.set(cal, seen);
       } else if (resource !== undefined) {
         const data = okProp(r, C('calendar-data'))?.text;
@@ -143,18 +147,25 @@ export function worldFromCapture(har: Har, options: WorldFromCaptureOptions = {}
 
   const atEnd = options.at === 'end';
   const worldCalendars: WorldCalendar[] = [];
+  const owners: WorldAccount[] = [];
   for (const c of calendars.values()) {
     if (atEnd ? !c.existsAtEnd : c.createdInCapture) continue;
     if (c.subscribed !== undefined) {
       worldCalendars.push({ subscribed: c.subscribed || 'https://example.invalid/unknown-source.ics', name: c.name, displayName: c.props.displayName ?? c.name, ...(c.props.color ? { color: c.props.color } : {}) });
       continue;
     }
-    if (c.shared) warn(`calendar ${c.name} is shared with this account: served as an owned calendar (the owner is not in the capture)`);
     const list: WorldEvent[] = [];
     for (const [name, e] of events.get(c.name) ?? []) {
       const ics = atEnd ? e.current : e.initial;
       if (ics === undefined || (!atEnd && e.createdInCapture)) continue;
       list.push({ name, ics: ics.replace(/\r\n/g, '\n') });
+    }
+    if (c.shared) {
+      // The owner is not in the capture: a stand-in account owns the calendar and shares it back.
+      const owner = `owner-${owners.length + 1}@example.invalid`;
+      owners.push({ appleId: owner, fullName: `Owner ${owners.length + 1}`, password: 'not-an-app-password', twoFactor: true, calendars: [definedOnly({ name: 'shared', displayName: c.props.displayName, component: c.props.component, events: list }) as WorldCalendar] });
+      worldCalendars.push(definedOnly({ sharedFrom: { owner, calendar: 'shared', access: c.writable ? 'read-write' : 'read-only' }, name: c.name, displayName: c.props.displayName, color: c.props.color }) as WorldCalendar);
+      continue;
     }
     worldCalendars.push(definedOnly({ name: c.name, ...c.props, events: list }) as WorldCalendar);
   }
@@ -174,6 +185,7 @@ export function worldFromCapture(har: Har, options: WorldFromCaptureOptions = {}
         appPasswords: [CAPTURE_APP_PASSWORD],
         calendars: worldCalendars,
       }),
+      ...owners,
     ],
   });
   return dropUnloadableEvents(world, warn);
