@@ -3,12 +3,14 @@
  *
  *   icloud-conformance scenarios [PATHS…] [--json FILE] [--junit FILE] [--concurrency N] [--rules FILE]
  *   icloud-conformance protocol --target URL --user U --password P [--profile icloud|rfc]
+ *   icloud-conformance drift CAPTURE.har [--target URL] [--accept FILE] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../common/project-root.js';
 import { protocolMain } from './protocol/cli.js';
+import { DRIFT_USAGE, driftMain } from './drift/cli.js';
 import { formatSuite, runSuite, suitePassed, toJson, toJUnit } from './scenarios/suite.js';
 
 export const DEFAULT_SCENARIOS = join(projectRoot(), 'fixtures', 'scenarios');
@@ -23,11 +25,14 @@ const USAGE = `usage: icloud-conformance <command> [options]
     Exits 1 when a scenario fails or, when run over the default folder, when a rule has no scenario.
 
   protocol --target URL --user U --password P [--profile icloud|rfc]
-    run the CalDAV protocol cases against any server (the mock, iCloud itself, Radicale, …)`;
+    run the CalDAV protocol cases against any server (the mock, iCloud itself, Radicale, …)
+
+${DRIFT_USAGE}`;
 
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'protocol') return protocolMain(rest, out);
+  if (command === 'drift') return driftMain(rest, out);
   if (command !== 'scenarios') {
     out(command === undefined || command === '--help' || command === '-h' ? USAGE : `icloud-conformance: unknown command "${command}"\n${USAGE}`);
     return command === '--help' || command === '-h' ? 0 : 2;
