@@ -5,6 +5,7 @@
  *   parseICalendar / summariseObject  — parse.ts
  *   expandInstances                   — instances.ts
  *   computeIndexSpans                 — spans.ts
+ *   expandRecurrenceSet / limitRecurrenceSet — expand.ts (RFC 4791 §9.6.5/§9.6.6)
  *   time zone conversion              — zones.ts
  */
 export {
@@ -30,6 +31,7 @@ export {
   type MatchRule,
   type TimeWindow,
 } from './instances.js';
+export { expandRecurrenceSet, limitRecurrenceSet, type RecurrenceModifierOptions } from './expand.js';
 export { utcDateTime } from './values.js';
 export { DEFAULT_MAX_INDEX_INSTANCES, computeIndexSpans, type IndexSpanOptions, type IndexSpans } from './spans.js';
 export {

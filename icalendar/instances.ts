@@ -840,7 +840,7 @@ function wallBound(epoch: number, zone: Zone, side: 'below' | 'above'): number {
  * override's length and its properties (summary, TRANSP, STATUS). The latest such override at or
  * before an occurrence decides it.
  */
-interface ThisAndFutureRange {
+export interface ThisAndFutureRange {
   t: Template;
   recurrenceId: string | undefined;
   /** The overridden occurrence, as an instant. */
@@ -849,7 +849,7 @@ interface ThisAndFutureRange {
   lengthMs: number;
 }
 
-function thisAndFutureRanges(overrides: Prepared['overrides'], master: Series, ctx: Ctx): ThisAndFutureRange[] {
+export function thisAndFutureRanges(overrides: Prepared['overrides'], master: Series, ctx: Ctx): ThisAndFutureRange[] {
   const out: ThisAndFutureRange[] = [];
   for (const { t, recurrenceId } of overrides) {
     const range = t.comp.getFirstProperty('recurrence-id')?.getParameter('range');
@@ -862,7 +862,7 @@ function thisAndFutureRanges(overrides: Prepared['overrides'], master: Series, c
 }
 
 /** The range that shapes an occurrence starting at `start` (strictly after the override's own). */
-function rangeFor(ranges: ThisAndFutureRange[], start: number): ThisAndFutureRange | undefined {
+export function rangeFor(ranges: ThisAndFutureRange[], start: number): ThisAndFutureRange | undefined {
   let found: ThisAndFutureRange | undefined;
   for (const r of ranges) if (r.fromEpoch < start) found = r;
   return found;

@@ -126,3 +126,36 @@ describe('computeIndexSpans', () => {
     expect(windowsWithInstances).toBeGreaterThan(10);
   });
 });
+
+describe('computeIndexSpans and RECURRENCE-ID;RANGE=THISANDFUTURE', () => {
+  const weekly = (...override: string[]) =>
+    cal(...event('DTSTART:20261102T090000Z', 'DTEND:20261102T100000Z', 'RRULE:FREQ=WEEKLY;COUNT=6'), ...event(...override));
+  const window = (s: string, e: string) => ({ start: t(s), end: t(e) });
+  const hits = (spans: Array<[number, number]>, w: { start: number; end: number }) => spans.some(([s, e]) => (e > s ? s < w.end && e > w.start : w.start <= s && s < w.end));
+
+  it('indexes later occurrences where the override moved them, with its length', () => {
+    const text = weekly('RECURRENCE-ID;RANGE=THISANDFUTURE:20261116T090000Z', 'DTSTART:20261116T140000Z', 'DTEND:20261116T143000Z');
+    const { spans } = spansOf(text);
+    // 23 Nov is an afternoon occurrence now: the index must find it there and not at 09:00.
+    const afternoon = window('2026-11-23T14:00:00Z', '2026-11-23T14:15:00Z');
+    expect(expandInstances(parseICalendar(text), afternoon)).toHaveLength(1);
+    expect(hits(spans, afternoon)).toBe(true);
+    expect(spans).toContainEqual([t('2026-11-30T14:00:00Z'), t('2026-11-30T14:30:00Z')]);
+    expect(spans).not.toContainEqual([t('2026-11-30T09:00:00Z'), t('2026-11-30T10:00:00Z')]);
+    // Earlier occurrences keep their place.
+    expect(spans).toContainEqual([t('2026-11-09T09:00:00Z'), t('2026-11-09T10:00:00Z')]);
+  });
+
+  it('is a superset of expandInstances for a series cut by the cap, with a shift backwards', () => {
+    const text = cal(...event('DTSTART:20261102T090000Z', 'DTEND:20261102T100000Z', 'RRULE:FREQ=DAILY'), ...event('RECURRENCE-ID;RANGE=THISANDFUTURE:20261104T090000Z', 'DTSTART:20261103T230000Z', 'DTEND:20261104T000000Z'));
+    const index = spansOf(text, { maxInstances: 5 });
+    // The sixth occurrence (7 Nov 09:00, the first one past the cap) starts at 23:00 on 6 Nov.
+    for (const day of ['2026-11-06', '2027-01-09']) {
+      const w = window(`${day}T23:15:00Z`, `${day}T23:45:00Z`);
+      const found = expandInstances(parseICalendar(text), w).length > 0;
+      const indexed = hits(index.spans, w) || (index.openEndedFrom !== undefined && index.openEndedFrom < w.end);
+      expect(found).toBe(true);
+      expect(indexed).toBe(true);
+    }
+  });
+});

@@ -18,9 +18,12 @@
  *    so the half-open test above never misses them; a VTODO with no dates spans
  *    [MIN_TIME, MAX_TIME], one with only CREATED spans [CREATED, MAX_TIME].
  *  - Cancelled and transparent instances are included: time-range queries match them.
+ *  - A `RECURRENCE-ID;RANGE=THISANDFUTURE` override moves every later member of its master by its
+ *    shift and gives it its length, as expandInstances does; the open-ended bounds widen by the
+ *    largest shift so they stay bounds of the shifted members.
  */
 import type { ParsedCalendar } from './parse.js';
-import { MAX_TIME, MIN_TIME, openFrom, prepare, templateSpan, type MatchRule } from './instances.js';
+import { MAX_TIME, MIN_TIME, openFrom, prepare, rangeFor, templateSpan, thisAndFutureRanges, type MatchRule } from './instances.js';
 
 export interface IndexSpanOptions {
   /** Zone for floating times and all-day dates (the calendar's zone). Default 'UTC'. */
@@ -57,29 +60,37 @@ function span(start: number, end: number, rule: MatchRule): [number, number] {
 
 export function computeIndexSpans(parsed: ParsedCalendar, options: IndexSpanOptions = {}): IndexSpans {
   const max = Math.max(1, Math.floor(options.maxInstances ?? DEFAULT_MAX_INDEX_INSTANCES));
-  const { series, overrides } = prepare(parsed, options.defaultZone, max);
+  const { ctx, series, overrides } = prepare(parsed, options.defaultZone, max);
   const spans: Array<[number, number]> = [];
   let openEndedFrom = Infinity;
   let openEndedUntil = -Infinity;
+  // THISANDFUTURE overrides shape the first master's later members (see expandInstances).
+  const ranges = series[0]?.recurring ? thisAndFutureRanges(overrides, series[0], ctx) : [];
+  const reach = ranges.reduce((m, r) => Math.max(m, Math.abs(r.shiftMs), Math.abs(r.lengthMs)), 0);
 
-  for (const s of series) {
+  for (const [index, s] of series.entries()) {
     let listed = 0;
     let lastWall: number | undefined;
+    const shaped = index === 0 && ranges.length > 0;
     for (const occ of s.occurrences()) {
       if (listed >= max) {
-        // The first member not listed; later ones start no earlier than this bound.
-        openEndedFrom = Math.min(openEndedFrom, occ.start, openFrom(s, occ.wall));
-        openEndedUntil = Math.max(openEndedUntil, s.endBound);
+        // The first member not listed; later ones start no earlier than this bound (less any shift).
+        openEndedFrom = Math.min(openEndedFrom, occ.start - (shaped ? reach : 0), openFrom(s, occ.wall) - (shaped ? reach : 0));
+        openEndedUntil = Math.max(openEndedUntil, s.endBound + (shaped ? 2 * reach : 0));
         break;
       }
-      spans.push(span(occ.start, occ.end, s.t.match));
+      const range = shaped ? rangeFor(ranges, occ.start) : undefined;
+      if (range) {
+        const start = occ.start + range.shiftMs;
+        spans.push(span(start, start + range.lengthMs, range.t.match));
+      } else spans.push(span(occ.start, occ.end, s.t.match));
       listed++;
       lastWall = occ.wall;
     }
     if (s.truncated) {
       // The iteration budget ran out: we don't know what follows the last member listed.
-      openEndedFrom = Math.min(openEndedFrom, openFrom(s, lastWall ?? s.t.startWall));
-      openEndedUntil = Math.max(openEndedUntil, s.endBound);
+      openEndedFrom = Math.min(openEndedFrom, openFrom(s, lastWall ?? s.t.startWall) - (shaped ? reach : 0));
+      openEndedUntil = Math.max(openEndedUntil, s.endBound + (shaped ? 2 * reach : 0));
     }
   }
   for (const { t } of overrides) {

@@ -13,9 +13,17 @@ export interface Quirks {
    * ([R]); the default answers a precise 400 `valid-filter` instead.
    */
   queryWithoutComponentFilter: 'valid-filter-400' | 'icloud-500';
+  /**
+   * `<C:expand>` and `<C:limit-recurrence-set>` inside calendar-data (RFC 4791 §9.6.5/§9.6.6).
+   * python-caldav's iCloud flags say recurring objects "may not be expanded" and the dossier (§4)
+   * infers the stored object comes back whole: `as-stored` (default). Apple CalendarServer, iCloud's
+   * ancestor, expands: `expand` honours both elements.
+   */
+  recurrenceExpansion: 'as-stored' | 'expand';
 }
 
 export const DEFAULT_QUIRKS: Quirks = {
   invalidSyncToken: 'bare-403',
   queryWithoutComponentFilter: 'valid-filter-400',
+  recurrenceExpansion: 'as-stored',
 };

@@ -50,3 +50,47 @@ describe('all-day event without DTEND or DURATION (python-caldav, CalDAVTester r
     expect((await put(`${home}timed.ics`, timed)).status).toBe(404);
   });
 });
+
+describe('CALDAV:expand and limit-recurrence-set (RFC 4791 §9.6.5/§9.6.6)', () => {
+  const STANDUP = `${home}6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41.ics`;
+  const expandQuery = (modifier: string) =>
+    `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data>${modifier}</c:calendar-data></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20261026T000000Z" end="20261110T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
+  const dataOf = (xml: string, href: string) => xml.split('<response').find((r) => r.includes(`<href>${href}</href>`))!.match(/<!\[CDATA\[([\s\S]*?)\]\]>/)![1];
+
+  it('[F-expand] by default returns the stored master and overrides, as python-caldav\'s iCloud flags describe', async () => {
+    const res = await report(home, expandQuery('<c:expand start="20261026T000000Z" end="20261110T000000Z"/>'));
+    expect(res.status).toBe(207);
+    expect(dataOf(res.text, STANDUP)).toBe(mock.control.getEvent(ALICE.appleId, 'home', '6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41.ics').data);
+  });
+
+  it('[F-expand] with the expand quirk lists instances in UTC, each with a RECURRENCE-ID, as CalendarServer does', async () => {
+    const expanding = await startDemo({ quirks: { recurrenceExpansion: 'expand' } });
+    try {
+      const res = await partition(expanding).report(home).set('Authorization', aliceAuth).set('Depth', '1').send(expandQuery('<c:expand start="20261026T000000Z" end="20261110T000000Z"/>'));
+      expect(res.status).toBe(207);
+      const data = dataOf(res.text, STANDUP);
+      expect(data.match(/BEGIN:VEVENT/g)).toHaveLength(3);
+      expect(data).not.toContain('RRULE');
+      expect(data).not.toContain('BEGIN:VTIMEZONE');
+      expect(data).toContain('RECURRENCE-ID:20261102T090000Z');
+      expect(data).toContain('DTSTART:20261103T103000Z');
+
+      const limited = await partition(expanding).report(home).set('Authorization', aliceAuth).set('Depth', '1').send(expandQuery('<c:limit-recurrence-set start="20261201T000000Z" end="20261205T000000Z"/>'));
+      const kept = dataOf(limited.text, STANDUP);
+      expect(kept).toContain('RRULE:FREQ=WEEKLY');
+      expect(kept).not.toContain('RECURRENCE-ID');
+
+      const multiget = await partition(expanding)
+        .report(home)
+        .set('Authorization', aliceAuth)
+        .set('Depth', '1')
+        .send(`<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-data><c:expand start="20261109T000000Z" end="20261110T000000Z"/></c:calendar-data></d:prop><d:href>${STANDUP}</d:href></c:calendar-multiget>`);
+      expect(dataOf(multiget.text, STANDUP).match(/BEGIN:VEVENT/g)).toHaveLength(1);
+
+      const noEnd = await partition(expanding).report(home).set('Authorization', aliceAuth).set('Depth', '1').send(expandQuery('<c:expand start="20261026T000000Z"/>'));
+      expect(noEnd.status).toBe(400);
+    } finally {
+      await expanding.close();
+    }
+  });
+});

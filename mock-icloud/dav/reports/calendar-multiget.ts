@@ -16,7 +16,7 @@ import type { XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, sendMultistatus, statusResponse } from '../multistatus.js';
 import { resolveResource, type Resource } from '../resources.js';
-import { memberResponse, requestedProps, ReportBudget, tooManyMatches } from './common.js';
+import { calendarDataSpec, memberResponse, requestedProps, ReportBudget, tooManyMatches } from './common.js';
 
 export function calendarMultiget(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): void {
   const props = requestedProps(root);
@@ -30,7 +30,8 @@ export function calendarMultiget(root: XmlElement, target: Extract<Resource, { k
     if (resource) budget.charge(resource);
     return { href, resource };
   });
-  const responses: XmlNode[] = resolved.map(({ href, resource }) => (resource ? memberResponse(resource, props, ctx) : statusResponse(href, 404)));
+  const spec = calendarDataSpec(root, ctx);
+  const responses: XmlNode[] = resolved.map(({ href, resource }) => (resource ? memberResponse(resource, props, ctx, spec) : statusResponse(href, 404)));
   sendMultistatus(ctx.res, multistatus(responses));
 }
 

@@ -16,7 +16,7 @@ import type { XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, propertiesResponse, sendMultistatus } from '../multistatus.js';
 import { objectHref, type Resource } from '../resources.js';
-import { memberResponse, ReportBudget, requestedProps } from './common.js';
+import { calendarDataSpec, memberResponse, ReportBudget, requestedProps } from './common.js';
 import { calendarMatches, type CompFilter, isIndexOnly, parseCompFilter } from './filter.js';
 
 type QueryTarget = Extract<Resource, { kind: 'calendar' | 'subscribed' }>;
@@ -43,7 +43,8 @@ export function calendarQuery(root: XmlElement, target: QueryTarget, ctx: DavCon
       budget.charge(resource); // 403 number-of-matches-within-limits before any of the answer is built
       matched.push(resource);
     }
-    for (const resource of matched) responses.push(memberResponse(resource, props, ctx));
+    const spec = calendarDataSpec(root, ctx);
+    for (const resource of matched) responses.push(memberResponse(resource, props, ctx, spec));
   }
   sendMultistatus(ctx.res, multistatus(responses));
 }

@@ -1,8 +1,9 @@
 /**
  * Pieces every REPORT shares: the requested property list and the calendar-data value.
  */
+import { expandRecurrenceSet, limitRecurrenceSet, parseICalendar, type TimeWindow } from '../../../icalendar/index.js';
 import { LIMITS } from '../../http/body.js';
-import { precondition } from '../../http/errors.js';
+import { badRequest, precondition } from '../../http/errors.js';
 import { CALDAV, DAV, type QName } from '../../xml/names.js';
 import { child, type XmlElement } from '../../xml/parse.js';
 import { cdata, type XmlNode } from '../../xml/write.js';
@@ -16,15 +17,55 @@ export function requestedProps(root: XmlElement): QName[] {
   return prop ? prop.children.map((c) => c.name) : [DAV('getetag')];
 }
 
+/** What `<C:calendar-data>` asks of the recurrence set (RFC 4791 §9.6.5, §9.6.6). */
+export interface CalendarDataSpec {
+  expand?: TimeWindow;
+  limitRecurrenceSet?: TimeWindow;
+}
+
 /**
- * A member's response. calendar-data is the stored object verbatim in CDATA (iCloud, dossier §4);
- * `<C:expand>`/`<C:comp>` subsets are not applied ([U], FIDELITY.md).
+ * The recurrence modifiers inside `<D:prop><C:calendar-data>`, when the `recurrenceExpansion` quirk
+ * lets the mock honour them; `<C:comp>` subsets are never applied (FIDELITY.md).
  */
-export function memberResponse(resource: Resource, props: QName[], ctx: DavContext) {
+export function calendarDataSpec(root: XmlElement, ctx: DavContext): CalendarDataSpec {
+  const data = child(child(root, DAV('prop')) ?? root, CALDAV('calendar-data'));
+  if (!data || ctx.quirks.recurrenceExpansion === 'as-stored') return {};
+  const window = (el: XmlElement | undefined): TimeWindow | undefined => {
+    if (!el) return undefined;
+    // Both attributes are required (RFC 4791 §9.6.5/§9.6.6); CalendarServer answers 400 without them.
+    if (el.attrs.start === undefined || el.attrs.end === undefined) throw badRequest(`<${el.local}> needs both start and end`);
+    const range = { start: parseUtcValue(el.attrs.start), end: parseUtcValue(el.attrs.end) };
+    if (!(range.start < range.end)) throw badRequest(`<${el.local}> start ${el.attrs.start} is not before end ${el.attrs.end}`);
+    return range;
+  };
+  return { expand: window(child(data, CALDAV('expand'))), limitRecurrenceSet: window(child(data, CALDAV('limit-recurrence-set'))) };
+}
+
+function parseUtcValue(value: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value.trim());
+  if (!m) throw badRequest(`"${value}" is not a UTC date-time like 20260101T000000Z`);
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+}
+
+/**
+ * A member's response. calendar-data is the stored object verbatim in CDATA (iCloud, dossier §4),
+ * unless `spec` asks for an expansion or a limited recurrence set and the quirk allows it.
+ */
+export function memberResponse(resource: Resource, props: QName[], ctx: DavContext, spec: CalendarDataSpec = {}) {
   return propertiesResponse(resource, props, ctx, (name): XmlNode[] | null | undefined => {
     if (name !== CALDAV('calendar-data')) return undefined;
-    return resource.kind === 'object' && resource.object ? [cdata(resource.object.data)] : null;
+    if (resource.kind !== 'object' || !resource.object) return null;
+    return [cdata(calendarData(resource, spec))];
   });
+}
+
+function calendarData(resource: Extract<Resource, { kind: 'object' }>, spec: CalendarDataSpec): string {
+  const data = resource.object!.data;
+  if (!spec.expand && !spec.limitRecurrenceSet) return data;
+  const defaultZone = (resource.parent.kind === 'calendar' && resource.parent.view.calendar.timezone) || 'UTC';
+  const parsed = parseICalendar(data);
+  if (spec.expand) return expandRecurrenceSet(parsed, spec.expand, { defaultZone });
+  return limitRecurrenceSet(parsed, spec.limitRecurrenceSet!, { defaultZone });
 }
 
 /** 403 `DAV:number-of-matches-within-limits`: Apple CalendarServer's answer to a REPORT that would return too much. */

@@ -18,7 +18,7 @@ import { bare, el, type XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, sendMultistatus, statusLine, statusResponse } from '../multistatus.js';
 import { objectHref, type Resource } from '../resources.js';
-import { memberResponse, ReportBudget, requestedProps } from './common.js';
+import { calendarDataSpec, memberResponse, ReportBudget, requestedProps } from './common.js';
 
 export function syncCollection(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): void {
   const depth = (ctx.req.headers.depth as string | undefined)?.trim() ?? '0';
@@ -53,8 +53,9 @@ export function syncCollection(root: XmlElement, target: Extract<Resource, { kin
       ? el(DAV('response'), [bare(DAV('href'), target.href), bare(DAV('status'), statusLine(507)), el(DAV('error'), el(DAV('number-of-matches-within-limits')))])
       : memberResponse(target, props, ctx),
   ];
+  const spec = calendarDataSpec(root, ctx);
   for (const object of changes.changed) {
-    responses.push(memberResponse({ kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object }, props, ctx));
+    responses.push(memberResponse({ kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object }, props, ctx, spec));
   }
   for (const name of changes.deleted) responses.push(statusResponse(objectHref(target.href, name), 404));
   sendMultistatus(ctx.res, multistatus(responses, [el(DAV('sync-token'), changes.token)]));
