@@ -1,9 +1,12 @@
 # mock-icloud in a container: the gateway on 8443 and the partition on 8444, bound to 0.0.0.0,
 # serving the demo world. Configure it with the command's environment variables (README, "Docker").
+# Bound beyond loopback, the mock requires a control token (the control plane exports every
+# password): /__mock/ then wants `Authorization: Bearer <token>`; GET /__mock/health does not.
 #
 #   docker build -t mock-icloud .
-#   docker run --rm -p 8443:8443 -p 8444:8444 mock-icloud
-#   docker run --rm -p 8443:8443 -p 8444:8444 -v "$PWD/my-world:/world:ro" -e WORLD=/world/world.yaml mock-icloud
+#   docker run --rm -p 8443:8443 -p 8444:8444 -e MOCK_ICLOUD_CONTROL_TOKEN=local-dev-control-token mock-icloud
+#   docker run --rm -p 8443:8443 -p 8444:8444 -e MOCK_ICLOUD_CONTROL_TOKEN=local-dev-control-token \
+#     -v "$PWD/my-world:/world:ro" -e WORLD=/world/world.yaml mock-icloud
 #
 # Published on other host ports, set PUBLIC_GATEWAY_URL and PUBLIC_PARTITION_URL to the URLs
 # clients use, so calendar-home-set points where they can follow it (the testcontainers module

@@ -15,6 +15,10 @@ import { vevent } from './helpers.js';
 
 // This suite stops its own container; Ryuk (the reaper) would need its image from a registry.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+// The Docker engine here runs on this machine (CI starts dockerd), so its published ports are on
+// loopback. Inside a container (/.dockerenv) Testcontainers would otherwise address them through the
+// bridge's gateway (172.17.0.1), and this suite sends traffic to loopback only.
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
 
 const DEMO = fileURLToPath(new URL('../../fixtures/worlds/demo.yaml', import.meta.url));
 const engine = await requirePeer('Docker', dockerUnavailable, 'apt-get install docker.io, then start dockerd', { requireEnv: 'REQUIRE_DOCKER' });
