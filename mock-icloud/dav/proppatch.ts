@@ -71,7 +71,8 @@ function apply(changes: Change[], ctx: DavContext): void {
   for (const { name, value } of changes) {
     const v = value?.trim();
     if (name === DAV('displayname')) patch.displayName = v;
-    else if (name === APPLE('calendar-color')) patch.color = v && (v.length === 7 ? `${v}FF` : v).toUpperCase();
+    // Stored as written: vdirsyncer's live-iCloud test writes #ff0000 and reads #ff0000 back (issue 11).
+    else if (name === APPLE('calendar-color')) patch.color = v;
     else if (name === APPLE('calendar-order')) patch.order = v === undefined ? undefined : Number(v);
     else if (name === CALDAV('calendar-description')) patch.description = value;
   }

@@ -94,3 +94,27 @@ describe('CALDAV:expand and limit-recurrence-set (RFC 4791 §9.6.5/§9.6.6)', ()
     }
   });
 });
+
+describe('calendar colour (vdirsyncer storage tests, run against live iCloud)', () => {
+  const COLOR_PROP = '<d:propfind xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:prop><a:calendar-color/></d:prop></d:propfind>';
+  const colourOf = async (path: string) => texts((await partition(mock).propfind(path).set('Authorization', aliceAuth).set('Depth', '0').send(COLOR_PROP)).text, 'calendar-color')[0];
+
+  it('[F-colour] reads back exactly what PROPPATCH wrote (#ff0000 stays #ff0000)', async () => {
+    const res = await partition(mock)
+      .proppatch(home)
+      .set('Authorization', aliceAuth)
+      .send('<d:propertyupdate xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><a:calendar-color>#ff0000</a:calendar-color></d:prop></d:set></d:propertyupdate>');
+    expect(res.status).toBe(207);
+    expect(await colourOf(home)).toBe('#ff0000');
+  });
+
+  it('[F-colour] keeps MKCALENDAR\'s colour as sent and a world calendar\'s #RRGGBBAA as Apple writes it', async () => {
+    const made = await partition(mock)
+      .mkcalendar(`/${ALICE.dsid}/calendars/painted/`)
+      .set('Authorization', aliceAuth)
+      .send('<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><d:displayname>Painted</d:displayname><a:calendar-color>#00Aa00</a:calendar-color></d:prop></d:set></c:mkcalendar>');
+    expect(made.status).toBe(201);
+    expect(await colourOf(`/${ALICE.dsid}/calendars/painted/`)).toBe('#00Aa00');
+    expect(await colourOf(`/${ALICE.dsid}/calendars/work/`)).toBe('#CC73E1FF');
+  });
+});

@@ -179,7 +179,7 @@ describe('MKCALENDAR and PROPPATCH', () => {
     const ok = await patch('<D:displayname>Office</D:displayname><A:calendar-color>#112233</A:calendar-color><A:calendar-order>7</A:calendar-order>');
     expect(ok.status).toBe(207);
     expect(ok.text).toContain('HTTP/1.1 200 OK');
-    expect(mock.control.listCalendars(ALICE.appleId).find((c) => c.name === 'work')).toMatchObject({ displayName: 'Office', color: '#112233FF' });
+    expect(mock.control.listCalendars(ALICE.appleId).find((c) => c.name === 'work')).toMatchObject({ displayName: 'Office', color: '#112233' });
     const bad = await patch('<D:displayname>Never</D:displayname><D:getetag>"x"</D:getetag>');
     expect(bad.text).toContain('HTTP/1.1 403 Forbidden');
     expect(bad.text).toContain('HTTP/1.1 424 Failed Dependency');
