@@ -3,6 +3,7 @@
  * All state (platform model and sync state) lives in one SQLite file (--db, default icloud-sync.sqlite).
  */
 import { parseArgs } from 'node:util';
+import { driverCommand } from '../conformance/driver/reference-adapter.js';
 import { PlatformError } from './platform/store.js';
 import { SyncError } from './errors.js';
 import { CALENDAR_TYPES, type CalendarType } from './platform/model.js';
@@ -27,6 +28,9 @@ Connect and sync:
   reconnect --connection ID --app-password xxxx-xxxx-xxxx-xxxx
   availability --user ID --from ISO --to ISO [--slot-minutes 30]
   status
+
+Serve the conformance driver protocol (icloud-conformance scenarios --driver URL):
+  driver --port P                        on 127.0.0.1:P (0: any free port); prints its URL
 
 --server defaults to https://caldav.icloud.com/ (use the mock's gateway URL offline).`;
 
@@ -81,6 +85,8 @@ function time(values: Values, key: keyof Values): number {
 }
 
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  // The conformance adapter has its own options and no database: it serves fresh engines per scenario.
+  if (argv[0] === 'driver') return driverCommand(argv.slice(1), out);
   let parsed;
   try {
     parsed = parse(argv);

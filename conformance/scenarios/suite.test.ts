@@ -1,11 +1,14 @@
 /**
  * The whole scenario suite in `npm test`: every scenario under fixtures/scenarios passes, and every
- * rule of the contract has at least one scenario. Also: the vendored RULES.md copy matches the
+ * rule of the contract has at least one scenario; the same results through the HTTP driver protocol
+ * against the reference adapter. Also: the vendored RULES.md copy matches the
  * contract, and the reports have the promised shapes.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCENARIOS } from '../cli.js';
+import { httpDriver } from '../driver/http-driver.js';
+import { startReferenceAdapter } from '../driver/reference-adapter.js';
 import { parseRules, SHARED_RULES, VENDORED_RULES } from '../rules.js';
 import { formatSuite, runSuite, suitePassed, toJson, toJUnit, type SuiteResult } from './suite.js';
 
@@ -19,6 +22,20 @@ describe('rule scenarios', () => {
     expect(result.rules.filter((r) => r.scenarios.length === 0).map((r) => r.id)).toEqual([]);
     expect(result.unknownRules).toEqual([]);
     expect(suitePassed(result, { requireAllRules: true })).toBe(true);
+  }, 300_000);
+
+  it('give the same results through the HTTP driver against the reference adapter (icloud-sync driver)', async () => {
+    const adapter = await startReferenceAdapter(0);
+    try {
+      const http = await runSuite([DEFAULT_SCENARIOS], { concurrency: 4, driver: httpDriver(adapter.url) });
+      // Per scenario: the outcome and, for a failure, the step and the message, so a difference shows where it is.
+      const outcomes = (r: SuiteResult) => r.scenarios.map((s) => `${s.file}: ${s.skipped ? `SKIP ${s.skipped}` : s.passed ? 'PASS' : `FAIL step ${s.failure?.step}: ${s.failure?.message}`}`);
+      expect(outcomes(http)).toEqual(outcomes(result));
+      expect(http.scenarios.filter((s) => s.skipped)).toEqual([]); // the crash points work over HTTP too
+      expect(http.rules).toEqual(result.rules);
+    } finally {
+      await adapter.close();
+    }
   }, 300_000);
 
   it('writes the JSON and JUnit reports in the documented shapes', () => {
