@@ -7,7 +7,7 @@
  * | what | learnt from | placeholder |
  * |---|---|---|
  * | password, Basic token | the Authorization header (the header itself is dropped) | `[password]`, `[credentials]` |
- * | Apple ID | the Basic user name | `appleid-1@example.invalid` (or `appleid-1` for a plain user name) |
+ * | Apple ID | the Basic user name | `appleid-1@example.invalid` (a plain user name too) |
  * | DSID | `/<digits>/principal/`, `/<digits>/calendars/` in any URL or href | `99000000001` |
  * | e-mail addresses | anything that looks like one, plain or %-encoded | `person-1@example.invalid` |
  * | names | the principal's and the home's displayname, CN= parameters | `Person 1` |
@@ -30,7 +30,7 @@ export const DROPPED_HEADERS = new Set(['authorization', 'proxy-authorization', 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const DSID_PATH = /\/(\d{6,})\/(?:principal|calendars|inbox|outbox|notification)\b/g;
 /** Placeholders this module writes: never learnt as real values. */
-const PLACEHOLDER = /(?:\.invalid$|^\[|^(?:uid|sync-token|appleid)-\d+$|^Person \d+$|^99\d{9}$)/;
+const PLACEHOLDER = /(?:\.invalid$|^\[|^(?:uid|sync-token)-\d+$|^Person \d+$|^99\d{9}$)/;
 
 export class Anonymiser {
   /** real value → placeholder. */
@@ -135,7 +135,7 @@ export class Anonymiser {
     if (kind === 'email' && this.values.has(value.toLowerCase())) return;
     const n = (this.counters.get(kind) ?? 0) + 1;
     this.counters.set(kind, n);
-    const placeholder = placeholderOf(kind, n, value);
+    const placeholder = placeholderOf(kind, n);
     this.values.set(value, { placeholder, kind });
     const encoded = encodeURIComponent(value);
     if (encoded !== value) this.encoded.set(encoded, { placeholder: encodeURIComponent(placeholder), kind });
@@ -150,14 +150,15 @@ export class Anonymiser {
   }
 }
 
-function placeholderOf(kind: Kind, n: number, value: string): string {
+function placeholderOf(kind: Kind, n: number): string {
   switch (kind) {
     case 'password':
       return '[password]';
     case 'credentials':
       return '[credentials]';
     case 'appleId':
-      return value.includes('@') ? `appleid-${n}@example.invalid` : `appleid-${n}`;
+      // Always an address: the mock (and iCloud) take only e-mail addresses as Apple IDs.
+      return `appleid-${n}@example.invalid`;
     case 'dsid':
       return `99${String(n).padStart(9, '0')}`;
     case 'email':

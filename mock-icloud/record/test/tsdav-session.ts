@@ -36,7 +36,7 @@ export async function tsdavSession(serverUrl: string, username: string, password
   const url = new URL(`${SESSION_UID}.ics`, calendar.url).href;
   const [fetched] = await client.fetchCalendarObjects({ calendar, objectUrls: [url] });
   bodies.push(String(fetched?.data ?? ''));
-  const updated = await client.updateCalendarObject({ calendarObject: { url, data: sessionEvent(SESSION_UID, '20261202T100000Z', 'Recorded session event, moved'), etag: fetched?.etag } });
+  const updated = await client.updateCalendarObject({ calendarObject: { url, data: sessionEvent(SESSION_UID, '20261202T100000Z', 'Recorded session event (moved)'), etag: fetched?.etag } });
   statuses.update = updated.status;
   const synced = await client.smartCollectionSync({ collection: { ...calendar, objects: initial, objectMultiGet: client.calendarMultiGet }, method: 'webdav', detailedResult: true });
   if (synced.syncToken) tokens.push(synced.syncToken);
