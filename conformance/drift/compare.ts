@@ -169,15 +169,29 @@ function compareMultistatus(a: string, b: string, ctx: ReplayContext): Differenc
       }
       const va = value(p.el, name, ctx, 'recorded');
       const vb = value(q.el, name, ctx, 'target');
-      if (va !== vb) out.push({ what: 'xml', text: `xml: ${href} ${short(name)}: recorded ${clip(va)}, target ${clip(vb)}` });
+      if (va === vb) continue;
+      // A set of children (resourcetype, supported-report-set, privileges): what only one side has.
+      if (p.el.children.length && q.el.children.length && !VOLATILE.has(name)) {
+        const ca = p.el.children.map((c) => [shape(c, ctx, 'recorded'), compact(c, ctx, 'recorded')] as const);
+        const cb = q.el.children.map((c) => [shape(c, ctx, 'target'), compact(c, ctx, 'target')] as const);
+        const onlyRecorded = ca.filter(([c]) => !cb.some(([d]) => d === c)).map(([, text]) => text);
+        const onlyTarget = cb.filter(([c]) => !ca.some(([d]) => d === c)).map(([, text]) => text);
+        out.push({ what: 'xml', text: `xml: ${href} ${short(name)}: recorded only ${clip(onlyRecorded.join(', ') || '-')}; target only ${clip(onlyTarget.join(', ') || '-')}` });
+      } else out.push({ what: 'xml', text: `xml: ${href} ${short(name)}: recorded ${clip(va)}, target ${clip(vb)}` });
     }
     if (moved.length) out.push({ what: 'xml', text: `xml: ${href}: property status (recorded→target): ${list(moved)}` });
   }
   // The multistatus's own sync-token (sync-collection): present or not.
-  const ta = /<(?:[\w.-]+:)?sync-token\b[^>]*>[^<]+<\/(?:[\w.-]+:)?sync-token>\s*<\/(?:[\w.-]+:)?multistatus>\s*$/.test(a);
-  const tb = /<(?:[\w.-]+:)?sync-token\b[^>]*>[^<]+<\/(?:[\w.-]+:)?sync-token>\s*<\/(?:[\w.-]+:)?multistatus>\s*$/.test(b);
+  const ta = topLevelSyncToken(a) !== undefined;
+  const tb = topLevelSyncToken(b) !== undefined;
   if (ta !== tb) out.push({ what: 'xml', text: `xml: multistatus sync-token: recorded ${ta ? 'present' : 'absent'}, target ${tb ? 'present' : 'absent'}` });
   return out;
+}
+
+/** The sync-token a multistatus carries as its own child (RFC 6578 §6.4), wherever it is placed. */
+export function topLevelSyncToken(body: string): string | undefined {
+  const root = tryParseXml(body);
+  return root?.children.find((c) => c.name === D('sync-token'))?.text.trim() || undefined;
 }
 
 function keyed(responses: MsResponse[], ctx: ReplayContext, side: 'recorded' | 'target'): Map<string, MsResponse> {
@@ -208,6 +222,13 @@ export function shape(el: XmlElement, ctx: ReplayContext, side: 'recorded' | 'ta
   const body = children + text;
   if (inner) return body || '(empty)';
   return body ? `<${short(el.name)}${attrs}>${body}</${short(el.name)}>` : `<${short(el.name)}${attrs}/>`;
+}
+
+/** `<D:supported-report><D:report><D:expand-property/>…` → `D:expand-property`: a chain of only children, told by its leaf. */
+function compact(el: XmlElement, ctx: ReplayContext, side: 'recorded' | 'target'): string {
+  let leaf = el;
+  while (leaf.children.length === 1 && !leaf.text.trim()) leaf = leaf.children[0]!;
+  return leaf.children.length ? shape(leaf, ctx, side) : leaf.text.trim() ? `${short(leaf.name)}=${leaf.text.trim()}` : short(leaf.name);
 }
 
 function list(items: string[]): string {

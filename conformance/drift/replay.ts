@@ -7,9 +7,9 @@
  * Plain fetch with `redirect: 'manual'`: a redirect is an answer to compare, not to follow.
  */
 import { header, responseText, type Har, type HarEntry } from '../../mock-icloud/record/har.js';
-import { C, D, okProp, readMultistatus } from '../../mock-icloud/record/multistatus.js';
+import { C, D, okProp, readMultistatus, tryParseXml } from '../../mock-icloud/record/multistatus.js';
 import { child } from '../../mock-icloud/xml/parse.js';
-import { compareAnswers, type Answer, type Difference } from './compare.js';
+import { compareAnswers, topLevelSyncToken, type Answer, type Difference } from './compare.js';
 import { ReplayContext, type TargetAddress } from './context.js';
 
 export interface DriftTarget extends TargetAddress {
@@ -52,7 +52,9 @@ export async function replay(har: Har, target: DriftTarget): Promise<ExchangeRes
       failure = `${(error as Error).message}${cause ? `: ${cause.message}` : ''}`;
     }
     if (answer) learn(recorded, answer, ctx);
-    const label = `#${i + 1} ${entry.request.method} ${ctx.normaliseHref(new URL(entry.request.url).pathname, 'recorded')}`;
+    // A REPORT is named by its kind too: `#11 REPORT sync-collection {home}/work/`.
+    const report = entry.request.method === 'REPORT' ? tryParseXml(entry.request.postData?.text ?? '')?.local : undefined;
+    const label = `#${i + 1} ${entry.request.method}${report ? ` ${report}` : ''} ${ctx.normaliseHref(new URL(entry.request.url).pathname, 'recorded')}`;
     const differences = answer ? compareAnswers(recorded, answer, ctx) : [{ what: 'status', text: `status: recorded ${recorded.status}, target did not answer (${failure})` }];
     results.push({ index: i + 1, label, method: entry.request.method, targetUrl: url, recordedStatus: recorded.status, targetStatus: answer?.status, differences });
   }
@@ -109,8 +111,7 @@ function learn(recorded: Answer, target: Answer, ctx: ReplayContext): void {
     if (!t) continue;
     for (const name of [D('getetag'), '{http://calendarserver.org/ns/}getctag', D('sync-token')]) ctx.learnValue(okProp(r, name)?.text.trim(), okProp(t, name)?.text.trim());
   }
-  const token = (text: string) => /<(?:[\w.-]+:)?sync-token\b[^>]*>([^<]+)<\/(?:[\w.-]+:)?sync-token>\s*<\/(?:[\w.-]+:)?multistatus>\s*$/.exec(text)?.[1]?.trim();
-  ctx.learnValue(token(recorded.body), token(target.body));
+  ctx.learnValue(topLevelSyncToken(recorded.body), topLevelSyncToken(target.body));
 }
 
 function headerMap(headers: { name: string; value: string }[]): Map<string, string> {
