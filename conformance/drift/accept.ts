@@ -1,8 +1,8 @@
 /**
  * Accepted differences: a YAML list of `{ exchange, what, reason }`. A difference is accepted when
  * `exchange` is found in the exchange's label (`#3 PROPFIND {home}/work/`; `/…/` is a regular
- * expression) and `what` in the difference's kind or text (`header DAV`, `calendar-color`), case
- * ignored. The reason is printed beside it, so the report says why it does not fail the run.
+ * expression) and `what` in the difference's kind, its text or the name of the FIDELITY.md row
+ * covering it (`header DAV`, `calendar-color`, `collection itself`), case ignored. The reason is printed beside it, so the report says why it does not fail the run.
  */
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
@@ -51,7 +51,7 @@ function matches(pattern: string, text: string): boolean {
   return text.toLowerCase().includes(pattern.toLowerCase());
 }
 
-/** The entry accepting `diff` in the exchange labelled `label`, if any. */
-export function acceptedBy(diff: Difference, label: string, accepted: Accepted[]): Accepted | undefined {
-  return accepted.find((a) => matches(a.exchange, label) && (matches(a.what, diff.what) || matches(a.what, diff.text)));
+/** The entry accepting `diff` (covered by the FIDELITY row `fidelity`) in the exchange labelled `label`, if any. */
+export function acceptedBy(diff: Difference, label: string, accepted: Accepted[], fidelity?: string): Accepted | undefined {
+  return accepted.find((a) => matches(a.exchange, label) && (matches(a.what, diff.what) || matches(a.what, diff.text) || (fidelity !== undefined && matches(a.what, fidelity))));
 }

@@ -12,6 +12,7 @@ import { ALICE, startDemo } from '../../mock-icloud/test/helpers.js';
 import { startRecordingProxy } from '../../mock-icloud/record/proxy.js';
 import { tsdavSession } from '../../mock-icloud/record/test/tsdav-session.js';
 import type { Har } from '../../mock-icloud/record/har.js';
+import { main as conformanceMain } from '../cli.js';
 import { driftMain, runDrift } from './cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drift-mock-'));
@@ -53,6 +54,9 @@ describe('drift against a mock serving the capture', () => {
     lines.length = 0;
     expect(await driftMain([doctored, '--accept', accept], (l) => lines.push(l))).toBe(0);
     expect(lines.join('\n')).toMatch(/~ header ETag: .*accepted: iCloud sometimes omits the ETag after a PUT/);
+    // `what` may also name the FIDELITY row, as in the README's example.
+    writeFileSync(accept, '- exchange: /^#\\d+ PUT /\n  what: ETag header after PUT\n  reason: the row says so\n');
+    expect(await driftMain([doctored, '--accept', accept], () => undefined)).toBe(0);
   });
 
   it('bad input is one line: a missing capture, a bad accept file', async () => {
@@ -64,5 +68,9 @@ describe('drift against a mock serving the capture', () => {
     expect(await driftMain([capture, '--accept', join(dir, 'bad-accept.yaml')], (l) => lines.push(l))).toBe(2);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/bad-accept\.yaml\[0\]\.reason: .* \(each entry is \{ exchange, what, reason \}\)/);
+    // The same through the icloud-conformance command.
+    lines.length = 0;
+    expect(await conformanceMain(['drift', join(dir, 'missing.har')], (l) => lines.push(l))).toBe(2);
+    expect(lines).toEqual([`icloud-conformance drift: cannot read capture ${join(dir, 'missing.har')}: ENOENT`]);
   });
 });

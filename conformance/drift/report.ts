@@ -31,7 +31,7 @@ export function buildReport(capture: string, target: string, results: ExchangeRe
     ...r,
     differences: r.differences.map((d) => {
       const fidelity = fidelityRow(d, r.label, rows);
-      const by = acceptedBy(d, r.label, accepted);
+      const by = acceptedBy(d, r.label, accepted, fidelity);
       return { ...d, ...(fidelity ? { fidelity } : {}), ...(by ? { accepted: by.reason } : {}) };
     }),
   }));
