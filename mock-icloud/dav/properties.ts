@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { APPLE, CALDAV, CS, DAV, type QName } from '../xml/names.js';
 import { bare, el, type XmlNode } from '../xml/write.js';
 import type { DavContext } from './context.js';
+import { reportsOn } from './reports/registry.js';
 import { principalHref, type Resource } from './resources.js';
 
 type Getter = (resource: Resource, ctx: DavContext) => XmlNode[] | null;
@@ -218,15 +219,11 @@ const PROPERTIES = new Map<QName, PropertyDef>([
   [
     DAV('supported-report-set'),
     {
-      get: (r) => {
-        const reports =
-          r.kind === 'calendar' || r.kind === 'subscribed'
-            ? [DAV('acl-principal-prop-set'), DAV('principal-match'), DAV('principal-property-search'), DAV('sync-collection'), CALDAV('calendar-query'), CALDAV('calendar-multiget'), CALDAV('free-busy-query')]
-            : r.kind === 'home' || r.kind === 'principal'
-              ? [DAV('acl-principal-prop-set'), DAV('principal-match'), DAV('principal-property-search'), DAV('sync-collection')]
-              : null;
-        return reports && reports.map((name) => bare(DAV('supported-report'), bare(DAV('report'), el(name))));
-      },
+      // Built from the report registry: listed exactly where answered (reports/registry.ts).
+      get: (r) =>
+        r.kind === 'object' || r.kind === 'missing-collection' || r.kind === 'orphan'
+          ? null
+          : reportsOn(r.kind).map((name) => bare(DAV('supported-report'), bare(DAV('report'), el(name)))),
     },
   ],
   [CS('source'), { get: (r) => (r.kind === 'subscribed' ? [href(r.entry.source)] : null) }],

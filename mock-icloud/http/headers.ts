@@ -6,9 +6,24 @@ import type { Response } from 'express';
 
 export const SERVER_NAME = 'AppleHttpServer/d2dcc6a0a5e3';
 
-/** DAV compliance classes, from the 2014 capture minus features this mock does not implement. */
-export const DAV_HEADER =
-  '1, 3, access-control, calendar-access, calendar-schedule, calendar-auto-schedule, calendarserver-sharing, calendarserver-subscribed, calendarserver-home-sync, extended-mkcol';
+/**
+ * The DAV compliance classes of the 2014 capture (dossier §3) that this mock implements, each with
+ * what backs it. Clients gate behaviour on these tokens (Thunderbird greys out client-side
+ * scheduling from them, Kozea/Radicale#1338), so a token stays out until its feature is in:
+ * `access-control` (no ACL method or ACL reports), `calendar-schedule` and `calendar-auto-schedule`
+ * (no scheduling),
+ * `calendarserver-sharing` (no sharing POST) and `calendarserver-home-sync` (no sync-collection
+ * on the home) are left out; FIDELITY.md lists them.
+ */
+export const DAV_COMPLIANCE: ReadonlyArray<{ token: string; backedBy: string }> = [
+  { token: '1', backedBy: 'RFC 4918 class 1: PROPFIND, PROPPATCH, MKCOL, GET, PUT, DELETE' },
+  { token: '3', backedBy: 'RFC 4918 class 3: the revised RFC 4918 semantics (If-Match/If-None-Match etags)' },
+  { token: 'calendar-access', backedBy: 'RFC 4791: MKCALENDAR, calendar-query, calendar-multiget' },
+  { token: 'calendarserver-subscribed', backedBy: 'CalendarServer subscribed collections (CS:subscribed, CS:source)' },
+  { token: 'extended-mkcol', backedBy: 'RFC 5689: MKCOL with a resourcetype and properties' },
+];
+
+export const DAV_HEADER = DAV_COMPLIANCE.map((c) => c.token).join(', ');
 
 export function setAppleHeaders(res: Response, requestId: string, partition?: number): void {
   res.setHeader('Server', SERVER_NAME);

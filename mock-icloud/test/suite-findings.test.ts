@@ -118,3 +118,51 @@ describe('calendar colour (vdirsyncer storage tests, run against live iCloud)', 
     expect(await colourOf(`/${ALICE.dsid}/calendars/work/`)).toBe('#CC73E1FF');
   });
 });
+
+describe('advertised capabilities match what is answered (CalDAVTester, Thunderbird gating)', () => {
+  // A minimal body per REPORT. Every registered report must have one here (the first test checks),
+  // plus reports iCloud's 2014 list had that the mock does not answer.
+  const BODIES: Record<string, string> = {
+    '{urn:ietf:params:xml:ns:caldav}calendar-query':
+      '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>',
+    '{urn:ietf:params:xml:ns:caldav}calendar-multiget': `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><d:href>${home}x.ics</d:href></c:calendar-multiget>`,
+    '{DAV:}sync-collection': '<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>',
+    '{urn:ietf:params:xml:ns:caldav}free-busy-query': '<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="20261201T000000Z" end="20261202T000000Z"/></c:free-busy-query>',
+    '{DAV:}principal-match': '<d:principal-match xmlns:d="DAV:"><d:self/></d:principal-match>',
+    '{DAV:}principal-property-search': '<d:principal-property-search xmlns:d="DAV:"><d:property-search><d:prop><d:displayname/></d:prop><d:match>a</d:match></d:property-search></d:principal-property-search>',
+    '{DAV:}acl-principal-prop-set': '<d:acl-principal-prop-set xmlns:d="DAV:"><d:prop><d:displayname/></d:prop></d:acl-principal-prop-set>',
+  };
+  const RESOURCES = [`/${ALICE.dsid}/principal/`, `/${ALICE.dsid}/calendars/`, home, `/${ALICE.dsid}/calendars/tasks/`, `/${ALICE.dsid}/calendars/0F5A2B1C-UK-HOLIDAYS/`, `/${ALICE.dsid}/calendars/inbox/`];
+  const advertised = async (path: string) => {
+    const res = await partition(mock).propfind(path).set('Authorization', aliceAuth).set('Depth', '0').send('<d:propfind xmlns:d="DAV:"><d:prop><d:supported-report-set/></d:prop></d:propfind>');
+    return [...res.text.matchAll(/<report(?: [^>]*)?>\s*<([A-Za-z0-9:_-]+)[^>]*xmlns(?::[A-Za-z0-9]+)?="([^"]+)"/g)].map((m) => `{${m[2]}}${m[1].split(':').pop()}`);
+  };
+
+  it('[F-supported-report-set] has a probe for every registered report', async () => {
+    const { registeredReports } = await import('../dav/reports/registry.js');
+    for (const r of registeredReports()) expect(Object.keys(BODIES)).toContain(r.name);
+  });
+
+  it('[F-supported-report-set] every advertised report is answered and every answered report is advertised, on every kind of resource', async () => {
+    for (const path of RESOURCES) {
+      const listed = new Set(await advertised(path));
+      for (const [name, body] of Object.entries(BODIES)) {
+        const res = await report(path, body, name.endsWith('sync-collection') ? '0' : '1');
+        const refused = res.status === 403 && res.text.includes('supported-report');
+        expect({ path, name, answered: !refused }).toEqual({ path, name, answered: listed.has(name) });
+      }
+    }
+  });
+
+  it('[F-supported-report-set] the calendar home no longer advertises sync-collection it refuses', async () => {
+    expect(await advertised(`/${ALICE.dsid}/calendars/`)).not.toContain('{DAV:}sync-collection');
+    expect(await advertised(home)).toContain('{DAV:}sync-collection');
+  });
+
+  it('[F-dav-header] the DAV header lists only implemented classes', async () => {
+    const res = await partition(mock).options(home).set('Authorization', aliceAuth);
+    const tokens = String(res.headers.dav).split(/,\s*/);
+    expect(tokens).toContain('calendar-access');
+    for (const absent of ['calendarserver-home-sync', 'calendarserver-sharing', 'calendar-schedule', 'access-control']) expect(tokens).not.toContain(absent);
+  });
+});

@@ -10,13 +10,14 @@
  */
 import { LIMITS } from '../../http/body.js';
 import { DavError } from '../../http/errors.js';
-import { DAV } from '../../xml/names.js';
+import { CALDAV, DAV } from '../../xml/names.js';
 import { children, type XmlElement } from '../../xml/parse.js';
 import type { XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, sendMultistatus, statusResponse } from '../multistatus.js';
 import { resolveResource, type Resource } from '../resources.js';
 import { calendarDataSpec, memberResponse, requestedProps, ReportBudget, tooManyMatches } from './common.js';
+import type { ReportDefinition } from './registry.js';
 
 export function calendarMultiget(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): void {
   const props = requestedProps(root);
@@ -52,3 +53,5 @@ function lookup(href: string, ctx: DavContext): Resource | undefined {
     throw error;
   }
 }
+
+export const calendarMultigetReport: ReportDefinition = { name: CALDAV('calendar-multiget'), on: ['calendar', 'subscribed'], run: calendarMultiget };

@@ -18,6 +18,7 @@ import { multistatus, propertiesResponse, sendMultistatus } from '../multistatus
 import { objectHref, type Resource } from '../resources.js';
 import { calendarDataSpec, memberResponse, ReportBudget, requestedProps } from './common.js';
 import { calendarMatches, type CompFilter, isIndexOnly, parseCompFilter } from './filter.js';
+import type { ReportDefinition } from './registry.js';
 
 type QueryTarget = Extract<Resource, { kind: 'calendar' | 'subscribed' }>;
 
@@ -93,3 +94,5 @@ function* candidates(filter: CompFilter, target: Extract<Resource, { kind: 'cale
     if (result.instances.length > 0) yield object;
   }
 }
+
+export const calendarQueryReport: ReportDefinition = { name: CALDAV('calendar-query'), on: ['calendar', 'subscribed'], run: calendarQuery };

@@ -19,6 +19,7 @@ import type { DavContext } from '../context.js';
 import { multistatus, sendMultistatus, statusLine, statusResponse } from '../multistatus.js';
 import { objectHref, type Resource } from '../resources.js';
 import { calendarDataSpec, memberResponse, ReportBudget, requestedProps } from './common.js';
+import type { ReportDefinition } from './registry.js';
 
 export function syncCollection(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): void {
   const depth = (ctx.req.headers.depth as string | undefined)?.trim() ?? '0';
@@ -72,3 +73,5 @@ function parseLimit(root: XmlElement): number | undefined {
 function subscribedToken(target: Extract<Resource, { kind: 'subscribed' }>): string {
   return Buffer.concat([Buffer.from([0x1f, 0x0a, 0x10, 0x12, 0x0c, 0x00, 0x00]), Buffer.from(target.entry.etag)]).toString('base64');
 }
+
+export const syncCollectionReport: ReportDefinition = { name: DAV('sync-collection'), on: ['calendar', 'subscribed'], run: syncCollection };
