@@ -33,6 +33,7 @@ export {
 } from './instances.js';
 export { expandRecurrenceSet, limitRecurrenceSet, type RecurrenceModifierOptions } from './expand.js';
 export { utcDateTime } from './values.js';
+export { calendarTimezoneText, vtimezoneFor, type VTimezoneOptions } from './vtimezone.js';
 export { DEFAULT_MAX_INDEX_INSTANCES, computeIndexSpans, type IndexSpanOptions, type IndexSpans } from './spans.js';
 export {
   UTC_ZONE,

@@ -4,6 +4,7 @@
  * have it: those go into a separate 404 propstat, as iCloud does.
  */
 import { createHash } from 'node:crypto';
+import { calendarTimezoneText } from '../../icalendar/index.js';
 import { APPLE, CALDAV, CS, DAV, type QName } from '../xml/names.js';
 import { bare, el, type XmlNode } from '../xml/write.js';
 import type { DavContext } from './context.js';
@@ -205,6 +206,12 @@ const PROPERTIES = new Map<QName, PropertyDef>([
   [
     APPLE('calendar-order'),
     { get: (r) => (r.kind === 'calendar' ? wrap(r.view.calendar.order?.toString() ?? null) : r.kind === 'subscribed' ? wrap(r.entry.order?.toString() ?? null) : null) },
+  ],
+  [
+    CALDAV('calendar-timezone'),
+    // A whole VCALENDAR with the zone's VTIMEZONE, CRLF (lambdabaa/dav#130, dossier §3 [S]); tsdav's
+    // fetchCalendars maps it to `timezone`. A calendar without a zone has none (404).
+    { get: (r) => (r.kind === 'calendar' && r.view.calendar.timezone ? wrap(calendarTimezoneText(r.view.calendar.timezone) ?? null) : null) },
   ],
   [CALDAV('calendar-description'), { get: (r) => (r.kind === 'calendar' ? wrap(r.view.calendar.description ?? null) : null) }],
   [

@@ -1,5 +1,5 @@
 /**
- * PROPPATCH (RFC 4918 §9.2) of a calendar's display name, colour, order and description.
+ * PROPPATCH (RFC 4918 §9.2) of a calendar's display name, colour, order, description and time zone.
  *
  * The update is atomic: if any property cannot be set, none is, and the others report
  * `424 Failed Dependency`. On a share or subscription the name and colour are the viewer's own
@@ -12,6 +12,7 @@ import { child } from '../xml/parse.js';
 import { el } from '../xml/write.js';
 import type { DavContext } from './context.js';
 import { multistatus, response, sendMultistatus } from './multistatus.js';
+import { isKnownZone } from './calendar-object.js';
 import { parseXmlBody, requireExisting } from './shared.js';
 
 const COLOR = /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/;
@@ -61,13 +62,16 @@ function refusal(change: Change, kind: string, owned: boolean): string | undefin
       return change.value !== undefined && !/^\d+$/.test(change.value.trim()) ? 'calendar-order must be a whole number' : undefined;
     case CALDAV('calendar-description'):
       return owned ? undefined : 'only the owner can change the description';
+    case CALDAV('calendar-timezone'):
+      if (!owned) return 'only the owner can change the time zone';
+      return change.value === undefined || timezoneOf(change.value) ? undefined : 'calendar-timezone must be a VCALENDAR whose VTIMEZONE names a known zone';
     default:
       return 'property is protected or not supported';
   }
 }
 
 function apply(changes: Change[], ctx: DavContext): void {
-  const patch: { displayName?: string; color?: string; order?: number; description?: string } = {};
+  const patch: { displayName?: string; color?: string; order?: number; description?: string; timezone?: string } = {};
   for (const { name, value } of changes) {
     const v = value?.trim();
     if (name === DAV('displayname')) patch.displayName = v;
@@ -75,6 +79,7 @@ function apply(changes: Change[], ctx: DavContext): void {
     else if (name === APPLE('calendar-color')) patch.color = v;
     else if (name === APPLE('calendar-order')) patch.order = v === undefined ? undefined : Number(v);
     else if (name === CALDAV('calendar-description')) patch.description = value;
+    else if (name === CALDAV('calendar-timezone')) patch.timezone = value === undefined ? undefined : timezoneOf(value);
   }
   const target = ctx.resource;
   if (target.kind === 'calendar' && target.view.entry.kind === 'owned') ctx.store.updateCalendar(target.view.calendar, patch);
@@ -82,4 +87,10 @@ function apply(changes: Change[], ctx: DavContext): void {
     const name = target.kind === 'calendar' ? target.view.entry.name : target.entry.name;
     ctx.store.updateHomeEntry(target.account.dsid, name, patch);
   }
+}
+
+/** The zone a calendar-timezone value names (its VTIMEZONE's TZID), when the mock knows it. */
+function timezoneOf(value: string): string | undefined {
+  const tzid = /^TZID:(.+)$/m.exec(value.replace(/\r/g, ''))?.[1].trim();
+  return tzid && isKnownZone(tzid) ? tzid : undefined;
 }
