@@ -20,10 +20,17 @@ export interface Quirks {
    * ancestor, expands: `expand` honours both elements.
    */
   recurrenceExpansion: 'as-stored' | 'expand';
+  /**
+   * iCloud serves server-touched objects with an extra DTSTAMP equal to the time of each read
+   * (home-assistant/core#140087, #153046): `always` does it on every read of every VEVENT; `never`
+   * (default) leaves it to the `duplicate-dtstamp` fault, scoped to the requests it matches.
+   */
+  dtstampAtRead: 'never' | 'always';
 }
 
 export const DEFAULT_QUIRKS: Quirks = {
   invalidSyncToken: 'bare-403',
   queryWithoutComponentFilter: 'valid-filter-400',
   recurrenceExpansion: 'as-stored',
+  dtstampAtRead: 'never',
 };

@@ -27,7 +27,7 @@ export const FAULT_KINDS = [
   'truncate-sync', // sync-collection in pages of pageSize with 507 (RFC 6578 §3.6)
   'multiget-404', // multiget answers 404 for hrefs sync-collection just listed (eventual consistency)
   'touch-etags', // every object in the calendar gets a new etag, same content
-  'duplicate-dtstamp', // a PUT is stored with an extra DTSTAMP line (the time of the request)
+  'duplicate-dtstamp', // objects read (GET, REPORT calendar-data) carry an extra DTSTAMP: the time of the read; etag unchanged
   'revoke-password', // the account's app-specific passwords are revoked, then the request is served
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -237,11 +237,15 @@ function appliesTo(kind: FaultKind, facts: RequestFacts): boolean {
       return facts.report === 'calendar-multiget';
     default:
       if (facts.report !== undefined) return false; // already evaluated for this request
-      if (kind === 'omit-etag' || kind === 'duplicate-dtstamp') return facts.method === 'PUT';
+      if (kind === 'omit-etag') return facts.method === 'PUT';
+      if (kind === 'duplicate-dtstamp') return READ_METHODS.has(facts.method);
       if (kind === 'forbidden-write') return WRITE_METHODS.has(facts.method);
       return true;
   }
 }
+
+/** Requests that read objects' bytes: where iCloud's read-time DTSTAMP shows. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'REPORT']);
 
 function retryAfter(rule: Fault): Record<string, string> {
   return rule.retryAfter === undefined ? {} : { 'Retry-After': String(rule.retryAfter) };

@@ -23,7 +23,7 @@ export interface RequestEffects {
   syncPageSize?: number;
   /** calendar-multiget answers 404 for every href (iCloud's eventual consistency). */
   multigetMissing?: boolean;
-  /** Store a PUT with an extra DTSTAMP line, as iCloud's server-touched objects carry. */
+  /** Serve objects read by this request with an extra DTSTAMP of the read time (read-time-dtstamp.ts). */
   duplicateDtstamp?: boolean;
 }
 

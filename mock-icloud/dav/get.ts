@@ -5,6 +5,7 @@
 import { checkConditions } from '../http/conditions.js';
 import { methodNotAllowed } from '../http/errors.js';
 import type { DavContext } from './context.js';
+import { servedData } from './read-time-dtstamp.js';
 import { requireExisting } from './shared.js';
 
 export async function handleGet(ctx: DavContext): Promise<void> {
@@ -23,6 +24,8 @@ export async function handleGet(ctx: DavContext): Promise<void> {
   ctx.res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
   ctx.res.setHeader('ETag', object.etag);
   ctx.res.setHeader('Last-Modified', new Date(object.modifiedAt).toUTCString());
-  ctx.res.setHeader('Content-Length', String(Buffer.byteLength(object.data)));
-  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : object.data);
+  // The etag is the stored object's; the bytes may carry a read-time DTSTAMP (read-time-dtstamp.ts).
+  const data = servedData(object.data, ctx);
+  ctx.res.setHeader('Content-Length', String(Buffer.byteLength(data)));
+  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : data);
 }

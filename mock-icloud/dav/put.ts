@@ -3,7 +3,6 @@
  * 201 on create, 204 on update, the new ETag in the response unless the `omit-etag` fault is on
  * (iCloud sometimes leaves it out, dossier §5). Same UID twice in one account → 403 `no-uid-conflict`.
  */
-import { utcDateTime } from '../../icalendar/index.js';
 import { LIMITS } from '../http/body.js';
 import { checkConditions } from '../http/conditions.js';
 import { methodNotAllowed, precondition } from '../http/errors.js';
@@ -30,7 +29,7 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   const current = ctx.store.getObject(view.calendar, target.name);
   checkConditions(ctx.req, current?.etag);
   const valid = validateCalendarObject(sent, view.calendar);
-  const data = ctx.effects.duplicateDtstamp ? withRequestDtstamp(sent, ctx.now()) : sent;
+  const data = sent;
 
   const holder = ctx.store.findUid(view.calendar.ownerDsid, valid.uid);
   if (holder && (holder.calendar !== view.calendar || holder.name !== target.name)) {
@@ -47,11 +46,3 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   ctx.res.end();
 }
 
-
-/**
- * The duplicate-dtstamp fault: iCloud's server-touched objects carry a second DTSTAMP equal to the
- * time of the request before the stored one (dossier §5, home-assistant/core#140087).
- */
-function withRequestDtstamp(data: string, now: number): string {
-  return data.replace(/BEGIN:VEVENT\r\n/g, `BEGIN:VEVENT\r\nDTSTAMP:${utcDateTime(now)}\r\n`);
-}

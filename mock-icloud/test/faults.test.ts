@@ -57,12 +57,37 @@ describe('fault kinds', () => {
     expect(after.map((e) => e.etag)).not.toEqual(before.map((e) => e.etag));
   });
 
-  it('duplicate-dtstamp: the stored object carries a second DTSTAMP, the time of the request', async () => {
-    mock.control.addFault({ kind: 'duplicate-dtstamp', count: 1 });
-    expect((await put('dup.ics', vevent('DUP-1'))).status).toBe(201);
-    const stored = mock.control.getEvent(ALICE.appleId, 'home', 'dup.ics').data;
-    expect(stored.match(/^DTSTAMP:/gm)).toHaveLength(2);
-    expect(stored).toContain('BEGIN:VEVENT\r\nDTSTAMP:20261121T090000Z\r\nUID:DUP-1');
+  it('[F-duplicate-dtstamp] duplicate-dtstamp: every read carries a DTSTAMP of the read time first, so bytes change at each read and the etag does not', async () => {
+    const created = await put('dup.ics', vevent('DUP-1'));
+    mock.control.addFault({ kind: 'duplicate-dtstamp', match: { calendar: 'home' } });
+    const read = () => partition(mock).get(`${home}dup.ics`).set('Authorization', aliceAuth);
+    const first = await read();
+    expect(first.text).toContain('BEGIN:VEVENT\r\nDTSTAMP:20261121T090000Z\r\nUID:DUP-1');
+    expect(first.text.match(/^DTSTAMP:/gm)).toHaveLength(2);
+    mock.control.setClock(Date.parse('2026-11-21T09:05:07Z'));
+    const second = await read();
+    expect(second.text).toContain('BEGIN:VEVENT\r\nDTSTAMP:20261121T090507Z\r\n');
+    expect(second.headers['content-length']).toBe(String(Buffer.byteLength(second.text)));
+    expect([first.headers.etag, second.headers.etag]).toEqual([created.headers.etag, created.headers.etag]);
+    // In REPORT calendar-data too, and never in what is stored.
+    const multiget = await partition(mock)
+      .report(home)
+      .set('Authorization', aliceAuth)
+      .set('Depth', '1')
+      .send(`<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><d:href>${home}dup.ics</d:href></c:calendar-multiget>`);
+    expect(multiget.text).toContain('DTSTAMP:20261121T090507Z');
+    expect(mock.control.getEvent(ALICE.appleId, 'home', 'dup.ics').data).toBe(vevent('DUP-1'));
+  });
+
+  it('[F-duplicate-dtstamp] the dtstampAtRead quirk stamps every read without a fault', async () => {
+    const stamping = await startDemo({ quirks: { dtstampAtRead: 'always' } });
+    try {
+      await partition(stamping).put(`${home}q.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(vevent('Q-1'));
+      const got = await partition(stamping).get(`${home}q.ics`).set('Authorization', aliceAuth);
+      expect(got.text.match(/^DTSTAMP:/gm)).toHaveLength(2);
+    } finally {
+      await stamping.close();
+    }
   });
 
   it('forbidden-write: a PUT is refused with 403 and nothing is stored', async () => {

@@ -9,6 +9,7 @@ import { child, type XmlElement } from '../../xml/parse.js';
 import { cdata, type XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { propertiesResponse } from '../multistatus.js';
+import { servedData } from '../read-time-dtstamp.js';
 import type { Resource } from '../resources.js';
 
 /** The `<D:prop>` names of a REPORT body; a body without one asks for the etag only. */
@@ -55,7 +56,7 @@ export function memberResponse(resource: Resource, props: QName[], ctx: DavConte
   return propertiesResponse(resource, props, ctx, (name): XmlNode[] | null | undefined => {
     if (name !== CALDAV('calendar-data')) return undefined;
     if (resource.kind !== 'object' || !resource.object) return null;
-    return [cdata(calendarData(resource, spec))];
+    return [cdata(servedData(calendarData(resource, spec), ctx))];
   });
 }
 
