@@ -37,3 +37,22 @@ describe('calendar-timezone (review row 10, dossier §3 [S])', () => {
     expect((await patch('Mars/Olympus_Mons')).text).toContain('403');
   });
 });
+
+describe('events created on iCloud\'s web app (review row 27)', () => {
+  it('[F-web-app-tzid] are stored verbatim with their VEVENT-level TZID and found at their real time', async () => {
+    const { readFileSync } = await import('node:fs');
+    const ics = readFileSync(new URL('../../fixtures/ics/scenarios/web-app-early-shift-berlin-no-vtimezone.ics', import.meta.url), 'utf8').replace(/\r?\n/g, '\r\n');
+    const put = await partition(mock).put(`${home}shift.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(ics);
+    expect(put.status).toBe(201);
+    expect((await partition(mock).get(`${home}shift.ics`).set('Authorization', aliceAuth)).text).toBe(ics);
+    const query = (start: string, end: string) =>
+      partition(mock)
+        .report(home)
+        .set('Authorization', aliceAuth)
+        .set('Depth', '1')
+        .send(`<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`);
+    // 06:00–14:00 Europe/Berlin on 7 December is 05:00–13:00Z.
+    expect((await query('20261207T050000Z', '20261207T051500Z')).text).toContain(`${home}shift.ics`);
+    expect((await query('20261207T130000Z', '20261207T140000Z')).text).not.toContain(`${home}shift.ics`);
+  });
+});
