@@ -26,6 +26,12 @@ export interface Quirks {
    * (default) leaves it to the `duplicate-dtstamp` fault, scoped to the requests it matches.
    */
   dtstampAtRead: 'never' | 'always';
+  /**
+   * A sync token past its lifetime (`syncTokenLifetimeDays`): a bare 403 as for any invalid token
+   * (KashCal, dossier §4 [R]; default), or `full-listing`: the token is silently dropped and every
+   * member listed with a new token, deletions unsaid (python-caldav#122, [R]).
+   */
+  expiredSyncToken: 'bare-403' | 'full-listing';
 }
 
 export const DEFAULT_QUIRKS: Quirks = {
@@ -33,4 +39,5 @@ export const DEFAULT_QUIRKS: Quirks = {
   queryWithoutComponentFilter: 'valid-filter-400',
   recurrenceExpansion: 'as-stored',
   dtstampAtRead: 'never',
+  expiredSyncToken: 'bare-403',
 };

@@ -56,6 +56,12 @@ export interface MockICloudOptions {
   clock?: number | string | Clock;
   quirks?: Partial<Quirks>;
   /**
+   * A sync token expires once a change after it is older than this many days on the mock's clock
+   * (Apple CalendarServer's `RevisionCleanup.SyncTokenLifetimeDays`: 14, the default); 0 never.
+   * What an expired token gets is the `expiredSyncToken` quirk.
+   */
+  syncTokenLifetimeDays?: number;
+  /**
    * The control plane's token: with it, `/__mock/` answers only requests carrying
    * `Authorization: Bearer <token>` (GET /__mock/health excepted). Required when `host` is not a
    * loopback address, since the control plane exports every password: the mock refuses to start
@@ -89,7 +95,9 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
   }
   const loaded = typeof options.world === 'string' ? loadWorldFile(options.world) : { world: options.world ?? { accounts: [] }, baseDir: options.worldBaseDir ?? process.cwd() };
   const clock = makeClock(options.clock, loaded.world.now);
-  const store = new MemoryStore(clock);
+  const lifetimeDays = options.syncTokenLifetimeDays ?? 14;
+  if (!(lifetimeDays >= 0)) throw new Error(`syncTokenLifetimeDays: ${lifetimeDays} is not a number of days (0: never expire)`);
+  const store = new MemoryStore(clock, { syncTokenLifetimeMs: lifetimeDays > 0 ? lifetimeDays * 86_400_000 : undefined });
   const journal = new Journal();
   const faults = new FaultEngine();
   const control = new MockControl({ store, journal, faults, clock });

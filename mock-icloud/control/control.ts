@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FixedClock, type Clock } from '../../common/clock.js';
+import type { ChangeLogStats } from '../store/change-log.js';
 import { isKnownZone, normaliseLineEndings, validateCalendarObject } from '../dav/calendar-object.js';
 import { DavError } from '../http/errors.js';
 import type { Account, Calendar, CalendarObject, ComponentType, HomeEntry, ShareAccess } from '../store/model.js';
@@ -288,6 +289,11 @@ export class MockControl {
 
   forgetSyncTokens(): void {
     this.deps.store.forgetSyncTokens();
+  }
+
+  /** What a calendar's change log holds and has cost: tests count work and size with it. */
+  changeLogStats(appleId: string, calendarName: string): ChangeLogStats {
+    return this.deps.store.changeLogStats(this.calendarOf(appleId, calendarName));
   }
 
   addFault(spec: FaultSpec): Fault {

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../common/clock.js';
 import { canonicalAppleId } from './apple-id.js';
-import { ChangeLog } from './change-log.js';
+import { ChangeLog, type ChangeLogStats } from './change-log.js';
 import type { Account, AppPassword, Calendar, CalendarObject, HomeEntry, ShareAccess } from './model.js';
-import { type CalendarPatch, type CalendarStore, type ChangeSet, type NewAccount, type NewCalendar, type ObjectWrite, StateError } from './store.js';
+import { type CalendarPatch, type CalendarStore, type ChangeSet, type NewAccount, type NewCalendar, type ObjectWrite, StateError, type SyncTokenRefusal } from './store.js';
 import { type IndexMatch, TimeIndex, type TimeRange } from './time-index.js';
 import { decodeSyncToken, encodeSyncToken, EtagMinter } from './tokens.js';
 
@@ -45,7 +45,14 @@ export class MemoryStore implements CalendarStore {
   private tokenEpoch = 1;
   private readonly etags = new EtagMinter();
 
-  constructor(private readonly clock: Clock) {}
+  /**
+   * `syncTokenLifetimeMs`: a sync token expires once a change after it is older than this on the
+   * mock's clock (Apple CalendarServer: 14 days); undefined: tokens never expire by age.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: { syncTokenLifetimeMs?: number } = {},
+  ) {}
 
   // ---- accounts -------------------------------------------------------------------------------
 
@@ -146,7 +153,7 @@ export class MemoryStore implements CalendarStore {
       timezone: init.timezone,
       etag: this.etags.mint(this.clock.now()),
     };
-    this.calendars.set(calendar.serial, { calendar, objects: new Map(), log: new ChangeLog(), index: new TimeIndex() });
+    this.calendars.set(calendar.serial, { calendar, objects: new Map(), log: new ChangeLog({ lifetimeMs: this.options.syncTokenLifetimeMs }), index: new TimeIndex() });
     state.home.set(calendar.name, { kind: 'owned', name: calendar.name, calendar });
     return calendar;
   }
@@ -254,7 +261,7 @@ export class MemoryStore implements CalendarStore {
     state.objects.set(write.name, object);
     owner.uids.set(write.uid, { serial: calendar.serial, name: write.name });
     state.index.add(write.name, write.spans);
-    state.log.record(write.name);
+    state.log.record(write.name, now);
     return { object, created: !previous };
   }
 
@@ -265,7 +272,7 @@ export class MemoryStore implements CalendarStore {
     state.objects.delete(name);
     this.accounts.get(calendar.ownerDsid)?.uids.delete(object.uid);
     state.index.remove(name);
-    state.log.record(name);
+    state.log.record(name, this.clock.now(), true);
     return true;
   }
 
@@ -274,7 +281,7 @@ export class MemoryStore implements CalendarStore {
     const object = state.objects.get(name);
     if (!object) return undefined;
     object.etag = this.etags.mint(this.clock.now());
-    state.log.record(name);
+    state.log.record(name, this.clock.now());
     return object;
   }
 
@@ -285,15 +292,20 @@ export class MemoryStore implements CalendarStore {
   }
 
   syncToken(calendar: Calendar): string {
-    return encodeSyncToken({ serial: calendar.serial, epoch: this.tokenEpoch, revision: this.revision(calendar) });
+    const log = this.calendarState(calendar).log;
+    // Handed to a client: the change log keeps what this token will need (see change-log.ts).
+    log.issued(log.revision);
+    return encodeSyncToken({ serial: calendar.serial, epoch: this.tokenEpoch, revision: log.revision });
   }
 
-  changesSince(calendar: Calendar, token: string | null, limit = Infinity, fits?: (object: CalendarObject) => boolean): ChangeSet | undefined {
+  changesSince(calendar: Calendar, token: string | null, limit = Infinity, fits?: (object: CalendarObject) => boolean): ChangeSet | SyncTokenRefusal {
     const state = this.calendarState(calendar);
     let base = 0;
     if (token !== null) {
       const parts = decodeSyncToken(token);
-      if (!parts || parts.serial !== calendar.serial || parts.epoch !== this.tokenEpoch || !state.log.knows(parts.revision)) return undefined;
+      if (!parts || parts.serial !== calendar.serial || parts.epoch !== this.tokenEpoch) return { refused: 'unknown' };
+      const validity = state.log.check(parts.revision, this.clock.now());
+      if (validity !== 'valid') return { refused: validity };
       base = parts.revision;
     }
     const changed: CalendarObject[] = [];
@@ -301,7 +313,7 @@ export class MemoryStore implements CalendarStore {
     let pageEnd = base;
     let truncated = false;
     for (const change of state.log.since(base)) {
-      const object = state.objects.get(change.name);
+      const object = change.deleted ? undefined : state.objects.get(change.name);
       if (!object && token === null) continue; // an initial sync lists what exists, not what was deleted
       if (changed.length + deleted.length >= limit || (object && changed.length > 0 && fits && !fits(object))) {
         truncated = true;
@@ -312,7 +324,13 @@ export class MemoryStore implements CalendarStore {
       pageEnd = change.revision;
     }
     if (!truncated) pageEnd = state.log.revision;
+    state.log.issued(pageEnd);
     return { token: encodeSyncToken({ serial: calendar.serial, epoch: this.tokenEpoch, revision: pageEnd }), changed, deleted, truncated };
+  }
+
+  /** What the calendar's change log holds and has cost (tests count work with it). */
+  changeLogStats(calendar: Calendar): ChangeLogStats {
+    return this.calendarState(calendar).log.stats();
   }
 
   forgetSyncTokens(): void {

@@ -3,6 +3,7 @@
  * is in memory-store.ts; another backend (files, SQLite) would implement this same contract.
  */
 import type { Account, AppPassword, Calendar, CalendarObject, ComponentType, HomeEntry, IndexSpans, ShareAccess } from './model.js';
+import type { ChangeLogStats } from './change-log.js';
 import type { IndexMatch, TimeRange } from './time-index.js';
 
 /** A request against the state that cannot be carried out (control plane and world loading). */
@@ -55,6 +56,11 @@ export interface ChangeSet {
   truncated: boolean;
 }
 
+/** Why a sync token was refused: never issued here (or forgotten), or expired by age. */
+export interface SyncTokenRefusal {
+  refused: 'unknown' | 'expired';
+}
+
 export interface CalendarStore {
   // Accounts and credentials
   createAccount(init: NewAccount): Account;
@@ -94,14 +100,14 @@ export interface CalendarStore {
   revision(calendar: Calendar): number;
   syncToken(calendar: Calendar): string;
   /**
-   * Changes since `token` (null: the initial sync, every current object), at most `limit` of them.
-   * Undefined when the token is not valid for this calendar (unknown, forgotten, other calendar).
-   */
-  /**
    * Changes after `token` (null: every member), at most `limit` of them; `fits`, when given, is asked
    * about each changed object in turn and a false ends the page there (the first always fits).
+   * A refusal when the token is not valid for this calendar: unknown, forgotten, another calendar's
+   * (`unknown`), or older than the token lifetime allows (`expired`).
    */
-  changesSince(calendar: Calendar, token: string | null, limit?: number, fits?: (object: CalendarObject) => boolean): ChangeSet | undefined;
+  changesSince(calendar: Calendar, token: string | null, limit?: number, fits?: (object: CalendarObject) => boolean): ChangeSet | SyncTokenRefusal;
+  /** What the calendar's change log holds and what reading it has cost (see change-log.ts). */
+  changeLogStats(calendar: Calendar): ChangeLogStats;
   /** Invalidates every sync token issued so far (iCloud "may eventually drop a sync token"). */
   forgetSyncTokens(): void;
   queryTimeRange(calendar: Calendar, range: TimeRange): IndexMatch;

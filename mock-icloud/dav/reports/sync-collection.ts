@@ -5,6 +5,8 @@
  *   deletions as response-level 404s (§3.5.2), in O(changes) from the calendar's change log.
  * - Like iCloud, the collection itself is the first response, with its own etag (dossier §4).
  * - An unknown, forgotten or foreign token is iCloud's bare 403 (quirk: RFC `valid-sync-token`).
+ * - An expired token (store/change-log.ts: a change after it is older than the lifetime) gets the
+ *   same 403, or with the `expiredSyncToken: full-listing` quirk the initial sync's answer.
  * - `DAV:limit` is honoured by truncation (§3.6/§3.7): a 507 response for the collection with
  *   `number-of-matches-within-limits`, and a token from which the next request continues.
  * - The calendar-data one answer carries is bounded (LIMITS.reportDataBytes) the same way: the page
@@ -12,7 +14,9 @@
  * - Depth: 0 per the RFC; Depth: 1 is tolerated because python-caldav sends it.
  */
 import { badRequest, DavError, precondition } from '../../http/errors.js';
-import { DAV } from '../../xml/names.js';
+import type { CalendarObject } from '../../store/model.js';
+import type { ChangeSet } from '../../store/store.js';
+import { DAV, type QName } from '../../xml/names.js';
 import { child, type XmlElement } from '../../xml/parse.js';
 import { bare, el, type XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
@@ -38,17 +42,27 @@ export function syncCollection(root: XmlElement, target: Extract<Resource, { kin
   // The answer's calendar-data is bounded too: past LIMITS.reportDataBytes the page ends, as if the
   // client had asked for a DAV:limit (RFC 6578 §3.6), and the token continues from there.
   const budget = new ReportBudget(props, 'sync-collection');
-  const changes = ctx.store.changesSince(calendar, token === '' ? null : token, limit, (object) => {
+  const fits = (object: CalendarObject) => {
     const resource: Resource = { kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object };
     if (!budget.fits(resource)) return false;
     budget.charge(resource);
     return true;
-  });
-  if (!changes) {
-    const reason = `sync token "${token.slice(0, 24)}…" is not valid for ${target.href} (unknown, expired or forgotten)`;
+  };
+  const changes = ctx.store.changesSince(calendar, token === '' ? null : token, limit, fits);
+  if ('refused' in changes) {
+    if (changes.refused === 'expired' && ctx.quirks.expiredSyncToken === 'full-listing') {
+      // python-caldav#122: iCloud "may eventually drop a sync token - in that case the URL for all
+      // events … will be returned": the initial sync's answer, deletions unsaid.
+      return syncCollectionAnswer(target, ctx.store.changesSince(calendar, null, limit, fits) as ChangeSet, props, root, ctx);
+    }
+    const reason = `sync token "${token.slice(0, 24)}…" is not valid for ${target.href} (${changes.refused === 'expired' ? 'expired: a change after it is older than the token lifetime' : 'unknown or forgotten'})`;
     if (ctx.quirks.invalidSyncToken === 'precondition') throw precondition(403, reason, DAV('valid-sync-token'));
     throw new DavError(403, reason);
   }
+  syncCollectionAnswer(target, changes, props, root, ctx);
+}
+
+function syncCollectionAnswer(target: Extract<Resource, { kind: 'calendar' }>, changes: ChangeSet, props: QName[], root: XmlElement, ctx: DavContext): void {
   const responses: XmlNode[] = [
     changes.truncated
       ? el(DAV('response'), [bare(DAV('href'), target.href), bare(DAV('status'), statusLine(507)), el(DAV('error'), el(DAV('number-of-matches-within-limits')))])
