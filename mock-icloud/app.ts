@@ -78,8 +78,13 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
   }
   try {
     if (outcome.error) throw outcome.error;
-    // RFC 6764 §5: service discovery. iCloud's answer is unknown; 301 to / satisfies tsdav's live test ([U]).
-    if (path === '/.well-known/caldav' || path === '/.well-known/caldav/') {
+    // The fetchAcceptHeaders quirk: iCloud broke tsdav's discovery over the Accept-* headers fetch adds.
+    refuseFetchAcceptHeaders(req, deps.quirks);
+    const wellKnown = path === '/.well-known/caldav' || path === '/.well-known/caldav/';
+    // RFC 6764 §5: service discovery. On the gateway, 301 to / without credentials satisfies tsdav's
+    // live test ([U]); a partition host asks for credentials first (vdirsyncer#855: "discovery failed
+    // with 401 at https://p34-caldav.icloud.com/.well-known/caldav").
+    if (wellKnown && origin === 'gateway') {
       res.status(301).setHeader('Location', '/');
       res.end();
       journal(301, { fault });
@@ -89,6 +94,12 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
     if (!auth.ok) {
       res.setHeader('WWW-Authenticate', CHALLENGES);
       throw unauthorized(auth);
+    }
+    if (wellKnown) {
+      res.status(301).setHeader('Location', '/');
+      res.end();
+      journal(301, { fault });
+      return;
     }
     const effects: RequestEffects = { omitEtagOnPut: false, ...outcome.effects };
     const ctx: DavContext = {
@@ -128,6 +139,19 @@ function applySideEffects(outcome: FaultOutcome, store: CalendarStore): void {
     const account = store.getAccountByAppleId(outcome.touchCalendar.account);
     const entry = account && store.getHomeEntry(account.dsid, outcome.touchCalendar.calendar);
     if (entry && entry.kind !== 'subscribed') for (const object of [...store.listObjects(entry.calendar)]) store.touchObject(entry.calendar, object.name);
+  }
+}
+
+/**
+ * tsdav#238 (2024-12, fixed in tsdav 2.1.4): "iCloud does not like the `Accept-` headers that fetch
+ * uses"; discovery then failed with "cannot find homeUrl". Which header and which status were not
+ * captured ([R]). With `fetchAcceptHeaders: refused`, a request carrying fetch's own
+ * `Accept-Language: *` (no Apple client or browser sends a bare `*`) is answered 400, empty.
+ */
+function refuseFetchAcceptHeaders(req: Request, quirks: Quirks): void {
+  if (quirks.fetchAcceptHeaders !== 'refused') return;
+  if (String(req.headers['accept-language'] ?? '').trim() === '*') {
+    throw new DavError(400, 'Accept-Language: * (as fetch sends it): iCloud refused fetch\'s Accept-* headers (tsdav#238)', { kind: 'empty' });
   }
 }
 

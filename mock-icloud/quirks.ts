@@ -32,6 +32,12 @@ export interface Quirks {
    * member listed with a new token, deletions unsaid (python-caldav#122, [R]).
    */
   expiredSyncToken: 'bare-403' | 'full-listing';
+  /**
+   * tsdav#238: iCloud broke discovery for clients sending the `Accept-*` headers `fetch` adds
+   * ([R], cause not captured). `refused` answers a request with fetch's `Accept-Language: *` with
+   * 400; `ignored` (default) serves it, as the mock always has.
+   */
+  fetchAcceptHeaders: 'ignored' | 'refused';
 }
 
 export const DEFAULT_QUIRKS: Quirks = {
@@ -40,4 +46,5 @@ export const DEFAULT_QUIRKS: Quirks = {
   recurrenceExpansion: 'as-stored',
   dtstampAtRead: 'never',
   expiredSyncToken: 'bare-403',
+  fetchAcceptHeaders: 'ignored',
 };

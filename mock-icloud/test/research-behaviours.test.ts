@@ -56,3 +56,50 @@ describe('events created on iCloud\'s web app (review row 27)', () => {
     expect((await query('20261207T130000Z', '20261207T140000Z')).text).not.toContain(`${home}shift.ics`);
   });
 });
+
+describe('transport and discovery (review rows 2, 3, 4, 34)', () => {
+  it('[F-well-known] /.well-known/caldav: 301 without credentials on the gateway, 401 then 301 on a partition host', async () => {
+    const { gateway } = await import('./helpers.js');
+    expect((await gateway(mock).propfind('/.well-known/caldav')).status).toBe(301);
+    const bare = await partition(mock).propfind('/.well-known/caldav');
+    expect(bare.status).toBe(401);
+    expect(bare.headers['www-authenticate']).toContain('MMCalDav');
+    const authed = await partition(mock).propfind('/.well-known/caldav').set('Authorization', aliceAuth);
+    expect(authed.status).toBe(301);
+    expect(authed.headers.location).toBe('/');
+  });
+
+  it('[F-fetch-accept] fetch\'s Accept-Language: * is served by default and refused with 400 under the fetchAcceptHeaders quirk', async () => {
+    const principal = '<d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>';
+    const send = (m: RunningMockICloud) => partition(m).propfind('/').set('Authorization', aliceAuth).set('Depth', '0').set('Accept-Language', '*').set('Accept-Encoding', 'gzip, deflate').send(principal);
+    expect((await send(mock)).status).toBe(207);
+    const strict = await startDemo({ quirks: { fetchAcceptHeaders: 'refused' } });
+    try {
+      const res = await send(strict);
+      expect(res.status).toBe(400);
+      expect(res.text).toBe('');
+      expect((await partition(strict).propfind('/').set('Authorization', aliceAuth).set('Depth', '0').set('Accept-Language', 'en-GB').send(principal)).status).toBe(207);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('[F-gzip-body] accepts gzip request bodies as Apple clients send them; a gzip bomb is 413, another coding 415', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const body = gzipSync(Buffer.from('<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>Zipped</d:displayname></d:prop></d:set></c:mkcalendar>'));
+    const made = await partition(mock).mkcalendar(`/${ALICE.dsid}/calendars/zipped/`).set('Authorization', aliceAuth).set('Content-Encoding', 'gzip').set('Content-Type', 'text/xml').send(body);
+    expect(made.status).toBe(201);
+    expect(mock.control.listCalendars(ALICE.appleId).find((c) => c.name === 'zipped')?.displayName).toBe('Zipped');
+    const bomb = gzipSync(Buffer.alloc(4 * 1024 * 1024, 0x20));
+    expect((await partition(mock).propfind(home).set('Authorization', aliceAuth).set('Content-Encoding', 'gzip').send(bomb)).status).toBe(413);
+    expect((await partition(mock).propfind(home).set('Authorization', aliceAuth).set('Content-Encoding', 'br').send('x')).status).toBe(415);
+  });
+
+  it('[F-post] POST (managed attachments, sharing, split) is 405 and calendar-managed-attachments is not advertised', async () => {
+    const res = await partition(mock).post(`${home}6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41.ics?action=attachment-add`).set('Authorization', aliceAuth).set('Content-Type', 'text/plain').send('hello');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).not.toContain('POST');
+    const options = await partition(mock).options(home).set('Authorization', aliceAuth);
+    expect(String(options.headers.dav)).not.toContain('calendar-managed-attachments');
+  });
+});
