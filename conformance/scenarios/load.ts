@@ -101,5 +101,5 @@ function parseStep(input: unknown, where: string, index: number): Step {
     throw new ScenarioError(`${where} (${kind}).expectError: ${kind === 'expect' ? 'an expect step cannot be expected to fail' : 'the text of the expected error code or message'}`);
   }
   const args = check(definition.schema, rest[kind], `${where} (${kind})`);
-  return { kind, args, expectError, index };
+  return { kind, args, expectError, index, source: YAML.stringify(input, { lineWidth: 0 }).trimEnd() };
 }

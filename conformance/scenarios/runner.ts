@@ -5,9 +5,11 @@
  * randomness, no system time, fresh ports and state per scenario.
  */
 import { performance } from 'node:perf_hooks';
+import type { JournalEntry } from '../../mock-icloud/index.js';
 import type { DriverFactory } from '../driver/driver.js';
 import { syncCoreDriver } from '../driver/sync-core-driver.js';
 import type { Mismatch } from './expectations/define-expectation.js';
+import { lastSeq } from './lookups.js';
 import { requiredCapabilities } from './requirements.js';
 import type { ScenarioRun } from './run-state.js';
 import type { Scenario, Step } from './schema.js';
@@ -26,6 +28,18 @@ export interface Failure {
   actual?: unknown;
   /** When an `expect` step failed in more than one way: every mismatch (message above is a summary). */
   mismatches?: Mismatch[];
+  /** What the engine sent iCloud and what it got, for the reader of a failure (the HTML report). */
+  journal?: StepJournal;
+}
+
+/**
+ * The mock's journal for a failing step: the requests made during it, or, when it made none (an
+ * `expect` checks what an earlier sync did), during the last step that made any.
+ */
+export interface StepJournal {
+  step: number;
+  action: string;
+  entries: Array<Pick<JournalEntry, 'seq' | 'method' | 'path' | 'status' | 'account' | 'reason' | 'fault'>>;
 }
 
 export interface ScenarioResult {
@@ -37,6 +51,11 @@ export interface ScenarioResult {
   failure?: Failure;
   /** Not run: the driver lacks what it needs (the capabilities are named); never counted as passed. */
   skipped?: string;
+  /** Listed in the team's deviation list (deviations.ts): a failure is expected, a pass is stale. */
+  deviation?: { reason: string };
+  /** The steps as written, for the HTML report (the failure's `step` says how far the run got). */
+  steps?: Array<{ index: number; action: string; source: string }>;
+  description?: string;
 }
 
 export interface RunOptions {
@@ -46,7 +65,17 @@ export interface RunOptions {
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult> {
   const started = performance.now();
-  const result = (failure?: Failure): ScenarioResult => ({ file: scenario.file, name: scenario.name, rules: scenario.rules, passed: !failure, ms: Math.round(performance.now() - started), failure });
+  const steps = scenario.steps.map((s) => ({ index: s.index, action: s.kind, source: s.source ?? s.kind }));
+  const result = (failure?: Failure): ScenarioResult => ({
+    file: scenario.file,
+    name: scenario.name,
+    rules: scenario.rules,
+    passed: !failure,
+    ms: Math.round(performance.now() - started),
+    failure,
+    steps,
+    ...(scenario.description ? { description: scenario.description } : {}),
+  });
   const createDriver = options.driver ?? syncCoreDriver;
   let run: ScenarioRun | undefined;
   try {
@@ -64,15 +93,27 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     return result({ step: 0, action: 'given', message: `could not set up the world: ${(error as Error).message}` });
   }
   try {
+    let lastRequests: { step: Step; from: number; to: number } | undefined;
     for (const step of scenario.steps) {
+      const from = lastSeq(run);
       const failure = await runStep(run, step);
-      if (failure) return result(failure);
+      const to = lastSeq(run);
+      if (to > from) lastRequests = { step, from, to };
+      if (failure) return result({ ...failure, ...(lastRequests ? { journal: journalOf(run, lastRequests) } : {}) });
     }
     return result();
   } finally {
     await run.driver.close();
     await run.mock.close();
   }
+}
+
+function journalOf(run: ScenarioRun, span: { step: Step; from: number; to: number }): StepJournal {
+  const entries = run.mock.control
+    .journal({ since: span.from })
+    .filter((e) => e.seq <= span.to)
+    .map(({ seq, method, path, status, account, reason, fault }) => ({ seq, method, path, status, ...(account ? { account } : {}), ...(reason ? { reason } : {}), ...(fault ? { fault } : {}) }));
+  return { step: span.step.index, action: span.step.kind, entries };
 }
 
 class MissingCapabilities extends Error {

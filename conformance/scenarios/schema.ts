@@ -28,6 +28,8 @@ export interface Step {
   expectError?: string;
   /** 1-based position in the file, for messages. */
   index: number;
+  /** The step as the file wrote it (YAML), for reports a reader compares with the file. */
+  source?: string;
 }
 
 export interface Scenario {
