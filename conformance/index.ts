@@ -23,3 +23,10 @@ export { PROFILES, type Profile, type ProtocolCase, type Deviation, type CaseRes
 export type { TargetAddress } from './protocol/context.js';
 export { DEVIATION_LISTS } from './protocol/targets/index.js';
 export { requirePeer, requiredBy, type Peer, type PeerCheck, type PeerOptions } from './peers.js';
+export type { SyncEngineDriver, DriverFactory, DriverOptions, DriverCapability, DriverEvent, SyncRunReport } from './driver/driver.js';
+export { DRIVER_CAPABILITIES } from './driver/driver.js';
+export { SyncCoreDriver, syncCoreDriver } from './driver/sync-core-driver.js';
+export { startDriverServer, type RunningDriverServer, type DriverServerOptions } from './driver/http-server.js';
+export { httpDriver, HttpDriver, DriverError, DriverProtocolError } from './driver/http-driver.js';
+export { loadDeviations, type ScenarioDeviation } from './scenarios/deviations.js';
+export { toHtml as scenarioSuiteToHtml } from './scenarios/html-report.js';
