@@ -18,6 +18,7 @@ import { readBody } from './http/body.js';
 import { DavError, sendError } from './http/errors.js';
 import { setAppleHeaders } from './http/headers.js';
 import type { Quirks } from './quirks.js';
+import type { InvitationSink } from './scheduling/sink.js';
 import { type CalendarStore, StateError } from './store/store.js';
 
 /** The reserved prefix of the control plane: no CalDAV path starts with `__`. */
@@ -29,6 +30,7 @@ export interface AppDeps {
   journal: Journal;
   faults: FaultEngine;
   quirks: Quirks;
+  invitations: InvitationSink;
   urls: () => ServerUrls;
   /** Waits for injected latency; tests can replace it to observe delays without sleeping. */
   sleep: (ms: number) => Promise<void>;
@@ -111,6 +113,7 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
       urls: deps.urls(),
       quirks: deps.quirks,
       effects,
+      invitations: deps.invitations,
       now: () => deps.clock.now(),
       reportFaults: (report) => {
         const reportOutcome = deps.faults.evaluate({ method: req.method, path, account: claimed, now: deps.clock.now(), report });

@@ -38,6 +38,12 @@ export interface Quirks {
    * 400; `ignored` (default) serves it, as the mock always has.
    */
   fetchAcceptHeaders: 'ignored' | 'refused';
+  /**
+   * iCloud schedules implicitly: an organizer's PUT/DELETE with ATTENDEEs sends iTIP (Nylas,
+   * calcom/cal.diy#9893; scheduling/implicit.ts). `on` (default) records REQUEST/CANCEL messages in
+   * the invitation sink and delivers to attendees who are accounts; `off` stores objects as sent only.
+   */
+  implicitScheduling: 'on' | 'off';
 }
 
 export const DEFAULT_QUIRKS: Quirks = {
@@ -47,4 +53,5 @@ export const DEFAULT_QUIRKS: Quirks = {
   dtstampAtRead: 'never',
   expiredSyncToken: 'bare-403',
   fetchAcceptHeaders: 'ignored',
+  implicitScheduling: 'on',
 };

@@ -13,6 +13,7 @@ import { controlRouter } from './control/routes.js';
 import type { ServerUrls } from './dav/context.js';
 import { DEFAULT_QUIRKS, type Quirks } from './quirks.js';
 import { MemoryStore } from './store/memory-store.js';
+import { InvitationSink } from './scheduling/sink.js';
 import { loadWorldFile } from './world/files.js';
 import type { World } from './world/schema.js';
 
@@ -99,8 +100,9 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
   if (!(lifetimeDays >= 0)) throw new Error(`syncTokenLifetimeDays: ${lifetimeDays} is not a number of days (0: never expire)`);
   const store = new MemoryStore(clock, { syncTokenLifetimeMs: lifetimeDays > 0 ? lifetimeDays * 86_400_000 : undefined });
   const journal = new Journal();
+  const invitations = new InvitationSink();
   const faults = new FaultEngine();
-  const control = new MockControl({ store, journal, faults, clock });
+  const control = new MockControl({ store, journal, faults, clock, invitations });
   control.loadWorld(loaded.world, loaded.baseDir);
 
   let urls: ServerUrls = { gateway: '', partition: '' };
@@ -110,6 +112,7 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
     clock,
     journal,
     faults,
+    invitations,
     quirks: { ...DEFAULT_QUIRKS, ...options.quirks },
     urls: () => urls,
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),

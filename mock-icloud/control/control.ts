@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FixedClock, type Clock } from '../../common/clock.js';
 import type { ChangeLogStats } from '../store/change-log.js';
+import { InvitationSink, type Invitation, type InvitationQuery } from '../scheduling/sink.js';
 import { isKnownZone, normaliseLineEndings, validateCalendarObject } from '../dav/calendar-object.js';
 import { DavError } from '../http/errors.js';
 import type { Account, Calendar, CalendarObject, ComponentType, HomeEntry, ShareAccess } from '../store/model.js';
@@ -82,12 +83,18 @@ export interface ControlDeps {
   journal: Journal;
   faults: FaultEngine;
   clock: Clock;
+  /** The iTIP messages implicit scheduling recorded (absent: a sink of its own). */
+  invitations?: InvitationSink;
 }
 
 export class MockControl {
   private initial: { world: World; baseDir: string } = { world: { accounts: [] }, baseDir: process.cwd() };
 
-  constructor(private readonly deps: ControlDeps) {}
+  private readonly invitationSink: InvitationSink;
+
+  constructor(private readonly deps: ControlDeps) {
+    this.invitationSink = deps.invitations ?? new InvitationSink();
+  }
 
   // ---- accounts and credentials -------------------------------------------------------------------
 
@@ -279,6 +286,7 @@ export class MockControl {
     this.importWorld(this.initial.world, this.initial.baseDir);
     this.deps.journal.clear();
     this.deps.faults.clear();
+    this.invitationSink.clear();
   }
 
   exportWorld(): World {
@@ -318,6 +326,15 @@ export class MockControl {
 
   clearJournal(): void {
     this.deps.journal.clear();
+  }
+
+  /** The iTIP messages iCloud would have sent for CalDAV writes (scheduling/implicit.ts), in order. */
+  invitations(query?: InvitationQuery): Invitation[] {
+    return this.invitationSink.list(query);
+  }
+
+  clearInvitations(): void {
+    this.invitationSink.clear();
   }
 
   now(): number {

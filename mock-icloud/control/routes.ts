@@ -30,6 +30,7 @@
  *   POST   /__mock/sync-tokens/forget
  *   GET|POST|DELETE /__mock/faults, DELETE /__mock/faults/:id
  *   GET    /__mock/journal[?account=&method=&status=&since=]   DELETE /__mock/journal
+ *   GET    /__mock/invitations[?to=&from=&method=&uid=]     DELETE /__mock/invitations
  *   GET|PUT /__mock/clock  {now: ISO or epoch ms}
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -194,6 +195,18 @@ export function controlRouter(control: () => MockControl, access: ControlAccess)
     ),
   );
   router.delete('/journal', route(() => void c().clearJournal()));
+  router.get(
+    '/invitations',
+    route((req) =>
+      c().invitations({
+        to: req.query.to as string | undefined,
+        from: req.query.from as string | undefined,
+        method: req.query.method as string | undefined,
+        uid: req.query.uid as string | undefined,
+      }),
+    ),
+  );
+  router.delete('/invitations', route(() => void c().clearInvitations()));
   router.get('/clock', route(() => ({ now: new Date(c().now()).toISOString() })));
   router.put(
     '/clock',

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import type { Account } from '../store/model.js';
 import type { CalendarStore } from '../store/store.js';
 import type { Quirks } from '../quirks.js';
+import type { InvitationSink } from '../scheduling/sink.js';
 import type { Resource } from './resources.js';
 import type { DavError } from '../http/errors.js';
 
@@ -36,6 +37,8 @@ export interface DavContext {
   urls: ServerUrls;
   quirks: Quirks;
   effects: RequestEffects;
+  /** Where implicit scheduling records the iTIP messages iCloud would send (scheduling/). */
+  invitations: InvitationSink;
   /** The mock's clock. */
   now(): number;
   /** Effects of the faults that act on one REPORT type, once the body says which report it is. */

@@ -5,6 +5,7 @@
 import { checkConditions } from '../http/conditions.js';
 import { forbidden } from '../http/errors.js';
 import type { DavContext } from './context.js';
+import { scheduleAfterWrite } from '../scheduling/implicit.js';
 import { requireExisting, writableCalendar } from './shared.js';
 
 export async function handleDelete(ctx: DavContext): Promise<void> {
@@ -14,6 +15,7 @@ export async function handleDelete(ctx: DavContext): Promise<void> {
       const view = writableCalendar(target, 'DELETE');
       checkConditions(ctx.req, target.object!.etag);
       ctx.store.deleteObject(view.calendar, target.name);
+      scheduleAfterWrite(ctx, view.calendar, target.href, target.object!.data, undefined);
       break;
     }
     case 'calendar':

@@ -11,6 +11,7 @@ import { el } from '../xml/write.js';
 import { normaliseLineEndings, validateCalendarObject } from './calendar-object.js';
 import type { DavContext } from './context.js';
 import { collectionHref, objectHref } from './resources.js';
+import { scheduleAfterWrite } from '../scheduling/implicit.js';
 import { writableCalendar } from './shared.js';
 
 export async function handlePut(ctx: DavContext): Promise<void> {
@@ -41,6 +42,7 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   }
 
   const { object, created } = ctx.store.putObject(view.calendar, { name: target.name, uid: valid.uid, data, component: valid.component, spans: valid.spans });
+  scheduleAfterWrite(ctx, view.calendar, target.href, current?.data, data);
   if (!ctx.effects.omitEtagOnPut) ctx.res.setHeader('ETag', object.etag);
   ctx.res.status(created ? 201 : 204).setHeader('Content-Length', '0');
   ctx.res.end();

@@ -10,8 +10,8 @@ export const SERVER_NAME = 'AppleHttpServer/d2dcc6a0a5e3';
  * The DAV compliance classes of the 2014 capture (dossier §3) that this mock implements, each with
  * what backs it. Clients gate behaviour on these tokens (Thunderbird greys out client-side
  * scheduling from them, Kozea/Radicale#1338), so a token stays out until its feature is in:
- * `access-control` (no ACL method or ACL reports), `calendar-schedule` and `calendar-auto-schedule`
- * (no scheduling),
+ * `access-control` (no ACL method or ACL reports), `calendar-schedule` (no outbox POST: clients
+ * cannot schedule, only the server does; `calendar-auto-schedule` is added while it does, davHeader),
  * `calendarserver-sharing` (no sharing POST) and `calendarserver-home-sync` (no sync-collection
  * on the home) are left out; FIDELITY.md lists them.
  */
@@ -24,6 +24,11 @@ export const DAV_COMPLIANCE: ReadonlyArray<{ token: string; backedBy: string }> 
 ];
 
 export const DAV_HEADER = DAV_COMPLIANCE.map((c) => c.token).join(', ');
+
+/** The DAV header with `calendar-auto-schedule` while implicit scheduling is on (scheduling/implicit.ts). */
+export function davHeader(implicitScheduling: boolean): string {
+  return implicitScheduling ? DAV_HEADER.replace('calendar-access', 'calendar-access, calendar-auto-schedule') : DAV_HEADER;
+}
 
 export function setAppleHeaders(res: Response, requestId: string, partition?: number): void {
   res.setHeader('Server', SERVER_NAME);

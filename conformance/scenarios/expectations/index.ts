@@ -9,6 +9,7 @@ import type { ExpectationDefinition } from './define-expectation.js';
 import { free } from './free.js';
 import { icloud } from './icloud.js';
 import { icloudWrites } from './icloud-writes.js';
+import { invitations } from './invitations.js';
 import { journal } from './journal.js';
 import { notInICloud } from './not-in-icloud.js';
 import { notInPlatform } from './not-in-platform.js';
@@ -37,5 +38,6 @@ export const EXPECTATIONS: readonly ExpectationDefinition[] = [
   offered,
   polled,
   journal,
+  invitations,
   sameAs,
 ];
