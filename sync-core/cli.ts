@@ -102,58 +102,58 @@ export async function main(argv: string[], out: (line: string) => void = console
   const core = new SyncCore({ database: values.db ?? 'icloud-sync.sqlite' });
   const print = (human: string, data: unknown) => out(values.json ? JSON.stringify(data, null, 2) : human);
   try {
-    const subAccount = (name: string) => core.platform.listSubAccounts().find((s) => s.name === name || s.id === name) ?? core.platform.createSubAccount({ name });
+    const subAccount = async (name: string) => (await core.platform.listSubAccounts()).find((s) => s.name === name || s.id === name) ?? (await core.platform.createSubAccount({ name }));
     const [command, sub] = positionals;
     switch (`${command}${sub ? ` ${sub}` : ''}`) {
       case 'user add': {
-        const user = core.platform.createUser({ subAccountId: subAccount(need(values, 'sub-account')).id, name: need(values, 'name'), email: need(values, 'email'), timeZone: need(values, 'time-zone') });
+        const user = await core.platform.createUser({ subAccountId: (await subAccount(need(values, 'sub-account'))).id, name: need(values, 'name'), email: need(values, 'email'), timeZone: need(values, 'time-zone') });
         print(`user ${user.id}: ${user.name} (${user.timeZone})`, user);
         return 0;
       }
       case 'contact add': {
-        const contact = core.platform.createContact({ subAccountId: subAccount(need(values, 'sub-account')).id, name: need(values, 'name'), email: values.email });
+        const contact = await core.platform.createContact({ subAccountId: (await subAccount(need(values, 'sub-account'))).id, name: need(values, 'name'), email: values.email });
         print(`contact ${contact.id}: ${contact.name}`, contact);
         return 0;
       }
       case 'calendar add': {
         const type = need(values, 'type') as CalendarType;
         if (!CALENDAR_TYPES.includes(type)) throw new UsageError(`--type must be one of ${CALENDAR_TYPES.join(', ')}`);
-        const calendar = core.platform.createCalendar({ subAccountId: subAccount(need(values, 'sub-account')).id, name: need(values, 'name'), type, memberIds: values.member ?? [], slotMinutes: values['slot-minutes'] ? Number(values['slot-minutes']) : undefined });
+        const calendar = await core.platform.createCalendar({ subAccountId: (await subAccount(need(values, 'sub-account'))).id, name: need(values, 'name'), type, memberIds: values.member ?? [], slotMinutes: values['slot-minutes'] ? Number(values['slot-minutes']) : undefined });
         print(`calendar ${calendar.id}: ${calendar.name} (${calendar.type}, iCloud sync ${calendar.icloudSync ? 'on' : 'off'})`, calendar);
         return 0;
       }
       case 'book': {
-        const event = core.book({ calendarId: need(values, 'calendar'), start: time(values, 'start'), contactId: need(values, 'contact'), title: values.title });
+        const event = await core.book({ calendarId: need(values, 'calendar'), start: time(values, 'start'), contactId: need(values, 'contact'), title: values.title });
         print(`appointment ${event.id}: ${event.title}, ${new Date(event.start).toISOString()}–${new Date(event.end).toISOString()}, with ${event.userIds.join(', ')}`, event);
         return 0;
       }
       case 'connect': {
-        const user = core.platform.getUser(need(values, 'user'));
+        const user = await core.platform.getUser(need(values, 'user'));
         if (!user) throw new SyncError('not-found', `no user ${values.user}`);
         const connection = await core.connections.connect({ subAccountId: user.subAccountId, userId: user.id, appleId: need(values, 'apple-id'), appPassword: need(values, 'app-password'), serverUrl: values.server });
-        const calendars = core.connections.offered(connection.id);
+        const calendars = await core.connections.offered(connection.id);
         print(`connection ${connection.id}: ${connection.appleId} for ${user.name}\n${formatCalendars(calendars)}\nNext: icloud-sync choose --connection ${connection.id} --linked NAME [--conflict NAME …]`, { connection: { ...connection, appPassword: undefined }, calendars });
         return 0;
       }
       case 'calendars': {
         const id = need(values, 'connection');
-        const calendars = values.refresh ? await core.connections.refreshCalendars(id) : core.connections.offered(id);
+        const calendars = values.refresh ? await core.connections.refreshCalendars(id) : await core.connections.offered(id);
         print(formatCalendars(calendars), calendars);
         return 0;
       }
       case 'choose': {
-        const calendars = core.connections.chooseCalendars(need(values, 'connection'), { linked: values.linked, conflict: values.conflict });
+        const calendars = await core.connections.chooseCalendars(need(values, 'connection'), { linked: values.linked, conflict: values.conflict });
         print(formatCalendars(calendars), calendars);
         return 0;
       }
       case 'sync': {
-        const reports = values.all ? await Promise.all(core.state.listConnections().filter((c) => c.status === 'active').map((c) => core.sync(c.id))) : [await core.sync(need(values, 'connection'))];
+        const reports = values.all ? await Promise.all((await core.state.listConnections()).filter((c) => c.status === 'active').map((c) => core.sync(c.id))) : [await core.sync(need(values, 'connection'))];
         print(reports.map(formatReport).join('\n'), reports);
         return reports.some((r) => r.outcome === 'failed') ? 1 : 0;
       }
       case 'watch': {
         const every = Number(values['every-seconds'] ?? 15) * 1000;
-        out(`icloud-sync: polling ${core.state.listConnections().length} connection(s); Ctrl-C to stop`);
+        out(`icloud-sync: polling ${(await core.state.listConnections()).length} connection(s); Ctrl-C to stop`);
         for (;;) {
           for (const report of await core.poll()) out(formatReport(report));
           await new Promise((r) => setTimeout(r, every));
@@ -165,12 +165,12 @@ export async function main(argv: string[], out: (line: string) => void = console
         return 0;
       }
       case 'availability': {
-        const slots = core.freeSlots(need(values, 'user'), { start: time(values, 'from'), end: time(values, 'to') }, Number(values['slot-minutes'] ?? 30));
+        const slots = await core.freeSlots(need(values, 'user'), { start: time(values, 'from'), end: time(values, 'to') }, Number(values['slot-minutes'] ?? 30));
         print(slots.length ? slots.map((s) => `free ${new Date(s.start).toISOString()} – ${new Date(s.end).toISOString()}`).join('\n') : 'no free slots', slots);
         return 0;
       }
       case 'status': {
-        const rows = core.state.listConnections().map((c) => ({ id: c.id, appleId: c.appleId, userId: c.userId, status: c.status, reason: c.statusReason, lastSyncAt: c.lastSyncAt && new Date(c.lastSyncAt).toISOString(), nextPollAt: new Date(c.nextPollAt).toISOString() }));
+        const rows = (await core.state.listConnections()).map((c) => ({ id: c.id, appleId: c.appleId, userId: c.userId, status: c.status, reason: c.statusReason, lastSyncAt: c.lastSyncAt && new Date(c.lastSyncAt).toISOString(), nextPollAt: new Date(c.nextPollAt).toISOString() }));
         print(rows.length ? rows.map((r) => `${r.id} ${r.appleId} user ${r.userId}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, last sync ${r.lastSyncAt ?? 'never'}`).join('\n') : 'no connections', rows);
         return 0;
       }
@@ -183,11 +183,11 @@ export async function main(argv: string[], out: (line: string) => void = console
     else throw error;
     return error instanceof UsageError ? 2 : 1;
   } finally {
-    core.close();
+    await core.close();
   }
 }
 
-function formatCalendars(calendars: ReturnType<SyncCore['connections']['offered']>): string {
+function formatCalendars(calendars: Awaited<ReturnType<SyncCore['connections']['offered']>>): string {
   return calendars
     .map((c) => `  ${c.isLinked ? 'linked  ' : c.isConflict ? 'conflict' : '        '}  ${c.displayName}  (${c.access}${c.canBeLinked ? '' : ', cannot be linked'})  ${c.url}`)
     .join('\n');

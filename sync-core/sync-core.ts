@@ -1,23 +1,24 @@
 /**
  * SyncCore: the whole engine behind one object, for embedding, for the CLI and for the
- * conformance harness. One SQLite database holds the platform model and the sync state.
+ * conformance harness. Storage is any `Store` (store/store.ts): SQLite embedded by default (a file
+ * or `:memory:`), or one passed in.
  */
 import { systemClock, type Clock } from '../common/clock.js';
 import { Connections } from './connections/connections.js';
-import { nextId, type Db } from './db/database.js';
 import type { SyncReport } from './engine/report.js';
 import { SyncEngine } from './engine/sync-run.js';
 import type { WindowConfig } from './engine/window.js';
 import { calendarFreeSlots, freeSlots } from './platform/availability.js';
 import { book, blockTime, cancel, reschedule, type BlockTimeRequest, type BookingRequest } from './platform/booking.js';
 import type { PlatformEvent, TimeRange } from './platform/model.js';
-import { openPlatformDatabase, SqlitePlatformStore } from './platform/sqlite-platform-store.js';
 import { Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';
-import { SYNC_STATE_MIGRATIONS } from './state/migrations.js';
-import { SyncState } from './state/sync-state.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { PlatformRepository, Store, SyncStateRepository } from './store/store.js';
 
 export interface SyncCoreOptions {
-  /** SQLite file, or `:memory:` (default). */
+  /** The store to use; default: SQLite at `database`. */
+  store?: Store;
+  /** SQLite file, or `:memory:` (default), when no `store` is given. */
   database?: string;
   clock?: Clock;
   /** The fetch iCloud requests go through (tests, proxies). */
@@ -27,22 +28,22 @@ export interface SyncCoreOptions {
 }
 
 export class SyncCore {
-  readonly db: Db;
   readonly clock: Clock;
-  readonly platform: SqlitePlatformStore;
-  readonly state: SyncState;
+  readonly store: Store;
+  readonly platform: PlatformRepository;
+  readonly state: SyncStateRepository;
   readonly connections: Connections;
   readonly engine: SyncEngine;
   readonly scheduler: Scheduler;
 
   constructor(options: SyncCoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.db = openPlatformDatabase(options.database ?? ':memory:', SYNC_STATE_MIGRATIONS);
-    this.platform = new SqlitePlatformStore(this.db, this.clock);
-    this.state = new SyncState(this.db);
-    this.connections = new Connections({ platform: this.platform, state: this.state, clock: this.clock, fetch: options.fetch, newId: () => nextId(this.db, 'icl') });
-    this.engine = new SyncEngine({ platform: this.platform, state: this.state, clock: this.clock, connections: this.connections, window: options.window });
-    this.scheduler = new Scheduler({ engine: this.engine, state: this.state, platform: this.platform, clock: this.clock }, options.schedule);
+    this.store = options.store ?? new SqliteStore(options.database ?? ':memory:', this.clock);
+    this.platform = this.store.platform;
+    this.state = this.store.state;
+    this.connections = new Connections({ store: this.store, clock: this.clock, fetch: options.fetch });
+    this.engine = new SyncEngine({ store: this.store, clock: this.clock, connections: this.connections, window: options.window });
+    this.scheduler = new Scheduler({ engine: this.engine, store: this.store, clock: this.clock }, options.schedule);
   }
 
   /** One sync run for one connection. */
@@ -56,20 +57,20 @@ export class SyncCore {
   }
 
   /** Books through a platform calendar, refusing slots taken by busy events (A3). */
-  book(request: BookingRequest): PlatformEvent {
-    return this.platform.transaction(() => book(this.platform, request));
+  book(request: BookingRequest): Promise<PlatformEvent> {
+    return book(this.store, request);
   }
 
-  reschedule(eventId: string, newStart: number): PlatformEvent {
-    return this.platform.transaction(() => reschedule(this.platform, eventId, newStart));
+  reschedule(eventId: string, newStart: number): Promise<PlatformEvent> {
+    return reschedule(this.store, eventId, newStart);
   }
 
-  cancel(eventId: string): PlatformEvent {
-    return this.platform.transaction(() => cancel(this.platform, eventId));
+  cancel(eventId: string): Promise<PlatformEvent> {
+    return cancel(this.store, eventId);
   }
 
-  blockTime(request: BlockTimeRequest): PlatformEvent {
-    return this.platform.transaction(() => blockTime(this.platform, request));
+  blockTime(request: BlockTimeRequest): Promise<PlatformEvent> {
+    return blockTime(this.store, request);
   }
 
   freeSlots(userId: string, range: TimeRange, slotMinutes = 30) {
@@ -80,8 +81,8 @@ export class SyncCore {
     return calendarFreeSlots(this.platform, calendarId, range);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.scheduler.stop();
-    this.db.close();
+    await this.store.close();
   }
 }

@@ -60,16 +60,16 @@ export class SyncCoreDriver implements SyncEngineDriver {
   }
 
   async createSubAccount(init: { name: string }) {
-    return this.core.platform.createSubAccount(init).id;
+    return (await this.core.platform.createSubAccount(init)).id;
   }
   async createUser(init: Parameters<SyncEngineDriver['createUser']>[0]) {
-    return this.core.platform.createUser(init).id;
+    return (await this.core.platform.createUser(init)).id;
   }
   async createContact(init: Parameters<SyncEngineDriver['createContact']>[0]) {
-    return this.core.platform.createContact(init).id;
+    return (await this.core.platform.createContact(init)).id;
   }
   async createCalendar(init: Parameters<SyncEngineDriver['createCalendar']>[0]) {
-    const calendar = this.core.platform.createCalendar({ ...init, type: init.type as never });
+    const calendar = await this.core.platform.createCalendar({ ...init, type: init.type as never });
     return { id: calendar.id, slotMinutes: calendar.slotMinutes };
   }
   async setClock(epochMs: number) {
@@ -77,7 +77,7 @@ export class SyncCoreDriver implements SyncEngineDriver {
   }
 
   async connect(init: Parameters<SyncEngineDriver['connect']>[0]) {
-    const user = this.core.platform.getUser(init.userId);
+    const user = await this.core.platform.getUser(init.userId);
     if (!user) throw new Error(`no user ${init.userId}`);
     return (await this.core.connections.connect({ subAccountId: user.subAccountId, ...init })).id;
   }
@@ -88,43 +88,43 @@ export class SyncCoreDriver implements SyncEngineDriver {
     await this.core.connections.refreshCalendars(connectionId);
   }
   async chooseCalendars(connectionId: string, choice: { linked?: string | null; conflict?: string[] }) {
-    this.core.connections.chooseCalendars(connectionId, choice);
+    await this.core.connections.chooseCalendars(connectionId, choice);
   }
   async disconnect(connectionId: string) {
-    this.core.connections.disconnect(connectionId);
+    await this.core.connections.disconnect(connectionId);
   }
   async setSyncPreferences(connectionId: string, preferences: Record<string, unknown>) {
-    this.core.connections.setSyncPreferences(connectionId, preferences);
+    await this.core.connections.setSyncPreferences(connectionId, preferences);
   }
   async enableICloudSync(calendarId: string) {
-    this.core.platform.setICloudSync(calendarId, true);
+    await this.core.platform.setICloudSync(calendarId, true);
   }
 
   async book(init: Parameters<SyncEngineDriver['book']>[0]) {
-    return this.core.book(init).id;
+    return (await this.core.book(init)).id;
   }
   async reschedule(eventId: string, start: number) {
-    this.core.reschedule(eventId, start);
+    await this.core.reschedule(eventId, start);
   }
   async update(eventId: string, patch: Parameters<SyncEngineDriver['update']>[1]) {
-    this.core.platform.updateEvent(eventId, patch);
+    await this.core.platform.updateEvent(eventId, patch);
   }
   async cancel(eventId: string) {
-    this.core.cancel(eventId);
+    await this.core.cancel(eventId);
   }
   async deleteEvent(eventId: string) {
-    this.core.platform.deleteEvent(eventId);
+    await this.core.platform.deleteEvent(eventId);
   }
   async blockTime(init: Parameters<SyncEngineDriver['blockTime']>[0]) {
-    const user = this.core.platform.getUser(init.userId);
+    const user = await this.core.platform.getUser(init.userId);
     if (!user) throw new Error(`no user ${init.userId}`);
-    return this.core.blockTime({ subAccountId: user.subAccountId, ...init } as never).id;
+    return (await this.core.blockTime({ subAccountId: user.subAccountId, ...init } as never)).id;
   }
   async updateSlot(eventId: string, patch: Parameters<SyncEngineDriver['updateSlot']>[1]) {
-    this.core.platform.updateEvent(eventId, patch);
+    await this.core.platform.updateEvent(eventId, patch);
   }
   async deleteSlot(eventId: string) {
-    this.core.platform.deleteEvent(eventId);
+    await this.core.platform.deleteEvent(eventId);
   }
 
   async sync(connectionId: string, crash: CrashPoint = {}): Promise<SyncRunReport> {
@@ -141,37 +141,39 @@ export class SyncCoreDriver implements SyncEngineDriver {
   }
 
   async events(userId: string, options: { includeDeleted?: boolean } = {}) {
-    const events = options.includeDeleted ? this.core.platform.listChangedEvents(userId, 0) : this.core.platform.listEventsForUser(userId, EVERYTHING);
+    const events = options.includeDeleted ? await this.core.platform.listChangedEvents(userId, 0) : await this.core.platform.listEventsForUser(userId, EVERYTHING);
     return events.map(toDriverEvent);
   }
   async busy(userId: string, range: { start: number; end: number }) {
-    return busyIntervals(this.core.platform, userId, range)
-      .map((b) => this.core.platform.getEvent(b.eventId))
-      .filter((e): e is PlatformEvent => e !== undefined)
-      .map(toDriverEvent);
+    const events: PlatformEvent[] = [];
+    for (const b of await busyIntervals(this.core.platform, userId, range)) {
+      const event = await this.core.platform.getEvent(b.eventId);
+      if (event) events.push(event);
+    }
+    return events.map(toDriverEvent);
   }
   async freeSlots(userId: string, range: { start: number; end: number }, minutes: number) {
-    return this.core.freeSlots(userId, range, minutes).map((s) => ({ start: s.start, end: s.end }));
+    return (await this.core.freeSlots(userId, range, minutes)).map((s) => ({ start: s.start, end: s.end }));
   }
   async offeredSlots(calendarId: string, range: { start: number; end: number }) {
-    return this.core.calendarFreeSlots(calendarId, range).map((s) => ({ start: s.start, end: s.end, freeUserIds: s.freeUserIds }));
+    return (await this.core.calendarFreeSlots(calendarId, range)).map((s) => ({ start: s.start, end: s.end, freeUserIds: s.freeUserIds }));
   }
   async contacts(subAccountId: string) {
-    return this.core.platform.listContacts(subAccountId).map((c) => ({ id: c.id, name: c.name }));
+    return (await this.core.platform.listContacts(subAccountId)).map((c) => ({ id: c.id, name: c.name }));
   }
   async connection(userId: string) {
-    const user = this.core.platform.getUser(userId);
-    const stored = user && this.core.state.findConnection(user.subAccountId, user.id);
+    const user = await this.core.platform.getUser(userId);
+    const stored = user && (await this.core.state.findConnection(user.subAccountId, user.id));
     return stored && { id: stored.id, status: stored.status, ...(stored.statusReason ? { reason: stored.statusReason } : {}) };
   }
   async offeredCalendars(connectionId: string) {
     return this.core.connections.offered(connectionId);
   }
   async conflicts(connectionId?: string) {
-    return this.core.state.listConflicts(connectionId).map((c) => ({ eventId: c.eventId, winner: c.winner, losingChange: c.losingChange }));
+    return (await this.core.state.listConflicts(connectionId)).map((c) => ({ eventId: c.eventId, winner: c.winner, losingChange: c.losingChange }));
   }
   async lastReport(connectionId: string) {
-    return this.core.state.lastRun(connectionId)?.report as SyncRunReport | undefined;
+    return (await this.core.state.lastRun(connectionId))?.report as SyncRunReport | undefined;
   }
 
   async icloudUid(eventId: string) {
@@ -179,7 +181,7 @@ export class SyncCoreDriver implements SyncEngineDriver {
   }
 
   async close() {
-    this.core.close();
+    await this.core.close();
   }
 }
 

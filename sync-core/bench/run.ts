@@ -25,10 +25,10 @@ async function bigCalendar(): Promise<Record<string, string>> {
     mock.control.createAccount({ appleId: 'big@example.com', fullName: 'Big', password: 'regular', appPasswords: ['bigg-bigg-bigg-bigg'] });
     mock.control.createCalendar('big@example.com', { name: 'big' });
     for (let i = 0; i < 10_000; i++) mock.control.putEvent('big@example.com', 'big', { ics: ics(`E${i}`, NOW - 20 * DAY + Math.floor(i / 30) * DAY + (i % 30) * 600_000) });
-    const sub = core.platform.createSubAccount({ name: 'Bench' });
-    const user = core.platform.createUser({ subAccountId: sub.id, name: 'Big', email: 'big@bench.test', timeZone: 'Europe/London' });
+    const sub = await core.platform.createSubAccount({ name: 'Bench' });
+    const user = await core.platform.createUser({ subAccountId: sub.id, name: 'Big', email: 'big@bench.test', timeZone: 'Europe/London' });
     const connection = await core.connections.connect({ subAccountId: sub.id, userId: user.id, appleId: 'big@example.com', appPassword: 'bigg-bigg-bigg-bigg', serverUrl: mock.gatewayUrl });
-    core.connections.chooseCalendars(connection.id, { linked: 'big' });
+    await core.connections.chooseCalendars(connection.id, { linked: 'big' });
 
     let t = performance.now();
     const initial = await core.sync(connection.id);
@@ -49,7 +49,7 @@ async function bigCalendar(): Promise<Record<string, string>> {
       'incremental sync, 1 change in 10,000': `${samples[10].toFixed(1)} ms median`,
     };
   } finally {
-    core.close();
+    await core.close();
     await mock.close();
   }
 }
@@ -59,16 +59,16 @@ async function manyConnections(): Promise<Record<string, string>> {
   const mock = await startMockICloud({ clock: NOW });
   const core = new SyncCore({ clock, schedule: { concurrency: 8 } });
   try {
-    const sub = core.platform.createSubAccount({ name: 'Bench' });
+    const sub = await core.platform.createSubAccount({ name: 'Bench' });
     let t = performance.now();
     for (let i = 0; i < 1000; i++) {
       const appleId = `user${i}@example.com`;
       mock.control.createAccount({ appleId, fullName: `User ${i}`, password: 'regular', appPasswords: ['pass-word-pass-word'] });
       mock.control.createCalendar(appleId, { name: 'home' });
       for (let k = 0; k < 5; k++) mock.control.putEvent(appleId, 'home', { ics: ics(`U${i}-${k}`, NOW + k * DAY) });
-      const user = core.platform.createUser({ subAccountId: sub.id, name: `User ${i}`, email: `u${i}@bench.test`, timeZone: 'Europe/London' });
+      const user = await core.platform.createUser({ subAccountId: sub.id, name: `User ${i}`, email: `u${i}@bench.test`, timeZone: 'Europe/London' });
       const connection = await core.connections.connect({ subAccountId: sub.id, userId: user.id, appleId, appPassword: 'pass-word-pass-word', serverUrl: mock.gatewayUrl });
-      core.connections.chooseCalendars(connection.id, { linked: 'home' });
+      await core.connections.chooseCalendars(connection.id, { linked: 'home' });
     }
     const setupMs = performance.now() - t;
     t = performance.now();
@@ -86,7 +86,7 @@ async function manyConnections(): Promise<Record<string, string>> {
       'steady polling cycle, 1,000 connections': `${(steadyMs / 1000).toFixed(2)} s (${(steadyMs / 1000).toFixed(2)} ms per connection)`,
     };
   } finally {
-    core.close();
+    await core.close();
     await mock.close();
   }
 }

@@ -14,8 +14,8 @@ import { CalDavClient, type RemoteCalendarInfo } from '../caldav/client.js';
 import { AuthRefusedError, ServiceUnavailableError } from '../caldav/errors.js';
 import type { Clock } from '../../common/clock.js';
 import { SyncError } from '../errors.js';
-import type { PlatformStore } from '../platform/store.js';
-import type { Connection, RemoteCalendar, SyncState } from '../state/sync-state.js';
+import type { Connection, RemoteCalendar } from '../state/sync-state.js';
+import type { Store } from '../store/store.js';
 
 export const ICLOUD_SERVER_URL = 'https://caldav.icloud.com/';
 
@@ -39,11 +39,9 @@ export interface OfferedCalendar {
 }
 
 export interface ConnectionsDeps {
-  platform: PlatformStore;
-  state: SyncState;
+  store: Store;
   clock: Clock;
   fetch?: typeof fetch;
-  newId: () => string;
 }
 
 export class Connections {
@@ -54,12 +52,12 @@ export class Connections {
   }
 
   async connect(request: ConnectRequest): Promise<Connection> {
-    const { platform, state } = this.deps;
-    const user = platform.getUser(request.userId);
+    const { platform, state } = this.deps.store;
+    const user = await platform.getUser(request.userId);
     if (!user || user.subAccountId !== request.subAccountId) {
       throw new SyncError('not-found', `user ${request.userId} is not in sub-account ${request.subAccountId}`);
     }
-    const existing = state.findConnection(request.subAccountId, request.userId);
+    const existing = await state.findConnection(request.subAccountId, request.userId);
     if (existing) {
       throw new SyncError(
         'already-connected',
@@ -68,7 +66,7 @@ export class Connections {
     }
     // C3: compared as iCloud compares Apple IDs (surrounding spaces removed, any letter case).
     const appleId = normaliseAppleId(request.appleId);
-    const elsewhere = state.connectionsForAppleId(appleId).find((c) => c.subAccountId !== request.subAccountId);
+    const elsewhere = (await state.connectionsForAppleId(appleId)).find((c) => c.subAccountId !== request.subAccountId);
     if (elsewhere) {
       throw new SyncError(
         'apple-id-in-other-sub-account',
@@ -79,9 +77,10 @@ export class Connections {
     const client = this.client({ serverUrl, appleId, appPassword: request.appPassword });
     const found = await this.call(() => client.discover());
     const calendars = await this.call(() => client.listCalendars(found.homeUrl));
-    return platform.transaction(() => {
-      const connection = state.insertConnection({
-        id: this.deps.newId(),
+    const id = await this.deps.store.newId('icl');
+    return this.deps.store.transaction(async () => {
+      const connection = await state.insertConnection({
+        id,
         subAccountId: request.subAccountId,
         userId: request.userId,
         appleId,
@@ -93,29 +92,28 @@ export class Connections {
         changeCursor: 0,
         createdAt: this.deps.clock.now(),
       });
-      state.saveRemoteCalendars(connection.id, calendars.map(toRow));
+      await state.saveRemoteCalendars(connection.id, calendars.map(toRow));
       return connection;
     });
   }
 
-  get(connectionId: string): Connection {
-    const connection = this.deps.state.getConnection(connectionId);
+  async get(connectionId: string): Promise<Connection> {
+    const connection = await this.deps.store.state.getConnection(connectionId);
     if (!connection) throw new SyncError('not-found', `no iCloud connection ${connectionId}`);
     return connection;
   }
 
   /** Re-reads the calendar list from iCloud, keeping roles of calendars still there. */
   async refreshCalendars(connectionId: string): Promise<OfferedCalendar[]> {
-    const connection = this.get(connectionId);
+    const connection = await this.get(connectionId);
     const calendars = await this.call(() => this.client(connection).listCalendars(connection.homeUrl), connection);
-    this.deps.platform.transaction(() => this.deps.state.saveRemoteCalendars(connectionId, calendars.map(toRow)));
+    await this.deps.store.transaction(() => this.deps.store.state.saveRemoteCalendars(connectionId, calendars.map(toRow)));
     return this.offered(connectionId);
   }
 
   /** The calendars a user may choose from (C4: subscriptions never appear; task lists and inbox neither). */
-  offered(connectionId: string): OfferedCalendar[] {
-    return this.deps.state
-      .listRemoteCalendars(connectionId)
+  async offered(connectionId: string): Promise<OfferedCalendar[]> {
+    return (await this.deps.store.state.listRemoteCalendars(connectionId))
       .filter(isEventCalendar)
       .map((c) => ({
         url: c.url,
@@ -131,9 +129,9 @@ export class Connections {
    * Chooses the linked calendar and the conflict calendars. Calendars are named by URL, display
    * name or collection name. The linked calendar is always a conflict calendar too (C6).
    */
-  chooseCalendars(connectionId: string, choice: { linked?: string | null; conflict?: string[] }): OfferedCalendar[] {
-    const connection = this.get(connectionId);
-    const all = this.deps.state.listRemoteCalendars(connectionId);
+  async chooseCalendars(connectionId: string, choice: { linked?: string | null; conflict?: string[] }): Promise<OfferedCalendar[]> {
+    const connection = await this.get(connectionId);
+    const all = await this.deps.store.state.listRemoteCalendars(connectionId);
     const current = all.find((c) => c.isLinked);
     const linked = choice.linked === undefined ? current : choice.linked === null ? undefined : this.resolve(all, choice.linked, 'linked');
     if (linked && linked.access !== 'writable') {
@@ -144,13 +142,13 @@ export class Connections {
     }
     const conflict = choice.conflict === undefined ? all.filter((c) => c.isConflict && !c.isLinked) : choice.conflict.map((name) => this.resolve(all, name, 'conflict'));
     const urls = [...new Set([...(linked ? [linked.url] : []), ...conflict.map((c) => c.url)])];
-    this.deps.platform.transaction(() => this.deps.state.setRoles(connectionId, linked?.url, urls));
+    await this.deps.store.transaction(() => this.deps.store.state.setRoles(connectionId, linked?.url, urls));
     return this.offered(connectionId);
   }
 
   /** C7: iCloud connections offer only the default sync behaviour. */
-  setSyncPreferences(connectionId: string, _preferences: Record<string, unknown>): never {
-    this.get(connectionId);
+  async setSyncPreferences(connectionId: string, _preferences: Record<string, unknown>): Promise<never> {
+    await this.get(connectionId);
     throw new SyncError(
       'sync-preferences-not-supported',
       'iCloud connections have no sync preferences (advanced settings): unlike Google and Outlook, iCloud offers only the default sync, so there is nothing to change',
@@ -159,10 +157,10 @@ export class Connections {
 
   /** Replaces a revoked app-specific password and resumes polling. */
   async reconnect(connectionId: string, appPassword: string): Promise<Connection> {
-    const connection = this.get(connectionId);
+    const connection = await this.get(connectionId);
     const found = await this.call(() => this.client({ ...connection, appPassword }).discover());
-    this.deps.platform.transaction(() =>
-      this.deps.state.updateConnection(connectionId, {
+    await this.deps.store.transaction(() =>
+      this.deps.store.state.updateConnection(connectionId, {
         appPassword,
         principalUrl: found.principalUrl,
         homeUrl: found.homeUrl,
@@ -176,9 +174,9 @@ export class Connections {
   }
 
   /** Forgets the connection; nothing is deleted in the platform or in iCloud. */
-  disconnect(connectionId: string): void {
-    this.get(connectionId);
-    this.deps.platform.transaction(() => this.deps.state.deleteConnection(connectionId));
+  async disconnect(connectionId: string): Promise<void> {
+    await this.get(connectionId);
+    await this.deps.store.transaction(() => this.deps.store.state.deleteConnection(connectionId));
   }
 
   private resolve(all: RemoteCalendar[], name: string, role: 'linked' | 'conflict'): RemoteCalendar {
@@ -203,7 +201,7 @@ export class Connections {
       return await fn();
     } catch (error) {
       if (error instanceof AuthRefusedError) {
-        if (connection) this.markReconnectRequired(connection.id, error.message);
+        if (connection) await this.markReconnectRequired(connection.id, error.message);
         throw new SyncError('auth-refused', error.message);
       }
       if (error instanceof ServiceUnavailableError) throw new SyncError('icloud-unavailable', error.message);
@@ -212,8 +210,8 @@ export class Connections {
     }
   }
 
-  markReconnectRequired(connectionId: string, reason: string): void {
-    this.deps.platform.transaction(() => this.deps.state.updateConnection(connectionId, { status: 'reconnect_required', statusReason: reason }));
+  async markReconnectRequired(connectionId: string, reason: string): Promise<void> {
+    await this.deps.store.state.updateConnection(connectionId, { status: 'reconnect_required', statusReason: reason });
   }
 }
 

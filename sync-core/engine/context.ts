@@ -3,14 +3,16 @@
  */
 import type { CalDavClient } from '../caldav/client.js';
 import type { Clock } from '../../common/clock.js';
-import type { PlatformStore } from '../platform/store.js';
 import type { User } from '../platform/model.js';
-import type { Connection, SyncState } from '../state/sync-state.js';
+import type { Connection } from '../state/sync-state.js';
+import type { PlatformRepository, StoreTx, SyncStateRepository } from '../store/store.js';
 import type { SyncReport } from './report.js';
 
 export interface RunContext {
-  platform: PlatformStore;
-  state: SyncState;
+  /** `store.transaction(fn)`: a platform change and its bookkeeping, together (D3). */
+  store: StoreTx;
+  platform: PlatformRepository;
+  state: SyncStateRepository;
   clock: Clock;
   client: CalDavClient;
   connection: Connection;

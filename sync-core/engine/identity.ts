@@ -16,9 +16,9 @@ import type { RunContext } from './context.js';
 import { eventIdFromUid } from './ics-writer.js';
 
 /** An appointment of this user that the platform wrote, by its deterministic UID (D2). */
-export function ownAppointmentId(ctx: RunContext, uid: string): string | undefined {
+export async function ownAppointmentId(ctx: RunContext, uid: string): Promise<string | undefined> {
   const id = eventIdFromUid(uid);
-  const event = id ? ctx.platform.getEvent(id) : undefined;
+  const event = id ? await ctx.platform.getEvent(id) : undefined;
   return event && event.kind === 'appointment' && event.userIds.includes(ctx.user.id) ? event.id : undefined;
 }
 
@@ -39,8 +39,8 @@ export function isEventCalendar(c: Pick<RemoteCalendar, 'kind' | 'components' | 
  * The role a newly seen copy of `uid` takes. `followed` is the current followed copy, if any:
  * a copy takes over from it only when it is gone (deleted in iCloud, or vanished this run).
  */
-export function roleOfNewCopy(ctx: RunContext, calendar: RemoteCalendar, uid: string, followed: RemoteObjectRow | undefined): 'follow' | 'take-over' | 'copy' | 'ignore' {
-  const own = ownAppointmentId(ctx, uid) !== undefined;
+export async function roleOfNewCopy(ctx: RunContext, calendar: RemoteCalendar, uid: string, followed: RemoteObjectRow | undefined): Promise<'follow' | 'take-over' | 'copy' | 'ignore'> {
+  const own = (await ownAppointmentId(ctx, uid)) !== undefined;
   const eligible = own ? mayHoldOwnCopy(calendar) : true;
   if (!followed) {
     if (own) return eligible ? 'follow' : 'copy';
@@ -57,7 +57,7 @@ export function roleOfNewCopy(ctx: RunContext, calendar: RemoteCalendar, uid: st
 export async function accountCalendars(ctx: RunContext): Promise<RemoteCalendar[]> {
   if (!ctx.calendarsReread) {
     const listed = await ctx.client.listCalendars(ctx.connection.homeUrl);
-    ctx.platform.transaction(() =>
+    await ctx.store.transaction(() =>
       ctx.state.saveRemoteCalendars(
         ctx.connection.id,
         listed.map((c) => ({ url: c.url, displayName: c.displayName, components: c.components, access: c.access, kind: c.kind, shared: c.shared })),

@@ -42,12 +42,12 @@ export function slotFields(e: PlatformEvent): RemoteFields {
   return { title: e.title, description: e.description, location: e.location, start: e.start, end: e.end, allDay: e.allDay, busy: e.busy, status: e.status };
 }
 
-export function materialiseOccurrences(ctx: RunContext, source: OccurrenceSource): Materialised {
+export async function materialiseOccurrences(ctx: RunContext, source: OccurrenceSource): Promise<Materialised> {
   const { state, connection } = ctx;
   const zone = ctx.user.timeZone;
   const { parsed, previous, skipKey } = source;
   const result: Materialised = { created: 0, updated: 0 };
-  const links = new Map(state.linksOf(connection.id, source.uid).map((l) => [l.recurrenceKey, l]));
+  const links = new Map((await state.linksOf(connection.id, source.uid)).map((l) => [l.recurrenceKey, l]));
   const recurring = isRecurring(parsed);
 
   const current: Instance[] = recurring ? expandInstances(parsed, ctx.window, { defaultZone: zone }) : [singleInstance(parsed, zone)].filter((i): i is Instance => i !== undefined);
@@ -64,38 +64,38 @@ export function materialiseOccurrences(ctx: RunContext, source: OccurrenceSource
     if (key === skipKey) continue;
     seen.add(key);
     const link = links.get(key);
-    if (link) applyToLink(ctx, source, link, instance, before.get(key), result);
+    if (link) await applyToLink(ctx, source, link, instance, before.get(key), result);
     else if (!instance.cancelled) fresh.push(instance);
   }
 
   const orphans = [...links.values()].filter((l) => !seen.has(l.recurrenceKey) && l.recurrenceKey !== skipKey);
   const anchorMoved = recurring && previous !== undefined && isRecurring(previous) && seriesAnchor(previous) !== seriesAnchor(parsed);
-  if (anchorMoved && orphans.length > 0) retime(ctx, source, orphans, fresh, result);
+  if (anchorMoved && orphans.length > 0) await retime(ctx, source, orphans, fresh, result);
 
   for (const instance of fresh) {
     if (!recurring && instance.end <= ctx.window.start) continue; // long past: outside the window (D5)
     if (!recurring && instance.start >= ctx.window.end) continue; // not yet: windowDue below
-    createSlot(ctx, source.uid, instance.recurrenceId ?? '', fieldsOf(instance, parsed));
+    await createSlot(ctx, source.uid, instance.recurrenceId ?? '', fieldsOf(instance, parsed));
     result.created++;
   }
-  for (const link of orphans) removeOrKeep(ctx, source, link, recurring, result);
+  for (const link of orphans) await removeOrKeep(ctx, source, link, recurring, result);
 
   result.windowDue = nextDue(ctx, parsed, recurring, links, skipKey);
   return result;
 }
 
 /** One occurrence that already has a slot: D1 per occurrence, then iCloud's fields applied. */
-function applyToLink(ctx: RunContext, source: OccurrenceSource, link: InstanceLink, instance: Instance, before: RemoteFields | undefined, result: Materialised): void {
+async function applyToLink(ctx: RunContext, source: OccurrenceSource, link: InstanceLink, instance: Instance, before: RemoteFields | undefined, result: Materialised): Promise<void> {
   if (link.suppressed) return;
   const { platform, state } = ctx;
   const fields = fieldsOf(instance, source.parsed);
-  const slot = platform.getEvent(link.eventId);
+  const slot = await platform.getEvent(link.eventId);
   const icloudChanged = before === undefined || !sameFields(before, fields);
   const modified = occurrenceModified(instance, source.parsed);
   if (!slot) {
-    state.deleteLink(ctx.connection.id, source.uid, link.recurrenceKey);
+    await state.deleteLink(ctx.connection.id, source.uid, link.recurrenceKey);
     if (!instance.cancelled) {
-      createSlot(ctx, source.uid, link.recurrenceKey, fields);
+      await createSlot(ctx, source.uid, link.recurrenceKey, fields);
       result.created++;
     }
     return;
@@ -104,30 +104,30 @@ function applyToLink(ctx: RunContext, source: OccurrenceSource, link: InstanceLi
     if (!icloudChanged) return; // the push step removes it from iCloud (I5)
     if (iCloudWins(slot.updatedAt, modified, ctx.clock.now())) {
       // D1: a slot deleted in the platform loses to a later iPhone edit of its occurrence.
-      recordConflict(ctx, slot, source.href, 'icloud', modified, { source: 'platform', deleted: true, recurrenceKey: link.recurrenceKey, ...slotFields(slot) });
+      await recordConflict(ctx, slot, source.href, 'icloud', modified, { source: 'platform', deleted: true, recurrenceKey: link.recurrenceKey, ...slotFields(slot) });
       if (!instance.cancelled) {
-        createSlot(ctx, source.uid, link.recurrenceKey, fields);
+        await createSlot(ctx, source.uid, link.recurrenceKey, fields);
         result.created++;
-      } else state.deleteLink(ctx.connection.id, source.uid, link.recurrenceKey);
+      } else await state.deleteLink(ctx.connection.id, source.uid, link.recurrenceKey);
     } else {
-      recordConflict(ctx, slot, source.href, 'platform', modified, { source: 'icloud', recurrenceKey: link.recurrenceKey, ...fields });
+      await recordConflict(ctx, slot, source.href, 'platform', modified, { source: 'icloud', recurrenceKey: link.recurrenceKey, ...fields });
     }
     return;
   }
   if (sameFields(fields, slotFields(slot))) {
     // iCloud already shows the slot as the platform has it (perhaps written by a killed run).
-    if (slot.version !== link.syncedVersion) state.saveLink({ ...link, syncedVersion: slot.version });
+    if (slot.version !== link.syncedVersion) await state.saveLink({ ...link, syncedVersion: slot.version });
     return;
   }
   const platformChanged = slot.version !== link.syncedVersion;
   if (platformChanged && !icloudChanged) return; // only the platform changed it: the push writes it back (I5)
   if (platformChanged && !iCloudWins(slot.updatedAt, modified, ctx.clock.now())) {
-    recordConflict(ctx, slot, source.href, 'platform', modified, { source: 'icloud', recurrenceKey: link.recurrenceKey, ...fields });
+    await recordConflict(ctx, slot, source.href, 'platform', modified, { source: 'icloud', recurrenceKey: link.recurrenceKey, ...fields });
     return;
   }
-  if (platformChanged) recordConflict(ctx, slot, source.href, 'icloud', modified, { source: 'platform', recurrenceKey: link.recurrenceKey, ...slotFields(slot) });
-  const next = platform.updateEvent(slot.id, { ...fields, updatedAt: ctx.clock.now() });
-  state.saveLink({ ...link, syncedVersion: next.version });
+  if (platformChanged) await recordConflict(ctx, slot, source.href, 'icloud', modified, { source: 'platform', recurrenceKey: link.recurrenceKey, ...slotFields(slot) });
+  const next = await platform.updateEvent(slot.id, { ...fields, updatedAt: ctx.clock.now() });
+  await state.saveLink({ ...link, syncedVersion: next.version });
   result.updated++;
 }
 
@@ -135,10 +135,11 @@ function applyToLink(ctx: RunContext, source: OccurrenceSource, link: InstanceLi
  * The whole series moved (its DTSTART changed, so every recurrence key changed): the slots move
  * with it in order, first onto new occurrences in the window, then onto those beyond it (D6).
  */
-function retime(ctx: RunContext, source: OccurrenceSource, orphans: InstanceLink[], fresh: Instance[], result: Materialised): void {
+async function retime(ctx: RunContext, source: OccurrenceSource, orphans: InstanceLink[], fresh: Instance[], result: Materialised): Promise<void> {
   const { platform, state, connection } = ctx;
-  const slotStart = (l: InstanceLink) => platform.getEvent(l.eventId)?.start ?? Number.MAX_SAFE_INTEGER;
-  orphans.sort((a, b) => slotStart(a) - slotStart(b));
+  const starts = new Map<string, number>();
+  for (const l of orphans) starts.set(l.eventId, (await platform.getEvent(l.eventId))?.start ?? Number.MAX_SAFE_INTEGER);
+  orphans.sort((a, b) => starts.get(a.eventId)! - starts.get(b.eventId)!);
   const targets = [...fresh];
   fresh.length = 0;
   const missing = orphans.length - targets.length;
@@ -150,16 +151,16 @@ function retime(ctx: RunContext, source: OccurrenceSource, orphans: InstanceLink
   for (let i = 0; i < paired; i++) {
     const link = orphans[i]!;
     const target = targets[i]!;
-    const slot = platform.getEvent(link.eventId);
-    state.deleteLink(connection.id, source.uid, link.recurrenceKey);
+    const slot = await platform.getEvent(link.eventId);
+    await state.deleteLink(connection.id, source.uid, link.recurrenceKey);
     const key = target.recurrenceId ?? '';
     if (!slot || slot.deleted) {
-      createSlot(ctx, source.uid, key, fieldsOf(target, source.parsed));
+      await createSlot(ctx, source.uid, key, fieldsOf(target, source.parsed));
       result.created++;
       continue;
     }
-    const next = platform.updateEvent(slot.id, { ...fieldsOf(target, source.parsed), updatedAt: ctx.clock.now() });
-    state.saveLink({ ...link, recurrenceKey: key, syncedVersion: next.version });
+    const next = await platform.updateEvent(slot.id, { ...fieldsOf(target, source.parsed), updatedAt: ctx.clock.now() });
+    await state.saveLink({ ...link, recurrenceKey: key, syncedVersion: next.version });
     result.updated++;
   }
   fresh.push(...targets.slice(paired).filter((i) => i.start < ctx.window.end));
@@ -167,11 +168,11 @@ function retime(ctx: RunContext, source: OccurrenceSource, orphans: InstanceLink
 }
 
 /** An occurrence no longer in the window: moved beyond it (kept, D6) or removed (A4). */
-function removeOrKeep(ctx: RunContext, source: OccurrenceSource, link: InstanceLink, recurring: boolean, result: Materialised): void {
+async function removeOrKeep(ctx: RunContext, source: OccurrenceSource, link: InstanceLink, recurring: boolean, result: Materialised): Promise<void> {
   const { platform, state, connection } = ctx;
-  const slot = platform.getEvent(link.eventId);
+  const slot = await platform.getEvent(link.eventId);
   if (!slot || slot.deleted) {
-    state.deleteLink(connection.id, source.uid, link.recurrenceKey);
+    await state.deleteLink(connection.id, source.uid, link.recurrenceKey);
     return;
   }
   const moved = recurring ? findOccurrence(source.parsed, link.recurrenceKey, ctx.user.timeZone) : undefined;
@@ -179,14 +180,14 @@ function removeOrKeep(ctx: RunContext, source: OccurrenceSource, link: InstanceL
     // An override moved this occurrence out of the window: a change, not a deletion (D6).
     const fields = fieldsOf(moved, source.parsed);
     if (!sameFields(fields, slotFields(slot))) {
-      const next = platform.updateEvent(slot.id, { ...fields, updatedAt: ctx.clock.now() });
-      state.saveLink({ ...link, syncedVersion: next.version });
+      const next = await platform.updateEvent(slot.id, { ...fields, updatedAt: ctx.clock.now() });
+      await state.saveLink({ ...link, syncedVersion: next.version });
       result.updated++;
     }
   } else if (slot.start >= ctx.window.start) {
     // No longer an occurrence (EXDATE, cancelled, shorter rule): it stops blocking (A4).
-    platform.deleteEvent(slot.id, ctx.clock.now());
-    state.deleteLink(connection.id, source.uid, link.recurrenceKey);
+    await platform.deleteEvent(slot.id, ctx.clock.now());
+    await state.deleteLink(connection.id, source.uid, link.recurrenceKey);
     result.updated++;
   }
 }
@@ -196,8 +197,8 @@ function findOccurrence(parsed: ParsedCalendar, key: string, zone: string): Inst
   return expandInstances(parsed, { start: MIN_TIME, end: MAX_TIME }, { defaultZone: zone }).find((i) => i.recurrenceId === key && !i.cancelled);
 }
 
-function createSlot(ctx: RunContext, uid: string, recurrenceKey: string, fields: RemoteFields): PlatformEvent {
-  const slot = ctx.platform.createEvent({
+async function createSlot(ctx: RunContext, uid: string, recurrenceKey: string, fields: RemoteFields): Promise<PlatformEvent> {
+  const slot = await ctx.platform.createEvent({
     subAccountId: ctx.connection.subAccountId,
     kind: 'blocked', // I1: never an appointment
     origin: 'icloud',
@@ -206,7 +207,7 @@ function createSlot(ctx: RunContext, uid: string, recurrenceKey: string, fields:
     ...fields,
     updatedAt: ctx.clock.now(),
   });
-  ctx.state.saveLink({ connectionId: ctx.connection.id, uid, recurrenceKey, eventId: slot.id, syncedVersion: slot.version, suppressed: false });
+  await ctx.state.saveLink({ connectionId: ctx.connection.id, uid, recurrenceKey, eventId: slot.id, syncedVersion: slot.version, suppressed: false });
   return slot;
 }
 

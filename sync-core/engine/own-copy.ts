@@ -17,7 +17,7 @@ import type { RunContext } from './context.js';
 import { materialiseOccurrences } from './occurrences.js';
 import { appointmentFields, fieldsOf, isRecurring, remoteModified, sameAppointment, singleInstance, type AppointmentFields } from './remote-event.js';
 
-export function reconcileOwnCopy(
+export async function reconcileOwnCopy(
   ctx: RunContext,
   calendar: RemoteCalendar,
   object: RemoteObject,
@@ -25,7 +25,7 @@ export function reconcileOwnCopy(
   hash: string,
   previous: RemoteObjectRow | undefined,
   event: PlatformEvent,
-): 'updated' | 'unchanged' | 'echo' {
+): Promise<'updated' | 'unchanged' | 'echo'> {
   const modified = remoteModified(parsed);
   const base: RemoteObjectRow = {
     connectionId: ctx.connection.id,
@@ -45,12 +45,12 @@ export function reconcileOwnCopy(
   };
   const instance = singleInstance(parsed, ctx.user.timeZone);
   const ended = event.deleted || event.status === 'cancelled';
-  const save = (row: RemoteObjectRow) => {
+  const save = async (row: RemoteObjectRow) => {
     // A booking that ended is removed from iCloud by the push step: its occurrences add nothing.
-    ctx.state.saveObject({ ...row, windowDue: ended ? undefined : extraOccurrences(ctx, row, parsed, previous, instance?.recurrenceId) });
+    await ctx.state.saveObject({ ...row, windowDue: ended ? undefined : await extraOccurrences(ctx, row, parsed, previous, instance?.recurrenceId) });
   };
   if (!previous || !instance) {
-    save(base);
+    await save(base);
     return 'echo';
   }
   const remote = appointmentFields(fieldsOf(instance, parsed));
@@ -59,28 +59,28 @@ export function reconcileOwnCopy(
   if (!ended && sameAppointment(remote, appointmentFields(event))) {
     // iCloud already shows the platform's current version (e.g. written by a run killed before it
     // could record that): nothing is left to push.
-    save({ ...base, pushedVersion: event.version });
+    await save({ ...base, pushedVersion: event.version });
     return 'unchanged';
   }
   if (ended) {
     // D7: the cancellation or deletion is final; the push step removes the copy with this etag.
-    if (icloudChanged) recordConflict(ctx, event, object.href, 'platform', modified, { source: 'icloud', ...remote });
-    save(base);
+    if (icloudChanged) await recordConflict(ctx, event, object.href, 'platform', modified, { source: 'icloud', ...remote });
+    await save(base);
     return 'unchanged';
   }
   if (!icloudChanged) {
-    save(base); // only the platform changed (or only TRANSP/STATUS/alarms on the iPhone): the push writes
+    await save(base); // only the platform changed (or only TRANSP/STATUS/alarms on the iPhone): the push writes
     return 'unchanged';
   }
   const platformChanged = event.version !== previous.pushedVersion;
   if (platformChanged && !iCloudWins(event.updatedAt, modified, ctx.clock.now())) {
-    recordConflict(ctx, event, object.href, 'platform', modified, { source: 'icloud', ...remote });
-    save(base); // the push writes the platform's version over iCloud's, with this etag
+    await recordConflict(ctx, event, object.href, 'platform', modified, { source: 'icloud', ...remote });
+    await save(base); // the push writes the platform's version over iCloud's, with this etag
     return 'unchanged';
   }
-  if (platformChanged) recordConflict(ctx, event, object.href, 'icloud', modified, { source: 'platform', ...appointmentFields(event) });
-  const updated = ctx.platform.updateEvent(event.id, { ...remote, updatedAt: ctx.clock.now() });
-  save({ ...base, pushedVersion: updated.version });
+  if (platformChanged) await recordConflict(ctx, event, object.href, 'icloud', modified, { source: 'platform', ...appointmentFields(event) });
+  const updated = await ctx.platform.updateEvent(event.id, { ...remote, updatedAt: ctx.clock.now() });
+  await save({ ...base, pushedVersion: updated.version });
   return 'updated';
 }
 
@@ -98,8 +98,8 @@ function appointmentBefore(previous: RemoteObjectRow, zone: string): Appointment
  * D7: the other occurrences of a booking the iPhone made recurring block time as slots (A4); the
  * booking itself shows the first. Returns the window end at which more of them appear.
  */
-export function extraOccurrences(ctx: RunContext, row: Pick<RemoteObjectRow, 'uid' | 'href'>, parsed: ParsedCalendar, previous: RemoteObjectRow | undefined, ownKey: string | undefined): number | undefined {
-  const hadLinks = ctx.state.linksOf(ctx.connection.id, row.uid).length > 0;
+export async function extraOccurrences(ctx: RunContext, row: Pick<RemoteObjectRow, 'uid' | 'href'>, parsed: ParsedCalendar, previous: RemoteObjectRow | undefined, ownKey: string | undefined): Promise<number | undefined> {
+  const hadLinks = (await ctx.state.linksOf(ctx.connection.id, row.uid)).length > 0;
   if (!isRecurring(parsed) && !hadLinks) return undefined;
   let before: ParsedCalendar | undefined;
   try {
@@ -107,5 +107,5 @@ export function extraOccurrences(ctx: RunContext, row: Pick<RemoteObjectRow, 'ui
   } catch {
     before = undefined;
   }
-  return materialiseOccurrences(ctx, { uid: row.uid, href: row.href, parsed, previous: before, skipKey: ownKey ?? '' }).windowDue;
+  return (await materialiseOccurrences(ctx, { uid: row.uid, href: row.href, parsed, previous: before, skipKey: ownKey ?? '' })).windowDue;
 }

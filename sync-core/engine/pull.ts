@@ -39,7 +39,7 @@ interface Listing {
 }
 
 export async function pullAll(ctx: RunContext, calendars: RemoteCalendar[]): Promise<void> {
-  const following = new Set(ctx.state.calendarsWithFollowed(ctx.connection.id));
+  const following = new Set(await ctx.state.calendarsWithFollowed(ctx.connection.id));
   for (const calendar of calendars.filter((c) => c.isConflict || following.has(c.url))) {
     try {
       await pullCalendar(ctx, calendar);
@@ -48,7 +48,7 @@ export async function pullAll(ctx: RunContext, calendars: RemoteCalendar[]): Pro
       ctx.report.errors.push({ phase: 'pull', calendarUrl: calendar.url, message: error.message });
     }
   }
-  refreshWindow(ctx);
+  await refreshWindow(ctx);
 }
 
 /**
@@ -59,50 +59,59 @@ export async function pullAll(ctx: RunContext, calendars: RemoteCalendar[]): Pro
  */
 async function pullCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<void> {
   const listing = await readCalendar(ctx, calendar);
-  for (const object of listing.objects) applyRemoteObject(ctx, calendar, object);
-  for (const href of listing.deleted) await applyDeletion(ctx, href);
-  if (listing.complete) ctx.platform.transaction(() => ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token));
+  for (const object of listing.objects) await applyRemoteObject(ctx, calendar, object);
+  // A copy the engine created after the token and the listing does not show was created and
+  // deleted in between, which RFC 6578 lets a server leave out of the answer.
+  const listed = new Set([...listing.changed.map((r) => r.href), ...listing.deleted]);
+  const unseen = (await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url)).filter((href) => !listed.has(href));
+  for (const href of [...listing.deleted, ...unseen]) await applyDeletion(ctx, href);
+  if (listing.complete) await ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token);
 }
 
 /** iCloud lists `href` as deleted: a copy seen elsewhere is forgotten; the followed copy may have moved. */
 async function applyDeletion(ctx: RunContext, href: string): Promise<void> {
   const { state, connection } = ctx;
-  const row = state.getObject(connection.id, href);
+  const row = await state.getObject(connection.id, href);
   if (!row) return;
   if (!row.followed) {
-    ctx.platform.transaction(() => state.deleteObject(connection.id, href));
+    await state.deleteObject(connection.id, href);
     return;
   }
   const wasGone = row.gone;
-  if (!wasGone) ctx.platform.transaction(() => state.saveObject({ ...row, gone: true }));
+  if (!wasGone) await state.saveObject({ ...row, gone: true });
   // A copy of the event already known in another calendar: the event moved there.
-  const calendars = state.listRemoteCalendars(connection.id);
-  for (const copy of state.copiesOf(connection.id, row.uid)) {
+  const calendars = await state.listRemoteCalendars(connection.id);
+  for (const copy of await state.copiesOf(connection.id, row.uid)) {
     const calendar = calendars.find((c) => c.url === copy.calendarUrl);
-    if (calendar && roleOfNewCopy(ctx, calendar, row.uid, { ...row, gone: true }) === 'take-over') {
-      applyRemoteObject(ctx, calendar, { href: copy.href, etag: copy.etag, data: copy.data }, { force: true });
+    if (calendar && (await roleOfNewCopy(ctx, calendar, row.uid, { ...row, gone: true })) === 'take-over') {
+      await applyRemoteObject(ctx, calendar, { href: copy.href, etag: copy.etag, data: copy.data }, { force: true });
       return;
     }
   }
   const moved = await findMovedCopy(ctx, row);
-  if (moved) applyRemoteObject(ctx, moved.calendar, moved.object);
+  if (moved) await applyRemoteObject(ctx, moved.calendar, moved.object);
   else if (!wasGone) ctx.report.pulled.remoteDeletionsKept++; // I4: remembered, never propagated
 }
 
 /** Steps 1 and 2 for one calendar. */
 async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<Listing> {
   const { changed, deleted, token } = await fetchChanges(ctx, calendar);
+  const rows = new Map<string, RemoteObjectRow | undefined>();
+  const confirmed: RemoteObjectRow[] = [];
+  for (const ref of changed) rows.set(ref.href, await ctx.state.getObject(ctx.connection.id, ref.href));
   const toFetch = changed.filter((ref) => {
-    const row = ctx.state.getObject(ctx.connection.id, ref.href);
+    const row = rows.get(ref.href);
     // iCloud may drop a token and list everything again: unchanged etags need no download.
     if (row && !row.gone && ref.etag !== undefined && row.etag === ref.etag) {
       ctx.report.pulled.unchanged++;
+      if (row.unconfirmed) confirmed.push(row);
       return false;
     }
     // Outside the conflict calendars only copies the engine already follows are read (D8); a
     // copy moved into such a calendar is found by its UID (identity.ts).
     return calendar.isConflict || row !== undefined;
   });
+  for (const row of confirmed) await ctx.state.saveObject({ ...row, unconfirmed: false });
   const listing: Listing = { calendar, changed, deleted, token, objects: [], complete: true };
   if (toFetch.length === 0) return listing;
   const objects = await ctx.client.multiget(calendar.url, toFetch.map((r) => r.href));
@@ -153,7 +162,7 @@ async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar): Promise<
  * Applies one fetched object in one transaction: as the followed copy of its UID (a booking's own
  * copy, or an iCloud event's slots), or remembered as a copy seen elsewhere.
  */
-export function applyRemoteObject(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, options: { force?: boolean } = {}): void {
+export async function applyRemoteObject(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, options: { force?: boolean } = {}): Promise<void> {
   let parsed: ParsedCalendar;
   try {
     parsed = parseICalendar(object.data);
@@ -163,11 +172,11 @@ export function applyRemoteObject(ctx: RunContext, calendar: RemoteCalendar, obj
   }
   if (parsed.componentType !== 'VEVENT') return;
   const hash = contentHash(object.data);
-  ctx.platform.transaction(() => {
+  await ctx.store.transaction(async () => {
     const { state, connection } = ctx;
-    const row = state.getObject(connection.id, object.href);
+    const row = await state.getObject(connection.id, object.href);
     if (row && row.contentHash === hash && !row.gone && !options.force) {
-      state.saveObject({ ...row, etag: object.etag, data: object.data });
+      await state.saveObject({ ...row, etag: object.etag, data: object.data, unconfirmed: false });
       if (row.origin === 'platform') ctx.report.pulled.echoesIgnored++;
       else ctx.report.pulled.unchanged++;
       return;
@@ -175,42 +184,42 @@ export function applyRemoteObject(ctx: RunContext, calendar: RemoteCalendar, obj
     let previous: RemoteObjectRow | undefined;
     if (row?.followed) previous = row;
     else {
-      const followed = state.followedObject(connection.id, parsed.uid);
-      const role = roleOfNewCopy(ctx, calendar, parsed.uid, followed);
+      const followed = await state.followedObject(connection.id, parsed.uid);
+      const role = await roleOfNewCopy(ctx, calendar, parsed.uid, followed);
       if (role === 'ignore') return;
       if (role === 'copy') {
         // D8/D9: the same event in another calendar: recognised, never imported twice.
-        state.saveObject(asCopy(ctx, calendar, object, parsed, hash, row));
+        await state.saveObject(await asCopy(ctx, calendar, object, parsed, hash, row));
         return;
       }
       if (role === 'take-over' && followed) {
         // A move: the copy that vanished lives on here, with its appointment or its slots.
-        state.deleteObject(connection.id, followed.href);
+        await state.deleteObject(connection.id, followed.href);
         previous = followed;
       }
     }
-    const eventId = previous?.origin === 'platform' ? previous.eventId : ownAppointmentId(ctx, parsed.uid);
-    const event = eventId ? ctx.platform.getEvent(eventId) : undefined;
+    const eventId = previous?.origin === 'platform' ? previous.eventId : await ownAppointmentId(ctx, parsed.uid);
+    const event = eventId ? await ctx.platform.getEvent(eventId) : undefined;
     if (event) {
-      const outcome = reconcileOwnCopy(ctx, calendar, object, parsed, hash, previous, event);
+      const outcome = await reconcileOwnCopy(ctx, calendar, object, parsed, hash, previous, event);
       if (outcome === 'updated') ctx.report.pulled.updated++;
       else if (outcome === 'echo') ctx.report.pulled.echoesIgnored++;
       return;
     }
-    importEvent(ctx, calendar, object, parsed, hash, previous);
+    await importEvent(ctx, calendar, object, parsed, hash, previous);
   });
 }
 
 /** An iCloud event as blocked slots (occurrences.ts), and its row as the followed copy. */
-function importEvent(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, parsed: ParsedCalendar, hash: string, previous: RemoteObjectRow | undefined): void {
+async function importEvent(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, parsed: ParsedCalendar, hash: string, previous: RemoteObjectRow | undefined): Promise<void> {
   let before: ParsedCalendar | undefined;
   try {
     before = previous ? parseICalendar(previous.data) : undefined;
   } catch {
     before = undefined;
   }
-  const result = materialiseOccurrences(ctx, { uid: parsed.uid, href: object.href, parsed, previous: before });
-  ctx.state.saveObject({
+  const result = await materialiseOccurrences(ctx, { uid: parsed.uid, href: object.href, parsed, previous: before });
+  await ctx.state.saveObject({
     connectionId: ctx.connection.id,
     href: object.href,
     calendarUrl: calendar.url,
@@ -229,8 +238,8 @@ function importEvent(ctx: RunContext, calendar: RemoteCalendar, object: RemoteOb
   else ctx.report.pulled.unchanged++;
 }
 
-function asCopy(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, parsed: ParsedCalendar, hash: string, row: RemoteObjectRow | undefined): RemoteObjectRow {
-  const eventId = ownAppointmentId(ctx, parsed.uid);
+async function asCopy(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, parsed: ParsedCalendar, hash: string, row: RemoteObjectRow | undefined): Promise<RemoteObjectRow> {
+  const eventId = await ownAppointmentId(ctx, parsed.uid);
   return {
     connectionId: ctx.connection.id,
     href: object.href,
@@ -249,20 +258,20 @@ function asCopy(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject,
 }
 
 /** D5: events whose next occurrence the window has reached, materialised from what is stored. */
-function refreshWindow(ctx: RunContext): void {
-  for (const row of ctx.state.objectsDue(ctx.connection.id, ctx.window.end)) {
+async function refreshWindow(ctx: RunContext): Promise<void> {
+  for (const row of await ctx.state.objectsDue(ctx.connection.id, ctx.window.end)) {
     let parsed: ParsedCalendar;
     try {
       parsed = parseICalendar(row.data);
     } catch {
       continue;
     }
-    ctx.platform.transaction(() => {
+    await ctx.store.transaction(async () => {
       const windowDue =
         row.origin === 'platform'
-          ? extraOccurrences(ctx, row, parsed, row, singleInstance(parsed, ctx.user.timeZone)?.recurrenceId)
-          : materialiseOccurrences(ctx, { uid: row.uid, href: row.href, parsed, previous: parsed }).windowDue;
-      ctx.state.saveObject({ ...row, windowDue });
+          ? await extraOccurrences(ctx, row, parsed, row, singleInstance(parsed, ctx.user.timeZone)?.recurrenceId)
+          : (await materialiseOccurrences(ctx, { uid: row.uid, href: row.href, parsed, previous: parsed })).windowDue;
+      await ctx.state.saveObject({ ...row, windowDue });
     });
   }
 }

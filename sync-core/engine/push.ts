@@ -35,10 +35,14 @@ import { appointmentFields, fieldsOf, sameAppointment, singleInstance } from './
 export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]): Promise<void> {
   const { platform, state, connection } = ctx;
   const linked = calendars.find((c) => c.isLinked);
-  const pending = state.listPending(connection.id).map((p) => platform.getEvent(p.eventId)).filter((e): e is PlatformEvent => !!e);
-  const changed = platform.listChangedEvents(ctx.user.id, connection.changeCursor);
+  const pending: PlatformEvent[] = [];
+  for (const p of await state.listPending(connection.id)) {
+    const event = await platform.getEvent(p.eventId);
+    if (event) pending.push(event);
+  }
+  const changed = await platform.listChangedEvents(ctx.user.id, connection.changeCursor);
   const queue = new Map<string, PlatformEvent>();
-  for (const e of [...pending, ...changed]) queue.set(e.id, platform.getEvent(e.id) ?? e); // latest state, once
+  for (const e of [...pending, ...changed]) queue.set(e.id, e); // each once; pushEvent reads its latest state
   let cursor = connection.changeCursor;
   for (const event of queue.values()) {
     let failure: string | undefined;
@@ -51,29 +55,30 @@ export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]):
       ctx.report.errors.push({ phase: 'push', eventId: event.id, message: error.message });
     }
     cursor = Math.max(cursor, event.changeSeq);
-    platform.transaction(() => {
-      if (failure) state.addPending(connection.id, event.id, failure);
-      else state.removePending(connection.id, event.id);
-      state.updateConnection(connection.id, { changeCursor: cursor });
+    await ctx.store.transaction(async () => {
+      if (failure) await state.addPending(connection.id, event.id, failure);
+      else await state.removePending(connection.id, event.id);
+      await state.updateConnection(connection.id, { changeCursor: cursor });
     });
   }
   connection.changeCursor = cursor;
 }
 
 /** Pushes one event; `{ retry }` keeps it on the pending list for the next run. */
-async function pushEvent(ctx: RunContext, event: PlatformEvent, linked: RemoteCalendar | undefined, calendars: RemoteCalendar[]): Promise<{ retry: string } | void> {
-  const link = ctx.state.linkForEvent(ctx.connection.id, event.id);
+async function pushEvent(ctx: RunContext, queued: PlatformEvent, linked: RemoteCalendar | undefined, calendars: RemoteCalendar[]): Promise<{ retry: string } | void> {
+  const event = (await ctx.platform.getEvent(queued.id)) ?? queued;
+  const link = await ctx.state.linkForEvent(ctx.connection.id, event.id);
   if (link) return pushSlotChange(ctx, event, calendars);
   if (event.kind === 'blocked') {
     if (event.origin === 'platform') ctx.report.skipped.push({ eventId: event.id, reason: 'blocked slots created in the platform are not written to iCloud (P3)' });
     return;
   }
-  const bookingCalendar = event.calendarId ? ctx.platform.getCalendar(event.calendarId) : undefined;
+  const bookingCalendar = event.calendarId ? await ctx.platform.getCalendar(event.calendarId) : undefined;
   if (!bookingCalendar?.icloudSync) {
     ctx.report.skipped.push({ eventId: event.id, reason: `bookings of ${bookingCalendar ? `the ${bookingCalendar.type.replace('_', ' ')} calendar "${bookingCalendar.name}"` : 'this calendar'} are not written to iCloud (T2)` });
     return;
   }
-  const row = ctx.state.objectForEvent(ctx.connection.id, event.id);
+  const row = await ctx.state.objectForEvent(ctx.connection.id, event.id);
   const remove = event.deleted || event.status === 'cancelled' || !event.userIds.includes(ctx.user.id);
   if (remove) return removeAppointment(ctx, event);
   if (row?.gone) return skipDeletedInICloud(ctx, event);
@@ -94,8 +99,8 @@ function skipDeletedInICloud(ctx: RunContext, event: PlatformEvent): void {
   ctx.report.skipped.push({ eventId: event.id, reason: 'the event was deleted in iCloud; the platform keeps the appointment and does not write it back (I4)' });
 }
 
-function calendarOf(ctx: RunContext, row: RemoteObjectRow): RemoteCalendar | undefined {
-  return ctx.state.listRemoteCalendars(ctx.connection.id).find((c) => c.url === row.calendarUrl);
+async function calendarOf(ctx: RunContext, row: RemoteObjectRow): Promise<RemoteCalendar | undefined> {
+  return (await ctx.state.listRemoteCalendars(ctx.connection.id)).find((c) => c.url === row.calendarUrl);
 }
 
 /**
@@ -103,11 +108,11 @@ function calendarOf(ctx: RunContext, row: RemoteObjectRow): RemoteCalendar | und
  * applied as the followed copy there and returned. Not found: deleted in iCloud (I4).
  */
 async function relocate(ctx: RunContext, row: RemoteObjectRow): Promise<RemoteObjectRow | undefined> {
-  ctx.platform.transaction(() => ctx.state.saveObject({ ...row, gone: true }));
+  await ctx.state.saveObject({ ...row, gone: true });
   const moved = await findMovedCopy(ctx, row);
   if (!moved) return undefined;
-  applyRemoteObject(ctx, moved.calendar, moved.object);
-  const now = ctx.state.followedObject(ctx.connection.id, row.uid);
+  await applyRemoteObject(ctx, moved.calendar, moved.object);
+  const now = await ctx.state.followedObject(ctx.connection.id, row.uid);
   return now && !now.gone ? now : undefined;
 }
 
@@ -118,12 +123,12 @@ async function relocate(ctx: RunContext, row: RemoteObjectRow): Promise<RemoteOb
 async function reread(ctx: RunContext, row: RemoteObjectRow): Promise<boolean> {
   const fresh = await ctx.client.get(row.href);
   if (!fresh) return (await relocate(ctx, row)) !== undefined;
-  const calendar = calendarOf(ctx, row);
-  if (calendar) applyRemoteObject(ctx, calendar, fresh);
+  const calendar = await calendarOf(ctx, row);
+  if (calendar) await applyRemoteObject(ctx, calendar, fresh);
   return true;
 }
 
-function saveWritten(ctx: RunContext, event: PlatformEvent, href: string, calendarUrl: string, data: string, etag: string | undefined, previous?: RemoteObjectRow): void {
+async function saveWritten(ctx: RunContext, event: PlatformEvent, href: string, calendarUrl: string, data: string, etag: string | undefined, previous?: RemoteObjectRow): Promise<void> {
   const row: RemoteObjectRow = {
     connectionId: ctx.connection.id,
     href,
@@ -138,11 +143,15 @@ function saveWritten(ctx: RunContext, event: PlatformEvent, href: string, calend
     remoteModified: event.updatedAt,
     gone: false,
     followed: true,
+    // A copy created now is newer than the calendar's token: the next listing must show it (sync-003).
+    unconfirmed: previous ? previous.unconfirmed : true,
   };
   // A copy the iPhone made recurring keeps its other occurrences as slots (D7), moved with it.
   const parsed = parseICalendar(data);
-  const windowDue = previous ? extraOccurrences(ctx, row, parsed, previous, singleInstance(parsed, ctx.user.timeZone)?.recurrenceId) : undefined;
-  ctx.state.saveObject({ ...row, windowDue });
+  await ctx.store.transaction(async () => {
+    const windowDue = previous ? await extraOccurrences(ctx, row, parsed, previous, singleInstance(parsed, ctx.user.timeZone)?.recurrenceId) : undefined;
+    await ctx.state.saveObject({ ...row, windowDue });
+  });
 }
 
 async function createAppointment(ctx: RunContext, event: PlatformEvent, linked: RemoteCalendar): Promise<void> {
@@ -150,7 +159,7 @@ async function createAppointment(ctx: RunContext, event: PlatformEvent, linked: 
   const data = buildPlatformEvent(event, ctx.user.timeZone);
   const outcome = await ctx.client.put(href, data, { create: true });
   if (outcome.kind === 'written') {
-    ctx.platform.transaction(() => saveWritten(ctx, event, href, linked.url, data, outcome.etag));
+    await saveWritten(ctx, event, href, linked.url, data, outcome.etag);
     ctx.report.pushed.created++;
     return;
   }
@@ -162,30 +171,30 @@ async function createAppointment(ctx: RunContext, event: PlatformEvent, linked: 
   }
   ctx.report.pushed.adopted++;
   if (contentHash(existing.data) === contentHash(data)) {
-    ctx.platform.transaction(() => saveWritten(ctx, event, href, linked.url, existing.data, existing.etag));
+    await saveWritten(ctx, event, href, linked.url, existing.data, existing.etag);
     return;
   }
   const merged = buildPlatformEvent(event, ctx.user.timeZone, existing.data);
   const retry = await ctx.client.put(href, merged, { etag: existing.etag ?? '*' });
   if (retry.kind !== 'written') throw new UnexpectedResponseError('PUT', href, 412, 'the event changed again while it was being adopted; retrying next run');
-  ctx.platform.transaction(() => saveWritten(ctx, event, href, linked.url, merged, retry.etag));
+  await saveWritten(ctx, event, href, linked.url, merged, retry.etag);
 }
 
 async function updateAppointment(ctx: RunContext, original: PlatformEvent): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const current = ctx.state.objectForEvent(ctx.connection.id, original.id);
-    const event = ctx.platform.getEvent(original.id) ?? original;
+    const current = await ctx.state.objectForEvent(ctx.connection.id, original.id);
+    const event = (await ctx.platform.getEvent(original.id)) ?? original;
     if (!current || current.gone) return skipDeletedInICloud(ctx, event);
     if (current.pushedVersion === event.version) return; // iCloud's later edit won (D1), or nothing to do
     if (showsEvent(current.data, event, ctx.user.timeZone)) {
       // Already there (a run killed after its PUT, or the same edit made on both sides).
-      ctx.platform.transaction(() => ctx.state.saveObject({ ...current, pushedVersion: event.version }));
+      await ctx.state.saveObject({ ...current, pushedVersion: event.version });
       return;
     }
     const data = buildPlatformEvent(event, ctx.user.timeZone, current.data);
     const outcome = await ctx.client.put(current.href, data, { etag: current.etag ?? '*' });
     if (outcome.kind === 'written') {
-      ctx.platform.transaction(() => saveWritten(ctx, event, current.href, current.calendarUrl, data, outcome.etag, current));
+      await saveWritten(ctx, event, current.href, current.calendarUrl, data, outcome.etag, current);
       ctx.report.pushed.updated++;
       return;
     }
@@ -209,13 +218,13 @@ function showsEvent(data: string, event: PlatformEvent, zone: string): boolean {
 /** P4 and D7: a cancelled or deleted booking is removed from iCloud, wherever its copy now lives. */
 async function removeAppointment(ctx: RunContext, event: PlatformEvent): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const row = ctx.state.objectForEvent(ctx.connection.id, event.id);
+    const row = await ctx.state.objectForEvent(ctx.connection.id, event.id);
     if (!row || row.gone) return;
     const outcome = await ctx.client.delete(row.href, row.etag);
     if (outcome === 'deleted') {
-      ctx.platform.transaction(() => {
-        ctx.state.saveObject({ ...row, gone: true, pushedVersion: event.version, windowDue: undefined });
-        removeOccurrenceSlots(ctx, row.uid);
+      await ctx.store.transaction(async () => {
+        await ctx.state.saveObject({ ...row, gone: true, pushedVersion: event.version, windowDue: undefined });
+        await removeOccurrenceSlots(ctx, row.uid);
       });
       ctx.report.pushed.deleted++;
       return;
@@ -231,11 +240,11 @@ async function removeAppointment(ctx: RunContext, event: PlatformEvent): Promise
 }
 
 /** The slots a booking's recurring copy added (D7) go with the copy the platform removed. */
-function removeOccurrenceSlots(ctx: RunContext, uid: string): void {
-  for (const link of ctx.state.linksOf(ctx.connection.id, uid)) {
-    const slot = ctx.platform.getEvent(link.eventId);
-    if (slot && !slot.deleted) ctx.platform.deleteEvent(slot.id, ctx.clock.now());
-    ctx.state.deleteLink(ctx.connection.id, uid, link.recurrenceKey);
+async function removeOccurrenceSlots(ctx: RunContext, uid: string): Promise<void> {
+  for (const link of await ctx.state.linksOf(ctx.connection.id, uid)) {
+    const slot = await ctx.platform.getEvent(link.eventId);
+    if (slot && !slot.deleted) await ctx.platform.deleteEvent(slot.id, ctx.clock.now());
+    await ctx.state.deleteLink(ctx.connection.id, uid, link.recurrenceKey);
   }
 }
 
@@ -243,17 +252,17 @@ function removeOccurrenceSlots(ctx: RunContext, uid: string): void {
 async function pushSlotChange(ctx: RunContext, original: PlatformEvent, calendars: RemoteCalendar[]): Promise<void> {
   const { state, connection } = ctx;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const link = state.linkForEvent(connection.id, original.id);
-    const slot = ctx.platform.getEvent(original.id) ?? original;
+    const link = await state.linkForEvent(connection.id, original.id);
+    const slot = (await ctx.platform.getEvent(original.id)) ?? original;
     // Written by the pull itself (D2), re-linked after iCloud won (D1), or not to be written again.
     if (!link || slot.version === link.syncedVersion || link.suppressed) return;
-    const keep = (suppressed: boolean) => ctx.platform.transaction(() => state.saveLink({ ...link, syncedVersion: slot.version, suppressed }));
-    const row = state.followedObject(connection.id, link.uid);
+    const keep = (suppressed: boolean) => state.saveLink({ ...link, syncedVersion: slot.version, suppressed });
+    const row = await state.followedObject(connection.id, link.uid);
     if (!row || row.gone) {
       ctx.report.skipped.push({ eventId: slot.id, href: row?.href, reason: 'the iCloud event was deleted; the change stays in the platform' });
       return keep(slot.deleted);
     }
-    const calendar = calendars.find((c) => c.url === row.calendarUrl) ?? calendarOf(ctx, row);
+    const calendar = calendars.find((c) => c.url === row.calendarUrl) ?? (await calendarOf(ctx, row));
     if (calendar?.access !== 'writable') {
       ctx.report.skipped.push({ eventId: slot.id, href: row.href, reason: `"${calendar?.displayName ?? row.calendarUrl}" is read-only in iCloud: the change stays in the platform (I5)` });
       return keep(slot.deleted);
@@ -262,9 +271,9 @@ async function pushSlotChange(ctx: RunContext, original: PlatformEvent, calendar
     if (next === null) {
       const outcome = await ctx.client.delete(row.href, row.etag);
       if (outcome === 'deleted') {
-        ctx.platform.transaction(() => {
-          state.saveObject({ ...row, gone: true, windowDue: undefined });
-          state.deleteLink(connection.id, link.uid, link.recurrenceKey);
+        await ctx.store.transaction(async () => {
+          await state.saveObject({ ...row, gone: true, windowDue: undefined });
+          await state.deleteLink(connection.id, link.uid, link.recurrenceKey);
         });
         ctx.report.pushed.deleted++;
         return;
@@ -276,10 +285,10 @@ async function pushSlotChange(ctx: RunContext, original: PlatformEvent, calendar
     } else {
       const outcome = await ctx.client.put(row.href, next, { etag: row.etag ?? '*' });
       if (outcome.kind === 'written') {
-        ctx.platform.transaction(() => {
-          state.saveObject({ ...row, etag: outcome.etag, data: next, contentHash: contentHash(next), remoteModified: slot.updatedAt });
-          if (slot.deleted) state.deleteLink(connection.id, link.uid, link.recurrenceKey);
-          else state.saveLink({ ...link, syncedVersion: slot.version, suppressed: false });
+        await ctx.store.transaction(async () => {
+          await state.saveObject({ ...row, etag: outcome.etag, data: next, contentHash: contentHash(next), remoteModified: slot.updatedAt });
+          if (slot.deleted) await state.deleteLink(connection.id, link.uid, link.recurrenceKey);
+          else await state.saveLink({ ...link, syncedVersion: slot.version, suppressed: false });
         });
         ctx.report.pushed.updated++;
         return;

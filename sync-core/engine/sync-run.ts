@@ -8,8 +8,7 @@ import { AuthRefusedError, ServiceUnavailableError } from '../caldav/errors.js';
 import type { Clock } from '../../common/clock.js';
 import type { Connections } from '../connections/connections.js';
 import { SyncError } from '../errors.js';
-import type { PlatformStore } from '../platform/store.js';
-import type { SyncState } from '../state/sync-state.js';
+import type { Store } from '../store/store.js';
 import type { RunContext } from './context.js';
 import { pullAll } from './pull.js';
 import { pushChanges } from './push.js';
@@ -17,8 +16,7 @@ import { emptyReport, type SyncReport } from './report.js';
 import { DEFAULT_WINDOW, syncWindow, type WindowConfig } from './window.js';
 
 export interface EngineDeps {
-  platform: PlatformStore;
-  state: SyncState;
+  store: Store;
   clock: Clock;
   connections: Connections;
   window?: WindowConfig;
@@ -28,17 +26,19 @@ export class SyncEngine {
   constructor(private readonly deps: EngineDeps) {}
 
   async syncConnection(connectionId: string): Promise<SyncReport> {
-    const { platform, state, clock, connections } = this.deps;
-    const connection = connections.get(connectionId);
+    const { store, clock, connections } = this.deps;
+    const { platform, state } = store;
+    const connection = await connections.get(connectionId);
     const report = emptyReport(connectionId, clock.now());
     if (connection.status !== 'active') {
       report.outcome = 'skipped';
       report.skipped.push({ reason: `the connection needs reconnecting (${connection.statusReason ?? 'app-specific password refused'}): reconnect it with a new app-specific password` });
       return this.finish(report);
     }
-    const user = platform.getUser(connection.userId);
+    const user = await platform.getUser(connection.userId);
     if (!user) throw new SyncError('not-found', `user ${connection.userId} of connection ${connectionId} no longer exists`);
     const ctx: RunContext = {
+      store,
       platform,
       state,
       clock,
@@ -49,16 +49,16 @@ export class SyncEngine {
       report,
     };
     try {
-      await pullAll(ctx, state.listRemoteCalendars(connectionId));
+      await pullAll(ctx, await state.listRemoteCalendars(connectionId));
       // The pull may have re-read the calendar list (looking for a moved event).
-      await pushChanges(ctx, state.listRemoteCalendars(connectionId));
+      await pushChanges(ctx, await state.listRemoteCalendars(connectionId));
       report.outcome = report.errors.length > 0 || report.skipped.some((s) => s.href && !s.eventId) ? 'partial' : 'ok';
-      platform.transaction(() => state.updateConnection(connectionId, { lastSyncAt: clock.now(), consecutiveFailures: 0 }));
+      await state.updateConnection(connectionId, { lastSyncAt: clock.now(), consecutiveFailures: 0 });
     } catch (error) {
       report.outcome = 'failed';
       if (error instanceof AuthRefusedError) {
         // C1: a revoked password stops the connection; nothing is deleted anywhere.
-        connections.markReconnectRequired(connectionId, error.message);
+        await connections.markReconnectRequired(connectionId, error.message);
         report.errors.push({ phase: 'run', code: 'auth-refused', message: error.message });
       } else if (error instanceof ServiceUnavailableError) {
         report.retryAfterMs = error.retryAfterMs;
@@ -66,14 +66,14 @@ export class SyncEngine {
       } else {
         report.errors.push({ phase: 'run', message: error instanceof Error ? error.message : String(error) });
       }
-      platform.transaction(() => state.updateConnection(connectionId, { consecutiveFailures: connection.consecutiveFailures + 1 }));
+      await state.updateConnection(connectionId, { consecutiveFailures: connection.consecutiveFailures + 1 });
     }
     return this.finish(report);
   }
 
-  private finish(report: SyncReport): SyncReport {
+  private async finish(report: SyncReport): Promise<SyncReport> {
     report.finishedAt = this.deps.clock.now();
-    this.deps.platform.transaction(() => this.deps.state.recordRun(report.connectionId, report.startedAt, report.finishedAt, report));
+    await this.deps.store.state.recordRun(report.connectionId, report.startedAt, report.finishedAt, report);
     return report;
   }
 }

@@ -3,7 +3,7 @@ import { FixedClock } from '../../common/clock.js';
 import { busyIntervals, calendarFreeSlots, freeSlots, localDateOf, localDayRange, mergeIntervals, slotFit, workingSlots } from './availability.js';
 import { blockTime } from './booking.js';
 import type { WorkingHours } from './model.js';
-import { SqlitePlatformStore, openPlatformDatabase } from './sqlite-platform-store.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -11,9 +11,12 @@ const MON = Date.parse('2026-11-23T00:00:00Z'); // Monday; London is on GMT (UTC
 const at = (s: string) => Date.parse(s);
 const isoList = (xs: { start: number }[]) => xs.map((x) => new Date(x.start).toISOString().slice(0, 16));
 
+/** The async store the code under test reads and writes (the same database as `store`). */
+let A: SqliteStore;
+
 function setup() {
-  const db = openPlatformDatabase(':memory:');
-  const store = new SqlitePlatformStore(db, new FixedClock(Date.parse('2026-11-21T09:00:00Z')));
+  A = new SqliteStore(':memory:', new FixedClock(Date.parse('2026-11-21T09:00:00Z')));
+  const store = A.sync.platform; // synchronous set-up; the code under test gets the async store
   const sub = store.createSubAccount({ name: 'Acme' });
   const user = (name: string, timeZone: string, workingHours?: WorkingHours) =>
     store.createUser({ subAccountId: sub.id, name, email: `${name.toLowerCase()}@example.com`, timeZone, ...(workingHours ? { workingHours } : {}) });
@@ -25,7 +28,7 @@ function setup() {
 }
 
 describe('busyIntervals (A1/A2)', () => {
-  it('only live, confirmed, BUSY events block; FREE, cancelled and deleted ones do not', () => {
+  it('only live, confirmed, BUSY events block; FREE, cancelled and deleted ones do not', async () => {
     const { store, sub, user, john, blocked } = setup();
     const alice = user('Alice', 'Europe/London');
     const busy = blocked(alice.id, MON + 9 * H, MON + 10 * H);
@@ -36,14 +39,14 @@ describe('busyIntervals (A1/A2)', () => {
     const overlapping = blocked(alice.id, MON + 9.5 * H, MON + 10.5 * H);
     const range = { start: MON, end: MON + 24 * H };
     expect(store.listEventsForUser(alice.id, range).length).toBe(5); // FREE and cancelled are still there
-    expect(busyIntervals(store, alice.id, range)).toEqual([
+    expect(await busyIntervals(A.platform, alice.id, range)).toEqual([
       { start: MON + 9 * H, end: MON + 10 * H, eventId: busy.id },
       { start: MON + 9.5 * H, end: MON + 10.5 * H, eventId: overlapping.id }, // not merged
       { start: MON + 11 * H, end: MON + 12 * H, eventId: appt.id },
     ]);
-    expect(busyIntervals(store, alice.id, range, { ignoreEventIds: [busy.id] }).map((b) => b.eventId)).toEqual([overlapping.id, appt.id]);
+    expect((await busyIntervals(A.platform, alice.id, range, { ignoreEventIds: [busy.id] })).map((b) => b.eventId)).toEqual([overlapping.id, appt.id]);
     expect(cancelled.status).toBe('cancelled');
-    expect(mergeIntervals(busyIntervals(store, alice.id, range))).toEqual([
+    expect(mergeIntervals(await busyIntervals(A.platform, alice.id, range))).toEqual([
       { start: MON + 9 * H, end: MON + 10.5 * H },
       { start: MON + 11 * H, end: MON + 12 * H },
     ]);
@@ -51,15 +54,15 @@ describe('busyIntervals (A1/A2)', () => {
 });
 
 describe('freeSlots', () => {
-  it('offers working-hours slots minus busy time; FREE and cancelled events leave the slots open', () => {
+  it('offers working-hours slots minus busy time; FREE and cancelled events leave the slots open', async () => {
     const { store, sub, user, john, blocked } = setup();
     const alice = user('Alice', 'Europe/London');
     const day = { start: MON, end: MON + 24 * H };
-    expect(freeSlots(store, alice.id, day, 30).length).toBe(16); // 09:00–17:00
+    expect((await freeSlots(A.platform, alice.id, day, 30)).length).toBe(16); // 09:00–17:00
     blocked(alice.id, MON + 10.25 * H, MON + 10.75 * H); // 10:15–10:45 blocks 10:00 and 10:30
     blocked(alice.id, MON + 12 * H, MON + 13 * H, { busy: false });
     store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'c', start: MON + 14 * H, end: MON + 15 * H, status: 'cancelled' });
-    const slots = freeSlots(store, alice.id, day, 30);
+    const slots = await freeSlots(A.platform, alice.id, day, 30);
     expect(isoList(slots)).not.toContain('2026-11-23T10:00');
     expect(isoList(slots)).not.toContain('2026-11-23T10:30');
     expect(isoList(slots)).toContain('2026-11-23T09:30');
@@ -68,14 +71,14 @@ describe('freeSlots', () => {
     expect(isoList(slots)).toContain('2026-11-23T14:00'); // cancelled appointment
     expect(slots.length).toBe(14);
     // the weekend has no working hours; a range edge cuts slots
-    expect(freeSlots(store, alice.id, { start: MON - 2 * 24 * H, end: MON }, 30)).toEqual([]);
-    expect(isoList(freeSlots(store, alice.id, { start: MON + 16.25 * H, end: MON + 24 * H }, 30))).toEqual(['2026-11-23T16:30']);
+    expect(await freeSlots(A.platform, alice.id, { start: MON - 2 * 24 * H, end: MON }, 30)).toEqual([]);
+    expect(isoList(await freeSlots(A.platform, alice.id, { start: MON + 16.25 * H, end: MON + 24 * H }, 30))).toEqual(['2026-11-23T16:30']);
   });
 
-  it('keeps 09:00 local across the Europe/London DST change at the end of March', () => {
-    const { store, user } = setup();
+  it('keeps 09:00 local across the Europe/London DST change at the end of March', async () => {
+    const { user } = setup();
     const alice = user('Alice', 'Europe/London');
-    const slots = freeSlots(store, alice.id, { start: at('2026-03-27T00:00:00Z'), end: at('2026-03-31T00:00:00Z') }, 60);
+    const slots = await freeSlots(A.platform, alice.id, { start: at('2026-03-27T00:00:00Z'), end: at('2026-03-31T00:00:00Z') }, 60);
     const firsts = isoList(slots).filter((s, i, all) => i === 0 || s.slice(0, 10) !== all[i - 1]!.slice(0, 10));
     // Friday 27 March 09:00 GMT = 09:00Z; Monday 30 March 09:00 BST = 08:00Z
     expect(firsts).toEqual(['2026-03-27T09:00', '2026-03-30T08:00']);
@@ -83,57 +86,57 @@ describe('freeSlots', () => {
     expect(isoList(slots).at(-1)).toBe('2026-03-30T15:00'); // 16:00 BST, last slot before 17:00
   });
 
-  it('keeps 09:00 local across the America/New_York DST change, and a DST day is an hour short', () => {
-    const { store, user } = setup();
+  it('keeps 09:00 local across the America/New_York DST change, and a DST day is an hour short', async () => {
+    const { user } = setup();
     const bob = user('Bob', 'America/New_York');
-    const slots = freeSlots(store, bob.id, { start: at('2026-03-06T00:00:00Z'), end: at('2026-03-10T00:00:00Z') }, 60);
+    const slots = await freeSlots(A.platform, bob.id, { start: at('2026-03-06T00:00:00Z'), end: at('2026-03-10T00:00:00Z') }, 60);
     const firsts = isoList(slots).filter((s, i, all) => i === 0 || s.slice(0, 10) !== all[i - 1]!.slice(0, 10));
     // Friday 6 March 09:00 EST = 14:00Z; Monday 9 March 09:00 EDT = 13:00Z
     expect(firsts).toEqual(['2026-03-06T14:00', '2026-03-09T13:00']);
     expect(slots.length).toBe(16);
 
     const night = user('Night', 'America/New_York', { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '06:00' });
-    const spring = freeSlots(store, night.id, localDayRange('America/New_York', '2026-03-08'), 60);
+    const spring = await freeSlots(A.platform, night.id, localDayRange('America/New_York', '2026-03-08'), 60);
     // 00:00 EST (05:00Z) to 06:00 EDT (10:00Z): five real hours
     expect(isoList(spring)).toEqual(['2026-03-08T05:00', '2026-03-08T06:00', '2026-03-08T07:00', '2026-03-08T08:00', '2026-03-08T09:00']);
-    const autumn = freeSlots(store, night.id, localDayRange('America/New_York', '2026-11-01'), 60);
+    const autumn = await freeSlots(A.platform, night.id, localDayRange('America/New_York', '2026-11-01'), 60);
     // 00:00 EDT (04:00Z) to 06:00 EST (11:00Z): seven real hours
     expect(autumn.length).toBe(7);
     expect(isoList(autumn)[0]).toBe('2026-11-01T04:00');
   });
 
-  it('uses the user own date in Pacific/Kiritimati (UTC+14), not the UTC date', () => {
-    const { store, user } = setup();
+  it('uses the user own date in Pacific/Kiritimati (UTC+14), not the UTC date', async () => {
+    const { user } = setup();
     const kiri = user('Kiri', 'Pacific/Kiritimati');
     // A UTC Sunday holds the start of the local Monday: 09:00 +14 = Sunday 19:00Z
-    const sunday = freeSlots(store, kiri.id, { start: at('2026-11-22T00:00:00Z'), end: at('2026-11-23T00:00:00Z') }, 30);
+    const sunday = await freeSlots(A.platform, kiri.id, { start: at('2026-11-22T00:00:00Z'), end: at('2026-11-23T00:00:00Z') }, 30);
     expect(sunday.length).toBe(10);
     expect(isoList(sunday)[0]).toBe('2026-11-22T19:00');
     expect(localDateOf(sunday[0]!.start, 'Pacific/Kiritimati')).toBe('2026-11-23');
     // A UTC Friday holds only the end of the local Friday (local Saturday is off)
-    const friday = freeSlots(store, kiri.id, { start: at('2026-11-27T00:00:00Z'), end: at('2026-11-28T00:00:00Z') }, 30);
+    const friday = await freeSlots(A.platform, kiri.id, { start: at('2026-11-27T00:00:00Z'), end: at('2026-11-28T00:00:00Z') }, 30);
     expect(isoList(friday)).toEqual(['2026-11-27T00:00', '2026-11-27T00:30', '2026-11-27T01:00', '2026-11-27T01:30', '2026-11-27T02:00', '2026-11-27T02:30']);
   });
 
-  it('an all-day blocked slot blocks the whole local day in the user zone, and only that day', () => {
-    const { store, sub, user, blocked } = setup();
+  it('an all-day blocked slot blocks the whole local day in the user zone, and only that day', async () => {
+    const { sub, user, blocked } = setup();
     const bob = user('Bob', 'America/New_York');
-    const ev = blockTime(store, { subAccountId: sub.id, userId: bob.id, start: MON + 12 * H, end: MON + 13 * H, title: 'Holiday', allDay: true });
+    const ev = await blockTime(A, { subAccountId: sub.id, userId: bob.id, start: MON + 12 * H, end: MON + 13 * H, title: 'Holiday', allDay: true });
     expect(ev).toMatchObject({ kind: 'blocked', allDay: true, origin: 'platform', contactIds: [], busy: true });
     expect([new Date(ev.start).toISOString(), new Date(ev.end).toISOString()]).toEqual(['2026-11-23T05:00:00.000Z', '2026-11-24T05:00:00.000Z']);
     const week = { start: MON, end: MON + 3 * 24 * H };
-    const days = new Set(freeSlots(store, bob.id, week, 60).map((s) => localDateOf(s.start, 'America/New_York')));
+    const days = new Set((await freeSlots(A.platform, bob.id, week, 60)).map((s) => localDateOf(s.start, 'America/New_York')));
     expect([...days]).toEqual(['2026-11-24', '2026-11-25']);
     // an all-day FREE (transparent) event from iCloud, Apple's default, blocks nothing (A4)
     const alice = user('Alice', 'Europe/London');
     const d = localDayRange('Europe/London', '2026-11-23');
     blocked(alice.id, d.start, d.end, { allDay: true, busy: false });
-    expect(freeSlots(store, alice.id, d, 60).length).toBe(8);
+    expect((await freeSlots(A.platform, alice.id, d, 60)).length).toBe(8);
     blocked(alice.id, d.start, d.end, { allDay: true });
-    expect(freeSlots(store, alice.id, d, 60)).toEqual([]);
+    expect(await freeSlots(A.platform, alice.id, d, 60)).toEqual([]);
   });
 
-  it('slotFit tells outside-working-hours from misaligned', () => {
+  it('slotFit tells outside-working-hours from misaligned', async () => {
     const { user } = setup();
     const alice = user('Alice', 'Europe/London');
     expect(slotFit(alice, { start: MON + 9 * H, end: MON + 9.5 * H }, 30)).toBe('ok');
@@ -146,7 +149,7 @@ describe('freeSlots', () => {
 });
 
 describe('calendarFreeSlots', () => {
-  it('Round Robin offers a slot while any member is free; Collective only when all are', () => {
+  it('Round Robin offers a slot while any member is free; Collective only when all are', async () => {
     const { store, sub, user, blocked } = setup();
     const alice = user('Alice', 'Europe/London');
     const carol = user('Carol', 'Europe/London');
@@ -155,44 +158,44 @@ describe('calendarFreeSlots', () => {
     const rr = store.createCalendar({ subAccountId: sub.id, name: 'RR', type: 'round_robin', memberIds: [alice.id, carol.id] });
     const col = store.createCalendar({ subAccountId: sub.id, name: 'Col', type: 'collective', memberIds: [alice.id, carol.id] });
     const day = { start: MON, end: MON + 24 * H };
-    const rrSlots = calendarFreeSlots(store, rr.id, day);
+    const rrSlots = await calendarFreeSlots(A.platform, rr.id, day);
     expect(rrSlots.length).toBe(16);
     expect(rrSlots[0]).toEqual({ start: MON + 9 * H, end: MON + 9.5 * H, freeUserIds: [carol.id] });
     expect(rrSlots[2]).toEqual({ start: MON + 10 * H, end: MON + 10.5 * H, freeUserIds: [alice.id, carol.id] });
     expect(rrSlots.at(-1)!.freeUserIds).toEqual([alice.id]);
-    const colSlots = calendarFreeSlots(store, col.id, day);
+    const colSlots = await calendarFreeSlots(A.platform, col.id, day);
     expect(colSlots.length).toBe(12);
     expect(isoList(colSlots)[0]).toBe('2026-11-23T10:00');
     expect(colSlots.every((s) => s.freeUserIds.length === 2)).toBe(true);
   });
 
-  it('members in different zones: each member own working hours count', () => {
+  it('members in different zones: each member own working hours count', async () => {
     const { store, sub, user } = setup();
     const alice = user('Alice', 'Europe/London'); // 09:00–17:00Z
     const bob = user('Bob', 'America/New_York'); // 14:00–22:00Z in November
     const rr = store.createCalendar({ subAccountId: sub.id, name: 'RR', type: 'service', memberIds: [alice.id, bob.id], slotMinutes: 60 });
     const col = store.createCalendar({ subAccountId: sub.id, name: 'Col', type: 'collective', memberIds: [alice.id, bob.id], slotMinutes: 60 });
     const day = { start: MON, end: MON + 24 * H };
-    expect(calendarFreeSlots(store, rr.id, day).length).toBe(13);
-    expect(isoList(calendarFreeSlots(store, col.id, day))).toEqual(['2026-11-23T14:00', '2026-11-23T15:00', '2026-11-23T16:00']);
+    expect((await calendarFreeSlots(A.platform, rr.id, day)).length).toBe(13);
+    expect(isoList(await calendarFreeSlots(A.platform, col.id, day))).toEqual(['2026-11-23T14:00', '2026-11-23T15:00', '2026-11-23T16:00']);
   });
 
-  it('Class Booking offers the host free slots and sessions with room left; Simple offers its owner free slots', () => {
+  it('Class Booking offers the host free slots and sessions with room left; Simple offers its owner free slots', async () => {
     const { store, sub, user, john, jane, blocked } = setup();
     const host = user('Host', 'Europe/London');
     const cls = store.createCalendar({ subAccountId: sub.id, name: 'Yoga', type: 'class_booking', memberIds: [host.id], capacity: 2, slotMinutes: 60 });
     const session = store.createEvent({ subAccountId: sub.id, kind: 'appointment', calendarId: cls.id, userIds: [host.id], contactIds: [john.id], title: 'Yoga', start: MON + 9 * H, end: MON + 10 * H });
     store.createEvent({ subAccountId: sub.id, kind: 'appointment', calendarId: cls.id, userIds: [host.id], contactIds: [john.id, jane.id], title: 'Yoga', start: MON + 10 * H, end: MON + 11 * H });
     blocked(host.id, MON + 11 * H, MON + 12 * H);
-    const slots = calendarFreeSlots(store, cls.id, { start: MON, end: MON + 24 * H });
+    const slots = await calendarFreeSlots(A.platform, cls.id, { start: MON, end: MON + 24 * H });
     expect(slots[0]).toEqual({ start: MON + 9 * H, end: MON + 10 * H, freeUserIds: [host.id], sessionId: session.id, spotsLeft: 1 });
     expect(slots[1]).toEqual({ start: MON + 12 * H, end: MON + 13 * H, freeUserIds: [host.id], spotsLeft: 2 }); // 10:00 full, 11:00 busy
     expect(slots.length).toBe(6);
     // a session with room is not offered when something else blocks the host at that time
     blocked(host.id, MON + 9.5 * H, MON + 9.75 * H);
-    expect(calendarFreeSlots(store, cls.id, { start: MON, end: MON + 24 * H })[0]!.start).toBe(MON + 12 * H);
+    expect((await calendarFreeSlots(A.platform, cls.id, { start: MON, end: MON + 24 * H }))[0]!.start).toBe(MON + 12 * H);
 
     const simple = store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [host.id], slotMinutes: 60 });
-    expect(isoList(calendarFreeSlots(store, simple.id, { start: MON, end: MON + 24 * H }))).toEqual(['2026-11-23T12:00', '2026-11-23T13:00', '2026-11-23T14:00', '2026-11-23T15:00', '2026-11-23T16:00']);
+    expect(isoList(await calendarFreeSlots(A.platform, simple.id, { start: MON, end: MON + 24 * H }))).toEqual(['2026-11-23T12:00', '2026-11-23T13:00', '2026-11-23T14:00', '2026-11-23T15:00', '2026-11-23T16:00']);
   });
 });

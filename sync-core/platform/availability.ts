@@ -1,5 +1,5 @@
 /**
- * Availability over a PlatformStore (RULES.md A1–A4): which time is busy, which bookable slots are
+ * Availability over the platform store (RULES.md A1–A4): which time is busy, which bookable slots are
  * free. Working hours are in each user's own IANA zone, so 09:00 local stays 09:00 local across
  * daylight-saving changes (the instant moves, the wall-clock time does not).
  *
@@ -7,7 +7,11 @@
  */
 import { epochToWallClock, ianaZone, wallClockToEpoch, type Zone } from '../../icalendar/index.js';
 import type { PlatformCalendar, PlatformEvent, TimeRange, User } from './model.js';
-import { PlatformError, type PlatformStore } from './store.js';
+import type { PlatformRepository } from '../store/store.js';
+import { PlatformError } from './store.js';
+
+/** What availability reads: nothing here writes. */
+export type PlatformReader = Pick<PlatformRepository, 'getUser' | 'getCalendar' | 'listEventsForUser'>;
 
 const MINUTE_MS = 60_000;
 
@@ -45,10 +49,9 @@ function overlaps(a: Interval, b: Interval): boolean {
  * (the event's own start/end), ordered by start then event id. `ignoreEventIds` leaves events out
  * (rescheduling an event must not collide with itself).
  */
-export function busyIntervals(store: PlatformStore, userId: string, range: TimeRange, options: { ignoreEventIds?: readonly string[] } = {}): BusyInterval[] {
+export async function busyIntervals(store: PlatformReader, userId: string, range: TimeRange, options: { ignoreEventIds?: readonly string[] } = {}): Promise<BusyInterval[]> {
   const ignore = new Set(options.ignoreEventIds ?? []);
-  return store
-    .listEventsForUser(userId, range)
+  return (await store.listEventsForUser(userId, range))
     .filter((e) => blocksTime(e) && !ignore.has(e.id))
     .map((e) => ({ start: e.start, end: e.end, eventId: e.id }));
 }
@@ -189,8 +192,8 @@ function withoutBusy(slots: Interval[], busy: readonly Interval[]): Interval[] {
   return out;
 }
 
-function requireUser(store: PlatformStore, userId: string): User {
-  const user = store.getUser(userId);
+async function requireUser(store: PlatformReader, userId: string): Promise<User> {
+  const user = await store.getUser(userId);
   if (!user) throw new PlatformError('not-found', `User ${String(userId)} does not exist.`);
   return user;
 }
@@ -199,24 +202,23 @@ function requireUser(store: PlatformStore, userId: string): User {
  * The user's free slots in the range: the working-hours grid (`workingSlots`) minus every slot that
  * overlaps a busy interval (A1–A3).
  */
-export function freeSlots(store: PlatformStore, userId: string, range: TimeRange, slotMinutes: number, options: { ignoreEventIds?: readonly string[] } = {}): Interval[] {
-  const user = requireUser(store, userId);
+export async function freeSlots(store: PlatformReader, userId: string, range: TimeRange, slotMinutes: number, options: { ignoreEventIds?: readonly string[] } = {}): Promise<Interval[]> {
+  const user = await requireUser(store, userId);
   const slots = workingSlots(user, range, slotMinutes);
   if (slots.length === 0) return [];
-  const busy = busyIntervals(store, userId, { start: slots[0]!.start, end: slots[slots.length - 1]!.end }, options);
+  const busy = await busyIntervals(store, userId, { start: slots[0]!.start, end: slots[slots.length - 1]!.end }, options);
   return withoutBusy(slots, busy);
 }
 
 /** True if nothing blocks the user's time in the interval (A1–A3). */
-export function isUserFree(store: PlatformStore, userId: string, slot: Interval, options: { ignoreEventIds?: readonly string[] } = {}): boolean {
-  return busyIntervals(store, userId, slot, options).length === 0;
+export async function isUserFree(store: PlatformReader, userId: string, slot: Interval, options: { ignoreEventIds?: readonly string[] } = {}): Promise<boolean> {
+  return (await busyIntervals(store, userId, slot, options)).length === 0;
 }
 
 /** Class booking: the live, confirmed sessions of the calendar on the host at exactly this slot. */
-export function classSessionsAt(store: PlatformStore, calendar: PlatformCalendar, slot: Interval): PlatformEvent[] {
+export async function classSessionsAt(store: PlatformReader, calendar: PlatformCalendar, slot: Interval): Promise<PlatformEvent[]> {
   const host = calendar.memberIds[0]!;
-  return store
-    .listEventsForUser(host, slot)
+  return (await store.listEventsForUser(host, slot))
     .filter((e) => e.calendarId === calendar.id && e.kind === 'appointment' && e.status === 'confirmed' && !e.deleted && e.start === slot.start && e.end === slot.end);
 }
 
@@ -235,8 +237,8 @@ function slotKey(s: Interval): string {
  *    `spotsLeft` say which and how much.
  *  - Simple / Event: the single member / host (first member) is free.
  */
-export function calendarFreeSlots(store: PlatformStore, calendarId: string, range: TimeRange): CalendarSlot[] {
-  const cal = store.getCalendar(calendarId);
+export async function calendarFreeSlots(store: PlatformReader, calendarId: string, range: TimeRange): Promise<CalendarSlot[]> {
+  const cal = await store.getCalendar(calendarId);
   if (!cal) throw new PlatformError('not-found', `Calendar ${String(calendarId)} does not exist.`);
   const host = cal.memberIds[0]!;
   switch (cal.type) {
@@ -245,7 +247,7 @@ export function calendarFreeSlots(store: PlatformStore, calendarId: string, rang
     case 'collective': {
       const byKey = new Map<string, CalendarSlot>();
       for (const member of cal.memberIds) {
-        for (const s of freeSlots(store, member, range, cal.slotMinutes)) {
+        for (const s of await freeSlots(store, member, range, cal.slotMinutes)) {
           const k = slotKey(s);
           const slot = byKey.get(k) ?? { start: s.start, end: s.end, freeUserIds: [] };
           slot.freeUserIds.push(member);
@@ -257,16 +259,16 @@ export function calendarFreeSlots(store: PlatformStore, calendarId: string, rang
     }
     case 'simple':
     case 'event':
-      return freeSlots(store, host, range, cal.slotMinutes).map((s) => ({ ...s, freeUserIds: [host] }));
+      return (await freeSlots(store, host, range, cal.slotMinutes)).map((s) => ({ ...s, freeUserIds: [host] }));
     case 'class_booking': {
       const capacity = cal.capacity ?? 1;
-      const hostUser = requireUser(store, host);
+      const hostUser = await requireUser(store, host);
       const grid = workingSlots(hostUser, range, cal.slotMinutes);
       if (grid.length === 0) return [];
       const gridKeys = new Set(grid.map(slotKey));
       const sessions = new Map<string, PlatformEvent>();
       const blockers: Interval[] = [];
-      for (const e of store.listEventsForUser(host, { start: grid[0]!.start, end: grid[grid.length - 1]!.end })) {
+      for (const e of await store.listEventsForUser(host, { start: grid[0]!.start, end: grid[grid.length - 1]!.end })) {
         if (!blocksTime(e)) continue;
         const k = slotKey(e);
         if (e.calendarId === cal.id && e.kind === 'appointment' && gridKeys.has(k) && !sessions.has(k)) sessions.set(k, e);

@@ -8,7 +8,8 @@
  */
 import { busyIntervals, classSessionsAt, localDateOf, localDayRange, slotFit, type Interval, type SlotFit } from './availability.js';
 import type { PlatformCalendar, PlatformEvent } from './model.js';
-import { PlatformError, type PlatformStore } from './store.js';
+import type { PlatformRepository, StoreTx } from '../store/store.js';
+import { PlatformError } from './store.js';
 
 /** What booking needs beyond PlatformStore (SqlitePlatformStore provides it). */
 export interface BookingSupport {
@@ -19,7 +20,9 @@ export interface BookingSupport {
   addEventContact(eventId: string, contactId: string, at?: number): PlatformEvent;
 }
 
-export type BookingStore = PlatformStore & BookingSupport;
+/** Booking reads and writes the platform in one transaction of the store. */
+export type BookingStore = Pick<StoreTx, 'transaction' | 'platform'>;
+type Platform = PlatformRepository;
 
 export interface BookingRequest {
   calendarId: string;
@@ -51,23 +54,23 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function requireCalendar(store: PlatformStore, calendarId: string): PlatformCalendar {
-  const cal = store.getCalendar(calendarId);
+async function requireCalendar(store: Platform, calendarId: string): Promise<PlatformCalendar> {
+  const cal = await store.getCalendar(calendarId);
   if (!cal) throw new PlatformError('not-found', `Calendar ${String(calendarId)} does not exist.`);
   return cal;
 }
 
-function checkMember(store: PlatformStore, cal: PlatformCalendar, userId: string, slot: Interval, ignoreEventIds: readonly string[]): MemberCheck {
-  const user = store.getUser(userId);
+async function checkMember(store: Platform, cal: PlatformCalendar, userId: string, slot: Interval, ignoreEventIds: readonly string[]): Promise<MemberCheck> {
+  const user = await store.getUser(userId);
   if (!user) throw new PlatformError('not-found', `User ${userId} (member of calendar ${cal.id}) does not exist.`);
   const fit = slotFit(user, slot, cal.slotMinutes);
   if (fit !== 'ok') return { userId, status: fit, busyEventIds: [] };
-  const busy = busyIntervals(store, userId, slot, { ignoreEventIds });
+  const busy = await busyIntervals(store, userId, slot, { ignoreEventIds });
   return busy.length === 0 ? { userId, status: 'free', busyEventIds: [] } : { userId, status: 'busy', busyEventIds: busy.map((b) => b.eventId) };
 }
 
-function describe(c: MemberCheck, store: PlatformStore): string {
-  const user = store.getUser(c.userId)!;
+async function describe(c: MemberCheck, store: Platform): Promise<string> {
+  const user = (await store.getUser(c.userId))!;
   const who = `${user.name} (${user.id})`;
   const hours = `${user.workingHours.start}–${user.workingHours.end} ${user.timeZone}`;
   switch (c.status) {
@@ -83,12 +86,14 @@ function describe(c: MemberCheck, store: PlatformStore): string {
 }
 
 /** Refuses the slot: 'invalid' if the only problem is the slot grid, otherwise 'slot-unavailable' (A3). */
-function refuse(store: PlatformStore, cal: PlatformCalendar, slot: Interval, checks: MemberCheck[], what: string): never {
+async function refuse(store: Platform, cal: PlatformCalendar, slot: Interval, checks: MemberCheck[], what: string): Promise<never> {
   const problems = checks.filter((c) => c.status !== 'free');
   const code = problems.every((c) => c.status === 'misaligned') ? 'invalid' : 'slot-unavailable';
+  const reasons: string[] = [];
+  for (const c of problems) reasons.push(await describe(c, store));
   throw new PlatformError(
     code,
-    `Cannot book ${iso(slot.start)}–${iso(slot.end)} in calendar '${cal.name}' (${cal.id}): ${what}; ${problems.map((c) => describe(c, store)).join('; ')}. ` +
+    `Cannot book ${iso(slot.start)}–${iso(slot.end)} in calendar '${cal.name}' (${cal.id}): ${what}; ${reasons.join('; ')}. ` +
       `Pick one of the slots calendarFreeSlots offers.`,
   );
 }
@@ -114,10 +119,11 @@ function nextFree(cal: PlatformCalendar, pointer: number, checks: Map<string, Me
  * Refusals: 'slot-unavailable' (busy, full, outside working hours), 'invalid' (not on the slot
  * grid), 'conflict' (contact already in that class session), 'not-found'.
  */
-export function book(store: BookingStore, req: BookingRequest): PlatformEvent {
-  return store.transaction(() => {
-    const cal = requireCalendar(store, req.calendarId);
-    const contact = store.getContact(req.contactId);
+export function book(tx: BookingStore, req: BookingRequest): Promise<PlatformEvent> {
+  return tx.transaction(async () => {
+    const store = tx.platform;
+    const cal = await requireCalendar(store, req.calendarId);
+    const contact = await store.getContact(req.contactId);
     if (!contact) throw new PlatformError('not-found', `Contact ${String(req.contactId)} does not exist: create the contact first.`);
     if (contact.subAccountId !== cal.subAccountId) {
       throw new PlatformError('invalid', `Contact ${contact.id} belongs to sub-account ${contact.subAccountId}, calendar ${cal.id} to ${cal.subAccountId}: book contacts of the calendar's sub-account.`);
@@ -140,23 +146,25 @@ export function book(store: BookingStore, req: BookingRequest): PlatformEvent {
     switch (cal.type) {
       case 'round_robin':
       case 'service': {
-        const checks = new Map(cal.memberIds.map((u) => [u, checkMember(store, cal, u, slot, [])]));
-        const pos = nextFree(cal, store.rotationPointer(cal.id), checks);
-        if (pos === undefined) refuse(store, cal, slot, [...checks.values()], 'no member is free');
-        store.setRotationPointer(cal.id, (pos + 1) % cal.memberIds.length);
+        const checks = new Map<string, MemberCheck>();
+        for (const u of cal.memberIds) checks.set(u, await checkMember(store, cal, u, slot, []));
+        const pos = nextFree(cal, await store.rotationPointer(cal.id), checks);
+        if (pos === undefined) return refuse(store, cal, slot, [...checks.values()], 'no member is free');
+        await store.setRotationPointer(cal.id, (pos + 1) % cal.memberIds.length);
         return store.createEvent({ ...base, title, userIds: [cal.memberIds[pos]!] });
       }
       case 'collective': {
-        const checks = cal.memberIds.map((u) => checkMember(store, cal, u, slot, []));
-        if (checks.some((c) => c.status !== 'free')) refuse(store, cal, slot, checks, 'a Collective booking needs every member free');
+        const checks: MemberCheck[] = [];
+        for (const u of cal.memberIds) checks.push(await checkMember(store, cal, u, slot, []));
+        if (checks.some((c) => c.status !== 'free')) return refuse(store, cal, slot, checks, 'a Collective booking needs every member free');
         return store.createEvent({ ...base, title, userIds: [...cal.memberIds] });
       }
       case 'class_booking': {
         const host = cal.memberIds[0]!;
         const capacity = cal.capacity ?? 1;
-        const session = classSessionsAt(store, cal, slot)[0];
-        const check = checkMember(store, cal, host, slot, session ? [session.id] : []);
-        if (check.status !== 'free') refuse(store, cal, slot, [check], 'the host is not available');
+        const session = (await classSessionsAt(store, cal, slot))[0];
+        const check = await checkMember(store, cal, host, slot, session ? [session.id] : []);
+        if (check.status !== 'free') return refuse(store, cal, slot, [check], 'the host is not available');
         if (!session) return store.createEvent({ ...base, title: req.title ?? cal.name, userIds: [host] });
         if (session.contactIds.includes(contact.id)) throw new PlatformError('conflict', `Contact ${contact.id} is already booked in the session ${session.id} at ${iso(slot.start)}.`);
         if (session.contactIds.length >= capacity) {
@@ -167,22 +175,22 @@ export function book(store: BookingStore, req: BookingRequest): PlatformEvent {
       case 'simple':
       case 'event': {
         const host = cal.memberIds[0]!;
-        const check = checkMember(store, cal, host, slot, []);
-        if (check.status !== 'free') refuse(store, cal, slot, [check], 'the calendar owner is not available');
+        const check = await checkMember(store, cal, host, slot, []);
+        if (check.status !== 'free') return refuse(store, cal, slot, [check], 'the calendar owner is not available');
         return store.createEvent({ ...base, title, userIds: [host] });
       }
     }
   });
 }
 
-function requireBooking(store: PlatformStore, eventId: string, action: string): { ev: PlatformEvent; cal: PlatformCalendar } {
-  const ev = store.getEvent(eventId);
+async function requireBooking(store: Platform, eventId: string, action: string): Promise<{ ev: PlatformEvent; cal: PlatformCalendar }> {
+  const ev = await store.getEvent(eventId);
   if (!ev) throw new PlatformError('not-found', `Event ${String(eventId)} does not exist.`);
   if (ev.deleted) throw new PlatformError('conflict', `Event ${eventId} was deleted: it cannot be ${action}.`);
   if (ev.kind !== 'appointment' || ev.calendarId === undefined) {
     throw new PlatformError('invalid', `Event ${eventId} is not a booking of a platform calendar: change blocked slots with updateEvent/deleteEvent.`);
   }
-  return { ev, cal: requireCalendar(store, ev.calendarId) };
+  return { ev, cal: await requireCalendar(store, ev.calendarId) };
 }
 
 /**
@@ -192,32 +200,36 @@ function requireBooking(store: PlatformStore, eventId: string, action: string): 
  * every assigned member free; Class Booking moves the whole session (the host must be free, so it
  * never merges into another session).
  */
-export function reschedule(store: BookingStore, eventId: string, newStart: number): PlatformEvent {
-  return store.transaction(() => {
-    const { ev, cal } = requireBooking(store, eventId, 'rescheduled');
+export function reschedule(tx: BookingStore, eventId: string, newStart: number): Promise<PlatformEvent> {
+  return tx.transaction(async () => {
+    const store = tx.platform;
+    const { ev, cal } = await requireBooking(store, eventId, 'rescheduled');
     if (ev.status === 'cancelled') throw new PlatformError('invalid', `Event ${eventId} is cancelled: book a new slot instead of rescheduling it.`);
     if (typeof newStart !== 'number' || !Number.isSafeInteger(newStart)) throw new PlatformError('invalid', `New start must be epoch milliseconds, got ${String(newStart)}.`);
     if (newStart === ev.start) return ev;
     const slot = { start: newStart, end: newStart + (ev.end - ev.start) };
     const ignore = [ev.id];
     if (cal.type === 'round_robin' || cal.type === 'service') {
-      const checks = new Map(cal.memberIds.map((u) => [u, checkMember(store, cal, u, slot, ignore)]));
-      for (const u of ev.userIds) if (!checks.has(u)) checks.set(u, checkMember(store, cal, u, slot, ignore));
+      const checks = new Map<string, MemberCheck>();
+      for (const u of cal.memberIds) checks.set(u, await checkMember(store, cal, u, slot, ignore));
+      for (const u of ev.userIds) if (!checks.has(u)) checks.set(u, await checkMember(store, cal, u, slot, ignore));
       if (ev.userIds.every((u) => checks.get(u)!.status === 'free')) return store.updateEvent(ev.id, { start: slot.start, end: slot.end });
-      const pos = nextFree(cal, store.rotationPointer(cal.id), checks);
-      if (pos === undefined) refuse(store, cal, slot, [...checks.values()], 'no member is free');
+      const pos = nextFree(cal, await store.rotationPointer(cal.id), checks);
+      if (pos === undefined) return refuse(store, cal, slot, [...checks.values()], 'no member is free');
       return store.updateEvent(ev.id, { start: slot.start, end: slot.end, userIds: [cal.memberIds[pos]!] });
     }
-    const checks = ev.userIds.map((u) => checkMember(store, cal, u, slot, ignore));
-    if (checks.some((c) => c.status !== 'free')) refuse(store, cal, slot, checks, cal.type === 'collective' ? 'a Collective booking needs every member free' : 'the host is not available');
+    const checks: MemberCheck[] = [];
+    for (const u of ev.userIds) checks.push(await checkMember(store, cal, u, slot, ignore));
+    if (checks.some((c) => c.status !== 'free')) return refuse(store, cal, slot, checks, cal.type === 'collective' ? 'a Collective booking needs every member free' : 'the host is not available');
     return store.updateEvent(ev.id, { start: slot.start, end: slot.end });
   });
 }
 
 /** Cancels a booking (status 'cancelled'; it stops blocking time). Cancelling twice changes nothing. */
-export function cancel(store: PlatformStore, eventId: string): PlatformEvent {
-  return store.transaction(() => {
-    const { ev } = requireBooking(store, eventId, 'cancelled');
+export function cancel(tx: BookingStore, eventId: string): Promise<PlatformEvent> {
+  return tx.transaction(async () => {
+    const store = tx.platform;
+    const { ev } = await requireBooking(store, eventId, 'cancelled');
     if (ev.status === 'cancelled') return ev;
     return store.updateEvent(ev.id, { status: 'cancelled' });
   });
@@ -228,11 +240,12 @@ export function cancel(store: PlatformStore, eventId: string): PlatformEvent {
  * 'platform'. RULES.md P3: platform-created blocked slots are never written to iCloud — the sync
  * engine enforces that on origin/kind; nothing here writes anywhere but the store.
  */
-export function blockTime(store: PlatformStore, req: BlockTimeRequest): PlatformEvent {
-  return store.transaction(() => {
+export function blockTime(tx: BookingStore, req: BlockTimeRequest): Promise<PlatformEvent> {
+  return tx.transaction(async () => {
+    const store = tx.platform;
     let { start, end } = req;
     if (req.allDay) {
-      const user = store.getUser(req.userId);
+      const user = await store.getUser(req.userId);
       if (!user) throw new PlatformError('not-found', `User ${String(req.userId)} does not exist.`);
       if (!(end > start)) throw new PlatformError('invalid', `Blocked time end ${iso(end)} must be after its start ${iso(start)}.`);
       start = localDayRange(user.timeZone, localDateOf(start, user.timeZone)).start;

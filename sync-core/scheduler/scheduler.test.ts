@@ -6,20 +6,20 @@ import type { SyncEngine } from '../engine/sync-run.js';
 import { SyncCore } from '../sync-core.js';
 import { Scheduler } from './scheduler.js';
 
-function setUp(connections: number) {
+async function setUp(connections: number) {
   const clock = new FixedClock(Date.parse('2026-11-21T09:00:00Z'));
   const core = new SyncCore({ clock });
-  const sub = core.platform.createSubAccount({ name: 'S' });
+  const sub = await core.platform.createSubAccount({ name: 'S' });
   for (let i = 0; i < connections; i++) {
-    const user = core.platform.createUser({ subAccountId: sub.id, name: `U${i}`, email: `u${i}@t.test`, timeZone: 'UTC' });
-    core.state.insertConnection({ id: `c${i}`, subAccountId: sub.id, userId: user.id, appleId: `u${i}@example.com`, appPassword: 'x', serverUrl: 'http://127.0.0.1:9/', principalUrl: '', homeUrl: '', status: 'active', changeCursor: 0, createdAt: clock.now() });
+    const user = await core.platform.createUser({ subAccountId: sub.id, name: `U${i}`, email: `u${i}@t.test`, timeZone: 'UTC' });
+    await core.state.insertConnection({ id: `c${i}`, subAccountId: sub.id, userId: user.id, appleId: `u${i}@example.com`, appPassword: 'x', serverUrl: 'http://127.0.0.1:9/', principalUrl: '', homeUrl: '', status: 'active', changeCursor: 0, createdAt: clock.now() });
   }
   return { clock, core };
 }
 
 describe('Scheduler', () => {
   it('never runs more connections at once than its concurrency', async () => {
-    const { clock, core } = setUp(10);
+    const { clock, core } = await setUp(10);
     let inFlight = 0;
     let peak = 0;
     const release: Array<() => void> = [];
@@ -34,7 +34,7 @@ describe('Scheduler', () => {
           });
         }),
     } as unknown as SyncEngine;
-    const scheduler = new Scheduler({ engine, state: core.state, platform: core.platform, clock }, { concurrency: 3 });
+    const scheduler = new Scheduler({ engine, store: core.store, clock }, { concurrency: 3 });
     const tick = scheduler.tick();
     // Let the workers start, then release one sync at a time, in order.
     for (let done = 0; done < 10; done++) {
@@ -45,16 +45,16 @@ describe('Scheduler', () => {
     const reports = await tick;
     expect(reports).toHaveLength(10);
     expect(peak).toBe(3);
-    core.close();
+    await core.close();
   });
 
   it('spreads next polls over the jitter window, reproducibly for a seed', async () => {
     const runOnce = async () => {
-      const { clock, core } = setUp(5);
+      const { clock, core } = await setUp(5);
       const engine = { syncConnection: async (id: string) => emptyReport(id, clock.now()) } as unknown as SyncEngine;
-      await new Scheduler({ engine, state: core.state, platform: core.platform, clock }, { seed: 7 }).tick();
-      const next = core.state.listConnections().map((c) => c.nextPollAt - clock.now());
-      core.close();
+      await new Scheduler({ engine, store: core.store, clock }, { seed: 7 }).tick();
+      const next = (await core.state.listConnections()).map((c) => c.nextPollAt - clock.now());
+      await core.close();
       return next;
     };
     const first = await runOnce();
@@ -64,23 +64,23 @@ describe('Scheduler', () => {
   });
 
   it('backs off exponentially on repeated failures without Retry-After', async () => {
-    const { clock, core } = setUp(1);
+    const { clock, core } = await setUp(1);
     const engine = {
       syncConnection: async (id: string) => {
-        const c = core.state.getConnection(id)!;
-        core.state.updateConnection(id, { consecutiveFailures: c.consecutiveFailures + 1 });
+        const c = (await core.state.getConnection(id))!;
+        await core.state.updateConnection(id, { consecutiveFailures: c.consecutiveFailures + 1 });
         return { ...emptyReport(id, clock.now()), outcome: 'failed' } as SyncReport;
       },
     } as unknown as SyncEngine;
-    const scheduler = new Scheduler({ engine, state: core.state, platform: core.platform, clock }, { backoffMs: 1000 });
+    const scheduler = new Scheduler({ engine, store: core.store, clock }, { backoffMs: 1000 });
     const delays: number[] = [];
     for (let i = 0; i < 4; i++) {
       await scheduler.tick();
-      const next = core.state.getConnection('c0')!.nextPollAt;
+      const next = (await core.state.getConnection('c0'))!.nextPollAt;
       delays.push(next - clock.now());
       clock.set(next);
     }
     expect(delays).toEqual([1000, 2000, 4000, 8000]);
-    core.close();
+    await core.close();
   });
 });

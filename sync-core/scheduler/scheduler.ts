@@ -11,8 +11,7 @@ import { seededRandom } from '../../common/random.js';
 import type { Clock } from '../../common/clock.js';
 import type { SyncEngine } from '../engine/sync-run.js';
 import type { SyncReport } from '../engine/report.js';
-import type { PlatformStore } from '../platform/store.js';
-import type { SyncState } from '../state/sync-state.js';
+import type { Store } from '../store/store.js';
 
 export interface SchedulerOptions {
   intervalMs?: number;
@@ -33,7 +32,7 @@ export class Scheduler {
   private running = false;
 
   constructor(
-    private readonly deps: { engine: SyncEngine; state: SyncState; platform: PlatformStore; clock: Clock },
+    private readonly deps: { engine: SyncEngine; store: Store; clock: Clock },
     options: SchedulerOptions = {},
   ) {
     this.options = { ...DEFAULT_SCHEDULE, ...options };
@@ -42,7 +41,7 @@ export class Scheduler {
 
   /** Syncs every connection that is due now; resolves when all of them finished. */
   async tick(): Promise<SyncReport[]> {
-    const due = this.deps.state.dueConnections(this.deps.clock.now(), Number.MAX_SAFE_INTEGER);
+    const due = await this.deps.store.state.dueConnections(this.deps.clock.now(), Number.MAX_SAFE_INTEGER);
     const reports: SyncReport[] = [];
     let next = 0;
     const worker = async () => {
@@ -50,7 +49,7 @@ export class Scheduler {
         const connection = due[next++];
         const report = await this.deps.engine.syncConnection(connection.id);
         reports.push(report);
-        this.reschedule(connection.id, report);
+        await this.reschedule(connection.id, report);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
@@ -58,9 +57,9 @@ export class Scheduler {
   }
 
   /** When this connection should be polled next, from how its last run went. */
-  private reschedule(connectionId: string, report: SyncReport): void {
+  private async reschedule(connectionId: string, report: SyncReport): Promise<void> {
     const now = this.deps.clock.now();
-    const connection = this.deps.state.getConnection(connectionId);
+    const connection = await this.deps.store.state.getConnection(connectionId);
     if (!connection || connection.status !== 'active') return;
     let delay: number;
     if (report.outcome === 'failed') {
@@ -69,7 +68,7 @@ export class Scheduler {
     } else {
       delay = this.options.intervalMs + Math.floor(this.random() * this.options.jitterMs);
     }
-    this.deps.platform.transaction(() => this.deps.state.updateConnection(connectionId, { nextPollAt: now + delay }));
+    await this.deps.store.state.updateConnection(connectionId, { nextPollAt: now + delay });
   }
 
   /** Keeps polling in the background (the CLI's `watch`); ticks every `everyMs`. */

@@ -158,4 +158,12 @@ DROP TABLE instance_links;
 CREATE UNIQUE INDEX occurrence_links_event ON occurrence_links (connection_id, event_id);
 `,
   },
+  {
+    // RFC 6578 lets a server leave out a member created and deleted since the client's token. A copy
+    // the engine created after a calendar's token is "unconfirmed" until a listing shows it; one
+    // the next listing does not show was deleted (pull.ts).
+    id: 'sync-003',
+    sql: `ALTER TABLE remote_objects ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX remote_objects_unconfirmed ON remote_objects (connection_id, calendar_url) WHERE unconfirmed = 1;`,
+  },
 ];

@@ -56,6 +56,8 @@ export interface RemoteObjectRow {
   followed: boolean;
   /** The window end past which this event has occurrences not materialised yet (D5). */
   windowDue?: number;
+  /** Created by the engine after the calendar's sync token: no listing has shown it yet (sync-003). */
+  unconfirmed?: boolean;
 }
 
 /** One occurrence of an iCloud event (its UID and recurrence key) → the platform slot showing it (D9). */
@@ -135,6 +137,7 @@ function toObject(r: Row): RemoteObjectRow {
     gone: r.gone === 1,
     followed: r.followed === 1,
     windowDue: opt(r.window_due),
+    unconfirmed: r.unconfirmed === 1,
   };
 }
 
@@ -281,6 +284,11 @@ export class SyncState {
     return new Set((this.sql('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string));
   }
 
+  /** Copies the engine created in a calendar that no listing has shown yet (sync-003). */
+  unconfirmedIn(connectionId: string, calendarUrl: string): string[] {
+    return (this.sql('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND unconfirmed = 1 AND gone = 0').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string);
+  }
+
   /** Followed iCloud events with occurrences that the window now reaches (an index range, D5). */
   objectsDue(connectionId: string, windowEnd: number): RemoteObjectRow[] {
     return (
@@ -290,11 +298,11 @@ export class SyncState {
 
   saveObject(o: RemoteObjectRow): void {
     this.sql(
-        `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due)
-         VALUES (@connectionId, @href, @calendarUrl, @uid, @etag, @data, @contentHash, @origin, @eventId, @pushedVersion, @remoteModified, @gone, @followed, @windowDue)
+        `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due, unconfirmed)
+         VALUES (@connectionId, @href, @calendarUrl, @uid, @etag, @data, @contentHash, @origin, @eventId, @pushedVersion, @remoteModified, @gone, @followed, @windowDue, @unconfirmed)
          ON CONFLICT (connection_id, href) DO UPDATE SET calendar_url = excluded.calendar_url, uid = excluded.uid, etag = excluded.etag, data = excluded.data,
            content_hash = excluded.content_hash, origin = excluded.origin, event_id = excluded.event_id, pushed_version = excluded.pushed_version,
-           remote_modified = excluded.remote_modified, gone = excluded.gone, followed = excluded.followed, window_due = excluded.window_due`,
+           remote_modified = excluded.remote_modified, gone = excluded.gone, followed = excluded.followed, window_due = excluded.window_due, unconfirmed = excluded.unconfirmed`,
       )
       .run({
         ...o,
@@ -305,6 +313,7 @@ export class SyncState {
         gone: o.gone ? 1 : 0,
         followed: o.followed ? 1 : 0,
         windowDue: o.windowDue ?? null,
+        unconfirmed: o.unconfirmed ? 1 : 0,
       });
   }
 

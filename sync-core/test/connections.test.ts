@@ -37,7 +37,7 @@ describe('C1: app-specific passwords only', () => {
     expect(error.code).toBe('auth-refused');
     expect(error.message).toContain('use an app-specific password from appleid.apple.com');
     expect(w.mock.control.journal({ status: 401 }).at(-1)!.reason).toMatch(/^regular-password/);
-    expect(w.core.state.listConnections()).toEqual([]);
+    expect(await w.core.state.listConnections()).toEqual([]);
   });
 
   it('refuses any password on an account without two-factor authentication', async () => {
@@ -49,21 +49,21 @@ describe('C1: app-specific passwords only', () => {
   it('marks a connection whose password is revoked as needing reconnect, stops polling it, deletes nothing', async () => {
     const connection = await connectAlice(w);
     await w.core.sync(connection.id);
-    const slotsBefore = w.core.platform.listEventsForUser(w.alice.id, { start: 0, end: 8.64e15 }).length;
+    const slotsBefore = (await w.core.platform.listEventsForUser(w.alice.id, { start: 0, end: 8.64e15 })).length;
     const icloudBefore = w.mock.control.listEvents('alice@example.com', 'home').length;
     w.mock.control.revokeAppPassword('alice@example.com', ALICE_ICLOUD.appPassword);
     const report = await w.core.sync(connection.id);
     expect(report.outcome).toBe('failed');
     expect(report.errors[0]).toMatchObject({ code: 'auth-refused' });
-    expect(w.core.connections.get(connection.id).status).toBe('reconnect_required');
+    expect((await w.core.connections.get(connection.id)).status).toBe('reconnect_required');
     w.advance(10 * 60_000);
     expect(await w.core.poll()).toEqual([]); // not polled any more
-    expect(w.core.platform.listEventsForUser(w.alice.id, { start: 0, end: 8.64e15 })).toHaveLength(slotsBefore);
+    expect(await w.core.platform.listEventsForUser(w.alice.id, { start: 0, end: 8.64e15 })).toHaveLength(slotsBefore);
     expect(w.mock.control.listEvents('alice@example.com', 'home')).toHaveLength(icloudBefore);
 
     const fresh = w.mock.control.issueAppPassword('alice@example.com', { label: 'new' });
     await w.core.connections.reconnect(connection.id, fresh.password);
-    expect(w.core.connections.get(connection.id).status).toBe('active');
+    expect((await w.core.connections.get(connection.id)).status).toBe('active');
     expect((await w.core.sync(connection.id)).outcome).toBe('ok');
   });
 });
@@ -78,8 +78,8 @@ describe('C2, C3: one connection per user per sub-account, one sub-account per A
 
   it('refuses the same Apple ID in another sub-account', async () => {
     await connect(w.alice.id, ALICE_ICLOUD.appleId, ALICE_ICLOUD.appPassword);
-    const other = w.core.platform.createSubAccount({ name: 'Other clinic' });
-    const dave = w.core.platform.createUser({ subAccountId: other.id, name: 'Dave', email: 'd@o.test', timeZone: 'Europe/Paris' });
+    const other = await w.core.platform.createSubAccount({ name: 'Other clinic' });
+    const dave = await w.core.platform.createUser({ subAccountId: other.id, name: 'Dave', email: 'd@o.test', timeZone: 'Europe/Paris' });
     const error = await refusal(connect(dave.id, ALICE_ICLOUD.appleId, ALICE_ICLOUD.appPassword, other.id));
     expect(error.code).toBe('apple-id-in-other-sub-account');
   });
@@ -94,7 +94,7 @@ describe('C2, C3: one connection per user per sub-account, one sub-account per A
 describe('C4–C6: linked and conflict calendars', () => {
   it('offers event calendars only: no subscriptions, reminders or scheduling collections (C4)', async () => {
     const connection = await connect(w.alice.id, ALICE_ICLOUD.appleId, ALICE_ICLOUD.appPassword);
-    const offered = w.core.connections.offered(connection.id).map((c) => c.displayName);
+    const offered = (await w.core.connections.offered(connection.id)).map((c) => c.displayName);
     expect(offered).toEqual(expect.arrayContaining(['Home', 'Work', "Bob's family"]));
     expect(offered).not.toContain('UK Holidays');
     expect(offered).not.toContain('Reminders');
@@ -113,15 +113,15 @@ describe('C4–C6: linked and conflict calendars', () => {
     const connection = await connect(w.alice.id, ALICE_ICLOUD.appleId, ALICE_ICLOUD.appPassword);
     const error = await refusal(() => w.core.connections.chooseCalendars(connection.id, { linked: "Bob's family" }));
     expect(error.code).toBe('read-only-linked-calendar');
-    const chosen = w.core.connections.chooseCalendars(connection.id, { linked: 'Work', conflict: ["Bob's family"] });
+    const chosen = await w.core.connections.chooseCalendars(connection.id, { linked: 'Work', conflict: ["Bob's family"] });
     expect(chosen.find((c) => c.displayName === "Bob's family")).toMatchObject({ isConflict: true, isLinked: false, canBeLinked: false });
   });
 
   it('makes the linked calendar a conflict calendar by default, next to several others (C6)', async () => {
     const connection = await connect(w.alice.id, ALICE_ICLOUD.appleId, ALICE_ICLOUD.appPassword);
-    const chosen = w.core.connections.chooseCalendars(connection.id, { linked: 'Work', conflict: ['Home', "Bob's family"] });
+    const chosen = await w.core.connections.chooseCalendars(connection.id, { linked: 'Work', conflict: ['Home', "Bob's family"] });
     expect(chosen.filter((c) => c.isConflict).map((c) => c.displayName).sort()).toEqual(["Bob's family", 'Home', 'Work']);
-    const onlyLinked = w.core.connections.chooseCalendars(connection.id, { linked: 'Home', conflict: [] });
+    const onlyLinked = await w.core.connections.chooseCalendars(connection.id, { linked: 'Home', conflict: [] });
     expect(onlyLinked.filter((c) => c.isConflict).map((c) => c.displayName)).toEqual(['Home']);
   });
 

@@ -22,5 +22,5 @@ const fetchThenMaybeDie: typeof fetch = async (input, init) => {
 };
 const core = new SyncCore({ database, clock: new FixedClock(Number(now)), fetch: fetchThenMaybeDie });
 await core.sync(connectionId);
-core.close();
+await core.close();
 process.stdout.write(`completed after ${count} requests\n`);

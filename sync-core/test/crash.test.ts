@@ -28,19 +28,19 @@ async function setUp(database: string): Promise<{ w: TestWorld; connectionId: st
   const w = await createWorld({ database, ...ports });
   ports ??= { port: Number(new URL(w.mock.gatewayUrl).port), partitionPort: Number(new URL(w.mock.partitionUrl).port) };
   const connection = await connectAlice(w, { linked: 'work', conflict: ['home', "Bob's family"] });
-  const kept = w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId, title: 'Kept' });
-  const moved = w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-02T11:00:00Z'), contactId: w.contactId, title: 'Moved' });
-  const cancelled = w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-03T11:00:00Z'), contactId: w.contactId, title: 'Cancelled' });
+  const kept = await w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId, title: 'Kept' });
+  const moved = await w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-02T11:00:00Z'), contactId: w.contactId, title: 'Moved' });
+  const cancelled = await w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-03T11:00:00Z'), contactId: w.contactId, title: 'Cancelled' });
   await w.core.sync(connection.id);
   w.advance(60_000);
   // Platform side
-  w.core.book({ calendarId: w.calendars.roundRobin.id, start: at('2026-12-04T11:00:00Z'), contactId: w.contactId, title: 'New booking' });
-  w.core.book({ calendarId: w.calendars.collective.id, start: at('2026-12-07T14:00:00Z'), contactId: w.contactId, title: 'Team booking' });
-  w.core.reschedule(moved.id, at('2026-12-02T15:00:00Z'));
-  w.core.cancel(cancelled.id);
-  w.core.blockTime({ subAccountId: w.subAccountId, userId: w.alice.id, start: at('2026-12-08T10:00:00Z'), end: at('2026-12-08T11:00:00Z'), title: 'Private' });
-  const pickJohn = w.core.platform.listEventsForUser(w.alice.id, { start: at('2026-11-24T00:00:00Z'), end: at('2026-11-25T00:00:00Z') }).find((e) => e.title === 'Pick John from school')!;
-  w.core.platform.updateEvent(pickJohn.id, { title: 'Pick John (grandma)' });
+  await w.core.book({ calendarId: w.calendars.roundRobin.id, start: at('2026-12-04T11:00:00Z'), contactId: w.contactId, title: 'New booking' });
+  await w.core.book({ calendarId: w.calendars.collective.id, start: at('2026-12-07T14:00:00Z'), contactId: w.contactId, title: 'Team booking' });
+  await w.core.reschedule(moved.id, at('2026-12-02T15:00:00Z'));
+  await w.core.cancel(cancelled.id);
+  await w.core.blockTime({ subAccountId: w.subAccountId, userId: w.alice.id, start: at('2026-12-08T10:00:00Z'), end: at('2026-12-08T11:00:00Z'), title: 'Private' });
+  const pickJohn = (await w.core.platform.listEventsForUser(w.alice.id, { start: at('2026-11-24T00:00:00Z'), end: at('2026-11-25T00:00:00Z') })).find((e) => e.title === 'Pick John from school')!;
+  await w.core.platform.updateEvent(pickJohn.id, { title: 'Pick John (grandma)' });
   // iPhone side
   for (let i = 0; i < 4; i++) w.mock.control.putEvent('alice@example.com', 'home', { ics: iphoneEvent(`IPHONE-${i}`, `2026120${i + 1}T080000Z`, `2026120${i + 1}T083000Z`) });
   w.mock.control.deleteEvent('alice@example.com', 'home', 'F0C05E11-2233-4455-8899-AABBCCDDEEFF.ics');
@@ -51,10 +51,9 @@ async function setUp(database: string): Promise<{ w: TestWorld; connectionId: st
 }
 
 /** The state that must not depend on whether a run crashed: no ids that depend on timing, no etags. */
-function snapshot(w: TestWorld) {
-  const platform = w.core.platform
-    .listEventsForUser(w.alice.id, { start: -8.64e15, end: 8.64e15 })
-    .concat(w.core.platform.listEventsForUser(w.bob.id, { start: -8.64e15, end: 8.64e15 }))
+async function snapshot(w: TestWorld) {
+  const platform = (await w.core.platform.listEventsForUser(w.alice.id, { start: -8.64e15, end: 8.64e15 }))
+    .concat(await w.core.platform.listEventsForUser(w.bob.id, { start: -8.64e15, end: 8.64e15 }))
     .map((e) => ({ id: e.id, kind: e.kind, title: e.title, start: e.start, end: e.end, busy: e.busy, status: e.status, origin: e.origin, userIds: e.userIds, contactIds: e.contactIds }))
     .sort((a, b) => a.id.localeCompare(b.id));
   const icloud = ['home', 'work'].flatMap((cal) => w.mock.control.listEvents('alice@example.com', cal).map((e) => ({ cal, name: e.name, uid: e.uid, content: contentHash(e.data) })));
@@ -78,7 +77,7 @@ describe('D3: crash safety', () => {
     expect(report.outcome).toBe('ok');
     expect(report.pushed.created).toBeGreaterThan(0);
     expect(report.pulled.created).toBeGreaterThan(0);
-    const expected = snapshot(reference.w);
+    const expected = await snapshot(reference.w);
     await reference.w.close();
 
     // How many requests does the run under test send? Count them on a fresh replay.
@@ -98,13 +97,13 @@ describe('D3: crash safety', () => {
     for (const [k, mode] of points) {
       const database = join(dir, `crash-${k}-${mode}.sqlite`);
       const { w, connectionId } = await setUp(database);
-      w.core.close();
+      await w.core.close();
       expect(await runChild(database, connectionId, w.clock.now(), k, mode)).toBe('killed');
       const recovery = new SyncCore({ database, clock: w.clock, fetch });
       const recovered = await recovery.sync(connectionId);
       expect(recovered.outcome, `run after a kill ${mode} request ${k}: ${JSON.stringify(recovered.errors)}`).toBe('ok');
       const after = { ...w, core: recovery } as TestWorld;
-      expect(snapshot(after), `state after a kill ${mode} request ${k}`).toEqual(expected);
+      expect(await snapshot(after), `state after a kill ${mode} request ${k}`).toEqual(expected);
       recovery.close();
       await w.mock.close();
     }

@@ -18,8 +18,8 @@ describe('P1: new bookings go to the linked calendar', () => {
     const connection = await connectAlice(w);
     await w.core.sync(connection.id);
     // Tuesday 2026-12-01 11:00 London; bob is free too, so round robin may pick either: make alice the only free one.
-    if (type === 'roundRobin') w.core.blockTime({ subAccountId: w.subAccountId, userId: w.bob.id, start: at('2026-12-01T11:00:00Z'), end: at('2026-12-01T12:00:00Z'), title: 'Bob busy' });
-    const appointment = w.core.book({ calendarId: w.calendars[type].id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId, title: `${type} booking` });
+    if (type === 'roundRobin') await w.core.blockTime({ subAccountId: w.subAccountId, userId: w.bob.id, start: at('2026-12-01T11:00:00Z'), end: at('2026-12-01T12:00:00Z'), title: 'Bob busy' });
+    const appointment = await w.core.book({ calendarId: w.calendars[type].id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId, title: `${type} booking` });
     expect(appointment.userIds).toContain(w.alice.id);
     const report = await w.core.sync(connection.id);
     expect(report.pushed.created).toBe(1);
@@ -32,7 +32,7 @@ describe('P1: new bookings go to the linked calendar', () => {
 
   it.each(['simple', 'event'] as const)('never writes a %s calendar booking (T2)', async (type) => {
     const connection = await connectAlice(w);
-    const appointment = w.core.book({ calendarId: w.calendars[type].id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId });
+    const appointment = await w.core.book({ calendarId: w.calendars[type].id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId });
     const report = await w.core.sync(connection.id);
     expect(pushedFor(appointment.id)).toEqual([]);
     expect(report.skipped).toContainEqual(expect.objectContaining({ eventId: appointment.id, reason: expect.stringContaining('(T2)') }));
@@ -40,10 +40,10 @@ describe('P1: new bookings go to the linked calendar', () => {
 
   it('writes nothing while no linked calendar is chosen, then writes it once one is', async () => {
     const connection = await connectAlice(w, { conflict: ['home'] });
-    const appointment = w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId });
+    const appointment = await w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId });
     const report = await w.core.sync(connection.id);
     expect(report.skipped.some((s) => s.eventId === appointment.id && s.reason.includes('no linked calendar'))).toBe(true);
-    w.core.connections.chooseCalendars(connection.id, { linked: 'work' });
+    await w.core.connections.chooseCalendars(connection.id, { linked: 'work' });
     expect((await w.core.sync(connection.id)).pushed.created).toBe(1);
     expect(pushedFor(appointment.id)).toHaveLength(1);
   });
@@ -52,7 +52,7 @@ describe('P1: new bookings go to the linked calendar', () => {
 describe('P2: platform changes are reflected in iCloud', () => {
   it('moves and retitles the iCloud event, keeping what the iPhone added, and bumps SEQUENCE', async () => {
     const connection = await connectAlice(w);
-    const appointment = w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId, title: 'Massage' });
+    const appointment = await w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId, title: 'Massage' });
     await w.core.sync(connection.id);
     // The user adds an alarm on the iPhone.
     const [pushed] = pushedFor(appointment.id);
@@ -61,8 +61,8 @@ describe('P2: platform changes are reflected in iCloud', () => {
     await w.core.sync(connection.id);
 
     w.advance(60_000);
-    w.core.reschedule(appointment.id, at('2026-12-02T14:00:00Z'));
-    w.core.platform.updateEvent(appointment.id, { title: 'Deep tissue massage', location: 'Room 4', description: 'Bring a towel' });
+    await w.core.reschedule(appointment.id, at('2026-12-02T14:00:00Z'));
+    await w.core.platform.updateEvent(appointment.id, { title: 'Deep tissue massage', location: 'Room 4', description: 'Bring a towel' });
     const report = await w.core.sync(connection.id);
     expect(report.pushed.updated).toBe(1);
     const [event] = pushedFor(appointment.id);
@@ -82,9 +82,9 @@ describe('P3: blocked slots created in the platform are never written', () => {
     const connection = await connectAlice(w);
     await w.core.sync(connection.id);
     const before = w.mock.control.exportWorld();
-    const slot = w.core.blockTime({ subAccountId: w.subAccountId, userId: w.alice.id, start: at('2026-12-03T10:00:00Z'), end: at('2026-12-03T12:00:00Z'), title: 'Lunch' });
+    const slot = await w.core.blockTime({ subAccountId: w.subAccountId, userId: w.alice.id, start: at('2026-12-03T10:00:00Z'), end: at('2026-12-03T12:00:00Z'), title: 'Lunch' });
     const created = await w.core.sync(connection.id);
-    w.core.platform.updateEvent(slot.id, { title: 'Long lunch', end: at('2026-12-03T13:00:00Z') });
+    await w.core.platform.updateEvent(slot.id, { title: 'Long lunch', end: at('2026-12-03T13:00:00Z') });
     const changed = await w.core.sync(connection.id);
     for (const report of [created, changed]) {
       expect(report.pushed).toEqual({ created: 0, updated: 0, deleted: 0, adopted: 0 });
@@ -98,11 +98,11 @@ describe('P3: blocked slots created in the platform are never written', () => {
 describe('P4: cancelled or deleted bookings are removed from iCloud', () => {
   it.each(['cancel', 'delete'] as const)('removes the event on %s', async (how) => {
     const connection = await connectAlice(w);
-    const appointment = w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId });
+    const appointment = await w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId });
     await w.core.sync(connection.id);
     expect(pushedFor(appointment.id)).toHaveLength(1);
-    if (how === 'cancel') w.core.cancel(appointment.id);
-    else w.core.platform.deleteEvent(appointment.id);
+    if (how === 'cancel') await w.core.cancel(appointment.id);
+    else await w.core.platform.deleteEvent(appointment.id);
     const report = await w.core.sync(connection.id);
     expect(report.pushed.deleted).toBe(1);
     expect(pushedFor(appointment.id)).toEqual([]);
@@ -114,10 +114,10 @@ describe('P4: cancelled or deleted bookings are removed from iCloud', () => {
 describe('D2: no echo', () => {
   it('does not import its own events back as blocked slots, and does not push what it pulled', async () => {
     const connection = await connectAlice(w);
-    const appointment = w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId });
+    const appointment = await w.core.book({ calendarId: w.calendars.service.id, start: at('2026-12-01T11:00:00Z'), contactId: w.contactId });
     await w.core.sync(connection.id);
     const again = await w.core.sync(connection.id);
-    const slotsAtThatTime = w.core.platform.listEventsForUser(w.alice.id, { start: at('2026-12-01T11:00:00Z'), end: at('2026-12-01T11:30:00Z') });
+    const slotsAtThatTime = await w.core.platform.listEventsForUser(w.alice.id, { start: at('2026-12-01T11:00:00Z'), end: at('2026-12-01T11:30:00Z') });
     expect(slotsAtThatTime.map((e) => e.id)).toEqual([appointment.id]);
     expect(again.pushed).toEqual({ created: 0, updated: 0, deleted: 0, adopted: 0 });
 

@@ -12,10 +12,10 @@ it('pulls iCloud events as blocked slots and pushes a booking to the linked cale
   const first = await w.core.sync(connection.id);
   expect(first.errors).toEqual([]);
   expect(first.pulled.created).toBeGreaterThan(0);
-  const slots = w.core.platform.listEventsForUser(w.alice.id, { start: at('2026-11-24T00:00:00Z'), end: at('2026-11-25T00:00:00Z') });
+  const slots = await w.core.platform.listEventsForUser(w.alice.id, { start: at('2026-11-24T00:00:00Z'), end: at('2026-11-25T00:00:00Z') });
   expect(slots.map((s) => [s.kind, s.title])).toContainEqual(['blocked', 'Pick John from school']);
 
-  const appointment = w.core.book({ calendarId: w.calendars.service.id, start: at('2026-11-26T10:00:00Z'), contactId: w.contactId });
+  const appointment = await w.core.book({ calendarId: w.calendars.service.id, start: at('2026-11-26T10:00:00Z'), contactId: w.contactId });
   const second = await w.core.sync(connection.id);
   expect(second.errors).toEqual([]);
   expect(second.pushed.created).toBe(1);

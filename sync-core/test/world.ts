@@ -38,18 +38,18 @@ export async function createWorld(options: { database?: string; aliceTimeZone?: 
   };
   const core = new SyncCore({ clock, database: options.database, fetch: hookedFetch });
   const p = core.platform;
-  const sub = p.createSubAccount({ name: 'Acme Clinic' });
-  const alice = p.createUser({ subAccountId: sub.id, name: 'Alice Appleseed', email: 'alice@acme.test', timeZone: options.aliceTimeZone ?? 'Europe/London' });
-  const bob = p.createUser({ subAccountId: sub.id, name: 'Bob Baker', email: 'bob@acme.test', timeZone: 'Europe/London' });
-  const contact = p.createContact({ subAccountId: sub.id, name: 'Carla Client', email: 'carla@client.test' });
+  const sub = await p.createSubAccount({ name: 'Acme Clinic' });
+  const alice = await p.createUser({ subAccountId: sub.id, name: 'Alice Appleseed', email: 'alice@acme.test', timeZone: options.aliceTimeZone ?? 'Europe/London' });
+  const bob = await p.createUser({ subAccountId: sub.id, name: 'Bob Baker', email: 'bob@acme.test', timeZone: 'Europe/London' });
+  const contact = await p.createContact({ subAccountId: sub.id, name: 'Carla Client', email: 'carla@client.test' });
   const cal = (name: string, type: PlatformCalendar['type'], memberIds: string[]) => p.createCalendar({ subAccountId: sub.id, name, type, memberIds, slotMinutes: 30 });
   const calendars = {
-    roundRobin: cal('Consultations', 'round_robin', [alice.id, bob.id]),
-    collective: cal('Team review', 'collective', [alice.id, bob.id]),
-    classBooking: cal('Yoga class', 'class_booking', [alice.id]),
-    service: cal('Massage', 'service', [alice.id]),
-    simple: cal('Alice personal', 'simple', [alice.id]),
-    event: cal('Open day', 'event', [alice.id]),
+    roundRobin: await cal('Consultations', 'round_robin', [alice.id, bob.id]),
+    collective: await cal('Team review', 'collective', [alice.id, bob.id]),
+    classBooking: await cal('Yoga class', 'class_booking', [alice.id]),
+    service: await cal('Massage', 'service', [alice.id]),
+    simple: await cal('Alice personal', 'simple', [alice.id]),
+    event: await cal('Open day', 'event', [alice.id]),
   };
   world = {
     mock,
@@ -65,17 +65,17 @@ export async function createWorld(options: { database?: string; aliceTimeZone?: 
       mock.control.setClock(clock.now());
     },
     async close() {
-      core.close();
+      await core.close();
       await mock.close();
     },
   };
-  return world;
+  return world!;
 }
 
 /** Connects Alice with her demo iCloud account and picks `work` as linked, `home` as conflict calendar. */
 export async function connectAlice(w: TestWorld, choice: { linked?: string; conflict?: string[] } = { linked: 'work', conflict: ['home'] }) {
   const connection = await w.core.connections.connect({ subAccountId: w.subAccountId, userId: w.alice.id, ...ALICE_ICLOUD, serverUrl: w.mock.gatewayUrl });
-  w.core.connections.chooseCalendars(connection.id, choice);
+  await w.core.connections.chooseCalendars(connection.id, choice);
   return connection;
 }
 

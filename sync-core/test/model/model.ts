@@ -110,11 +110,11 @@ export async function runActions(actions: Action[]): Promise<RunOutcome> {
       const p = report.pushed;
       if (report.outcome === 'ok' && p.created + p.updated + p.deleted === 0) break;
     }
-    const violations = checkInvariants(w, model);
+    const violations = await checkInvariants(w, model);
     // D3: one more run changes nothing on either side.
-    const before = snapshot(w);
+    const before = await snapshot(w);
     const report = await w.core.sync(connection.id);
-    const after = snapshot(w);
+    const after = await snapshot(w);
     if (report.pushed.created + report.pushed.updated + report.pushed.deleted > 0 || before !== after) violations.push(`D3: a run after convergence still changed something (${JSON.stringify(report.pushed)})`);
     return { violations, actions: actions.length };
   } finally {
@@ -133,7 +133,7 @@ function pickFrom<T>(list: T[], i: number): T | undefined {
   return list.length ? list[i % list.length] : undefined;
 }
 
-function liveEvents(w: TestWorld): PlatformEvent[] {
+function liveEvents(w: TestWorld): Promise<PlatformEvent[]> {
   return w.core.platform.listEventsForUser(w.alice.id, { start: -8.64e15, end: 8.64e15 });
 }
 
@@ -143,46 +143,46 @@ function iphoneEvents(w: TestWorld) {
 
 async function apply(w: TestWorld, connectionId: string, model: Model, a: Action): Promise<void> {
   const core = w.core;
-  const tolerate = (fn: () => unknown) => {
+  const tolerate = async (fn: () => Promise<unknown>) => {
     try {
-      fn();
+      await fn();
     } catch (error) {
       if ((error as { name?: string }).name !== 'PlatformError') throw error; // a refused booking is a valid outcome
     }
   };
   switch (a.type) {
     case 'book': {
-      const slots = core.calendarFreeSlots(w.calendars.service.id, { start: w.clock.now() + HOUR, end: w.clock.now() + 14 * DAY });
+      const slots = await core.calendarFreeSlots(w.calendars.service.id, { start: w.clock.now() + HOUR, end: w.clock.now() + 14 * DAY });
       const slot = pickFrom(slots, a.pick);
-      if (slot) tolerate(() => model.bookings.push(core.book({ calendarId: w.calendars.service.id, start: slot.start, contactId: w.contactId, title: `Booking ${++model.titles}` }).id));
+      if (slot) await tolerate(async () => model.bookings.push((await core.book({ calendarId: w.calendars.service.id, start: slot.start, contactId: w.contactId, title: `Booking ${++model.titles}` })).id));
       return;
     }
     case 'reschedule': {
       const id = pickFrom(model.bookings, a.booking);
-      const event = id && core.platform.getEvent(id);
+      const event = id && await core.platform.getEvent(id);
       if (!event || event.deleted || event.status === 'cancelled') return;
-      const slot = pickFrom(core.calendarFreeSlots(w.calendars.service.id, { start: w.clock.now() + HOUR, end: w.clock.now() + 14 * DAY }), a.pick);
-      if (slot) tolerate(() => core.reschedule(event.id, slot.start));
+      const slot = pickFrom(await core.calendarFreeSlots(w.calendars.service.id, { start: w.clock.now() + HOUR, end: w.clock.now() + 14 * DAY }), a.pick);
+      if (slot) await tolerate(() => core.reschedule(event.id, slot.start));
       return;
     }
     case 'cancel': {
       const id = pickFrom(model.bookings, a.booking);
-      const event = id && core.platform.getEvent(id);
+      const event = id && await core.platform.getEvent(id);
       if (!event || event.deleted || event.status === 'cancelled') return;
-      if (a.delete) core.platform.deleteEvent(event.id);
-      else core.cancel(event.id);
+      if (a.delete) await core.platform.deleteEvent(event.id);
+      else await core.cancel(event.id);
       return;
     }
     case 'editSlot':
     case 'deleteSlot': {
-      const slots = liveEvents(w).filter((e) => e.kind === 'blocked' && e.origin === 'icloud' && e.start >= w.clock.now());
+      const slots = (await liveEvents(w)).filter((e) => e.kind === 'blocked' && e.origin === 'icloud' && e.start >= w.clock.now());
       const slot = pickFrom(slots, a.slot);
       if (!slot) return;
-      const uid = uidOfSlot(w, connectionId, slot.id);
+      const uid = await uidOfSlot(w, connectionId, slot.id);
       if (a.type === 'deleteSlot') {
-        core.platform.deleteEvent(slot.id);
+        await core.platform.deleteEvent(slot.id);
         if (uid) model.slotDeleted.add(uid);
-      } else core.platform.updateEvent(slot.id, { title: `${slot.title} (platform ${++model.titles})` });
+      } else await core.platform.updateEvent(slot.id, { title: `${slot.title} (platform ${++model.titles})` });
       return;
     }
     case 'iphoneCreate': {
@@ -303,22 +303,22 @@ function shiftTimes(vevent: ICAL.Component, hours: number): void {
   }
 }
 
-function uidOfSlot(w: TestWorld, connectionId: string, slotId: string): string | undefined {
-  return w.core.state.linkForEvent(connectionId, slotId)?.uid;
+async function uidOfSlot(w: TestWorld, connectionId: string, slotId: string): Promise<string | undefined> {
+  return (await w.core.state.linkForEvent(connectionId, slotId))?.uid;
 }
 
-function snapshot(w: TestWorld): string {
-  const platform = liveEvents(w).map((e) => [e.id, e.kind, e.title, e.start, e.end, e.busy, e.status]);
+async function snapshot(w: TestWorld): Promise<string> {
+  const platform = (await liveEvents(w)).map((e) => [e.id, e.kind, e.title, e.start, e.end, e.busy, e.status]);
   const icloud = iphoneEvents(w).map((e) => [e.calendar, e.name, e.etag]);
   return JSON.stringify({ platform, icloud });
 }
 
 // ---- invariants (RULES.md) ----------------------------------------------------------------------------
 
-export function checkInvariants(w: TestWorld, model: Model): string[] {
+export async function checkInvariants(w: TestWorld, model: Model): Promise<string[]> {
   const out: string[] = [];
   const events = iphoneEvents(w);
-  const live = liveEvents(w);
+  const live = await liveEvents(w);
   const window = syncWindow(w.clock.now());
 
   // No duplicate on the iCloud side: one object per UID in the account (UIDs are unique per home).
@@ -329,7 +329,7 @@ export function checkInvariants(w: TestWorld, model: Model): string[] {
   // P1/P2/P4/D7/I4: every live booking has exactly one converged copy unless the iPhone deleted it;
   // an ended booking has none. Bookings always block their time (D7).
   for (const id of model.bookings) {
-    const booking = w.core.platform.getEvent(id)!;
+    const booking = (await w.core.platform.getEvent(id))!;
     const copies = events.filter((e) => e.uid === `${id}${PLATFORM_SUFFIX}`);
     const ended = booking.deleted || booking.status === 'cancelled';
     if (ended) {
@@ -344,7 +344,7 @@ export function checkInvariants(w: TestWorld, model: Model): string[] {
       const instance = expandInstances(parseICalendar(copies[0]!.data), { start: -8.64e15, end: 8.64e15 }, { maxInstances: 1 })[0];
       if (!instance || instance.start !== booking.start || instance.end !== booking.end) out.push(`D1: booking ${id} (${iso(booking.start)}) and its copy (${instance ? iso(instance.start) : 'none'}) disagree`);
     }
-    if (!booking.busy || isUserFree(w.core.platform, w.alice.id, booking)) out.push(`D7: booking ${id} does not block its time`);
+    if (!booking.busy || (await isUserFree(w.core.platform, w.alice.id, booking))) out.push(`D7: booking ${id} does not block its time`);
   }
 
   // A1/A2/A4/D9: in the window, the live slots from iCloud are exactly the occurrences of the live
@@ -379,7 +379,7 @@ export function checkInvariants(w: TestWorld, model: Model): string[] {
   }
   // I1/I2: nothing from iCloud became an appointment or a contact.
   if (live.some((e) => e.kind === 'appointment' && e.origin === 'icloud')) out.push('I1: an iCloud event became an appointment');
-  if (w.core.platform.listContacts(w.subAccountId).length !== 1) out.push('I2: contacts were created from iCloud');
+  if ((await w.core.platform.listContacts(w.subAccountId)).length !== 1) out.push('I2: contacts were created from iCloud');
   return out;
 }
 
