@@ -37,7 +37,7 @@ export interface AppDeps {
   control: express.Router;
 }
 
-export function createApp(origin: 'gateway' | 'partition', deps: AppDeps): express.Express {
+export function createApp(origin: 'gateway' | 'partition', deps: AppDeps, host: 'first' | 'moved' = 'first'): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -47,7 +47,7 @@ export function createApp(origin: 'gateway' | 'partition', deps: AppDeps): expre
   let counter = 0;
   app.use((req, res) => {
     const requestId = uuidFrom(`${origin}:${++counter}`);
-    serveDav(origin, requestId, req, res, deps).catch((error) => {
+    serveDav(origin, requestId, req, res, deps, host).catch((error) => {
       // Last resort: a handler bug must not take the server down or leave the client hanging.
       if (!res.headersSent) sendError(res, new DavError(500, `internal error: ${(error as Error).message}`));
       else res.end();
@@ -56,7 +56,7 @@ export function createApp(origin: 'gateway' | 'partition', deps: AppDeps): expre
   return app;
 }
 
-async function serveDav(origin: 'gateway' | 'partition', requestId: string, req: Request, res: Response, deps: AppDeps): Promise<void> {
+async function serveDav(origin: 'gateway' | 'partition', requestId: string, req: Request, res: Response, deps: AppDeps, host: 'first' | 'moved' = 'first'): Promise<void> {
   const claimed = claimedAppleId(req.headers.authorization);
   const path = req.originalUrl.split('?')[0];
   const journal = (status: number, extra: { account?: string; reason?: string; fault?: string } = {}) =>
@@ -102,6 +102,19 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
       res.end();
       journal(301, { fault });
       return;
+    }
+    // A partition host the account does not live on (after control.moveAccount): 301 to the same
+    // path on the one it does, as a moved account's published URLs answer (GAS-ICS-Sync#261, [R]).
+    if (origin === 'partition' && (host === 'moved') !== !!auth.account.movedHost) {
+      const urls = deps.urls();
+      const target = auth.account.movedHost ? urls.movedPartition : urls.partition;
+      if (target) {
+        res.status(301).setHeader('Location', `${target}${req.originalUrl}`);
+        res.setHeader('Content-Length', '0');
+        res.end();
+        journal(301, { reason: `${auth.account.appleId} moved to partition ${auth.account.partition}`, fault });
+        return;
+      }
     }
     const effects: RequestEffects = { omitEtagOnPut: false, ...outcome.effects };
     const ctx: DavContext = {

@@ -13,6 +13,7 @@
 import type { AccountSpec, CalendarSpec, CalendarSummary, EventWriteResult } from './control/control.js';
 import type { Fault, FaultSpec } from './control/faults.js';
 import type { JournalEntry, JournalQuery } from './control/journal.js';
+import type { Invitation, InvitationQuery } from './scheduling/sink.js';
 import type { Account, CalendarObject, ShareAccess } from './store/model.js';
 import type { World } from './world/schema.js';
 
@@ -107,6 +108,14 @@ export class MockICloudControlClient {
   issueAppPassword(appleId: string, options: { label?: string; password?: string } = {}): Promise<{ password: string; label: string }> {
     return this.call('POST', `accounts/${MockICloudControlClient.seg(appleId)}/app-passwords`, options);
   }
+  /** iCloud moves the account to another partition host (home-set changes; the old host 301s). */
+  moveAccount(appleId: string, to: { partition?: number } = {}): Promise<Account> {
+    return this.call('POST', `accounts/${MockICloudControlClient.seg(appleId)}/move`, to);
+  }
+  /** The account's VTODO lists leave CalDAV (new Reminders); the names removed. */
+  async upgradeReminders(appleId: string): Promise<string[]> {
+    return (await this.call<{ removed: string[] }>('POST', `accounts/${MockICloudControlClient.seg(appleId)}/upgrade-reminders`)).removed;
+  }
   revokeAppPassword(appleId: string, password: string): Promise<void> {
     return this.call('DELETE', `accounts/${MockICloudControlClient.seg(appleId)}/app-passwords/${MockICloudControlClient.seg(password)}`);
   }
@@ -176,6 +185,16 @@ export class MockICloudControlClient {
   }
   clearJournal(): Promise<void> {
     return this.call('DELETE', 'journal');
+  }
+  /** The iTIP messages iCloud's implicit scheduling sent (REQUEST, CANCEL), in order. */
+  invitations(query: InvitationQuery = {}): Promise<Invitation[]> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const qs = params.toString();
+    return this.call('GET', `invitations${qs ? `?${qs}` : ''}`);
+  }
+  clearInvitations(): Promise<void> {
+    return this.call('DELETE', 'invitations');
   }
   /** The mock's clock, ISO. */
   async now(): Promise<string> {

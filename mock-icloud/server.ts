@@ -125,6 +125,9 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
   const publicGateway = options.publicGatewayUrl === undefined ? undefined : publicOrigin('publicGatewayUrl', options.publicGatewayUrl);
   const publicPartition = options.publicPartitionUrl === undefined ? undefined : publicOrigin('publicPartitionUrl', options.publicPartitionUrl);
   const partitionApp = createApp('partition', deps);
+  // A second partition host, where accounts moved with control.moveAccount are served (one move
+  // away from the first; moving again brings them back).
+  const movedPartition = createServer(createApp('partition', deps, 'moved'));
   const gateway = createServer(createApp('gateway', deps));
   const partition = createServer(partitionApp);
   const partitionV6 = createServer(partitionApp);
@@ -135,14 +138,15 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
       // `localhost` may resolve to ::1 first; serve it there too when this machine has IPv6 loopback.
       await listen(partitionV6, (partition.address() as AddressInfo).port, '::1').catch(() => undefined);
     }
+    await listen(movedPartition, 0, host);
     await listen(gateway, options.port ?? 0, host);
   } catch (error) {
-    await Promise.all([stop(gateway), stop(partition), stop(partitionV6)]);
+    await Promise.all([stop(gateway), stop(partition), stop(partitionV6), stop(movedPartition)]);
     throw error;
   }
   const port = (s: Server) => (s.address() as AddressInfo).port;
   const origin = (name: string, s: Server) => `http://${name.includes(':') ? `[${name}]` : name}:${port(s)}`;
-  urls = { gateway: publicGateway ?? origin(advertisedHost, gateway), partition: publicPartition ?? origin(partitionHost, partition) };
+  urls = { gateway: publicGateway ?? origin(advertisedHost, gateway), partition: publicPartition ?? origin(partitionHost, partition), movedPartition: origin(partitionHost, movedPartition) };
   // The names the control plane answers to (DNS rebinding: any other Host is refused).
   allowedHosts = new Set(['127.0.0.1', 'localhost', '[::1]', ...(wildcard ? [] : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host]), new URL(urls.gateway).hostname, new URL(urls.partition).hostname].map((h) => h.toLowerCase()));
   return {
@@ -151,7 +155,7 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
     ports: { gateway: port(gateway), partition: port(partition) },
     control,
     close: async () => {
-      await Promise.all([stop(gateway), stop(partition), stop(partitionV6)]);
+      await Promise.all([stop(gateway), stop(partition), stop(partitionV6), stop(movedPartition)]);
     },
   };
 }

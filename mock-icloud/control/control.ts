@@ -119,6 +119,37 @@ export class MockControl {
     return this.deps.store.listAccounts();
   }
 
+  /**
+   * iCloud moves the account to another partition: its calendar-home-set now names the other
+   * partition host (pMM instead of pNN), `x-apple-user-partition` the new number, and the host it
+   * left answers 301 to the same path on the new one. Clients that cached the home URL must follow
+   * or rediscover (review feature 9; derekantrican/GAS-ICS-Sync#261). Default: the next partition.
+   */
+  moveAccount(appleId: string, to: { partition?: number } = {}): Account {
+    const account = this.getAccount(appleId);
+    const partition = to.partition ?? (account.partition % 180) + 1;
+    if (!Number.isInteger(partition) || partition < 1 || partition === account.partition) throw new StateError(`partition must be a whole number other than ${account.partition}`, 'invalid');
+    return this.deps.store.updateAccount(account.dsid, { partition, movedHost: !account.movedHost });
+  }
+
+  /**
+   * The account is upgraded to the new Reminders: its VTODO lists leave CalDAV (they vanish from
+   * the home, with their shares) and no new one can be made there (dossier §7 [S];
+   * jobisoft/DAV-4-TbSync#272). Returns the names of the lists removed.
+   */
+  upgradeReminders(appleId: string): string[] {
+    const account = this.getAccount(appleId);
+    const removed: string[] = [];
+    for (const entry of this.deps.store.listHome(account.dsid)) {
+      if (entry.kind === 'owned' && entry.calendar.component === 'VTODO') {
+        this.deps.store.deleteHomeEntry(account.dsid, entry.name);
+        removed.push(entry.name);
+      }
+    }
+    this.deps.store.updateAccount(account.dsid, { remindersUpgraded: true });
+    return removed;
+  }
+
   setTwoFactor(appleId: string, enabled: boolean): Account {
     return this.deps.store.setTwoFactor(this.getAccount(appleId).dsid, enabled);
   }

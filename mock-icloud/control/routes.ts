@@ -19,6 +19,7 @@
  *   GET    /__mock/world[?format=yaml]                    export      PUT /__mock/world  import
  *   GET    /__mock/accounts                               POST /__mock/accounts
  *   GET    /__mock/accounts/:appleId                      PATCH {twoFactor}
+ *   POST   /__mock/accounts/:appleId/move {partition?}    POST /__mock/accounts/:appleId/upgrade-reminders
  *   POST   /__mock/accounts/:appleId/app-passwords        {label?, password?} → {password}
  *   DELETE /__mock/accounts/:appleId/app-passwords/:password   revoke
  *   GET    /__mock/accounts/:appleId/calendars            POST {name, …} | {sharedFrom:{owner,calendar,access}} | {subscribed, name, displayName}
@@ -67,6 +68,7 @@ export class ControlError extends Error {
 const BODY_LIMIT = 16 * 1024 * 1024;
 const noBody = strict({});
 const patchAccount = strict({ twoFactor: z.boolean({ error: 'must be true or false' }) });
+const moveBody = strict({ partition: z.number().int().min(1).optional() });
 const newAppPassword = strict({ label: text.optional(), password: text.optional() });
 const clockBody = strict({ now: z.union([z.string(), z.number()], { error: 'must be an ISO time or epoch ms' }) });
 
@@ -144,6 +146,8 @@ export function controlRouter(control: () => MockControl, access: ControlAccess)
       return c().setTwoFactor(p(req, 'appleId'), body(req, patchAccount).twoFactor);
     }),
   );
+  router.post('/accounts/:appleId/move', route((req) => c().moveAccount(p(req, 'appleId'), body(req, moveBody))));
+  router.post('/accounts/:appleId/upgrade-reminders', route((req) => (body(req, noBody), { removed: c().upgradeReminders(p(req, 'appleId')) })));
   router.post('/accounts/:appleId/app-passwords', route((req) => c().issueAppPassword(p(req, 'appleId'), body(req, newAppPassword))));
   router.delete('/accounts/:appleId/app-passwords/:password', route((req) => void c().revokeAppPassword(p(req, 'appleId'), p(req, 'password'))));
 

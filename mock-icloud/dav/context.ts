@@ -15,6 +15,8 @@ export interface ServerUrls {
   gateway: string;
   /** `http://127.0.0.1:Q`: plays pNN-caldav.icloud.com. */
   partition: string;
+  /** The partition host accounts moved by `control.moveAccount` live on (plays pMM-caldav.icloud.com). */
+  movedPartition?: string;
 }
 
 /** Per-request switches set by the fault engine (see control/faults.ts). */

@@ -6,7 +6,7 @@
  * component set the calendar holds VEVENTs.
  */
 import { LIMITS } from '../http/body.js';
-import { badRequest, DavError, forbidden, methodNotAllowed } from '../http/errors.js';
+import { badRequest, DavError, forbidden, methodNotAllowed, precondition } from '../http/errors.js';
 import type { ComponentType } from '../store/model.js';
 import type { NewCalendar } from '../store/store.js';
 import { APPLE, CALDAV, DAV } from '../xml/names.js';
@@ -35,6 +35,10 @@ export async function handleMkcalendar(ctx: DavContext): Promise<void> {
     else if (isMkcol) throw forbidden('extended MKCOL without a resourcetype: only calendar collections can be created here');
   } else if (ctx.req.method === 'MKCOL') {
     throw forbidden('plain MKCOL: only calendar collections can be created in an iCloud calendar home');
+  }
+  if (init.component === 'VTODO' && target.account.remindersUpgraded) {
+    // Upgraded Reminders live outside CalDAV (control.upgradeReminders, dossier §7).
+    throw precondition(403, `${target.account.appleId} uses the new Reminders: task lists cannot be made over CalDAV`, CALDAV('supported-calendar-component'));
   }
   try {
     ctx.store.createCalendar(target.account.dsid, init);

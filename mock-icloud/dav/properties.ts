@@ -88,14 +88,14 @@ const PROPERTIES = new Map<QName, PropertyDef>([
   [
     CALDAV('calendar-home-set'),
     // Absolute, on the partition origin, explicit port: the host switch clients must follow (dossier §1).
-    { get: (r, ctx) => (r.kind === 'principal' ? [href(`${ctx.urls.partition}/${ctx.account.dsid}/calendars/`)] : null) },
+    { get: (r, ctx) => (r.kind === 'principal' ? [href(`${homeOrigin(ctx)}/${ctx.account.dsid}/calendars/`)] : null) },
   ],
   [
     CALDAV('calendar-user-address-set'),
     {
       get: (r, ctx) =>
         r.kind === 'principal'
-          ? [el(DAV('href'), `mailto:${ctx.account.appleId}`, { preferred: '1' }), href(`${ctx.urls.partition}${principalHref(ctx.account.dsid)}`)]
+          ? [el(DAV('href'), `mailto:${ctx.account.appleId}`, { preferred: '1' }), href(`${homeOrigin(ctx)}${principalHref(ctx.account.dsid)}`)]
           : null,
     },
   ],
@@ -235,6 +235,11 @@ const PROPERTIES = new Map<QName, PropertyDef>([
   ],
   [CS('source'), { get: (r) => (r.kind === 'subscribed' ? [href(r.entry.source)] : null) }],
 ]);
+
+/** The partition origin the account lives on: the second one after a move (control.moveAccount). */
+function homeOrigin(ctx: DavContext): string {
+  return ctx.account.movedHost && ctx.urls.movedPartition ? ctx.urls.movedPartition : ctx.urls.partition;
+}
 
 function wrap(value: string | null): XmlNode[] | null {
   return value === null ? null : [value];

@@ -103,6 +103,12 @@ export class MemoryStore implements CalendarStore {
     return account;
   }
 
+  updateAccount(dsid: string, patch: Partial<Pick<Account, 'partition' | 'movedHost' | 'remindersUpgraded'>>): Account {
+    const { account } = this.state(dsid);
+    Object.assign(account, patch);
+    return account;
+  }
+
   addAppPassword(dsid: string, label: string, password: string): AppPassword {
     const { account } = this.state(dsid);
     if (!APP_PASSWORD_PATTERN.test(password)) {

@@ -21,6 +21,10 @@ export interface Account {
   twoFactor: boolean;
   /** The `pNN` partition the account lives on; echoed in `x-apple-user-partition`. */
   partition: number;
+  /** Set after a partition move (control.moveAccount): the account lives on the other partition host. */
+  movedHost?: boolean;
+  /** Upgraded to the new Reminders (control.upgradeReminders): VTODO lists are no longer on CalDAV. */
+  remindersUpgraded?: boolean;
   appPasswords: AppPassword[];
 }
 

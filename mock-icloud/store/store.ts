@@ -68,6 +68,8 @@ export interface CalendarStore {
   getAccountByDsid(dsid: string): Account | undefined;
   listAccounts(): Account[];
   setTwoFactor(dsid: string, enabled: boolean): Account;
+  /** Whole-account changes iCloud makes on its own: a partition move, the Reminders upgrade. */
+  updateAccount(dsid: string, patch: Partial<Pick<Account, 'partition' | 'movedHost' | 'remindersUpgraded'>>): Account;
   addAppPassword(dsid: string, label: string, password: string): AppPassword;
   revokeAppPassword(dsid: string, password: string): AppPassword;
 
