@@ -32,6 +32,8 @@ export interface AppDeps {
   quirks: Quirks;
   invitations: InvitationSink;
   urls: () => ServerUrls;
+  /** The opt-in latency profile's delay for a request (control/latency-profile.ts), if one is on. */
+  latency?: (method: string) => number;
   /** Waits for injected latency; tests can replace it to observe delays without sleeping. */
   sleep: (ms: number) => Promise<void>;
   control: express.Router;
@@ -65,7 +67,8 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
   setAppleHeaders(res, requestId, deps.store.getAccountByAppleId(claimed ?? '')?.partition);
 
   const outcome = deps.faults.evaluate({ method: req.method, path, account: claimed, now: deps.clock.now() });
-  if (outcome.delayMs > 0) await deps.sleep(outcome.delayMs);
+  const delayMs = outcome.delayMs + (deps.latency?.(req.method) ?? 0);
+  if (delayMs > 0) await deps.sleep(delayMs);
   const applied = [...outcome.applied];
   const faultIds = () => (applied.length ? applied.join(',') : undefined);
   const fault = faultIds();

@@ -44,6 +44,12 @@ export interface Quirks {
    * the invitation sink and delivers to attendees who are accounts; `off` stores objects as sent only.
    */
   implicitScheduling: 'on' | 'off';
+  /** CalendarServer strips VTIMEZONEs of known zones on PUT; unproven for iCloud (dav/put-rewrites/). */
+  stripStandardTimezones: 'off' | 'on';
+  /** CalendarServer drops duplicate VALARMs on PUT; unproven for iCloud (dav/put-rewrites/). */
+  removeDuplicateAlarms: 'off' | 'on';
+  /** CalendarServer normalises attendee addresses, Nylas reports iCloud aliases; unproven (dav/put-rewrites/). */
+  normaliseAttendees: 'off' | 'on';
 }
 
 export const DEFAULT_QUIRKS: Quirks = {
@@ -54,4 +60,7 @@ export const DEFAULT_QUIRKS: Quirks = {
   expiredSyncToken: 'bare-403',
   fetchAcceptHeaders: 'ignored',
   implicitScheduling: 'on',
+  stripStandardTimezones: 'off',
+  removeDuplicateAlarms: 'off',
+  normaliseAttendees: 'off',
 };

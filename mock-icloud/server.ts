@@ -8,6 +8,7 @@ import { createApp } from './app.js';
 import { FixedClock, systemClock, type Clock } from '../common/clock.js';
 import { MockControl } from './control/control.js';
 import { FaultEngine } from './control/faults.js';
+import { latencyProfile, type LatencyProfileOptions } from './control/latency-profile.js';
 import { Journal } from './control/journal.js';
 import { controlRouter } from './control/routes.js';
 import type { ServerUrls } from './dav/context.js';
@@ -63,6 +64,11 @@ export interface MockICloudOptions {
    */
   syncTokenLifetimeDays?: number;
   /**
+   * Opt-in latency shaped like iCloud's (control/latency-profile.ts): `{ profile: 'icloud', seed }`.
+   * Default: none (loopback speed).
+   */
+  latency?: LatencyProfileOptions;
+  /**
    * The control plane's token: with it, `/__mock/` answers only requests carrying
    * `Authorization: Bearer <token>` (GET /__mock/health excepted). Required when `host` is not a
    * loopback address, since the control plane exports every password: the mock refuses to start
@@ -115,6 +121,7 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
     invitations,
     quirks: { ...DEFAULT_QUIRKS, ...options.quirks },
     urls: () => urls,
+    latency: options.latency ? latencyProfile(options.latency) : undefined,
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
     control: controlRouter(() => control, { token: options.controlToken, allowedHosts: () => allowedHosts }),
   };

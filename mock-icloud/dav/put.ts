@@ -12,6 +12,7 @@ import { normaliseLineEndings, validateCalendarObject } from './calendar-object.
 import type { DavContext } from './context.js';
 import { collectionHref, objectHref } from './resources.js';
 import { scheduleAfterWrite } from '../scheduling/implicit.js';
+import { rewriteOnPut } from './put-rewrites/index.js';
 import { writableCalendar } from './shared.js';
 
 export async function handlePut(ctx: DavContext): Promise<void> {
@@ -30,7 +31,8 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   const current = ctx.store.getObject(view.calendar, target.name);
   checkConditions(ctx.req, current?.etag);
   const valid = validateCalendarObject(sent, view.calendar);
-  const data = sent;
+  // What iCloud may do to the object before storing it (each behind a quirk, off by default).
+  const data = rewriteOnPut(sent, ctx.quirks, ctx);
 
   const holder = ctx.store.findUid(view.calendar.ownerDsid, valid.uid);
   if (holder && (holder.calendar !== view.calendar || holder.name !== target.name)) {
