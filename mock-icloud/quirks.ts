@@ -64,3 +64,51 @@ export const DEFAULT_QUIRKS: Quirks = {
   removeDuplicateAlarms: 'off',
   normaliseAttendees: 'off',
 };
+
+/** Every quirk and its choices, the default first. The CLI, QUIRKS and FIDELITY.md name them. */
+export const QUIRK_CHOICES: { readonly [K in keyof Quirks]: readonly Quirks[K][] } = {
+  invalidSyncToken: ['bare-403', 'precondition'],
+  queryWithoutComponentFilter: ['valid-filter-400', 'icloud-500'],
+  recurrenceExpansion: ['as-stored', 'expand'],
+  dtstampAtRead: ['never', 'always'],
+  expiredSyncToken: ['bare-403', 'full-listing'],
+  fetchAcceptHeaders: ['ignored', 'refused'],
+  implicitScheduling: ['on', 'off'],
+  stripStandardTimezones: ['off', 'on'],
+  removeDuplicateAlarms: ['off', 'on'],
+  normaliseAttendees: ['off', 'on'],
+};
+
+/**
+ * Quirks from their command-line names (`--quirk`, `--quirks a,b`, `QUIRKS=a,b`): `name=choice`;
+ * a quirk's name alone for its one non-default choice (`recurrenceExpansion` → `expand`); or a
+ * choice only one quirk has (`icloud-500`, `full-listing`). Unknown names throw, listing them all.
+ */
+export function parseQuirks(items: readonly string[]): Partial<Quirks> {
+  const out: Record<string, string> = {};
+  const keys = Object.keys(QUIRK_CHOICES) as (keyof Quirks)[];
+  const choicesOf = (k: keyof Quirks) => QUIRK_CHOICES[k] as readonly string[];
+  for (const raw of items.flatMap((i) => i.split(',')).map((i) => i.trim()).filter(Boolean)) {
+    const [name, value] = raw.split('=', 2) as [string, string | undefined];
+    const key = keys.find((k) => k.toLowerCase() === name.toLowerCase());
+    if (key && value !== undefined) {
+      if (!choicesOf(key).includes(value)) throw new Error(`quirk ${key}: "${value}" is not one of ${choicesOf(key).join(', ')}`);
+      out[key] = value;
+    } else if (key) {
+      if (choicesOf(key).length !== 2) throw new Error(`quirk ${key}: say which (${choicesOf(key).join(', ')})`);
+      out[key] = choicesOf(key)[1];
+    } else if (value === undefined) {
+      const owners = keys.filter((k) => k !== 'implicitScheduling' && choicesOf(k).slice(1).includes(name));
+      if (owners.length !== 1) throw new Error(`unknown quirk "${raw}"${owners.length > 1 ? ` (a choice of ${owners.join(' and ')}: write name=choice)` : ''}; quirks: ${quirkUsage()}`);
+      out[owners[0]] = name;
+    } else throw new Error(`unknown quirk "${name}"; quirks: ${quirkUsage()}`);
+  }
+  return out as Partial<Quirks>;
+}
+
+/** `name=default|other, …` for usage texts. */
+export function quirkUsage(): string {
+  return Object.entries(QUIRK_CHOICES)
+    .map(([k, v]) => `${k}=${(v as string[]).join('|')}`)
+    .join(', ');
+}

@@ -34,3 +34,10 @@ export function latencyProfile(options: LatencyProfileOptions): (method: string)
     return Math.min(CAP_MS, Math.round(median * Math.exp(SIGMA * normal)));
   };
 }
+
+/** `icloud` or `icloud:SEED` (the `--latency-profile` flag, `LATENCY_PROFILE`) → the option. */
+export function parseLatencyProfile(text: string): LatencyProfileOptions {
+  const m = /^icloud(?::(\d+))?$/.exec(text.trim());
+  if (!m) throw new Error(`latency profile "${text}": expected icloud or icloud:SEED`);
+  return { profile: 'icloud', ...(m[1] !== undefined ? { seed: Number(m[1]) } : {}) };
+}
