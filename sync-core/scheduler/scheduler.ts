@@ -83,9 +83,9 @@ export class Scheduler {
           this.running = false;
         }
       }
-      this.timer = setTimeout(loop, everyMs);
+      this.timer = setTimeout(() => void loop(), everyMs);
     };
-    this.timer = setTimeout(loop, 0);
+    this.timer = setTimeout(() => void loop(), 0);
   }
 
   stop(): void {

@@ -83,7 +83,7 @@ describe('D3: crash safety', () => {
     // How many requests does the run under test send? Count them on a fresh replay.
     const probe = await setUp(join(dir, 'probe.sqlite'));
     const before = probe.w.mock.control.journal().length;
-    probe.w.core.close();
+    await probe.w.core.close();
     const completed = await runChild(join(dir, 'probe.sqlite'), probe.connectionId, probe.w.clock.now(), 1_000_000, 'before');
     expect(completed).toMatch(/^exit 0: completed after \d+ requests/);
     const n = Number(/after (\d+) requests/.exec(completed)![1]);
@@ -104,7 +104,7 @@ describe('D3: crash safety', () => {
       expect(recovered.outcome, `run after a kill ${mode} request ${k}: ${JSON.stringify(recovered.errors)}`).toBe('ok');
       const after = { ...w, core: recovery } as TestWorld;
       expect(await snapshot(after), `state after a kill ${mode} request ${k}`).toEqual(expected);
-      recovery.close();
+      await recovery.close();
       await w.mock.close();
     }
   }, 240_000);
