@@ -3,7 +3,7 @@ import { startMockICloud } from '../index.js';
 import { latencyProfile } from './latency-profile.js';
 
 describe('the icloud latency profile', () => {
-  it('[F-latency-profile] draws around CalendarServer\'s targets: medians 100 ms GET, 250 ms PUT/REPORT, about 5% past 3x, none past 30 s', () => {
+  it('[F13] draws around CalendarServer\'s targets: medians 100 ms GET, 250 ms PUT/REPORT, about 5% past 3x, none past 30 s', () => {
     const draw = latencyProfile({ profile: 'icloud', seed: 7 });
     const sample = (method: string) => Array.from({ length: 20_000 }, () => draw(method)).sort((a, b) => a - b);
     const get = sample('GET');
@@ -18,7 +18,7 @@ describe('the icloud latency profile', () => {
     expect(report.at(-1)).toBeLessThanOrEqual(30_000);
   });
 
-  it('[F-latency-profile] repeats exactly for a seed, and is off unless asked for (delays observed without sleeping)', async () => {
+  it('[F13] repeats exactly for a seed, and is off unless asked for (delays observed without sleeping)', async () => {
     const a = latencyProfile({ profile: 'icloud', seed: 3 });
     const b = latencyProfile({ profile: 'icloud', seed: 3 });
     expect(Array.from({ length: 50 }, () => a('PUT'))).toEqual(Array.from({ length: 50 }, () => b('PUT')));

@@ -17,7 +17,7 @@ const HOME_SET = '<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:cal
 const homeSet = async () => texts((await gateway(mock).propfind(`/${ALICE.dsid}/principal/`).set('Authorization', aliceAuth).set('Depth', '0').send(HOME_SET)).text, 'href')[1];
 
 describe('account moved to another partition', () => {
-  it('[F-partition-move] changes the home-set host and the partition header; the old host answers 301 to the new one', async () => {
+  it('[F8] changes the home-set host and the partition header; the old host answers 301 to the new one', async () => {
     const before = await homeSet();
     expect(before).toBe(`${mock.partitionUrl}${ALICE.dsid}/calendars/`);
     const moved = await gateway(mock).post(`/__mock/accounts/${ALICE.appleId}/move`).set('Content-Type', 'application/json').send({ partition: 71 });
@@ -40,7 +40,7 @@ describe('account moved to another partition', () => {
 });
 
 describe('account upgraded to the new Reminders', () => {
-  it('[F-reminders-upgrade] its VTODO lists leave CalDAV and no new one can be made', async () => {
+  it('[F79] its VTODO lists leave CalDAV and no new one can be made', async () => {
     const res = await gateway(mock).post(`/__mock/accounts/${ALICE.appleId}/upgrade-reminders`).set('Content-Type', 'application/json').send({});
     expect(res.body).toEqual({ removed: ['tasks'] });
     const listing = await partition(mock).propfind(`/${ALICE.dsid}/calendars/`).set('Authorization', aliceAuth).set('Depth', '1').send('<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>');

@@ -57,7 +57,7 @@ describe('fault kinds', () => {
     expect(after.map((e) => e.etag)).not.toEqual(before.map((e) => e.etag));
   });
 
-  it('[F-duplicate-dtstamp] duplicate-dtstamp: every read carries a DTSTAMP of the read time first, so bytes change at each read and the etag does not', async () => {
+  it('[F39] duplicate-dtstamp: every read carries a DTSTAMP of the read time first, so bytes change at each read and the etag does not', async () => {
     const created = await put('dup.ics', vevent('DUP-1'));
     mock.control.addFault({ kind: 'duplicate-dtstamp', match: { calendar: 'home' } });
     const read = () => partition(mock).get(`${home}dup.ics`).set('Authorization', aliceAuth);
@@ -79,7 +79,7 @@ describe('fault kinds', () => {
     expect(mock.control.getEvent(ALICE.appleId, 'home', 'dup.ics').data).toBe(vevent('DUP-1'));
   });
 
-  it('[F-duplicate-dtstamp] the dtstampAtRead quirk stamps every read without a fault', async () => {
+  it('[F39] the dtstampAtRead quirk stamps every read without a fault', async () => {
     const stamping = await startDemo({ quirks: { dtstampAtRead: 'always' } });
     try {
       await partition(stamping).put(`${home}q.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(vevent('Q-1'));

@@ -24,11 +24,11 @@ async function putAndRead(quirks: Partial<Quirks>): Promise<string> {
 }
 
 describe('PUT rewrites iCloud may do (quirks, off by default)', () => {
-  it('[F-put-rewrites] with every quirk off the object is stored as sent', async () => {
+  it('[F55] [F56] [F57] with every quirk off the object is stored as sent', async () => {
     expect(await putAndRead({})).toBe(DOUBLE_ALARM);
   });
 
-  it('[F-put-rewrites] stripStandardTimezones drops the VTIMEZONE of a known zone, and times still resolve', async () => {
+  it('[F55] stripStandardTimezones drops the VTIMEZONE of a known zone, and times still resolve', async () => {
     const got = await putAndRead({ stripStandardTimezones: 'on' });
     expect(got).not.toContain('BEGIN:VTIMEZONE');
     expect(got).toContain('DTSTART;TZID=Europe/London:20261005T090000');
@@ -37,12 +37,12 @@ describe('PUT rewrites iCloud may do (quirks, off by default)', () => {
     expect((await partition(mock).get(`${home}custom.ics`).set('Authorization', aliceAuth)).text).toContain('TZID:My Office Zone');
   });
 
-  it('[F-put-rewrites] removeDuplicateAlarms keeps one of two identical alarms', async () => {
+  it('[F56] removeDuplicateAlarms keeps one of two identical alarms', async () => {
     const got = await putAndRead({ removeDuplicateAlarms: 'on' });
     expect(got.match(/BEGIN:VALARM/g)).toHaveLength(1);
   });
 
-  it('[F-put-rewrites] normaliseAttendees lower-cases mailto: and rewrites an account\'s address to its Apple ID', async () => {
+  it('[F57] normaliseAttendees lower-cases mailto: and rewrites an account\'s address to its Apple ID', async () => {
     const got = await putAndRead({ normaliseAttendees: 'on' });
     expect(got).toContain('mailto:bob@example.com');
     expect(got).toContain('mailto:alice@example.com');

@@ -18,7 +18,7 @@ const propfind = (path: string, props: string) =>
 const unescape = (s: string) => s.replace(/&#13;/g, '\r').replace(/&#xD;/gi, '\r').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 describe('calendar-timezone (review row 10, dossier §3 [S])', () => {
-  it('[F-calendar-timezone] is a whole VCALENDAR with the calendar zone\'s VTIMEZONE, CRLF', async () => {
+  it('[F23] is a whole VCALENDAR with the calendar zone\'s VTIMEZONE, CRLF', async () => {
     const res = await propfind(home, '<c:calendar-timezone/>');
     const value = unescape(texts(res.text, 'calendar-timezone')[0]);
     expect(value.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n')).toBe(true);
@@ -26,7 +26,7 @@ describe('calendar-timezone (review row 10, dossier §3 [S])', () => {
     expect(value).toContain('END:VCALENDAR');
   });
 
-  it('[F-calendar-timezone] follows a PROPPATCH by the owner; an unknown zone is refused', async () => {
+  it('[F23] follows a PROPPATCH by the owner; an unknown zone is refused', async () => {
     const patch = (tz: string) =>
       partition(mock)
         .proppatch(home)
@@ -39,7 +39,7 @@ describe('calendar-timezone (review row 10, dossier §3 [S])', () => {
 });
 
 describe('events created on iCloud\'s web app (review row 27)', () => {
-  it('[F-web-app-tzid] are stored verbatim with their VEVENT-level TZID and found at their real time', async () => {
+  it('[F54] are stored verbatim with their VEVENT-level TZID and found at their real time', async () => {
     const { readFileSync } = await import('node:fs');
     const ics = readFileSync(new URL('../../fixtures/ics/scenarios/web-app-early-shift-berlin-no-vtimezone.ics', import.meta.url), 'utf8').replace(/\r?\n/g, '\r\n');
     const put = await partition(mock).put(`${home}shift.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(ics);
@@ -58,7 +58,7 @@ describe('events created on iCloud\'s web app (review row 27)', () => {
 });
 
 describe('transport and discovery (review rows 2, 3, 4, 34)', () => {
-  it('[F-well-known] /.well-known/caldav: 301 without credentials on the gateway, 401 then 301 on a partition host', async () => {
+  it('[F1] /.well-known/caldav: 301 without credentials on the gateway, 401 then 301 on a partition host', async () => {
     const { gateway } = await import('./helpers.js');
     expect((await gateway(mock).propfind('/.well-known/caldav')).status).toBe(301);
     const bare = await partition(mock).propfind('/.well-known/caldav');
@@ -69,7 +69,7 @@ describe('transport and discovery (review rows 2, 3, 4, 34)', () => {
     expect(authed.headers.location).toBe('/');
   });
 
-  it('[F-fetch-accept] fetch\'s Accept-Language: * is served by default and refused with 400 under the fetchAcceptHeaders quirk', async () => {
+  it('[F2] fetch\'s Accept-Language: * is served by default and refused with 400 under the fetchAcceptHeaders quirk', async () => {
     const principal = '<d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>';
     const send = (m: RunningMockICloud) => partition(m).propfind('/').set('Authorization', aliceAuth).set('Depth', '0').set('Accept-Language', '*').set('Accept-Encoding', 'gzip, deflate').send(principal);
     expect((await send(mock)).status).toBe(207);
@@ -84,7 +84,7 @@ describe('transport and discovery (review rows 2, 3, 4, 34)', () => {
     }
   });
 
-  it('[F-gzip-body] accepts gzip request bodies as Apple clients send them; a gzip bomb is 413, another coding 415', async () => {
+  it('[F3] accepts gzip request bodies as Apple clients send them; a gzip bomb is 413, another coding 415', async () => {
     const { gzipSync } = await import('node:zlib');
     const body = gzipSync(Buffer.from('<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>Zipped</d:displayname></d:prop></d:set></c:mkcalendar>'));
     const made = await partition(mock).mkcalendar(`/${ALICE.dsid}/calendars/zipped/`).set('Authorization', aliceAuth).set('Content-Encoding', 'gzip').set('Content-Type', 'text/xml').send(body);
@@ -95,7 +95,7 @@ describe('transport and discovery (review rows 2, 3, 4, 34)', () => {
     expect((await partition(mock).propfind(home).set('Authorization', aliceAuth).set('Content-Encoding', 'br').send('x')).status).toBe(415);
   });
 
-  it('[F-post] POST (managed attachments, sharing, split) is 405 and calendar-managed-attachments is not advertised', async () => {
+  it('[F4] POST (managed attachments, sharing, split) is 405 and calendar-managed-attachments is not advertised', async () => {
     const res = await partition(mock).post(`${home}6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41.ics?action=attachment-add`).set('Authorization', aliceAuth).set('Content-Type', 'text/plain').send('hello');
     expect(res.status).toBe(405);
     expect(res.headers.allow).not.toContain('POST');

@@ -36,7 +36,7 @@ const ATTENDEES = ['ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:bob@example.com', 'ATT
 const sent = () => mock.control.invitations().map((i) => `${i.method} ${i.to} ${i.delivery}`);
 
 describe('implicit scheduling', () => {
-  it('[F-implicit-scheduling] a create sends one REQUEST per attendee: iCloud accounts get the event in their calendar, others an e-mail; none for SCHEDULE-AGENT=CLIENT or the organizer', async () => {
+  it('[F59] a create sends one REQUEST per attendee: iCloud accounts get the event in their calendar, others an e-mail; none for SCHEDULE-AGENT=CLIENT or the organizer', async () => {
     expect((await put(meeting(ATTENDEES))).status).toBe(201);
     expect(sent()).toEqual(['REQUEST bob@example.com calendar', 'REQUEST carla@client.test email']);
     const [toBob] = mock.control.invitations({ to: 'mailto:BOB@example.com' });
@@ -49,7 +49,7 @@ describe('implicit scheduling', () => {
     expect(listed.body).toHaveLength(1);
   });
 
-  it('[F-implicit-scheduling] a change sends REQUESTs again and CANCELs removed attendees; a re-stamp alone sends nothing', async () => {
+  it('[F59] a change sends REQUESTs again and CANCELs removed attendees; a re-stamp alone sends nothing', async () => {
     await put(meeting(ATTENDEES));
     mock.control.clearInvitations();
     await put(meeting(ATTENDEES).replace('DTSTAMP:20261121T090000Z', 'DTSTAMP:20261121T100000Z'));
@@ -58,7 +58,7 @@ describe('implicit scheduling', () => {
     expect(sent()).toEqual(['REQUEST bob@example.com calendar', 'CANCEL carla@client.test email']);
   });
 
-  it('[F-implicit-scheduling] a DELETE sends a CANCEL to every attendee and removes an iCloud attendee\'s copy', async () => {
+  it('[F59] a DELETE sends a CANCEL to every attendee and removes an iCloud attendee\'s copy', async () => {
     await put(meeting(ATTENDEES));
     mock.control.clearInvitations();
     const res = await partition(mock).delete(`${work}meeting.ics`).set('Authorization', aliceAuth);
@@ -68,7 +68,7 @@ describe('implicit scheduling', () => {
     expect(mock.control.listEvents(BOB.appleId, 'home').map((e) => e.uid)).not.toContain('MEETING-1');
   });
 
-  it('[F-implicit-scheduling] sends nothing without an ORGANIZER, for another organizer, with SCHEDULE-AGENT=CLIENT on the ORGANIZER, or with the quirk off', async () => {
+  it('[F59] sends nothing without an ORGANIZER, for another organizer, with SCHEDULE-AGENT=CLIENT on the ORGANIZER, or with the quirk off', async () => {
     await put(meeting(ATTENDEES, [], 'X-NO-ORGANIZER:1'), 'a.ics');
     await put(meeting(ATTENDEES, [], 'ORGANIZER:mailto:someone@else.test').replace('MEETING-1', 'MEETING-2'), 'b.ics');
     await put(meeting(ATTENDEES, [], 'ORGANIZER;SCHEDULE-AGENT=CLIENT:mailto:alice@example.com').replace('MEETING-1', 'MEETING-3'), 'c.ics');
@@ -84,7 +84,7 @@ describe('implicit scheduling', () => {
     expect(String((await partition(mock).options(work).set('Authorization', aliceAuth)).headers.dav)).toContain('calendar-auto-schedule');
   });
 
-  it('[F-implicit-scheduling] reset clears the sink', async () => {
+  it('[F59] reset clears the sink', async () => {
     await put(meeting(ATTENDEES));
     mock.control.reset();
     expect(mock.control.invitations()).toEqual([]);

@@ -33,7 +33,7 @@ const ANNIVERSARY = [
 ].join('\r\n');
 
 describe('all-day event without DTEND or DURATION (python-caldav, CalDAVTester reports setup)', () => {
-  it('[F-allday-no-end] is stored (RFC 5545 §3.6.1: one day long); iCloud 404s only timed events without an end', async () => {
+  it('[F49] is stored (RFC 5545 §3.6.1: one day long); iCloud 404s only timed events without an end', async () => {
     const res = await put(`${home}anniversary.ics`, ANNIVERSARY);
     expect(res.status).toBe(201);
     const got = await partition(mock).get(`${home}anniversary.ics`).set('Authorization', aliceAuth);
@@ -45,7 +45,7 @@ describe('all-day event without DTEND or DURATION (python-caldav, CalDAVTester r
     expect(texts((await report(home, q('20270103T000000Z', '20270104T000000Z'))).text, 'href')).not.toContain(`${home}anniversary.ics`);
   });
 
-  it('[F-allday-no-end] still answers 404 to a timed event without an end, in the master or an override', async () => {
+  it('[F49] still answers 404 to a timed event without an end, in the master or an override', async () => {
     const timed = ANNIVERSARY.replace('DTSTART;VALUE=DATE:19970102', 'DTSTART:19970102T090000Z');
     expect((await put(`${home}timed.ics`, timed)).status).toBe(404);
   });
@@ -57,13 +57,13 @@ describe('CALDAV:expand and limit-recurrence-set (RFC 4791 §9.6.5/§9.6.6)', ()
     `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data>${modifier}</c:calendar-data></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20261026T000000Z" end="20261110T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
   const dataOf = (xml: string, href: string) => xml.split('<response').find((r) => r.includes(`<href>${href}</href>`))!.match(/<!\[CDATA\[([\s\S]*?)\]\]>/)![1];
 
-  it('[F-expand] by default returns the stored master and overrides, as python-caldav\'s iCloud flags describe', async () => {
+  it('[F37] by default returns the stored master and overrides, as python-caldav\'s iCloud flags describe', async () => {
     const res = await report(home, expandQuery('<c:expand start="20261026T000000Z" end="20261110T000000Z"/>'));
     expect(res.status).toBe(207);
     expect(dataOf(res.text, STANDUP)).toBe(mock.control.getEvent(ALICE.appleId, 'home', '6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41.ics').data);
   });
 
-  it('[F-expand] with the expand quirk lists instances in UTC, each with a RECURRENCE-ID, as CalendarServer does', async () => {
+  it('[F37] with the expand quirk lists instances in UTC, each with a RECURRENCE-ID, as CalendarServer does', async () => {
     const expanding = await startDemo({ quirks: { recurrenceExpansion: 'expand' } });
     try {
       const res = await partition(expanding).report(home).set('Authorization', aliceAuth).set('Depth', '1').send(expandQuery('<c:expand start="20261026T000000Z" end="20261110T000000Z"/>'));
@@ -99,7 +99,7 @@ describe('calendar colour (vdirsyncer storage tests, run against live iCloud)', 
   const COLOR_PROP = '<d:propfind xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:prop><a:calendar-color/></d:prop></d:propfind>';
   const colourOf = async (path: string) => texts((await partition(mock).propfind(path).set('Authorization', aliceAuth).set('Depth', '0').send(COLOR_PROP)).text, 'calendar-color')[0];
 
-  it('[F-colour] reads back exactly what PROPPATCH wrote (#ff0000 stays #ff0000)', async () => {
+  it('[F27] reads back exactly what PROPPATCH wrote (#ff0000 stays #ff0000)', async () => {
     const res = await partition(mock)
       .proppatch(home)
       .set('Authorization', aliceAuth)
@@ -108,7 +108,7 @@ describe('calendar colour (vdirsyncer storage tests, run against live iCloud)', 
     expect(await colourOf(home)).toBe('#ff0000');
   });
 
-  it('[F-colour] keeps MKCALENDAR\'s colour as sent and a world calendar\'s #RRGGBBAA as Apple writes it', async () => {
+  it('[F27] keeps MKCALENDAR\'s colour as sent and a world calendar\'s #RRGGBBAA as Apple writes it', async () => {
     const made = await partition(mock)
       .mkcalendar(`/${ALICE.dsid}/calendars/painted/`)
       .set('Authorization', aliceAuth)
@@ -138,12 +138,12 @@ describe('advertised capabilities match what is answered (CalDAVTester, Thunderb
     return [...res.text.matchAll(/<report(?: [^>]*)?>\s*<([A-Za-z0-9:_-]+)[^>]*xmlns(?::[A-Za-z0-9]+)?="([^"]+)"/g)].map((m) => `{${m[2]}}${m[1].split(':').pop()}`);
   };
 
-  it('[F-supported-report-set] has a probe for every registered report', async () => {
+  it('[F21] has a probe for every registered report', async () => {
     const { registeredReports } = await import('../dav/reports/registry.js');
     for (const r of registeredReports()) expect(Object.keys(BODIES)).toContain(r.name);
   });
 
-  it('[F-supported-report-set] every advertised report is answered and every answered report is advertised, on every kind of resource', async () => {
+  it('[F21] every advertised report is answered and every answered report is advertised, on every kind of resource', async () => {
     for (const path of RESOURCES) {
       const listed = new Set(await advertised(path));
       for (const [name, body] of Object.entries(BODIES)) {
@@ -154,12 +154,12 @@ describe('advertised capabilities match what is answered (CalDAVTester, Thunderb
     }
   });
 
-  it('[F-supported-report-set] the calendar home no longer advertises sync-collection it refuses', async () => {
+  it('[F21] the calendar home no longer advertises sync-collection it refuses', async () => {
     expect(await advertised(`/${ALICE.dsid}/calendars/`)).not.toContain('{DAV:}sync-collection');
     expect(await advertised(home)).toContain('{DAV:}sync-collection');
   });
 
-  it('[F-dav-header] the DAV header lists only implemented classes', async () => {
+  it('[F73] the DAV header lists only implemented classes', async () => {
     const res = await partition(mock).options(home).set('Authorization', aliceAuth);
     const tokens = String(res.headers.dav).split(/,\s*/);
     expect(tokens).toContain('calendar-access');

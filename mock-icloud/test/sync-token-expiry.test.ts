@@ -27,7 +27,7 @@ async function tokenThenChange(options: MockICloudOptions = {}) {
 }
 
 describe('sync-token expiry by age (CalendarServer RevisionCleanup.SyncTokenLifetimeDays: 14)', () => {
-  it('[F-sync-token-expiry] a token is good while the change after it is under 14 days old, then a bare 403', async () => {
+  it('[F44] a token is good while the change after it is under 14 days old, then a bare 403', async () => {
     const token = await tokenThenChange();
     mock.control.setClock(FIXED_NOW + 13 * DAY);
     expect((await sync(token)).status).toBe(207);
@@ -41,7 +41,7 @@ describe('sync-token expiry by age (CalendarServer RevisionCleanup.SyncTokenLife
     expect((await sync(current)).status).toBe(207);
   });
 
-  it('[F-sync-token-expiry] with expiredSyncToken: full-listing, an expired token gets every member and a new token, deletions unsaid', async () => {
+  it('[F44] with expiredSyncToken: full-listing, an expired token gets every member and a new token, deletions unsaid', async () => {
     const token = await tokenThenChange({ quirks: { expiredSyncToken: 'full-listing' } });
     mock.control.setClock(FIXED_NOW + 20 * DAY);
     const res = await sync(token);
@@ -52,7 +52,7 @@ describe('sync-token expiry by age (CalendarServer RevisionCleanup.SyncTokenLife
     expect(tokenOf(res.text)).not.toBe(token);
   });
 
-  it('[F-sync-token-expiry] never expires with syncTokenLifetimeDays: 0', async () => {
+  it('[F44] never expires with syncTokenLifetimeDays: 0', async () => {
     const token = await tokenThenChange({ syncTokenLifetimeDays: 0 });
     mock.control.setClock(FIXED_NOW + 1000 * DAY);
     expect((await sync(token)).status).toBe(207);
@@ -60,7 +60,7 @@ describe('sync-token expiry by age (CalendarServer RevisionCleanup.SyncTokenLife
 });
 
 describe('change-log compaction (work and bytes, not time)', () => {
-  it('[F-change-log-compaction] create/delete cycles nobody saw leave an old token\'s answer and an empty calendar\'s initial sync as small as before', async () => {
+  it('[F45] create/delete cycles nobody saw leave an old token\'s answer and an empty calendar\'s initial sync as small as before', async () => {
     mock = await startDemo();
     mock.control.createCalendar(ALICE.appleId, { name: 'churn', displayName: 'Churn' });
     const churn = `/${ALICE.dsid}/calendars/churn/`;
