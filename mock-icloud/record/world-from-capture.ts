@@ -39,7 +39,7 @@ export interface WorldFromCaptureOptions {
 
 interface SeenCalendar {
   name: string;
-  props: { displayName?: string; component?: 'VEVENT' | 'VTODO'; color?: string; order?: number; description?: string };
+  props: { displayName?: string; component?: 'VEVENT' | 'VTODO'; color?: string; order?: number; description?: string; timezone?: string };
   subscribed?: string;
   shared?: boolean;
   /** For a shared calendar: whether the sharee may write (DAV:write in its privileges). */
@@ -230,6 +230,8 @@ function calendarProps(r: Parameters<typeof okProp>[0]): SeenCalendar['props'] {
     color: color && /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/.test(color) ? color : undefined,
     order: numberOrUndefined(okProp(r, qname(NS.APPLE, 'calendar-order'))?.text),
     description: okProp(r, C('calendar-description'))?.text.trim() || undefined,
+    // CALDAV:calendar-timezone holds a VTIMEZONE; the world keeps its zone name.
+    timezone: /^TZID:(.+)$/m.exec(okProp(r, C('calendar-timezone'))?.text.replace(/\r/g, '') ?? '')?.[1]?.trim() || undefined,
   };
 }
 
