@@ -29,6 +29,7 @@ import type { FaultSpec } from './control/faults.js';
 import { MockICloudControlClient } from './control-client.js';
 import { loadWorldFile, worldToYaml } from './world/files.js';
 import type { World } from './world/schema.js';
+import { parseQuirks, type Quirks } from './quirks.js';
 
 /** The image the module starts unless told otherwise: `docker build -t mock-icloud .` makes it. MOCK_ICLOUD_IMAGE overrides. */
 export const DEFAULT_MOCK_ICLOUD_IMAGE = 'mock-icloud:latest';
@@ -86,6 +87,19 @@ export class MockICloudContainer extends GenericContainer {
     const iso = now instanceof Date ? now.toISOString() : typeof now === 'number' ? new Date(now).toISOString() : now;
     if (!Number.isFinite(Date.parse(iso))) throw new Error(`withClock: "${String(now)}" is not a time`);
     return this.withEnvironment({ CLOCK: iso });
+  }
+
+  /**
+   * Quirks away from their defaults, as `startMockICloud({ quirks })` takes them; the container
+   * gets them as `QUIRKS=name=choice,…` (see FIDELITY.md F81).
+   */
+  withQuirks(quirks: Partial<Quirks>): this {
+    const text = Object.entries(quirks)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    parseQuirks([text]); // refuse a misspelt quirk here, not inside the container
+    return this.withEnvironment({ QUIRKS: text });
   }
 
   /**
