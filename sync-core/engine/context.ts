@@ -21,4 +21,9 @@ export interface RunContext {
   report: SyncReport;
   /** The account's calendar list was re-read from iCloud during this run (identity.ts). */
   calendarsReread?: boolean;
+  /**
+   * Platform events this run's pull wrote, with the version it left them at. Their entries in the
+   * change feed are the pull's own decisions (D1, D2): the push step passes over them unread.
+   */
+  ownWrites: Map<string, number>;
 }

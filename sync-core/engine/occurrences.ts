@@ -127,6 +127,7 @@ async function applyToLink(ctx: RunContext, source: OccurrenceSource, link: Inst
   }
   if (platformChanged) await recordConflict(ctx, slot, source.href, 'icloud', modified, { source: 'platform', recurrenceKey: link.recurrenceKey, ...slotFields(slot) });
   const next = await platform.updateEvent(slot.id, { ...fields, updatedAt: ctx.clock.now() });
+  ctx.ownWrites.set(next.id, next.version);
   await state.saveLink({ ...link, syncedVersion: next.version });
   result.updated++;
 }
@@ -160,6 +161,7 @@ async function retime(ctx: RunContext, source: OccurrenceSource, orphans: Instan
       continue;
     }
     const next = await platform.updateEvent(slot.id, { ...fieldsOf(target, source.parsed), updatedAt: ctx.clock.now() });
+    ctx.ownWrites.set(next.id, next.version);
     await state.saveLink({ ...link, recurrenceKey: key, syncedVersion: next.version });
     result.updated++;
   }
@@ -181,12 +183,14 @@ async function removeOrKeep(ctx: RunContext, source: OccurrenceSource, link: Ins
     const fields = fieldsOf(moved, source.parsed);
     if (!sameFields(fields, slotFields(slot))) {
       const next = await platform.updateEvent(slot.id, { ...fields, updatedAt: ctx.clock.now() });
+      ctx.ownWrites.set(next.id, next.version);
       await state.saveLink({ ...link, syncedVersion: next.version });
       result.updated++;
     }
   } else if (slot.start >= ctx.window.start) {
     // No longer an occurrence (EXDATE, cancelled, shorter rule): it stops blocking (A4).
-    await platform.deleteEvent(slot.id, ctx.clock.now());
+    const gone = await platform.deleteEvent(slot.id, ctx.clock.now());
+    ctx.ownWrites.set(gone.id, gone.version);
     await state.deleteLink(connection.id, source.uid, link.recurrenceKey);
     result.updated++;
   }
@@ -207,6 +211,7 @@ async function createSlot(ctx: RunContext, uid: string, recurrenceKey: string, f
     ...fields,
     updatedAt: ctx.clock.now(),
   });
+  ctx.ownWrites.set(slot.id, slot.version);
   await ctx.state.saveLink({ connectionId: ctx.connection.id, uid, recurrenceKey, eventId: slot.id, syncedVersion: slot.version, suppressed: false });
   return slot;
 }

@@ -80,6 +80,7 @@ export async function reconcileOwnCopy(
   }
   if (platformChanged) await recordConflict(ctx, event, object.href, 'icloud', modified, { source: 'platform', ...appointmentFields(event) });
   const updated = await ctx.platform.updateEvent(event.id, { ...remote, updatedAt: ctx.clock.now() });
+  ctx.ownWrites.set(updated.id, updated.version);
   await save({ ...base, pushedVersion: updated.version });
   return 'updated';
 }

@@ -43,8 +43,14 @@ export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]):
   const changed = await platform.listChangedEvents(ctx.user.id, connection.changeCursor);
   const queue = new Map<string, PlatformEvent>();
   for (const e of [...pending, ...changed]) queue.set(e.id, e); // each once; pushEvent reads its latest state
+  const retrying = new Set(pending.map((e) => e.id));
   let cursor = connection.changeCursor;
+  let saved = cursor;
   for (const event of queue.values()) {
+    cursor = Math.max(cursor, event.changeSeq);
+    // The pull's own writes (a slot it made or moved, an appointment it updated) need no push (D2):
+    // passing over them costs nothing, and the cursor moves past them with the next write.
+    if (!retrying.has(event.id) && ctx.ownWrites.get(event.id) === event.version) continue;
     let failure: string | undefined;
     try {
       const outcome = await pushEvent(ctx, event, linked, calendars);
@@ -54,13 +60,15 @@ export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]):
       failure = error.message;
       ctx.report.errors.push({ phase: 'push', eventId: event.id, message: error.message });
     }
-    cursor = Math.max(cursor, event.changeSeq);
+    const at = cursor;
     await ctx.store.transaction(async () => {
       if (failure) await state.addPending(connection.id, event.id, failure);
-      else await state.removePending(connection.id, event.id);
-      await state.updateConnection(connection.id, { changeCursor: cursor });
+      else if (retrying.has(event.id)) await state.removePending(connection.id, event.id);
+      await state.updateConnection(connection.id, { changeCursor: at });
     });
+    saved = at;
   }
+  if (cursor !== saved) await state.updateConnection(connection.id, { changeCursor: cursor });
   connection.changeCursor = cursor;
 }
 

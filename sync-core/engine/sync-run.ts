@@ -47,6 +47,7 @@ export class SyncEngine {
       user,
       window: syncWindow(clock.now(), this.deps.window ?? DEFAULT_WINDOW),
       report,
+      ownWrites: new Map(),
     };
     try {
       await pullAll(ctx, await state.listRemoteCalendars(connectionId));
