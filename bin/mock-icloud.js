@@ -2,4 +2,4 @@
 // Runs the compiled CLI (built by `npm run build`, which `npm install`/`npm ci` run through `prepare`).
 import { main } from '../dist/mock-icloud/cli.js';
 
-await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

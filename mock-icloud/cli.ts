@@ -1,68 +1,80 @@
 /**
- * `mock-icloud` command: serve the mock until SIGINT/SIGTERM.
+ * `mock-icloud` command: serve the mock until SIGINT/SIGTERM (`mock-icloud --help`).
  *
- *   mock-icloud [--port P] [--partition-port Q] [--host H] [--world FILE] [--clock ISO]
- *               [--public-gateway-url URL] [--public-partition-url URL] [--fault SPEC]… [--faults FILE]
- *
- * Every flag can also come from the environment (PORT, PARTITION_PORT, HOST, …; see USAGE), as
- * in a container; a flag wins over its variable.
+ * Every flag can also come from the environment (PORT, PARTITION_PORT, HOST, …; see FLAGS), as in
+ * a container; a flag wins over its variable. A bad value, from either, is refused while parsing
+ * with exit 2, before anything listens. `record` and `world-from-capture` keep their own parsers
+ * (record/cli.ts).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import YAML from 'yaml';
-import { FAULT_KINDS, type FaultSpec } from './control/faults.js';
-import { startMockICloud } from './server.js';
+import { configure, consoleIo, isoTime, port, printError, runProgram, UsageError, wantsJson, type CliIo } from '../common/cli.js';
+import { FAULT_KINDS, parseFaultSpec, type FaultSpec } from './control/faults.js';
+import { startMockICloud, type RunningMockICloud } from './server.js';
 import { recordMain, worldFromCaptureMain } from './record/cli.js';
 
-const USAGE = `usage: mock-icloud [--port P] [--partition-port Q] [--host 127.0.0.1] [--world FILE] [--clock ISO-TIME]
-                   [--public-gateway-url URL] [--public-partition-url URL] [--fault SPEC]... [--faults FILE]
+const CONTROL_TOKEN = /^[\x21-\x7e]{16,}$/;
 
-  --port                  gateway port (plays caldav.icloud.com), default 8443; 0 picks a free port
-                          (and then the partition port defaults to 0 too)                [PORT]
-  --partition-port        partition port (plays pNN-caldav.icloud.com), default 8444; 0 picks a
-                          free port                                                      [PARTITION_PORT]
-  --host                  address to bind, default 127.0.0.1; 0.0.0.0 serves every interface
-                          (advertised as 127.0.0.1/localhost unless public URLs are given) [HOST]
-  --partition-host        host name the partition is advertised under (default localhost: another
-                          host name than the gateway's, as pNN-caldav.icloud.com is on iCloud) [PARTITION_HOST]
-  --public-gateway-url    the gateway's URL as clients reach it (a container's mapped port, a
-                          proxy): printed and returned as the server URL                 [PUBLIC_GATEWAY_URL]
-  --public-partition-url  the partition's URL as clients reach it: used in calendar-home-set and
-                          every absolute href                                            [PUBLIC_PARTITION_URL]
-  --world                 world file (YAML/JSON) to seed accounts, calendars and events  [WORLD]
-  --clock                 pin the clock to this time (deterministic etags and tokens)    [CLOCK]
-  --fault SPEC            switch a fault on from the start (repeatable): KIND[:key=value,…], e.g.
-                            --fault unavailable:retryAfter=30,count=2
-                            --fault latency:latencyMs=200,method=REPORT
-                            --fault truncate-sync:pageSize=50,calendar=work
-                          keys: count, after, probability, seed, from, until, retryAfter, latencyMs,
-                          latencyJitterMs, pageSize, and the scope account, calendar, method, path
-                          [FAULT: one or more SPECs separated by ";" or white space]
-  --faults FILE           a YAML/JSON list of fault rules (the same fields as POST /__mock/faults) [FAULTS]
-  --control-token TOKEN   require "Authorization: Bearer TOKEN" on /__mock/ (16+ characters); needed
-                          when --host is beyond loopback, since the control plane exports every
-                          password                                                       [MOCK_ICLOUD_CONTROL_TOKEN]
-  kinds: ${FAULT_KINDS.join(', ')}
+function controlToken(text: string): string {
+  if (!CONTROL_TOKEN.test(text)) throw new InvalidArgumentError('expected at least 16 printable characters without spaces.');
+  return text;
+}
 
-A flag wins over its environment variable.
+function faultFlag(text: string, previous: FaultSpec[] = []): FaultSpec[] {
+  try {
+    return [...previous, parseFaultFlag(text)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
 
-       mock-icloud record --upstream URL --out FILE [--port P] [--partition-port Q]   (record a real server; --help)
-       mock-icloud world-from-capture CAPTURE.har > world.yaml                          (a world from a recording)`;
+interface Flag {
+  flags: string;
+  env: string;
+  description: string;
+  parse?: (value: string, previous?: never) => unknown;
+}
+
+/** Every serving flag with its environment variable: the help, the parser and the env lookup come from here. */
+const FLAGS = {
+  port: { flags: '--port <port>', env: 'PORT', description: 'gateway port (plays caldav.icloud.com), default 8443; 0 picks a free port (and then the partition port defaults to 0 too)', parse: port },
+  'partition-port': { flags: '--partition-port <port>', env: 'PARTITION_PORT', description: 'partition port (plays pNN-caldav.icloud.com), default 8444; 0 picks a free port', parse: port },
+  host: { flags: '--host <address>', env: 'HOST', description: 'address to bind, default 127.0.0.1; 0.0.0.0 serves every interface (advertised as 127.0.0.1/localhost unless public URLs are given) and needs a control token' },
+  'partition-host': { flags: '--partition-host <name>', env: 'PARTITION_HOST', description: 'host name the partition is advertised under (default localhost: another name than the gateway, as pNN-caldav.icloud.com is on iCloud)' },
+  'public-gateway-url': { flags: '--public-gateway-url <url>', env: 'PUBLIC_GATEWAY_URL', description: "the gateway's URL as clients reach it (a container's mapped port, a proxy): printed and returned as the server URL" },
+  'public-partition-url': { flags: '--public-partition-url <url>', env: 'PUBLIC_PARTITION_URL', description: "the partition's URL as clients reach it: used in calendar-home-set and every absolute href" },
+  world: { flags: '--world <file>', env: 'WORLD', description: 'world file (YAML/JSON) seeding accounts, calendars and events' },
+  clock: { flags: '--clock <iso-time>', env: 'CLOCK', description: "pin the clock to this time (deterministic etags and tokens); default the world's now, else the system clock", parse: isoTime },
+  fault: {
+    flags: '--fault <spec>',
+    env: 'FAULT',
+    description: `switch a fault on from the start (repeatable; the variable takes specs separated by ";" or spaces): KIND[:key=value,…], e.g. unavailable:retryAfter=30,count=2 or latency:latencyMs=200,method=REPORT; kinds: ${FAULT_KINDS.join(', ')}`,
+    parse: faultFlag as Flag['parse'],
+  },
+  faults: { flags: '--faults <file>', env: 'FAULTS', description: 'a YAML/JSON list of fault rules (the same fields as POST /__mock/faults)' },
+  'control-token': { flags: '--control-token <token>', env: 'MOCK_ICLOUD_CONTROL_TOKEN', description: 'require "Authorization: Bearer TOKEN" on /__mock/ (16+ characters); needed when --host is beyond loopback, since the control plane exports every password', parse: controlToken },
+} satisfies Record<string, Flag>;
+
+type FlagName = keyof typeof FLAGS;
 
 /** Each flag's environment variable. */
-export const ENV_VARS = {
-  port: 'PORT',
-  'partition-port': 'PARTITION_PORT',
-  host: 'HOST',
-  'partition-host': 'PARTITION_HOST',
-  'public-gateway-url': 'PUBLIC_GATEWAY_URL',
-  'public-partition-url': 'PUBLIC_PARTITION_URL',
-  world: 'WORLD',
-  clock: 'CLOCK',
-  fault: 'FAULT',
-  faults: 'FAULTS',
-  'control-token': 'MOCK_ICLOUD_CONTROL_TOKEN',
-} as const;
+export const ENV_VARS = Object.fromEntries(Object.entries(FLAGS).map(([name, flag]) => [name, flag.env])) as { [K in FlagName]: (typeof FLAGS)[K]['env'] };
+
+interface ServeOptions {
+  port?: number;
+  partitionPort?: number;
+  host?: string;
+  partitionHost?: string;
+  publicGatewayUrl?: string;
+  publicPartitionUrl?: string;
+  world?: string;
+  clock?: string;
+  fault?: FaultSpec[];
+  faults?: string;
+  controlToken?: string;
+  json?: boolean;
+}
 
 const MATCH_KEYS = new Set(['account', 'calendar', 'method', 'path']);
 const NUMBER_KEYS = new Set(['count', 'after', 'probability', 'seed', 'retryAfter', 'latencyMs', 'latencyJitterMs', 'pageSize']);
@@ -85,114 +97,138 @@ export function parseFaultFlag(flag: string): FaultSpec {
     else throw new Error(`--fault ${flag}: unknown key "${key}"`);
   }
   if (Object.keys(match).length) spec.match = match;
-  return spec as unknown as FaultSpec;
+  // Checked whole here, so a bad rule is a usage error before the mock starts.
+  return parseFaultSpec(spec);
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+const camel = (name: string) => name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Runs the command; resolves to its exit status once the mock listens (it then serves until
+ * SIGINT/SIGTERM) or once it has refused to start.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: CliIo = consoleIo): Promise<number> {
   // Subcommands: recording a real server, and a world file from a recording (record/).
-  if (argv[0] === 'record') return void (process.exitCode = await recordMain(argv.slice(1)));
-  if (argv[0] === 'world-from-capture') return void (process.exitCode = await worldFromCaptureMain(argv.slice(1)));
-  let flags;
+  if (argv[0] === 'record') return recordMain(argv.slice(1));
+  if (argv[0] === 'world-from-capture') return worldFromCaptureMain(argv.slice(1));
+  const json = wantsJson(argv);
+  let status = 0;
+  const program = configure(new Command('mock-icloud'), io, json)
+    .description('An iCloud CalDAV server for tests: the gateway (caldav.icloud.com) and a partition (pNN-caldav.icloud.com), seeded from a world file, with a control plane under /__mock/.')
+    .usage('[options]  |  record [options]  |  world-from-capture CAPTURE.har');
+  for (const flag of Object.values(FLAGS) as Flag[]) {
+    const option = new Option(flag.flags, `${flag.description} [env: ${flag.env}]`);
+    if (flag.parse) option.argParser(flag.parse as (value: string, previous: unknown) => unknown);
+    program.addOption(option);
+  }
+  program
+    .option('--json', 'print the start-up summary and errors as JSON')
+    .addHelpText(
+      'after',
+      `
+A flag wins over its environment variable. Bad values are refused with exit status 2 before the
+mock listens; a world or faults file that cannot be used gives 1.
+
+Subcommands (each has --help):
+  mock-icloud record --upstream URL --out FILE [--port P] [--partition-port Q]   record a real server
+  mock-icloud world-from-capture CAPTURE.har > world.yaml                          a world from a recording`,
+    )
+    .action(async (options: ServeOptions) => {
+      status = await serve(withEnvironment(program, options, env), io, json);
+    });
   try {
-    flags = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        'partition-port': { type: 'string' },
-        host: { type: 'string' },
-        'partition-host': { type: 'string' },
-        'public-gateway-url': { type: 'string' },
-        'public-partition-url': { type: 'string' },
-        world: { type: 'string' },
-        clock: { type: 'string' },
-        fault: { type: 'string', multiple: true },
-        faults: { type: 'string' },
-        'control-token': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
+    return await runProgram(program, argv, io, json, () => status);
   } catch (error) {
-    console.error(`mock-icloud: ${(error as Error).message}\n${USAGE}`);
-    process.exitCode = 2;
-    return;
+    if (!(error instanceof UsageError)) throw error;
+    printError(io, json, 'mock-icloud', 'invalid-argument', error.message);
+    return 2;
   }
-  if (flags.help) {
-    console.log(USAGE);
-    return;
+}
+
+/** Fills each flag not given from its variable (an empty variable counts as unset), through the same parser. */
+function withEnvironment(program: Command, options: ServeOptions, env: NodeJS.ProcessEnv): ServeOptions {
+  const filled: Record<string, unknown> = { ...options };
+  for (const [name, flag] of Object.entries(FLAGS) as Array<[FlagName, Flag]>) {
+    const key = camel(name);
+    const raw = env[flag.env];
+    if (program.getOptionValueSource(key) === 'cli' || !raw) continue;
+    // FAULT holds several specs, as the repeated flag does.
+    const values = name === 'fault' ? raw.split(/[;\s]+/).filter(Boolean) : [raw];
+    let value: unknown;
+    for (const text of values) {
+      try {
+        value = flag.parse ? flag.parse(text, value as never) : text;
+      } catch (error) {
+        throw new UsageError(`option '${flag.flags}' value '${text}' from env '${flag.env}' is invalid. ${(error as Error).message}`);
+      }
+    }
+    filled[key] = value;
   }
-  // A flag, else its variable (an empty variable counts as unset).
-  const value = (name: Exclude<keyof typeof ENV_VARS, 'fault'>): string | undefined => flags[name] ?? (env[ENV_VARS[name]] || undefined);
-  const args = {
-    port: value('port') ?? '8443',
-    host: value('host') ?? '127.0.0.1',
-    'partition-host': value('partition-host'),
-    'public-gateway-url': value('public-gateway-url'),
-    'public-partition-url': value('public-partition-url'),
-    world: value('world'),
-    clock: value('clock'),
-    fault: flags.fault ?? (env.FAULT ? env.FAULT.split(/[;\s]+/).filter(Boolean) : []),
-    faults: value('faults'),
-    'control-token': value('control-token'),
-  };
+  return filled as ServeOptions;
+}
+
+async function serve(options: ServeOptions, io: CliIo, json: boolean): Promise<number> {
+  const port = options.port ?? 8443;
+  const host = options.host ?? '127.0.0.1';
   // `--port 0` alone: both origins on free ports.
-  const partitionPortText = value('partition-port') ?? (Number(args.port) === 0 ? '0' : '8444');
-  const port = Number(args.port);
-  const partitionPort = Number(partitionPortText);
-  if (!/^\d+$/.test(args.port.trim()) || !/^\d+$/.test(partitionPortText.trim()) || port > 65535 || partitionPort > 65535) {
-    console.error(`mock-icloud: ports must be whole numbers from 0 to 65535 (got ${args.port} and ${partitionPortText})\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  let mock;
+  const partitionPort = options.partitionPort ?? (port === 0 ? 0 : 8444);
+  let mock: RunningMockICloud;
+  const added: Array<{ id: string; kind: string; match?: unknown }> = [];
   try {
-    const faults = args.fault.map(parseFaultFlag);
-    if (args.faults) {
-      const list = YAML.parse(readFileSync(args.faults, 'utf8')) as unknown;
-      if (!Array.isArray(list)) throw new Error(`${args.faults}: expected a list of fault rules`);
+    const faults = [...(options.fault ?? [])];
+    if (options.faults) {
+      const list = YAML.parse(readFileSync(options.faults, 'utf8')) as unknown;
+      if (!Array.isArray(list)) throw new Error(`${options.faults}: expected a list of fault rules`);
       faults.push(...(list as FaultSpec[]));
     }
     mock = await startMockICloud({
-      world: args.world,
+      world: options.world,
       port,
       partitionPort,
-      host: args.host,
-      partitionHost: args['partition-host'],
-      publicGatewayUrl: args['public-gateway-url'],
-      publicPartitionUrl: args['public-partition-url'],
-      clock: args.clock,
-      controlToken: args['control-token'],
+      host,
+      partitionHost: options.partitionHost,
+      publicGatewayUrl: options.publicGatewayUrl,
+      publicPartitionUrl: options.publicPartitionUrl,
+      clock: options.clock,
+      controlToken: options.controlToken,
     });
     try {
-      for (const spec of faults) {
-        const fault = mock.control.addFault(spec);
-        console.log(`fault: ${fault.id} ${fault.kind}${fault.match ? ` ${JSON.stringify(fault.match)}` : ''}`);
-      }
+      for (const spec of faults) added.push(mock.control.addFault(spec));
     } catch (error) {
       await mock.close();
       throw error;
     }
   } catch (error) {
-    console.error(`mock-icloud: ${(error as Error).message}`);
-    process.exitCode = 1;
-    return;
+    printError(io, json, 'mock-icloud', 'cannot-start', (error as Error).message);
+    return 1;
   }
-  const accounts = mock.control.listAccounts();
-  if (mock.gatewayUrl !== `http://127.0.0.1:${mock.ports.gateway}/` || args.host !== '127.0.0.1') {
-    console.log(`listening: ${args.host} ports ${mock.ports.gateway} (gateway) and ${mock.ports.partition} (partition)`);
-  }
-  console.log(`gateway: ${mock.gatewayUrl}`);
-  console.log(`partition: ${mock.partitionUrl}`);
-  console.log(`control: ${mock.gatewayUrl}__mock/${args['control-token'] ? ' (Authorization: Bearer <control token>)' : ''}`);
-  for (const account of accounts) {
-    const active = account.appPasswords.filter((p) => p.revokedAt === undefined).map((p) => p.password);
-    const how = !account.twoFactor ? 'two-factor off: every password is refused' : active.length ? `app-specific password ${active.join(', ')}` : 'no app-specific password';
-    console.log(`account: ${account.appleId} (DSID ${account.dsid}), ${how}`);
+  const accounts = mock.control.listAccounts().map((account) => ({
+    appleId: account.appleId,
+    dsid: account.dsid,
+    twoFactor: account.twoFactor,
+    appPasswords: account.appPasswords.filter((p) => p.revokedAt === undefined).map((p) => p.password),
+  }));
+  const control = `${mock.gatewayUrl}__mock/`;
+  if (json) {
+    io.out(JSON.stringify({ gateway: mock.gatewayUrl, partition: mock.partitionUrl, control, controlToken: options.controlToken !== undefined, listening: { host, ...mock.ports }, accounts, faults: added }));
+  } else {
+    for (const fault of added) io.out(`fault: ${fault.id} ${fault.kind}${fault.match ? ` ${JSON.stringify(fault.match)}` : ''}`);
+    if (mock.gatewayUrl !== `http://127.0.0.1:${mock.ports.gateway}/` || host !== '127.0.0.1') {
+      io.out(`listening: ${host} ports ${mock.ports.gateway} (gateway) and ${mock.ports.partition} (partition)`);
+    }
+    io.out(`gateway: ${mock.gatewayUrl}`);
+    io.out(`partition: ${mock.partitionUrl}`);
+    io.out(`control: ${control}${options.controlToken ? ' (Authorization: Bearer <control token>)' : ''}`);
+    for (const account of accounts) {
+      const how = !account.twoFactor ? 'two-factor off: every password is refused' : account.appPasswords.length ? `app-specific password ${account.appPasswords.join(', ')}` : 'no app-specific password';
+      io.out(`account: ${account.appleId} (DSID ${account.dsid}), ${how}`);
+    }
   }
   const shutdown = (signal: string) => {
-    console.log(`mock-icloud: ${signal}, stopping`);
+    if (!json) io.out(`mock-icloud: ${signal}, stopping`);
     mock.close().then(() => process.exit(0));
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return 0;
 }

@@ -26,7 +26,8 @@ afterAll(async () => {
 
 async function run(...args: string[]): Promise<{ code: number; text: string; json: () => any }> {
   const lines: string[] = [];
-  const code = await main(['--db', db, ...args], (l) => lines.push(l));
+  // Results (stdout) and errors (stderr) together, in order: these tests read what a user sees.
+  const code = await main(['--db', db, ...args], (l) => lines.push(l), (l) => lines.push(l));
   const text = lines.join('\n');
   return { code, text, json: () => JSON.parse(text) };
 }
@@ -81,6 +82,6 @@ describe('icloud-sync', () => {
   it('runs as the installed command', async () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/icloud-sync.js', '--help'], { cwd: root });
-    expect(stdout).toContain('usage: icloud-sync');
+    expect(stdout).toMatch(/^Usage: icloud-sync/);
   });
 });

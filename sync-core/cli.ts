@@ -1,8 +1,13 @@
 /**
  * `icloud-sync`: drive the sync core from a shell, against iCloud, the mock, or any CalDAV server.
- * All state (platform model and sync state) lives in one SQLite file (--db, default icloud-sync.sqlite).
+ * All state (platform model and sync state) lives in one database (--db, default icloud-sync.sqlite).
+ *
+ * Results go to stdout (as JSON with --json, the sync report included); errors to stderr, one line
+ * (`{"error":{"code","message"}}` with --json). Exit status: 0 done; 1 the engine refused or a sync
+ * failed; 2 usage (an unknown or malformed option is refused while parsing, before any work).
  */
-import { parseArgs } from 'node:util';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { configure, consoleIo, isoTime, printError, runProgram, UsageError, wantsJson, wholeNumber, type CliIo } from '../common/cli.js';
 import { driverCommand } from '../conformance/driver/reference-adapter.js';
 import { PlatformError } from './platform/store.js';
 import { SyncError } from './errors.js';
@@ -10,180 +15,265 @@ import { CALENDAR_TYPES, type CalendarType } from './platform/model.js';
 import type { SyncReport } from './engine/report.js';
 import { SyncCore } from './sync-core.js';
 
-const USAGE = `usage: icloud-sync [--db FILE] [--json] <command> [options]
-
-Set up the platform side:
-  user add --sub-account NAME --name NAME --email EMAIL --time-zone ZONE
-  contact add --sub-account NAME --name NAME [--email EMAIL]
-  calendar add --sub-account NAME --name NAME --type TYPE --member USER_ID [--member USER_ID …] [--slot-minutes 30]
-      TYPE: ${CALENDAR_TYPES.join(', ')}
-  book --calendar ID --start ISO --contact ID [--title TEXT]
-
-Connect and sync:
-  connect --user USER_ID --apple-id EMAIL --app-password xxxx-xxxx-xxxx-xxxx [--server URL]
-  calendars --connection ID [--refresh]
-  choose --connection ID [--linked NAME] [--conflict NAME …]
-  sync (--connection ID | --all)
-  watch [--every-seconds 15]             poll all connections until Ctrl-C (5 min cadence, jitter, backoff)
-  reconnect --connection ID --app-password xxxx-xxxx-xxxx-xxxx
-  availability --user ID --from ISO --to ISO [--slot-minutes 30]
-  status
-
-Serve the conformance driver protocol (icloud-conformance scenarios --driver URL):
-  driver --port P                        on 127.0.0.1:P (0: any free port); prints its URL
-
---server defaults to https://caldav.icloud.com/ (use the mock's gateway URL offline).`;
-
-const OPTIONS = {
-  db: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  'sub-account': { type: 'string' },
-  name: { type: 'string' },
-  email: { type: 'string' },
-  'time-zone': { type: 'string' },
-  type: { type: 'string' },
-  member: { type: 'string', multiple: true },
-  'slot-minutes': { type: 'string' },
-  calendar: { type: 'string' },
-  start: { type: 'string' },
-  contact: { type: 'string' },
-  title: { type: 'string' },
-  user: { type: 'string' },
-  'apple-id': { type: 'string' },
-  'app-password': { type: 'string' },
-  server: { type: 'string' },
-  connection: { type: 'string' },
-  refresh: { type: 'boolean' },
-  linked: { type: 'string' },
-  conflict: { type: 'string', multiple: true },
-  all: { type: 'boolean' },
-  'every-seconds': { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-} as const;
-
-type Values = ReturnType<typeof parse>['values'];
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+interface GlobalOptions {
+  db: string;
+  json?: boolean;
 }
 
-class UsageError extends Error {}
+const positive = wholeNumber(1);
+const seconds = (text: string): number => {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(n > 0)) throw new InvalidArgumentError('expected a number of seconds above 0.');
+  return n;
+};
+/** An ISO time as epoch ms, checked while parsing. */
+const time = (text: string): number => Date.parse(isoTime(text));
+const list = (value: string, previous: string[] = []) => [...previous, value];
 
-function need(values: Values, key: keyof Values): string {
-  const v = values[key];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${key} is required`);
-  return v;
-}
-
-function time(values: Values, key: keyof Values): number {
-  const raw = need(values, key);
-  const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) throw new UsageError(`--${key} must be an ISO time, e.g. 2026-12-01T10:00:00Z (got "${raw}")`);
-  return ms;
-}
-
-export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
-  // The conformance adapter has its own options and no database: it serves fresh engines per scenario.
-  if (argv[0] === 'driver') return driverCommand(argv.slice(1), out);
-  let parsed;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    out(`icloud-sync: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) {
-    out(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const core = new SyncCore({ database: values.db ?? 'icloud-sync.sqlite' });
-  const print = (human: string, data: unknown) => out(values.json ? JSON.stringify(data, null, 2) : human);
-  try {
-    const subAccount = async (name: string) => (await core.platform.listSubAccounts()).find((s) => s.name === name || s.id === name) ?? (await core.platform.createSubAccount({ name }));
-    const [command, sub] = positionals;
-    switch (`${command}${sub ? ` ${sub}` : ''}`) {
-      case 'user add': {
-        const user = await core.platform.createUser({ subAccountId: (await subAccount(need(values, 'sub-account'))).id, name: need(values, 'name'), email: need(values, 'email'), timeZone: need(values, 'time-zone') });
-        print(`user ${user.id}: ${user.name} (${user.timeZone})`, user);
-        return 0;
+export async function main(argv: string[], out: (line: string) => void = consoleIo.out, err: (line: string) => void = consoleIo.err): Promise<number> {
+  // The conformance adapter has its own options (conformance/driver/reference-adapter.ts) and no
+  // database: it serves fresh engines per scenario.
+  if (argv[0] === 'driver') return driverCommand(argv.slice(1), out, err);
+  const io: CliIo = { out, err };
+  const json = wantsJson(argv);
+  let status = 0;
+  const program = configure(new Command('icloud-sync'), io, json)
+    .description('Drive the iCloud sync core from a shell: set up the platform side, connect Apple IDs, choose calendars, sync.')
+    .usage('[--db FILE] [--json] <command> [options]')
+    .addOption(new Option('--db <file>', 'the database holding platform and sync state (a SQLite file, or a URL the store supports)').env('ICLOUD_SYNC_DB').default('icloud-sync.sqlite'))
+    .option('--json', 'print results and errors as JSON')
+    .argument('[command...]')
+    .addHelpText('after', '\n--server defaults to https://caldav.icloud.com/ (use the mock\'s gateway URL offline). Every command has --help.')
+    // No command, or one that does not exist (a known one is dispatched before this).
+    .action((operands: string[]) => {
+      if (operands.length === 0) {
+        if (json) throw new UsageError('a command is required (add --help for the list)', 'missing-command');
+        program.outputHelp({ error: true });
+        status = 2;
+        return;
       }
-      case 'contact add': {
-        const contact = await core.platform.createContact({ subAccountId: (await subAccount(need(values, 'sub-account'))).id, name: need(values, 'name'), email: values.email });
+      throw new UsageError(`unknown command "${operands.join(' ')}"`, 'unknown-command');
+    });
+
+  /** Runs a command with a SyncCore on --db, printing its result; errors become exit statuses. */
+  const withCore = (action: (core: SyncCore, print: (human: string, data: unknown) => void, options: Record<string, any>) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const global = program.opts<GlobalOptions>();
+      const core = new SyncCore({ database: global.db });
+      const print = (human: string, data: unknown) => out(json ? JSON.stringify(data, null, 2) : human);
+      try {
+        status = await action(core, print, command.opts());
+      } finally {
+        await core.close();
+      }
+    };
+  const subAccount = async (core: SyncCore, name: string) => (await core.platform.listSubAccounts()).find((s) => s.name === name || s.id === name) ?? (await core.platform.createSubAccount({ name }));
+
+  const user = program.command('user').description('platform users');
+  user
+    .command('add')
+    .description('add a user to a sub-account (created if new)')
+    .requiredOption('--sub-account <name>', 'sub-account name or id')
+    .requiredOption('--name <name>', "the user's name")
+    .requiredOption('--email <email>', "the user's e-mail address")
+    .requiredOption('--time-zone <zone>', 'IANA time zone, e.g. Europe/London')
+    .action(
+      withCore(async (core, print, o) => {
+        const created = await core.platform.createUser({ subAccountId: (await subAccount(core, o.subAccount)).id, name: o.name, email: o.email, timeZone: o.timeZone });
+        print(`user ${created.id}: ${created.name} (${created.timeZone})`, created);
+        return 0;
+      }),
+    );
+
+  program
+    .command('contact')
+    .description('platform contacts (who books)')
+    .command('add')
+    .description('add a contact to a sub-account (created if new)')
+    .requiredOption('--sub-account <name>', 'sub-account name or id')
+    .requiredOption('--name <name>', "the contact's name")
+    .option('--email <email>', "the contact's e-mail address")
+    .action(
+      withCore(async (core, print, o) => {
+        const contact = await core.platform.createContact({ subAccountId: (await subAccount(core, o.subAccount)).id, name: o.name, email: o.email });
         print(`contact ${contact.id}: ${contact.name}`, contact);
         return 0;
-      }
-      case 'calendar add': {
-        const type = need(values, 'type') as CalendarType;
-        if (!CALENDAR_TYPES.includes(type)) throw new UsageError(`--type must be one of ${CALENDAR_TYPES.join(', ')}`);
-        const calendar = await core.platform.createCalendar({ subAccountId: (await subAccount(need(values, 'sub-account'))).id, name: need(values, 'name'), type, memberIds: values.member ?? [], slotMinutes: values['slot-minutes'] ? Number(values['slot-minutes']) : undefined });
+      }),
+    );
+
+  program
+    .command('calendar')
+    .description('platform calendars')
+    .command('add')
+    .description('add a platform calendar')
+    .requiredOption('--sub-account <name>', 'sub-account name or id')
+    .requiredOption('--name <name>', "the calendar's name")
+    .addOption(new Option('--type <type>', 'the calendar type').choices(CALENDAR_TYPES).makeOptionMandatory())
+    .requiredOption('--member <user-id>', 'a member user (repeatable)', list)
+    .option('--slot-minutes <n>', 'slot length in minutes', positive)
+    .action(
+      withCore(async (core, print, o) => {
+        const calendar = await core.platform.createCalendar({ subAccountId: (await subAccount(core, o.subAccount)).id, name: o.name, type: o.type as CalendarType, memberIds: o.member, slotMinutes: o.slotMinutes });
         print(`calendar ${calendar.id}: ${calendar.name} (${calendar.type}, iCloud sync ${calendar.icloudSync ? 'on' : 'off'})`, calendar);
         return 0;
-      }
-      case 'book': {
-        const event = await core.book({ calendarId: need(values, 'calendar'), start: time(values, 'start'), contactId: need(values, 'contact'), title: values.title });
+      }),
+    );
+
+  program
+    .command('book')
+    .description('book an appointment on a platform calendar')
+    .requiredOption('--calendar <id>', 'the platform calendar')
+    .requiredOption('--start <iso-time>', 'start, e.g. 2026-12-01T10:00:00Z', time)
+    .requiredOption('--contact <id>', 'who books')
+    .option('--title <text>', 'the appointment title')
+    .action(
+      withCore(async (core, print, o) => {
+        const event = await core.book({ calendarId: o.calendar, start: o.start, contactId: o.contact, title: o.title });
         print(`appointment ${event.id}: ${event.title}, ${new Date(event.start).toISOString()}–${new Date(event.end).toISOString()}, with ${event.userIds.join(', ')}`, event);
         return 0;
-      }
-      case 'connect': {
-        const user = await core.platform.getUser(need(values, 'user'));
-        if (!user) throw new SyncError('not-found', `no user ${values.user}`);
-        const connection = await core.connections.connect({ subAccountId: user.subAccountId, userId: user.id, appleId: need(values, 'apple-id'), appPassword: need(values, 'app-password'), serverUrl: values.server });
+      }),
+    );
+
+  program
+    .command('connect')
+    .description("connect a user's Apple ID with an app-specific password; lists the calendars offered")
+    .requiredOption('--user <id>', 'the platform user')
+    .requiredOption('--apple-id <email>', 'the Apple ID')
+    .requiredOption('--app-password <password>', 'an app-specific password (xxxx-xxxx-xxxx-xxxx) from appleid.apple.com')
+    .option('--server <url>', 'the CalDAV server (default https://caldav.icloud.com/)')
+    .action(
+      withCore(async (core, print, o) => {
+        const found = await core.platform.getUser(o.user);
+        if (!found) throw new SyncError('not-found', `no user ${o.user}`);
+        const connection = await core.connections.connect({ subAccountId: found.subAccountId, userId: found.id, appleId: o.appleId, appPassword: o.appPassword, serverUrl: o.server });
         const calendars = await core.connections.offered(connection.id);
-        print(`connection ${connection.id}: ${connection.appleId} for ${user.name}\n${formatCalendars(calendars)}\nNext: icloud-sync choose --connection ${connection.id} --linked NAME [--conflict NAME …]`, { connection: { ...connection, appPassword: undefined }, calendars });
+        print(
+          `connection ${connection.id}: ${connection.appleId} for ${found.name}\n${formatCalendars(calendars)}\nNext: icloud-sync choose --connection ${connection.id} --linked NAME [--conflict NAME …]`,
+          { connection: { ...connection, appPassword: undefined }, calendars },
+        );
         return 0;
-      }
-      case 'calendars': {
-        const id = need(values, 'connection');
-        const calendars = values.refresh ? await core.connections.refreshCalendars(id) : await core.connections.offered(id);
+      }),
+    );
+
+  program
+    .command('calendars')
+    .description("a connection's iCloud calendars")
+    .requiredOption('--connection <id>', 'the connection')
+    .option('--refresh', 'ask iCloud again')
+    .action(
+      withCore(async (core, print, o) => {
+        const calendars = o.refresh ? await core.connections.refreshCalendars(o.connection) : await core.connections.offered(o.connection);
         print(formatCalendars(calendars), calendars);
         return 0;
-      }
-      case 'choose': {
-        const calendars = await core.connections.chooseCalendars(need(values, 'connection'), { linked: values.linked, conflict: values.conflict });
+      }),
+    );
+
+  program
+    .command('choose')
+    .description('choose the linked calendar and the conflict calendars')
+    .requiredOption('--connection <id>', 'the connection')
+    .option('--linked <name>', 'the calendar bookings are written to')
+    .option('--conflict <name>', 'a calendar whose events block time (repeatable)', list)
+    .action(
+      withCore(async (core, print, o) => {
+        const calendars = await core.connections.chooseCalendars(o.connection, { linked: o.linked, conflict: o.conflict });
         print(formatCalendars(calendars), calendars);
         return 0;
-      }
-      case 'sync': {
-        const reports = values.all ? await Promise.all((await core.state.listConnections()).filter((c) => c.status === 'active').map((c) => core.sync(c.id))) : [await core.sync(need(values, 'connection'))];
+      }),
+    );
+
+  program
+    .command('sync')
+    .description('sync one connection, or every active one; exit 1 when a sync failed')
+    .option('--connection <id>', 'the connection')
+    .option('--all', 'every active connection')
+    .action(
+      withCore(async (core, print, o) => {
+        if (!o.all && !o.connection) throw new UsageError('--connection is required (or --all)');
+        const reports = o.all ? await Promise.all((await core.state.listConnections()).filter((c) => c.status === 'active').map((c) => core.sync(c.id))) : [await core.sync(o.connection)];
         print(reports.map(formatReport).join('\n'), reports);
         return reports.some((r) => r.outcome === 'failed') ? 1 : 0;
-      }
-      case 'watch': {
-        const every = Number(values['every-seconds'] ?? 15) * 1000;
-        out(`icloud-sync: polling ${(await core.state.listConnections()).length} connection(s); Ctrl-C to stop`);
+      }),
+    );
+
+  program
+    .command('watch')
+    .description('poll every due connection until Ctrl-C (5 min cadence, jitter, backoff); with --json one report per line')
+    .option('--every-seconds <n>', 'how often to look for due connections', seconds, 15)
+    .action(
+      withCore(async (core, _print, o) => {
+        err(`icloud-sync: polling ${(await core.state.listConnections()).length} connection(s); Ctrl-C to stop`);
         for (;;) {
-          for (const report of await core.poll()) out(formatReport(report));
-          await new Promise((r) => setTimeout(r, every));
+          for (const report of await core.poll()) out(json ? JSON.stringify(report) : formatReport(report));
+          await new Promise((r) => setTimeout(r, o.everySeconds * 1000));
         }
-      }
-      case 'reconnect': {
-        const connection = await core.connections.reconnect(need(values, 'connection'), need(values, 'app-password'));
+      }),
+    );
+
+  program
+    .command('reconnect')
+    .description('give a connection a new app-specific password')
+    .requiredOption('--connection <id>', 'the connection')
+    .requiredOption('--app-password <password>', 'the new app-specific password')
+    .action(
+      withCore(async (core, print, o) => {
+        const connection = await core.connections.reconnect(o.connection, o.appPassword);
         print(`connection ${connection.id}: ${connection.status}`, { ...connection, appPassword: undefined });
         return 0;
-      }
-      case 'availability': {
-        const slots = await core.freeSlots(need(values, 'user'), { start: time(values, 'from'), end: time(values, 'to') }, Number(values['slot-minutes'] ?? 30));
+      }),
+    );
+
+  program
+    .command('availability')
+    .description("a user's free slots, after iCloud's busy events")
+    .requiredOption('--user <id>', 'the platform user')
+    .requiredOption('--from <iso-time>', 'from, e.g. 2026-12-01T09:00:00Z', time)
+    .requiredOption('--to <iso-time>', 'to', time)
+    .option('--slot-minutes <n>', 'slot length in minutes', positive, 30)
+    .action(
+      withCore(async (core, print, o) => {
+        const slots = await core.freeSlots(o.user, { start: o.from, end: o.to }, o.slotMinutes);
         print(slots.length ? slots.map((s) => `free ${new Date(s.start).toISOString()} – ${new Date(s.end).toISOString()}`).join('\n') : 'no free slots', slots);
         return 0;
-      }
-      case 'status': {
+      }),
+    );
+
+  program
+    .command('status')
+    .description('every connection: status, last sync, next poll')
+    .action(
+      withCore(async (core, print) => {
         const rows = (await core.state.listConnections()).map((c) => ({ id: c.id, appleId: c.appleId, userId: c.userId, status: c.status, reason: c.statusReason, lastSyncAt: c.lastSyncAt && new Date(c.lastSyncAt).toISOString(), nextPollAt: new Date(c.nextPollAt).toISOString() }));
         print(rows.length ? rows.map((r) => `${r.id} ${r.appleId} user ${r.userId}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, last sync ${r.lastSyncAt ?? 'never'}`).join('\n') : 'no connections', rows);
         return 0;
-      }
-      default:
-        throw new UsageError(`unknown command "${positionals.join(' ')}"`);
-    }
+      }),
+    );
+
+  // Reached only after global options (`--json driver …`); `driver` first is dispatched above.
+  program
+    .command('driver')
+    .description('serve the conformance driver protocol (icloud-conformance scenarios --driver URL) on 127.0.0.1:P; prints its URL (driver --help)')
+    .usage('--port P')
+    .helpOption(false)
+    .allowUnknownOption()
+    .argument('[options...]')
+    .action(async (args: string[]) => {
+      status = await driverCommand(args, out, err);
+    });
+
+  try {
+    return await runProgram(program, argv, io, json, () => status);
   } catch (error) {
-    if (error instanceof UsageError) out(`icloud-sync: ${error.message}\n${USAGE}`);
-    else if (error instanceof SyncError || error instanceof PlatformError) out(`icloud-sync: ${error.message}`);
-    else throw error;
-    return error instanceof UsageError ? 2 : 1;
-  } finally {
-    await core.close();
+    if (error instanceof UsageError) {
+      printError(io, json, 'icloud-sync', error.code, json ? error.message : `${error.message} (add --help for usage)`);
+      return 2;
+    }
+    if (error instanceof SyncError || error instanceof PlatformError) {
+      printError(io, json, 'icloud-sync', error.code, error.message);
+      return 1;
+    }
+    throw error;
   }
 }
 

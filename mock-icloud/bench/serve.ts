@@ -1,4 +1,4 @@
 // The mock-icloud command from source (for benchmarks that run the mock in its own process).
 import { main } from '../cli.js';
 
-await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
