@@ -11,6 +11,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import YAML from 'yaml';
 import { configure, consoleIo, isoTime, port, printError, runProgram, UsageError, wantsJson, type CliIo } from '../common/cli.js';
 import { FAULT_KINDS, parseFaultSpec, type FaultSpec } from './control/faults.js';
+import { parseLatencyProfile, type LatencyProfileOptions } from './control/latency-profile.js';
+import { parseQuirks, quirkUsage, type Quirks } from './quirks.js';
 import { startMockICloud, type RunningMockICloud } from './server.js';
 import { recordMain, worldFromCaptureMain } from './record/cli.js';
 
@@ -19,6 +21,27 @@ const CONTROL_TOKEN = /^[\x21-\x7e]{16,}$/;
 function controlToken(text: string): string {
   if (!CONTROL_TOKEN.test(text)) throw new InvalidArgumentError('expected at least 16 printable characters without spaces.');
   return text;
+}
+
+function quirkFlag(text: string, previous: Partial<Quirks> = {}): Partial<Quirks> {
+  try {
+    return { ...previous, ...parseQuirks([text]) };
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function latencyFlag(text: string): LatencyProfileOptions {
+  try {
+    return parseLatencyProfile(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function days(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text.trim())) throw new InvalidArgumentError('expected a number of days (0: never).');
+  return Number(text);
 }
 
 function faultFlag(text: string, previous: FaultSpec[] = []): FaultSpec[] {
@@ -54,6 +77,15 @@ const FLAGS = {
   },
   faults: { flags: '--faults <file>', env: 'FAULTS', description: 'a YAML/JSON list of fault rules (the same fields as POST /__mock/faults)' },
   'control-token': { flags: '--control-token <token>', env: 'MOCK_ICLOUD_CONTROL_TOKEN', description: 'require "Authorization: Bearer TOKEN" on /__mock/ (16+ characters); needed when --host is beyond loopback, since the control plane exports every password', parse: controlToken },
+  quirk: {
+    flags: '--quirk <name>',
+    env: 'QUIRK',
+    description: `switch a quirk from its default (repeatable): NAME=CHOICE, a two-way quirk's name alone, or a choice only one quirk has, e.g. recurrenceExpansion or expiredSyncToken=full-listing; quirks: ${quirkUsage()} (default first)`,
+    parse: quirkFlag as Flag['parse'],
+  },
+  quirks: { flags: '--quirks <list>', env: 'QUIRKS', description: 'several quirks at once, separated by commas (as --quirk takes them)', parse: quirkFlag as Flag['parse'] },
+  'latency-profile': { flags: '--latency-profile <profile>', env: 'LATENCY_PROFILE', description: "icloud[:SEED]: delays shaped like iCloud's (CalendarServer's load-test targets), seeded; default none", parse: latencyFlag },
+  'sync-token-lifetime-days': { flags: '--sync-token-lifetime-days <days>', env: 'SYNC_TOKEN_LIFETIME_DAYS', description: 'a sync token expires once a change after it is this many days old (default 14, as CalendarServer; 0 never)', parse: days },
 } satisfies Record<string, Flag>;
 
 type FlagName = keyof typeof FLAGS;
@@ -73,6 +105,10 @@ interface ServeOptions {
   fault?: FaultSpec[];
   faults?: string;
   controlToken?: string;
+  quirk?: Partial<Quirks>;
+  quirks?: Partial<Quirks>;
+  latencyProfile?: LatencyProfileOptions;
+  syncTokenLifetimeDays?: number;
   json?: boolean;
 }
 
@@ -191,6 +227,9 @@ async function serve(options: ServeOptions, io: CliIo, json: boolean): Promise<n
       publicPartitionUrl: options.publicPartitionUrl,
       clock: options.clock,
       controlToken: options.controlToken,
+      quirks: { ...options.quirks, ...options.quirk },
+      latency: options.latencyProfile,
+      syncTokenLifetimeDays: options.syncTokenLifetimeDays,
     });
     try {
       for (const spec of faults) added.push(mock.control.addFault(spec));
