@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import YAML from 'yaml';
 import { configure, consoleIo, isoTime, port, printError, runProgram, UsageError, wantsJson, type CliIo } from '../common/cli.js';
-import { FAULT_KINDS, parseFaultSpec, type FaultSpec } from './control/faults.js';
+import { FAULT_KINDS, parseFaultFlag, type FaultSpec } from './control/faults.js';
 import { parseLatencyProfile, type LatencyProfileOptions } from './control/latency-profile.js';
 import { parseQuirks, quirkUsage, type Quirks } from './quirks.js';
 import { startMockICloud, type RunningMockICloud } from './server.js';
@@ -112,30 +112,8 @@ interface ServeOptions {
   json?: boolean;
 }
 
-const MATCH_KEYS = new Set(['account', 'calendar', 'method', 'path']);
-const NUMBER_KEYS = new Set(['count', 'after', 'probability', 'seed', 'retryAfter', 'latencyMs', 'latencyJitterMs', 'pageSize']);
-
-/** `unavailable:retryAfter=30,count=2,account=a@b` → a FaultSpec. */
-export function parseFaultFlag(flag: string): FaultSpec {
-  const [kind, rest = ''] = flag.split(/:(.*)/s, 2);
-  const spec: Record<string, unknown> = { kind };
-  const match: Record<string, string> = {};
-  for (const pair of rest.split(',').filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`--fault ${flag}: "${pair}" is not key=value`);
-    const key = pair.slice(0, eq);
-    const value = pair.slice(eq + 1);
-    if (MATCH_KEYS.has(key)) match[key] = value;
-    else if (NUMBER_KEYS.has(key)) {
-      if (!Number.isFinite(Number(value))) throw new Error(`--fault ${flag}: ${key} must be a number`);
-      spec[key] = Number(value);
-    } else if (key === 'from' || key === 'until') spec[key] = value;
-    else throw new Error(`--fault ${flag}: unknown key "${key}"`);
-  }
-  if (Object.keys(match).length) spec.match = match;
-  // Checked whole here, so a bad rule is a usage error before the mock starts.
-  return parseFaultSpec(spec);
-}
+/** `unavailable:retryAfter=30,count=2,account=a@b` → a checked FaultSpec (the keys come from the kind's record). */
+export { parseFaultFlag };
 
 const camel = (name: string) => name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 

@@ -1,22 +1,18 @@
 import { z } from 'zod';
-import { FAULT_KINDS } from '../../../mock-icloud/index.js';
-import { isoTime, whole } from '../args/vocabulary.js';
+import { anyFaultSpecShape, parseFaultSpec, type FaultSpec } from '../../../mock-icloud/control/faults.js';
 import { defineStep } from './define-step.js';
 
-/** The mock's fault rule (mock-icloud/control/faults.ts FaultSpec), checked at load. */
-const faultSpec = z.strictObject({
-  kind: z.enum(FAULT_KINDS),
-  match: z.strictObject({ account: z.string().optional(), calendar: z.string().optional(), method: z.string().optional(), path: z.string().optional().describe('path prefix') }).optional(),
-  after: whole(0, 'matching requests let through first').optional(),
-  count: whole(1, 'matching requests hit, then the rule stops').optional(),
-  from: isoTime.optional(),
-  until: isoTime.optional(),
-  probability: z.number().min(0).max(1).optional(),
-  seed: z.number().int().optional(),
-  retryAfter: whole(0, 'seconds, sent as Retry-After').optional(),
-  latencyMs: z.number().min(0).max(600_000).optional(),
-  latencyJitterMs: whole(0, 'more milliseconds, drawn from seed').optional(),
-  pageSize: whole(1, 'sync-collection members per page (truncate-sync)').optional(),
+/**
+ * The mock's fault rule, checked at load with the mock's own check (each kind's record in
+ * mock-icloud/control/fault-kinds/): every kind's keys are offered (JSON Schema, step table), and
+ * a key the kind does not take, or a missing one it needs, is refused as the control plane would.
+ */
+const faultSpec = z.strictObject(anyFaultSpecShape).superRefine((spec, ctx) => {
+  try {
+    parseFaultSpec(spec);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
 });
 
 export const fault = defineStep({
@@ -26,6 +22,6 @@ export const fault = defineStep({
   args: faultSpec,
   shorthand: 'kind',
   run(run, a) {
-    run.mock.control.addFault(a);
+    run.mock.control.addFault(a as FaultSpec);
   },
 });
