@@ -34,6 +34,8 @@ interface Listing {
   changed: RemoteRef[];
   deleted: string[];
   token: string;
+  /** Everything the calendar holds (no token, or one iCloud refused), not changes since a token. */
+  full: boolean;
   objects: RemoteObject[];
   complete: boolean;
 }
@@ -63,7 +65,11 @@ async function pullCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
   // A copy the engine created after the token and the listing does not show was created and
   // deleted in between, which RFC 6578 lets a server leave out of the answer.
   const listed = new Set([...listing.changed.map((r) => r.href), ...listing.deleted]);
-  const unseen = (await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url)).filter((href) => !listed.has(href));
+  // After a full listing (a first read, or a token iCloud refused), a followed copy it does not
+  // show has vanished: looked for elsewhere, then kept as deleted in iCloud; nothing is removed (D6).
+  const unseen = (listing.full ? await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url) : await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url)).filter(
+    (href) => !listed.has(href),
+  );
   for (const href of [...listing.deleted, ...unseen]) await applyDeletion(ctx, href);
   if (listing.complete) await ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token);
 }
@@ -95,7 +101,7 @@ async function applyDeletion(ctx: RunContext, href: string): Promise<void> {
 
 /** Steps 1 and 2 for one calendar. */
 async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<Listing> {
-  const { changed, deleted, token } = await fetchChanges(ctx, calendar);
+  const { changed, deleted, token, full } = await fetchChanges(ctx, calendar);
   const rows = new Map<string, RemoteObjectRow | undefined>();
   const confirmed: RemoteObjectRow[] = [];
   for (const ref of changed) rows.set(ref.href, await ctx.state.getObject(ctx.connection.id, ref.href));
@@ -112,7 +118,7 @@ async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
     return calendar.isConflict || row !== undefined;
   });
   for (const row of confirmed) await ctx.state.saveObject({ ...row, unconfirmed: false });
-  const listing: Listing = { calendar, changed, deleted, token, objects: [], complete: true };
+  const listing: Listing = { calendar, changed, deleted, token, full, objects: [], complete: true };
   if (toFetch.length === 0) return listing;
   const objects = await ctx.client.multiget(calendar.url, toFetch.map((r) => r.href));
   for (const ref of toFetch) {
@@ -127,8 +133,9 @@ async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
   return listing;
 }
 
-async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar): Promise<{ changed: RemoteRef[]; deleted: string[]; token: string }> {
+async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar): Promise<{ changed: RemoteRef[]; deleted: string[]; token: string; full: boolean }> {
   let token: string | null = calendar.syncToken ?? null;
+  let full = token === null;
   const changed = new Map<string, RemoteRef>();
   const deleted = new Set<string>();
   for (let pages = 0; ; pages++) {
@@ -140,6 +147,7 @@ async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar): Promise<
       // D6: a refused token means "list everything again", never "everything was deleted".
       ctx.report.fullResyncs.push(calendar.url);
       token = null;
+      full = true;
       changed.clear();
       deleted.clear();
       continue;
@@ -153,7 +161,7 @@ async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar): Promise<
       deleted.add(href);
     }
     token = page.token;
-    if (!page.truncated) return { changed: [...changed.values()], deleted: [...deleted], token };
+    if (!page.truncated) return { changed: [...changed.values()], deleted: [...deleted], token, full };
     if (pages > 10_000) throw new Error(`iCloud kept truncating the changes of ${calendar.url}; giving up for this run`);
   }
 }
@@ -175,7 +183,9 @@ export async function applyRemoteObject(ctx: RunContext, calendar: RemoteCalenda
   await ctx.store.transaction(async () => {
     const { state, connection } = ctx;
     const row = await state.getObject(connection.id, object.href);
-    if (row && row.contentHash === hash && !row.gone && !options.force) {
+    // Unchanged content of the followed copy: nothing to decide. (A copy seen elsewhere still goes
+    // through the role decision: the copy it follows may be gone, and then this one takes over.)
+    if (row && row.followed && row.contentHash === hash && !row.gone && !options.force) {
       await state.saveObject({ ...row, etag: object.etag, data: object.data, unconfirmed: false });
       if (row.origin === 'platform') ctx.report.pulled.echoesIgnored++;
       else ctx.report.pulled.unchanged++;

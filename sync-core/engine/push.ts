@@ -287,7 +287,10 @@ async function pushSlotChange(ctx: RunContext, original: PlatformEvent, calendar
         return;
       }
       if (outcome === 'not-found') {
-        if (!(await relocate(ctx, row))) return keep(slot.deleted);
+        if (!(await relocate(ctx, row))) {
+          ctx.report.skipped.push({ eventId: slot.id, href: row.href, reason: 'the iCloud event was deleted; the change stays in the platform' });
+          return keep(slot.deleted);
+        }
         continue;
       }
     } else {
@@ -304,7 +307,10 @@ async function pushSlotChange(ctx: RunContext, original: PlatformEvent, calendar
     }
     // 412: iCloud changed the event meanwhile. It is read and decided per occurrence (D1): a later
     // iPhone edit wins and is applied; otherwise the conflict is recorded and the write retried.
-    if (!(await reread(ctx, row))) return keep(slot.deleted);
+    if (!(await reread(ctx, row))) {
+      ctx.report.skipped.push({ eventId: slot.id, href: row.href, reason: 'the iCloud event was deleted; the change stays in the platform' });
+      return keep(slot.deleted);
+    }
   }
   throw new UnexpectedResponseError('PUT', original.id, 412, 'the event kept changing in iCloud; retrying next run');
 }

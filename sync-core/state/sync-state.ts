@@ -284,6 +284,11 @@ export class SyncState {
     return new Set((this.sql('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string));
   }
 
+  /** The live followed copies in a calendar: what a full listing of it must show. */
+  followedHrefsIn(connectionId: string, calendarUrl: string): string[] {
+    return (this.sql('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND followed = 1 AND gone = 0').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string);
+  }
+
   /** Copies the engine created in a calendar that no listing has shown yet (sync-003). */
   unconfirmedIn(connectionId: string, calendarUrl: string): string[] {
     return (this.sql('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND unconfirmed = 1 AND gone = 0').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string);
