@@ -52,74 +52,92 @@ const access = z.enum(['read-only', 'read-write'], { error: (issue) => `access m
 
 // ---- the shapes ----------------------------------------------------------------------------------------
 
-/** Validates with the schema `pick` chooses for the input, keeping that schema's issues and paths. */
-function byShape<T>(pick: (input: unknown) => z.ZodType<T>) {
-  return z.unknown().transform((input, ctx): T => {
+/**
+ * The shapes a `byShape` schema chooses among, for the JSON Schema (world.schema.json): its
+ * choosing function is code, which JSON Schema cannot say, so it is published as "any of these".
+ */
+const ALTERNATIVES = new WeakMap<object, readonly z.ZodType[]>();
+export const alternativesOf = (schema: object): readonly z.ZodType[] | undefined => ALTERNATIVES.get(schema);
+
+/** Validates with the schema `pick` chooses for the input (one of `shapes`), keeping that schema's issues and paths. */
+function byShape<T>(pick: (input: unknown) => z.ZodType<T>, shapes: readonly z.ZodType[]) {
+  const schema = z.unknown().transform((input, ctx): T => {
     const result = pick(input).safeParse(input);
     if (result.success) return result.data;
     for (const issue of result.error.issues) ctx.addIssue(issue as never);
     return z.NEVER;
   });
+  ALTERNATIVES.set(schema, shapes);
+  return schema;
 }
 
-const appPasswordObject = strict({ password: text, label: optional(text), revoked: optional(bool) });
+const appPasswordObject = strict({
+  password: text.describe('the app-specific password, e.g. abcd-efgh-ijkl-mnop'),
+  label: optional(text).describe('its label, as appleid.apple.com shows it'),
+  revoked: optional(bool).describe('revoked: CalDAV refuses it'),
+});
+const appPasswordText = z.string().describe('an app-specific password, e.g. abcd-efgh-ijkl-mnop');
 /** An app-specific password: its text, or `{password, label, revoked}`. */
-export const appPasswordSchema = byShape<string | z.output<typeof appPasswordObject>>((input) => (typeof input === 'string' ? z.string() : appPasswordObject));
+export const appPasswordSchema = byShape<string | z.output<typeof appPasswordObject>>((input) => (typeof input === 'string' ? appPasswordText : appPasswordObject), [appPasswordText, appPasswordObject]);
 
 export const eventSchema = strict({
   /** Resource name; defaults to `<UID>.ics`. */
-  name: optional(text),
+  name: optional(text).describe('resource name; default <UID>.ics'),
   /** iCalendar text inline (LF line endings are turned into CRLF). */
-  ics: optional(text),
+  ics: optional(text).describe('the iCalendar text inline (give ics or file)'),
   /** A .ics file, relative to the world file. */
-  file: optional(text),
+  file: optional(text).describe('a .ics file, relative to the world file (give ics or file)'),
 }).refine((e) => (e.ics === undefined) !== (e.file === undefined), 'give exactly one of "ics" (inline iCalendar) or "file" (a path)');
 
 const ownedShape = {
-  name: text,
-  displayName: optional(text),
-  component: optional(component),
-  color: optional(color),
-  order: optional(number),
-  description: optional(text),
+  name: text.describe('the collection name in its URL (/<dsid>/calendars/<name>/)'),
+  displayName: optional(text).describe('the name people see'),
+  component: optional(component).describe('VEVENT (a calendar, the default) or VTODO (a Reminders list): one per calendar, as in iCloud'),
+  color: optional(color).describe('#RRGGBB or #RRGGBBAA'),
+  order: optional(number).describe('apple:calendar-order'),
+  description: optional(text).describe('CALDAV:calendar-description'),
   /** IANA zone for floating and all-day times in time-range queries. */
-  timezone: optional(text),
-  events: list(eventSchema),
+  timezone: optional(text).describe('IANA time zone for floating and all-day times in time-range queries, e.g. Europe/London'),
+  events: list(eventSchema).describe('its events'),
 };
 export const ownedCalendarSchema = strict(ownedShape);
 
 export const sharedCalendarSchema = strict({
-  sharedFrom: strict({ owner: text, calendar: text, access: optional(access) }),
+  sharedFrom: strict({
+    owner: text.describe("the owner's Apple ID"),
+    calendar: text.describe("the owner's calendar name"),
+    access: optional(access).describe('read-only (default) or read-write'),
+  }).describe("another account's calendar shared with this one"),
   /** Defaults to the 64-hex name iCloud gives shared calendars. */
-  name: optional(text),
-  displayName: optional(text),
-  color: optional(color),
+  name: optional(text).describe('default: the 64-hex name iCloud gives shared calendars'),
+  displayName: optional(text).describe('the name people see'),
+  color: optional(color).describe('#RRGGBB or #RRGGBBAA'),
 });
 
 export const subscribedCalendarSchema = strict({
-  subscribed: text,
-  name: text,
-  displayName: text,
-  color: optional(color),
-  order: optional(number),
+  subscribed: text.describe('the feed URL of a subscribed (read-only) calendar'),
+  name: text.describe('the collection name in its URL'),
+  displayName: text.describe('the name people see'),
+  color: optional(color).describe('#RRGGBB or #RRGGBBAA'),
+  order: optional(number).describe('apple:calendar-order'),
 });
 
 /** A calendar: shared when it has `sharedFrom`, subscribed when it has `subscribed`, owned otherwise. */
 export const calendarSchema = byShape<WorldCalendar>((input) => {
   const probe = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
   return (probe.sharedFrom != null ? sharedCalendarSchema : probe.subscribed != null ? subscribedCalendarSchema : ownedCalendarSchema) as z.ZodType<WorldCalendar>;
-});
+}, [ownedCalendarSchema, sharedCalendarSchema, subscribedCalendarSchema]);
 
 const accountShape = {
-  appleId: text,
-  fullName: text,
-  dsid: optional(text),
-  partition: optional(number),
+  appleId: text.describe('the Apple ID, an e-mail address'),
+  fullName: text.describe("the account holder's name"),
+  dsid: optional(text).describe('the DSID in every URL; default: derived from the Apple ID'),
+  partition: optional(number).describe('the pNN of the partition host'),
   /** The regular Apple ID password (CalDAV refuses it). */
-  password: text,
-  twoFactor: optional(bool),
-  appPasswords: list(appPasswordSchema),
-  calendars: list(calendarSchema),
+  password: text.describe('the regular Apple ID password, which CalDAV refuses as iCloud does'),
+  twoFactor: optional(bool).describe('two-factor authentication on (default); off, every password is refused'),
+  appPasswords: list(appPasswordSchema).describe('app-specific passwords: text, or { password, label, revoked }'),
+  calendars: list(calendarSchema).describe('owned calendars, calendars shared with the account (sharedFrom) and subscriptions (subscribed)'),
 };
 export const accountSchema = strict(accountShape);
 /** An account without its calendars: `POST /__mock/accounts`. */
@@ -127,10 +145,12 @@ export const newAccountSchema = strict({ ...accountShape, calendars: z.undefined
 
 export const worldSchema = strict({
   /** Optional description for people reading the file. */
-  description: optional(text),
+  description: optional(text).describe('for people reading the file'),
   /** Pins the mock's clock (ISO 8601) so etags and tokens are the same on every run. */
-  now: optional(text.refine((now) => !Number.isNaN(Date.parse(now)), { error: (issue) => `"now" is not an ISO 8601 time: ${String(issue.input)}` })),
-  accounts: list(accountSchema).transform((a) => a ?? []),
+  now: optional(text.refine((now) => !Number.isNaN(Date.parse(now)), { error: (issue) => `"now" is not an ISO 8601 time: ${String(issue.input)}` })).describe("pins the mock's clock (ISO 8601) so etags and sync tokens are the same on every run"),
+  accounts: list(accountSchema)
+    .transform((a) => a ?? [])
+    .describe('the iCloud accounts'),
 });
 
 // ---- types ---------------------------------------------------------------------------------------------
