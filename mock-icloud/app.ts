@@ -8,7 +8,7 @@
 import express, { type Request, type Response } from 'express';
 import { createHash } from 'node:crypto';
 import type { Clock } from '../common/clock.js';
-import type { Journal } from './control/journal.js';
+import { bounded, type Journal, type JournalEntry } from './control/journal.js';
 import type { FaultEngine, FaultOutcome } from './control/faults.js';
 import type { DavContext, RequestEffects, ServerUrls } from './dav/context.js';
 import { dispatch } from './dav/dispatch.js';
@@ -17,6 +17,7 @@ import { authenticate, CHALLENGES, claimedAppleId, unauthorized } from './http/a
 import { readBody } from './http/body.js';
 import { DavError, sendError } from './http/errors.js';
 import { setAppleHeaders } from './http/headers.js';
+import { captureResponseBody } from './http/request-log.js';
 import type { Quirks } from './quirks.js';
 import type { InvitationSink } from './scheduling/sink.js';
 import { type CalendarStore, StateError } from './store/store.js';
@@ -36,6 +37,10 @@ export interface AppDeps {
   latency?: (method: string) => number;
   /** Waits for injected latency; tests can replace it to observe delays without sleeping. */
   sleep: (ms: number) => Promise<void>;
+  /** Keep request and response bodies (bounded) in the journal. */
+  journalBodies?: boolean;
+  /** Told of every journalled request: the request log. */
+  onRequest?: (entry: JournalEntry) => void;
   control: express.Router;
 }
 
@@ -59,10 +64,29 @@ export function createApp(origin: 'gateway' | 'partition', deps: AppDeps, host: 
 }
 
 async function serveDav(origin: 'gateway' | 'partition', requestId: string, req: Request, res: Response, deps: AppDeps, host: 'first' | 'moved' = 'first'): Promise<void> {
+  const started = performance.now();
   const claimed = claimedAppleId(req.headers.authorization);
   const path = req.originalUrl.split('?')[0];
-  const journal = (status: number, extra: { account?: string; reason?: string; fault?: string } = {}) =>
-    deps.journal.record({ at: new Date(deps.clock.now()).toISOString(), origin, method: req.method, path, status, account: claimed, ...extra });
+  // Fault kinds that acted, for the journal and the log (ids alone say nothing once a rule is gone).
+  const kinds: string[] = [];
+  let requestBody: string | undefined;
+  const responseBody = deps.journalBodies ? captureResponseBody(res) : undefined;
+  const journal = (status: number, extra: { account?: string; reason?: string; fault?: string } = {}) => {
+    const entry = deps.journal.record({
+      at: new Date(deps.clock.now()).toISOString(),
+      origin,
+      method: req.method,
+      path,
+      status,
+      account: claimed,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      ...extra,
+      ...(kinds.length ? { faultKind: kinds.join(',') } : {}),
+      ...(requestBody !== undefined ? { requestBody } : {}),
+      ...(responseBody ? { responseBody: responseBody() } : {}),
+    });
+    deps.onRequest?.(entry);
+  };
 
   setAppleHeaders(res, requestId, deps.store.getAccountByAppleId(claimed ?? '')?.partition);
 
@@ -70,6 +94,7 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
   const delayMs = outcome.delayMs + (deps.latency?.(req.method) ?? 0);
   if (delayMs > 0) await deps.sleep(delayMs);
   const applied = [...outcome.applied];
+  kinds.push(...outcome.kinds);
   const faultIds = () => (applied.length ? applied.join(',') : undefined);
   const fault = faultIds();
   applySideEffects(outcome, deps.store);
@@ -134,9 +159,14 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
       reportFaults: (report) => {
         const reportOutcome = deps.faults.evaluate({ method: req.method, path, account: claimed, now: deps.clock.now(), report });
         applied.push(...reportOutcome.applied);
+        kinds.push(...reportOutcome.kinds);
         return reportOutcome.effects;
       },
-      body: (limit, invalid) => readBody(req, limit, invalid),
+      body: async (limit, invalid) => {
+        const text = await readBody(req, limit, invalid);
+        if (deps.journalBodies) requestBody = bounded(Buffer.from(text, 'utf8'));
+        return text;
+      },
     };
     await dispatch(ctx);
     journal(res.statusCode, { fault: faultIds() });

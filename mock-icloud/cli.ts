@@ -13,6 +13,7 @@ import { configure, consoleIo, isoTime, port, printError, runProgram, UsageError
 import { FAULT_KINDS, parseFaultFlag, type FaultSpec } from './control/faults.js';
 import { parseLatencyProfile, type LatencyProfileOptions } from './control/latency-profile.js';
 import { parseQuirks, quirkUsage, type Quirks } from './quirks.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './http/request-log.js';
 import { startMockICloud, type RunningMockICloud } from './server.js';
 import { recordMain, worldFromCaptureMain } from './record/cli.js';
 
@@ -52,6 +53,18 @@ function faultFlag(text: string, previous: FaultSpec[] = []): FaultSpec[] {
   }
 }
 
+function logLevelFlag(text: string): LogLevel {
+  if (!isLogLevel(text)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}.`);
+  return text;
+}
+
+/** A switch's variable (a flag without a value is simply present). */
+function yesNo(text: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off)$/i.test(text)) return false;
+  throw new InvalidArgumentError('expected 1, true, 0 or false.');
+}
+
 interface Flag {
   flags: string;
   env: string;
@@ -86,6 +99,8 @@ const FLAGS = {
   quirks: { flags: '--quirks <list>', env: 'QUIRKS', description: 'several quirks at once, separated by commas (as --quirk takes them)', parse: quirkFlag as Flag['parse'] },
   'latency-profile': { flags: '--latency-profile <profile>', env: 'LATENCY_PROFILE', description: "icloud[:SEED]: delays shaped like iCloud's (CalendarServer's load-test targets), seeded; default none", parse: latencyFlag },
   'sync-token-lifetime-days': { flags: '--sync-token-lifetime-days <days>', env: 'SYNC_TOKEN_LIFETIME_DAYS', description: 'a sync token expires once a change after it is this many days old (default 14, as CalendarServer; 0 never)', parse: days },
+  'log-level': { flags: '--log-level <level>', env: 'LOG_LEVEL', description: `the request log, one JSON line per CalDAV request on stdout: ${LOG_LEVELS.join(', ')} (default info)`, parse: logLevelFlag },
+  'journal-bodies': { flags: '--journal-bodies', env: 'JOURNAL_BODIES', description: 'keep request and response bodies in the journal (GET /__mock/journal), at most 64 kB each; the variable takes 1/true or 0/false', parse: yesNo },
 } satisfies Record<string, Flag>;
 
 type FlagName = keyof typeof FLAGS;
@@ -109,6 +124,8 @@ interface ServeOptions {
   quirks?: Partial<Quirks>;
   latencyProfile?: LatencyProfileOptions;
   syncTokenLifetimeDays?: number;
+  logLevel?: LogLevel;
+  journalBodies?: boolean;
   json?: boolean;
 }
 
@@ -132,7 +149,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     .usage('[options]  |  record [options]  |  world-from-capture CAPTURE.har');
   for (const flag of Object.values(FLAGS) as Flag[]) {
     const option = new Option(flag.flags, `${flag.description} [env: ${flag.env}]`);
-    if (flag.parse) option.argParser(flag.parse as (value: string, previous: unknown) => unknown);
+    // A switch has no value to parse on the command line; its parser reads the variable only.
+    if (flag.parse && flag.flags.includes('<')) option.argParser(flag.parse as (value: string, previous: unknown) => unknown);
     program.addOption(option);
   }
   program
@@ -208,6 +226,8 @@ async function serve(options: ServeOptions, io: CliIo, json: boolean): Promise<n
       quirks: { ...options.quirks, ...options.quirk },
       latency: options.latencyProfile,
       syncTokenLifetimeDays: options.syncTokenLifetimeDays,
+      logLevel: options.logLevel ?? 'info',
+      journalBodies: options.journalBodies,
     });
     try {
       for (const spec of faults) added.push(mock.control.addFault(spec));

@@ -10,6 +10,8 @@ import { MockControl } from './control/control.js';
 import { FaultEngine } from './control/faults.js';
 import { latencyProfile, type LatencyProfileOptions } from './control/latency-profile.js';
 import { Journal } from './control/journal.js';
+import type { Logger } from 'pino';
+import { createLogger, isLogLevel, LOG_LEVELS, logRequest, type LogLevel } from './http/request-log.js';
 import { controlRouter } from './control/routes.js';
 import type { ServerUrls } from './dav/context.js';
 import { DEFAULT_QUIRKS, type Quirks } from './quirks.js';
@@ -75,6 +77,19 @@ export interface MockICloudOptions {
    * beyond loopback without one. CLI: `--control-token`, env MOCK_ICLOUD_CONTROL_TOKEN.
    */
   controlToken?: string;
+  /**
+   * The request log's level: one JSON line per CalDAV request on stdout (origin, account, method,
+   * path, status, durationMs, fault and faultKind) at `info`. Default: the LOG_LEVEL environment
+   * variable, else `silent`, so tests stay quiet unless asked (the command defaults to `info`).
+   */
+  logLevel?: LogLevel;
+  /** A pino logger of your own for the request log (its level and destination win over logLevel). */
+  logger?: Logger;
+  /**
+   * Keep each request's and response's body in the journal (`requestBody`, `responseBody`), at most
+   * 64 kB each, a longer one ending in `…[truncated: N bytes in all]`. Off by default (memory).
+   */
+  journalBodies?: boolean;
   /** How injected latency waits (default setTimeout); tests may observe it instead. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -106,6 +121,7 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
   if (!(lifetimeDays >= 0)) throw new Error(`syncTokenLifetimeDays: ${lifetimeDays} is not a number of days (0: never expire)`);
   const store = new MemoryStore(clock, { syncTokenLifetimeMs: lifetimeDays > 0 ? lifetimeDays * 86_400_000 : undefined });
   const journal = new Journal();
+  const logger = options.logger ?? createLogger(logLevel(options.logLevel ?? (process.env.LOG_LEVEL || undefined)));
   const invitations = new InvitationSink();
   const faults = new FaultEngine();
   const control = new MockControl({ store, journal, faults, clock, invitations });
@@ -123,6 +139,8 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
     urls: () => urls,
     latency: options.latency ? latencyProfile(options.latency) : undefined,
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    journalBodies: options.journalBodies ?? false,
+    onRequest: logger.isLevelEnabled('info') || logger.isLevelEnabled('error') ? (entry: Parameters<typeof logRequest>[1]) => logRequest(logger, entry) : undefined,
     control: controlRouter(() => control, { token: options.controlToken, allowedHosts: () => allowedHosts }),
   };
   // A wildcard address serves every interface but is no address a client can use: advertise loopback.
@@ -191,9 +209,20 @@ export function publicOrigin(option: string, url: string): string {
   return parsed.origin;
 }
 
+function logLevel(level: string | undefined): LogLevel {
+  if (level === undefined) return 'silent';
+  if (!isLogLevel(level)) throw new Error(`logLevel: "${level}" is not a level; use one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
 function makeClock(option: MockICloudOptions['clock'], worldNow: string | undefined): Clock {
   if (typeof option === 'object') return option;
-  if (option !== undefined) return new FixedClock(typeof option === 'number' ? option : Date.parse(option));
+  if (option !== undefined) {
+    const ms = typeof option === 'number' ? option : Date.parse(option);
+    // A clock that is not a time would answer every request 500 later: refuse it now.
+    if (!Number.isFinite(ms)) throw new Error(`clock: "${String(option)}" is not a time (epoch ms or ISO 8601, e.g. 2026-11-21T09:00:00Z)`);
+    return new FixedClock(ms);
+  }
   if (worldNow !== undefined) return new FixedClock(Date.parse(worldNow));
   return systemClock;
 }

@@ -23,6 +23,7 @@ describe('mock-icloud refuses bad options before it starts', () => {
     [['--fault', 'latency'], 'a latency fault needs latencyMs'],
     [['--fault', 'unavailable:count=0'], 'count'],
     [['--control-token', 'short'], "error: option '--control-token <token>' argument 'short' is invalid. expected at least 16 printable characters"],
+    [['--log-level', 'loud'], "error: option '--log-level <level>' argument 'loud' is invalid. expected one of fatal, error, warn, info, debug, trace, silent."],
     [['--bogus'], "error: unknown option '--bogus'"],
     [['--port'], "error: option '--port <port>' argument missing"],
   ])('%j', async (argv, message) => {
@@ -39,6 +40,8 @@ describe('mock-icloud refuses bad options before it starts', () => {
     expect(err).toEqual(["mock-icloud: option '--clock <iso-time>' value 'tomorrow' from env 'CLOCK' is invalid. expected an ISO 8601 time such as 2026-11-21T09:00:00Z."]);
     expect((await run([], { FAULT: 'latency:latencyMs=1; explode' })).err[0]).toMatch(/from env 'FAULT' is invalid\. kind: unknown fault kind "explode"/);
     expect((await run([], { MOCK_ICLOUD_CONTROL_TOKEN: 'short' })).code).toBe(2);
+    expect((await run([], { LOG_LEVEL: 'loud' })).err[0]).toContain("value 'loud' from env 'LOG_LEVEL' is invalid");
+    expect((await run([], { JOURNAL_BODIES: 'maybe' })).err[0]).toContain("option '--journal-bodies' value 'maybe' from env 'JOURNAL_BODIES' is invalid. expected 1, true, 0 or false.");
   });
 
   it('reads no variable for a flag given, so a bad variable under a good flag does not matter', async () => {
@@ -70,11 +73,18 @@ describe('mock-icloud refuses bad options before it starts', () => {
     expect(err).toEqual([]);
     const help = out.join('\n').replace(/\s+/g, ' ');
     expect(help).toMatch(/^Usage: mock-icloud/);
-    for (const [flag, env] of [['--port', 'PORT'], ['--partition-port', 'PARTITION_PORT'], ['--clock', 'CLOCK'], ['--fault', 'FAULT'], ['--control-token', 'MOCK_ICLOUD_CONTROL_TOKEN']]) {
+    for (const [flag, env] of [['--port', 'PORT'], ['--partition-port', 'PARTITION_PORT'], ['--clock', 'CLOCK'], ['--fault', 'FAULT'], ['--control-token', 'MOCK_ICLOUD_CONTROL_TOKEN'], ['--log-level', 'LOG_LEVEL'], ['--journal-bodies', 'JOURNAL_BODIES']]) {
       expect(help).toContain(flag);
       expect(help).toContain(`[env: ${env}]`);
     }
     expect(help).toContain('mock-icloud record');
     expect(help).toContain('mock-icloud world-from-capture');
+  });
+});
+
+describe('startMockICloud refuses a clock that is not a time', () => {
+  it('at start, instead of answering 500 later', async () => {
+    const { startMockICloud } = await import('../server.js');
+    await expect(startMockICloud({ clock: 'tomorrow' })).rejects.toThrow('clock: "tomorrow" is not a time (epoch ms or ISO 8601, e.g. 2026-11-21T09:00:00Z)');
   });
 });
