@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import YAML from 'yaml';
 import { configure, consoleIo, isoTime, port, printError, runProgram, UsageError, wantsJson, type CliIo } from '../common/cli.js';
-import { FAULT_KINDS, parseFaultFlag, type FaultSpec } from './control/faults.js';
+import { FAULT_KINDS, faultFlagKeys, parseFaultFlag, type FaultSpec } from './control/faults.js';
 import { parseLatencyProfile, type LatencyProfileOptions } from './control/latency-profile.js';
 import { parseQuirks, quirkUsage, type Quirks } from './quirks.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './http/request-log.js';
@@ -85,7 +85,7 @@ const FLAGS = {
   fault: {
     flags: '--fault <spec>',
     env: 'FAULT',
-    description: `switch a fault on from the start (repeatable; the variable takes specs separated by ";" or spaces): KIND[:key=value,…], e.g. unavailable:retryAfter=30,count=2 or latency:latencyMs=200,method=REPORT; kinds: ${FAULT_KINDS.join(', ')}`,
+    description: `switch a fault on from the start (repeatable; the variable takes specs separated by ";" or spaces): KIND[:key=value,…], e.g. unavailable:retryAfter=30,count=2 or latency:latencyMs=200,method=REPORT; kinds: ${FAULT_KINDS.join(', ')}; keys: ${faultFlagKeys()}`,
     parse: faultFlag as Flag['parse'],
   },
   faults: { flags: '--faults <file>', env: 'FAULTS', description: 'a YAML/JSON list of fault rules (the same fields as POST /__mock/faults)' },

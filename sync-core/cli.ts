@@ -39,8 +39,8 @@ export async function main(argv: string[], out: (line: string) => void = console
   let status = 0;
   const program = configure(new Command('icloud-sync'), io, json)
     .description('Drive the iCloud sync core from a shell: set up the platform side, connect Apple IDs, choose calendars, sync.')
-    .usage('[--db FILE] [--json] <command> [options]')
-    .addOption(new Option('--db <file>', 'the database holding platform and sync state (a SQLite file, or a URL the store supports)').env('ICLOUD_SYNC_DB').default('icloud-sync.sqlite'))
+    .usage('[--db FILE|URL] [--json] <command> [options]')
+    .addOption(new Option('--db <file>', 'the database holding platform and sync state: a SQLite file, or a postgres:// URL').env('ICLOUD_SYNC_DB').default('icloud-sync.sqlite'))
     .option('--json', 'print results and errors as JSON')
     .argument('[command...]')
     .addHelpText('after', '\n--server defaults to https://caldav.icloud.com/ (use the mock\'s gateway URL offline). Every command has --help.')
@@ -60,7 +60,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     async (...args: unknown[]) => {
       const command = args.at(-1) as Command;
       const global = program.opts<GlobalOptions>();
-      const core = new SyncCore({ database: global.db });
+      const core = await SyncCore.open({ database: global.db });
       const print = (human: string, data: unknown) => out(json ? JSON.stringify(data, null, 2) : human);
       try {
         status = await action(core, print, command.opts());
@@ -110,7 +110,8 @@ export async function main(argv: string[], out: (line: string) => void = console
     .requiredOption('--sub-account <name>', 'sub-account name or id')
     .requiredOption('--name <name>', "the calendar's name")
     .addOption(new Option('--type <type>', 'the calendar type').choices(CALENDAR_TYPES).makeOptionMandatory())
-    .requiredOption('--member <user-id>', 'a member user (repeatable)', list)
+    // Optional, as before: the engine says which types need members.
+    .option('--member <user-id>', 'a member user (repeatable)', list, [] as string[])
     .option('--slot-minutes <n>', 'slot length in minutes', positive)
     .action(
       withCore(async (core, print, o) => {

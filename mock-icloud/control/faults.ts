@@ -172,6 +172,17 @@ export function parseFaultFlag(flag: string): FaultSpec {
   return parseFaultSpec(spec);
 }
 
+/** The keys `--fault` takes, for its help: the scoping every kind has, then each kind's own. */
+export function faultFlagKeys(): string {
+  const { match, ...scope } = faultScopeShape;
+  const own = new Map<string, string[]>();
+  for (const d of FAULT_KIND_DEFINITIONS) {
+    const keys = Object.keys(d.params).join(', ');
+    if (keys) own.set(keys, [...(own.get(keys) ?? []), d.name]);
+  }
+  return `${[...Object.keys((match.unwrap() as z.ZodObject).shape), ...Object.keys(scope)].join(', ')}; ${[...own].map(([keys, kinds]) => `${keys} (${kinds.join(', ')})`).join('; ')}`;
+}
+
 /** Whether a parameter's schema, under optional and refinements, is a number. */
 function wantsNumber(schema: z.ZodType): boolean {
   let def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } } })._zod.def;

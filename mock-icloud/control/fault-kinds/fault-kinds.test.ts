@@ -57,3 +57,10 @@ describe('fault-kind records', () => {
     expect(engine.evaluate(req('REPORT', 'calendar-multiget')).kinds).toEqual([]); // the second look at a REPORT is for report kinds only
   });
 });
+
+describe('--fault help', () => {
+  it("lists the scoping keys and each kind's own, from the records", async () => {
+    const { faultFlagKeys } = await import('../faults.js');
+    expect(faultFlagKeys()).toBe('account, calendar, method, path, after, count, from, until, probability, seed; retryAfter (unavailable, too-many-requests); latencyMs, latencyJitterMs (latency); pageSize (truncate-sync)');
+  });
+});
