@@ -13,6 +13,7 @@ export { startMockICloud, type MockICloudOptions, type RunningMockICloud } from 
 export { MockControl, type AccountSpec, type CalendarSpec, type CalendarSummary, type ShareSpec, type SubscriptionSpec, type EventWriteResult } from './control/control.js';
 export { FAULT_KINDS, type Fault, type FaultKind, type FaultSpec, type FaultMatch } from './control/faults.js';
 export type { JournalEntry, JournalQuery } from './control/journal.js';
+export type { LogLevel } from './http/request-log.js';
 export type { Invitation, InvitationQuery, ItipMethod } from './scheduling/sink.js';
 export { FixedClock, systemClock, type Clock } from '../common/clock.js';
 export { DEFAULT_QUIRKS, type Quirks } from './quirks.js';
