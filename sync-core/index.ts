@@ -22,7 +22,11 @@ export { DEFAULT_WINDOW, syncWindow, type WindowConfig } from './engine/window.j
 export { Scheduler, DEFAULT_SCHEDULE, type SchedulerOptions } from './scheduler/scheduler.js';
 export { FixedClock, systemClock, type Clock } from '../common/clock.js';
 export { PlatformError, type PlatformStore } from './platform/store.js';
-export { SqlitePlatformStore, openPlatformDatabase } from './platform/sqlite-platform-store.js';
+export { SqlPlatformStore } from './platform/sql-platform-store.js';
+export type { Store, StoreTx, PlatformRepository, SyncStateRepository } from './store/store.js';
+export { SqliteStore } from './store/sqlite-store.js';
+export { PostgresStore } from './store/postgres-store.js';
+export { openStore } from './store/open.js';
 export * from './platform/model.js';
 export { freeSlots, calendarFreeSlots, busyIntervals } from './platform/availability.js';
 export { book, reschedule, cancel, blockTime } from './platform/booking.js';

@@ -12,13 +12,14 @@ import { calendarFreeSlots, freeSlots } from './platform/availability.js';
 import { book, blockTime, cancel, reschedule, type BlockTimeRequest, type BookingRequest } from './platform/booking.js';
 import type { PlatformEvent, TimeRange } from './platform/model.js';
 import { Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';
+import { isPostgresUrl, openStore } from './store/open.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { PlatformRepository, Store, SyncStateRepository } from './store/store.js';
 
 export interface SyncCoreOptions {
   /** The store to use; default: SQLite at `database`. */
   store?: Store;
-  /** SQLite file, or `:memory:` (default), when no `store` is given. */
+  /** SQLite file, or `:memory:` (default), when no `store` is given; `SyncCore.open` also takes a postgres:// URL. */
   database?: string;
   clock?: Clock;
   /** The fetch iCloud requests go through (tests, proxies). */
@@ -36,8 +37,18 @@ export class SyncCore {
   readonly engine: SyncEngine;
   readonly scheduler: Scheduler;
 
+  /** Opens the store `database` names (a SQLite path, `:memory:` or a postgres:// URL), then the engine. */
+  static async open(options: SyncCoreOptions = {}): Promise<SyncCore> {
+    const clock = options.clock ?? systemClock;
+    const store = options.store ?? (await openStore(options.database ?? ':memory:', clock));
+    return new SyncCore({ ...options, clock, store });
+  }
+
   constructor(options: SyncCoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    if (!options.store && options.database && isPostgresUrl(options.database)) {
+      throw new Error('a postgres:// database is opened asynchronously: use `await SyncCore.open({ database })`');
+    }
     this.store = options.store ?? new SqliteStore(options.database ?? ':memory:', this.clock);
     this.platform = this.store.platform;
     this.state = this.store.state;

@@ -1,8 +1,8 @@
 /**
- * Schema of the embedded platform model (sqlite-platform-store.ts). Tables are prefixed `platform_`
+ * Schema of the embedded platform model (sql-platform-store.ts, shared with PostgreSQL). Tables are prefixed `platform_`
  * so they can share one database with the sync state.
  *
- * Query paths (see the EXPLAIN QUERY PLAN tests in sqlite-platform-store.test.ts):
+ * Query paths (see the EXPLAIN QUERY PLAN tests in sqlite-schema.test.ts):
  *  - listEventsForUser(user, range): `platform_event_users` carries a copy of each event's
  *    start/end and a `live` flag (user still assigned and event not deleted); the partial index
  *    `platform_event_users_live_by_end (user_id, end_ms, start_ms) WHERE live = 1` finds the

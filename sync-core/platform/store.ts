@@ -1,7 +1,8 @@
 /**
- * The platform side as the sync engine sees it. A real product plugs its own store in here; the
- * embedded default (sqlite-platform-store.ts) keeps the platform model in the same SQLite database
- * as the sync state, so one transaction can cover both.
+ * The platform side as the sync engine sees it: the operations, their validation errors, and the
+ * records they take. The stores (store/store.ts) offer these operations asynchronously; the SQL
+ * implementation (sql-platform-store.ts) serves SQLite and PostgreSQL, in the same database as the
+ * sync state, so one transaction can cover both.
  */
 import type { CalendarType, Contact, EventKind, EventOrigin, PlatformCalendar, PlatformEvent, SubAccount, User, WorkingHours } from './model.js';
 

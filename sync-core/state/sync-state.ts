@@ -1,8 +1,8 @@
 /**
- * Typed access to the sync-state tables. Every method is one statement; callers group them in the
- * platform store's transaction so a sync step and its bookkeeping commit together.
+ * Typed access to the sync-state tables, over SQL for SQLite and PostgreSQL (db/sql.ts). Callers
+ * group calls in the store's transaction so a sync step and its bookkeeping commit together.
  */
-import { prepared, type Db } from '../db/database.js';
+import type { SqlDb } from '../db/sql.js';
 import type { CalendarAccess } from '../caldav/client.js';
 
 export interface Connection {
@@ -153,51 +153,46 @@ function toLink(r: Row): InstanceLink {
 }
 
 export class SyncState {
-  constructor(private readonly db: Db) {}
-
-  private sql(text: string) {
-    return prepared(this.db, text);
-  }
+  constructor(private readonly db: SqlDb) {}
 
   // ---- connections -------------------------------------------------------------------------------
 
-  insertConnection(c: Omit<Connection, 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'statusReason' | 'lastSyncAt'> & { changeCursor: number }): Connection {
-    this.sql(
+  async insertConnection(c: Omit<Connection, 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'statusReason' | 'lastSyncAt'> & { changeCursor: number }): Promise<Connection> {
+    await this.db.run(
         `INSERT INTO connections (id, sub_account_id, user_id, apple_id, app_password, server_url, principal_url, home_url, status, change_cursor, created_at)
          VALUES (@id, @subAccountId, @userId, @appleId, @appPassword, @serverUrl, @principalUrl, @homeUrl, @status, @changeCursor, @createdAt)`,
-      )
-      .run(c);
-    return this.getConnection(c.id)!;
+      [c]);
+    return (await this.getConnection(c.id))!;
   }
 
-  getConnection(id: string): Connection | undefined {
-    const r = this.sql('SELECT * FROM connections WHERE id = ?').get(id) as Row | undefined;
+  async getConnection(id: string): Promise<Connection | undefined> {
+    const r = await this.db.get('SELECT * FROM connections WHERE id = ?', [id]) as Row | undefined;
     return r && toConnection(r);
   }
 
-  listConnections(): Connection[] {
-    return (this.sql('SELECT * FROM connections ORDER BY id').all() as Row[]).map(toConnection);
+  async listConnections(): Promise<Connection[]> {
+    return (await this.db.all('SELECT * FROM connections ORDER BY id') as Row[]).map(toConnection);
   }
 
-  findConnection(subAccountId: string, userId: string): Connection | undefined {
-    const r = this.sql('SELECT * FROM connections WHERE sub_account_id = ? AND user_id = ?').get(subAccountId, userId) as Row | undefined;
+  async findConnection(subAccountId: string, userId: string): Promise<Connection | undefined> {
+    const r = await this.db.get('SELECT * FROM connections WHERE sub_account_id = ? AND user_id = ?', [subAccountId, userId]) as Row | undefined;
     return r && toConnection(r);
   }
 
-  connectionsForAppleId(appleId: string): Connection[] {
-    return (this.sql('SELECT * FROM connections WHERE apple_id = ? COLLATE NOCASE').all(appleId) as Row[]).map(toConnection);
+  async connectionsForAppleId(appleId: string): Promise<Connection[]> {
+    return (await this.db.all('SELECT * FROM connections WHERE lower(apple_id) = lower(?)', [appleId]) as Row[]).map(toConnection);
   }
 
-  connectionsForUser(userId: string): Connection[] {
-    return (this.sql('SELECT * FROM connections WHERE user_id = ?').all(userId) as Row[]).map(toConnection);
+  async connectionsForUser(userId: string): Promise<Connection[]> {
+    return (await this.db.all('SELECT * FROM connections WHERE user_id = ?', [userId]) as Row[]).map(toConnection);
   }
 
   /** Active connections whose next poll is due, soonest first. */
-  dueConnections(now: number, limit: number): Connection[] {
-    return (this.sql("SELECT * FROM connections WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?").all(now, limit) as Row[]).map(toConnection);
+  async dueConnections(now: number, limit: number): Promise<Connection[]> {
+    return (await this.db.all("SELECT * FROM connections WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?", [now, limit]) as Row[]).map(toConnection);
   }
 
-  updateConnection(id: string, patch: Partial<Pick<Connection, 'status' | 'statusReason' | 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'lastSyncAt' | 'appPassword' | 'principalUrl' | 'homeUrl'>>): void {
+  async updateConnection(id: string, patch: Partial<Pick<Connection, 'status' | 'statusReason' | 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'lastSyncAt' | 'appPassword' | 'principalUrl' | 'homeUrl'>>): Promise<void> {
     const columns: Record<string, string> = {
       status: 'status',
       statusReason: 'status_reason',
@@ -212,104 +207,102 @@ export class SyncState {
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${columns[k]} = @${k}`).join(', ');
-    this.sql(`UPDATE connections SET ${sets} WHERE id = @id`).run({ ...Object.fromEntries(keys.map((k) => [k, patch[k] ?? null])), id });
+    await this.db.run(`UPDATE connections SET ${sets} WHERE id = @id`, [{ ...Object.fromEntries(keys.map((k) => [k, patch[k] ?? null])), id }]);
   }
 
-  deleteConnection(id: string): void {
-    this.sql('DELETE FROM connections WHERE id = ?').run(id);
+  async deleteConnection(id: string): Promise<void> {
+    await this.db.run('DELETE FROM connections WHERE id = ?', [id]);
   }
 
   // ---- remote calendars ------------------------------------------------------------------------------
 
   /** Replaces the listing, keeping roles and sync tokens of calendars that are still there. */
-  saveRemoteCalendars(connectionId: string, calendars: Omit<RemoteCalendar, 'connectionId' | 'isLinked' | 'isConflict' | 'syncToken'>[]): void {
-    const existing = new Map(this.listRemoteCalendars(connectionId).map((c) => [c.url, c]));
-    this.sql('DELETE FROM remote_calendars WHERE connection_id = ?').run(connectionId);
-    const insert = this.sql(
-      `INSERT INTO remote_calendars (connection_id, url, display_name, components, access, kind, is_linked, is_conflict, shared, sync_token)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+  async saveRemoteCalendars(connectionId: string, calendars: Omit<RemoteCalendar, 'connectionId' | 'isLinked' | 'isConflict' | 'syncToken'>[]): Promise<void> {
+    const existing = new Map((await this.listRemoteCalendars(connectionId)).map((c) => [c.url, c]));
+    await this.db.run('DELETE FROM remote_calendars WHERE connection_id = ?', [connectionId]);
     for (const c of calendars) {
       const old = existing.get(c.url);
-      insert.run(connectionId, c.url, c.displayName, JSON.stringify(c.components), c.access, c.kind, old?.isLinked ? 1 : 0, old?.isConflict ? 1 : 0, c.shared ? 1 : 0, old?.syncToken ?? null);
+      await this.db.run(
+        `INSERT INTO remote_calendars (connection_id, url, display_name, components, access, kind, is_linked, is_conflict, shared, sync_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [connectionId, c.url, c.displayName, JSON.stringify(c.components), c.access, c.kind, old?.isLinked ? 1 : 0, old?.isConflict ? 1 : 0, c.shared ? 1 : 0, old?.syncToken ?? null],
+      );
     }
   }
 
-  listRemoteCalendars(connectionId: string): RemoteCalendar[] {
-    return (this.sql('SELECT * FROM remote_calendars WHERE connection_id = ? ORDER BY url').all(connectionId) as Row[]).map(toCalendar);
+  async listRemoteCalendars(connectionId: string): Promise<RemoteCalendar[]> {
+    return (await this.db.all('SELECT * FROM remote_calendars WHERE connection_id = ? ORDER BY url', [connectionId]) as Row[]).map(toCalendar);
   }
 
-  setRoles(connectionId: string, linkedUrl: string | undefined, conflictUrls: string[]): void {
-    this.sql('UPDATE remote_calendars SET is_linked = 0, is_conflict = 0 WHERE connection_id = ?').run(connectionId);
-    const mark = this.sql('UPDATE remote_calendars SET is_conflict = 1 WHERE connection_id = ? AND url = ?');
-    for (const url of conflictUrls) mark.run(connectionId, url);
-    if (linkedUrl) this.sql('UPDATE remote_calendars SET is_linked = 1, is_conflict = 1 WHERE connection_id = ? AND url = ?').run(connectionId, linkedUrl);
+  async setRoles(connectionId: string, linkedUrl: string | undefined, conflictUrls: string[]): Promise<void> {
+    await this.db.run('UPDATE remote_calendars SET is_linked = 0, is_conflict = 0 WHERE connection_id = ?', [connectionId]);
+    for (const url of conflictUrls) await this.db.run('UPDATE remote_calendars SET is_conflict = 1 WHERE connection_id = ? AND url = ?', [connectionId, url]);
+    if (linkedUrl) await this.db.run('UPDATE remote_calendars SET is_linked = 1, is_conflict = 1 WHERE connection_id = ? AND url = ?', [connectionId, linkedUrl]);
   }
 
-  setSyncToken(connectionId: string, url: string, token: string | null): void {
-    this.sql('UPDATE remote_calendars SET sync_token = ? WHERE connection_id = ? AND url = ?').run(token, connectionId, url);
+  async setSyncToken(connectionId: string, url: string, token: string | null): Promise<void> {
+    await this.db.run('UPDATE remote_calendars SET sync_token = ? WHERE connection_id = ? AND url = ?', [token, connectionId, url]);
   }
 
   // ---- remote objects ----------------------------------------------------------------------------------
 
-  getObject(connectionId: string, href: string): RemoteObjectRow | undefined {
-    const r = this.sql('SELECT * FROM remote_objects WHERE connection_id = ? AND href = ?').get(connectionId, href) as Row | undefined;
+  async getObject(connectionId: string, href: string): Promise<RemoteObjectRow | undefined> {
+    const r = await this.db.get('SELECT * FROM remote_objects WHERE connection_id = ? AND href = ?', [connectionId, href]) as Row | undefined;
     return r && toObject(r);
   }
 
   /** The platform's own copy of appointment `eventId`: the followed copy of its UID. */
-  objectForEvent(connectionId: string, eventId: string): RemoteObjectRow | undefined {
-    const r = this.sql("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform' AND followed = 1").get(connectionId, eventId) as Row | undefined;
+  async objectForEvent(connectionId: string, eventId: string): Promise<RemoteObjectRow | undefined> {
+    const r = await this.db.get("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform' AND followed = 1", [connectionId, eventId]) as Row | undefined;
     return r && toObject(r);
   }
 
   /** The copy of `uid` the engine follows, gone or not (at most one: a unique index says so). */
-  followedObject(connectionId: string, uid: string): RemoteObjectRow | undefined {
-    const r = this.sql('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 1').get(connectionId, uid) as Row | undefined;
+  async followedObject(connectionId: string, uid: string): Promise<RemoteObjectRow | undefined> {
+    const r = await this.db.get('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 1', [connectionId, uid]) as Row | undefined;
     return r && toObject(r);
   }
 
   /** Live copies of `uid` seen in other calendars than the followed one. */
-  copiesOf(connectionId: string, uid: string): RemoteObjectRow[] {
-    return (this.sql('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 0 AND gone = 0 ORDER BY href').all(connectionId, uid) as Row[]).map(toObject);
+  async copiesOf(connectionId: string, uid: string): Promise<RemoteObjectRow[]> {
+    return (await this.db.all('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 0 AND gone = 0 ORDER BY href', [connectionId, uid]) as Row[]).map(toObject);
   }
 
   /** Calendars holding a live followed copy: read on every run, whatever their role (D8). */
-  calendarsWithFollowed(connectionId: string): string[] {
-    return (this.sql('SELECT DISTINCT calendar_url FROM remote_objects WHERE connection_id = ? AND followed = 1 AND gone = 0').all(connectionId) as Row[]).map((r) => r.calendar_url as string);
+  async calendarsWithFollowed(connectionId: string): Promise<string[]> {
+    return (await this.db.all('SELECT DISTINCT calendar_url FROM remote_objects WHERE connection_id = ? AND followed = 1 AND gone = 0', [connectionId]) as Row[]).map((r) => r.calendar_url as string);
   }
 
   /** Whether a calendar holds any copy this connection has seen (so its listing is worth reading). */
-  knownHrefsIn(connectionId: string, calendarUrl: string): Set<string> {
-    return new Set((this.sql('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string));
+  async knownHrefsIn(connectionId: string, calendarUrl: string): Promise<Set<string>> {
+    return new Set((await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?', [connectionId, calendarUrl]) as Row[]).map((r) => r.href as string));
   }
 
   /** The live followed copies in a calendar: what a full listing of it must show. */
-  followedHrefsIn(connectionId: string, calendarUrl: string): string[] {
-    return (this.sql('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND followed = 1 AND gone = 0').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string);
+  async followedHrefsIn(connectionId: string, calendarUrl: string): Promise<string[]> {
+    return (await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND followed = 1 AND gone = 0', [connectionId, calendarUrl]) as Row[]).map((r) => r.href as string);
   }
 
   /** Copies the engine created in a calendar that no listing has shown yet (sync-003). */
-  unconfirmedIn(connectionId: string, calendarUrl: string): string[] {
-    return (this.sql('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND unconfirmed = 1 AND gone = 0').all(connectionId, calendarUrl) as Row[]).map((r) => r.href as string);
+  async unconfirmedIn(connectionId: string, calendarUrl: string): Promise<string[]> {
+    return (await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND unconfirmed = 1 AND gone = 0', [connectionId, calendarUrl]) as Row[]).map((r) => r.href as string);
   }
 
   /** Followed iCloud events with occurrences that the window now reaches (an index range, D5). */
-  objectsDue(connectionId: string, windowEnd: number): RemoteObjectRow[] {
+  async objectsDue(connectionId: string, windowEnd: number): Promise<RemoteObjectRow[]> {
     return (
-      this.sql('SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href').all(connectionId, windowEnd) as Row[]
+      await this.db.all('SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href', [connectionId, windowEnd]) as Row[]
     ).map(toObject);
   }
 
-  saveObject(o: RemoteObjectRow): void {
-    this.sql(
+  async saveObject(o: RemoteObjectRow): Promise<void> {
+    await this.db.run(
         `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due, unconfirmed)
          VALUES (@connectionId, @href, @calendarUrl, @uid, @etag, @data, @contentHash, @origin, @eventId, @pushedVersion, @remoteModified, @gone, @followed, @windowDue, @unconfirmed)
          ON CONFLICT (connection_id, href) DO UPDATE SET calendar_url = excluded.calendar_url, uid = excluded.uid, etag = excluded.etag, data = excluded.data,
            content_hash = excluded.content_hash, origin = excluded.origin, event_id = excluded.event_id, pushed_version = excluded.pushed_version,
            remote_modified = excluded.remote_modified, gone = excluded.gone, followed = excluded.followed, window_due = excluded.window_due, unconfirmed = excluded.unconfirmed`,
-      )
-      .run({
+      [{
         ...o,
         etag: o.etag ?? null,
         eventId: o.eventId ?? null,
@@ -319,52 +312,50 @@ export class SyncState {
         followed: o.followed ? 1 : 0,
         windowDue: o.windowDue ?? null,
         unconfirmed: o.unconfirmed ? 1 : 0,
-      });
+      }]);
   }
 
-  deleteObject(connectionId: string, href: string): void {
-    this.sql('DELETE FROM remote_objects WHERE connection_id = ? AND href = ?').run(connectionId, href);
+  async deleteObject(connectionId: string, href: string): Promise<void> {
+    await this.db.run('DELETE FROM remote_objects WHERE connection_id = ? AND href = ?', [connectionId, href]);
   }
 
   // ---- occurrence links -----------------------------------------------------------------------------------
 
-  linksOf(connectionId: string, uid: string): InstanceLink[] {
-    return (this.sql('SELECT * FROM occurrence_links WHERE connection_id = ? AND uid = ? ORDER BY recurrence_key').all(connectionId, uid) as Row[]).map(toLink);
+  async linksOf(connectionId: string, uid: string): Promise<InstanceLink[]> {
+    return (await this.db.all('SELECT * FROM occurrence_links WHERE connection_id = ? AND uid = ? ORDER BY recurrence_key', [connectionId, uid]) as Row[]).map(toLink);
   }
 
-  linkForEvent(connectionId: string, eventId: string): InstanceLink | undefined {
-    const r = this.sql('SELECT * FROM occurrence_links WHERE connection_id = ? AND event_id = ?').get(connectionId, eventId) as Row | undefined;
+  async linkForEvent(connectionId: string, eventId: string): Promise<InstanceLink | undefined> {
+    const r = await this.db.get('SELECT * FROM occurrence_links WHERE connection_id = ? AND event_id = ?', [connectionId, eventId]) as Row | undefined;
     return r && toLink(r);
   }
 
-  saveLink(l: InstanceLink): void {
-    this.sql(
+  async saveLink(l: InstanceLink): Promise<void> {
+    await this.db.run(
         `INSERT INTO occurrence_links (connection_id, uid, recurrence_key, event_id, synced_version, suppressed) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (connection_id, uid, recurrence_key) DO UPDATE SET event_id = excluded.event_id, synced_version = excluded.synced_version, suppressed = excluded.suppressed`,
-      )
-      .run(l.connectionId, l.uid, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0);
+      [l.connectionId, l.uid, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0]);
   }
 
-  deleteLink(connectionId: string, uid: string, recurrenceKey: string): void {
-    this.sql('DELETE FROM occurrence_links WHERE connection_id = ? AND uid = ? AND recurrence_key = ?').run(connectionId, uid, recurrenceKey);
+  async deleteLink(connectionId: string, uid: string, recurrenceKey: string): Promise<void> {
+    await this.db.run('DELETE FROM occurrence_links WHERE connection_id = ? AND uid = ? AND recurrence_key = ?', [connectionId, uid, recurrenceKey]);
   }
 
   // ---- pending pushes ----------------------------------------------------------------------------------------
 
-  addPending(connectionId: string, eventId: string, error: string): void {
-    this.sql(
+  async addPending(connectionId: string, eventId: string, error: string): Promise<void> {
+    await this.db.run(
         `INSERT INTO pending_pushes (connection_id, event_id, attempts, last_error) VALUES (?, ?, 1, ?)
          ON CONFLICT (connection_id, event_id) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error`,
-      )
-      .run(connectionId, eventId, error);
+      [connectionId, eventId, error]);
   }
 
-  removePending(connectionId: string, eventId: string): void {
-    this.sql('DELETE FROM pending_pushes WHERE connection_id = ? AND event_id = ?').run(connectionId, eventId);
+  async removePending(connectionId: string, eventId: string): Promise<void> {
+    await this.db.run('DELETE FROM pending_pushes WHERE connection_id = ? AND event_id = ?', [connectionId, eventId]);
   }
 
-  listPending(connectionId: string): { eventId: string; attempts: number; lastError: string }[] {
-    return (this.sql('SELECT event_id, attempts, last_error FROM pending_pushes WHERE connection_id = ? ORDER BY event_id').all(connectionId) as Row[]).map((r) => ({
+  async listPending(connectionId: string): Promise<{ eventId: string; attempts: number; lastError: string }[]> {
+    return (await this.db.all('SELECT event_id, attempts, last_error FROM pending_pushes WHERE connection_id = ? ORDER BY event_id', [connectionId]) as Row[]).map((r) => ({
       eventId: r.event_id as string,
       attempts: r.attempts as number,
       lastError: r.last_error as string,
@@ -373,16 +364,16 @@ export class SyncState {
 
   // ---- conflicts and runs ----------------------------------------------------------------------------------------
 
-  recordConflict(c: Omit<ConflictRecord, 'id'>): ConflictRecord {
-    const info = this.sql(
-        'INSERT INTO conflicts (connection_id, event_id, href, detected_at, winner, platform_modified, icloud_modified, losing_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(c.connectionId, c.eventId, c.href, c.detectedAt, c.winner, c.platformModified, c.icloudModified ?? null, JSON.stringify(c.losingChange));
-    return { ...c, id: Number(info.lastInsertRowid) };
+  async recordConflict(c: Omit<ConflictRecord, 'id'>): Promise<ConflictRecord> {
+    const row = await this.db.get<{ id: number }>(
+      'INSERT INTO conflicts (connection_id, event_id, href, detected_at, winner, platform_modified, icloud_modified, losing_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      [c.connectionId, c.eventId, c.href, c.detectedAt, c.winner, c.platformModified, c.icloudModified ?? null, JSON.stringify(c.losingChange)],
+    );
+    return { ...c, id: Number(row!.id) };
   }
 
-  listConflicts(connectionId?: string): ConflictRecord[] {
-    const rows = (connectionId ? this.sql('SELECT * FROM conflicts WHERE connection_id = ? ORDER BY id').all(connectionId) : this.sql('SELECT * FROM conflicts ORDER BY id').all()) as Row[];
+  async listConflicts(connectionId?: string): Promise<ConflictRecord[]> {
+    const rows = (connectionId ? await this.db.all('SELECT * FROM conflicts WHERE connection_id = ? ORDER BY id', [connectionId]) : await this.db.all('SELECT * FROM conflicts ORDER BY id')) as Row[];
     return rows.map((r) => ({
       id: r.id as number,
       connectionId: r.connection_id as string,
@@ -396,12 +387,12 @@ export class SyncState {
     }));
   }
 
-  recordRun(connectionId: string, startedAt: number, finishedAt: number, report: unknown): void {
-    this.sql('INSERT INTO sync_runs (connection_id, started_at, finished_at, report) VALUES (?, ?, ?, ?)').run(connectionId, startedAt, finishedAt, JSON.stringify(report));
+  async recordRun(connectionId: string, startedAt: number, finishedAt: number, report: unknown): Promise<void> {
+    await this.db.run('INSERT INTO sync_runs (connection_id, started_at, finished_at, report) VALUES (?, ?, ?, ?)', [connectionId, startedAt, finishedAt, JSON.stringify(report)]);
   }
 
-  lastRun(connectionId: string): { startedAt: number; finishedAt: number; report: unknown } | undefined {
-    const r = this.sql('SELECT * FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1').get(connectionId) as Row | undefined;
+  async lastRun(connectionId: string): Promise<{ startedAt: number; finishedAt: number; report: unknown } | undefined> {
+    const r = await this.db.get('SELECT * FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1', [connectionId]) as Row | undefined;
     return r && { startedAt: r.started_at as number, finishedAt: r.finished_at as number, report: JSON.parse(r.report as string) };
   }
 }

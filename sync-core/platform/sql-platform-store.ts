@@ -1,22 +1,12 @@
 /**
- * The embedded PlatformStore: the platform model in the same SQLite database as the sync state
- * (schema in migrations.ts). Every write to an event takes the next global changeSeq, bumps the
- * event's version and sets updatedAt; deletions are tombstones.
+ * The platform model over SQL, written once for SQLite and PostgreSQL (db/sql.ts; schemas in
+ * migrations.ts and postgres-migrations.ts). Every write to an event takes the next global
+ * changeSeq, bumps the event's version and sets updatedAt; deletions are tombstones.
  */
-import { ID_MIGRATION, nextId, openDatabase, type Db, type Migration } from '../db/database.js';
-import type BetterSqlite3 from 'better-sqlite3';
+import { arrayColumn, jsonArray, nextId, type Dialect, type SqlDb } from '../db/sql.js';
 import type { Clock } from '../../common/clock.js';
-import type { BookingSupport } from './booking.js';
 import { CALENDAR_TYPES, ICLOUD_SYNC_TYPES, type CalendarType, type Contact, type PlatformCalendar, type PlatformEvent, type SubAccount, type User, type WorkingHours } from './model.js';
-import { PLATFORM_MIGRATIONS } from './migrations.js';
-import { PlatformError, type EventPatch, type NewCalendar, type NewEvent, type NewUser, type PlatformStore } from './store.js';
-
-type Statement = BetterSqlite3.Statement<unknown[]>;
-
-/** Opens (and migrates) a database holding the id counters, the platform model and `extra`. */
-export function openPlatformDatabase(path: string, extra: Migration[] = []): Db {
-  return openDatabase(path, [ID_MIGRATION, ...PLATFORM_MIGRATIONS, ...extra]);
-}
+import { PlatformError, type EventPatch, type NewCalendar, type NewEvent, type NewUser } from './store.js';
 
 export const DEFAULT_WORKING_HOURS: WorkingHours = { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
 export const DEFAULT_SLOT_MINUTES = 30;
@@ -103,8 +93,8 @@ interface EventRow {
   version: number;
   updated_at: number;
   change_seq: number;
-  user_ids: string;
-  contact_ids: string;
+  user_ids: unknown;
+  contact_ids: unknown;
 }
 
 interface UserRow {
@@ -134,22 +124,22 @@ interface CalendarRow {
   slot_minutes: number;
   capacity: number | null;
   icloud_sync: number;
-  member_ids: string;
+  member_ids: unknown;
 }
 
-const EVENT_COLUMNS = `e.*,
-  (SELECT json_group_array(eu2.user_id ORDER BY eu2.position) FROM platform_event_users eu2 WHERE eu2.event_id = e.id AND eu2.active = 1) AS user_ids,
-  (SELECT json_group_array(ec.contact_id ORDER BY ec.position) FROM platform_event_contacts ec WHERE ec.event_id = e.id) AS contact_ids`;
+const eventColumns = (d: Dialect) => `e.*,
+  (SELECT ${jsonArray(d, 'eu2.user_id', 'eu2.position')} FROM platform_event_users eu2 WHERE eu2.event_id = e.id AND eu2.active = 1) AS user_ids,
+  (SELECT ${jsonArray(d, 'ec.contact_id', 'ec.position')} FROM platform_event_contacts ec WHERE ec.event_id = e.id) AS contact_ids`;
 
-const CALENDAR_COLUMNS = `c.*,
-  (SELECT json_group_array(m.user_id ORDER BY m.position) FROM platform_calendar_members m WHERE m.calendar_id = c.id) AS member_ids`;
+const calendarColumns = (d: Dialect) => `c.*,
+  (SELECT ${jsonArray(d, 'm.user_id', 'm.position')} FROM platform_calendar_members m WHERE m.calendar_id = c.id) AS member_ids`;
 
 /** SQL of the two per-user event queries (exported for the query-plan tests). */
-export const EVENTS_FOR_USER_SQL = `SELECT ${EVENT_COLUMNS}
+export const eventsForUserSql = (d: Dialect) => `SELECT ${eventColumns(d)}
   FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
   WHERE eu.user_id = ? AND eu.live = 1 AND eu.end_ms > ? AND eu.start_ms < ?
   ORDER BY e.start_ms, e.id`;
-export const CHANGED_EVENTS_SQL = `SELECT ${EVENT_COLUMNS}
+export const changedEventsSql = (d: Dialect) => `SELECT ${eventColumns(d)}
   FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
   WHERE eu.user_id = ? AND eu.change_seq > ?
   ORDER BY eu.change_seq`;
@@ -159,8 +149,8 @@ function toEvent(r: EventRow): PlatformEvent {
     id: r.id,
     subAccountId: r.sub_account_id,
     kind: r.kind,
-    userIds: JSON.parse(r.user_ids) as string[],
-    contactIds: JSON.parse(r.contact_ids) as string[],
+    userIds: arrayColumn<string>(r.user_ids),
+    contactIds: arrayColumn<string>(r.contact_ids),
     title: r.title,
     start: r.start_ms,
     end: r.end_ms,
@@ -203,7 +193,7 @@ function toCalendar(r: CalendarRow): PlatformCalendar {
     subAccountId: r.sub_account_id,
     name: r.name,
     type: r.type,
-    memberIds: JSON.parse(r.member_ids) as string[],
+    memberIds: arrayColumn<string>(r.member_ids),
     slotMinutes: r.slot_minutes,
     icloudSync: r.icloud_sync === 1,
   };
@@ -211,45 +201,39 @@ function toCalendar(r: CalendarRow): PlatformCalendar {
   return c;
 }
 
-export class SqlitePlatformStore implements PlatformStore, BookingSupport {
-  private readonly statements = new Map<string, Statement>();
+export class SqlPlatformStore {
+  private readonly eventColumns: string;
+  private readonly calendarColumns: string;
+  private readonly eventsForUserSql: string;
+  private readonly changedEventsSql: string;
 
   constructor(
-    readonly db: Db,
+    readonly db: SqlDb,
     private readonly clock: Clock,
   ) {
-    // Fail early, with a hint, if the platform migrations did not run on this database.
-    const ok = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'platform_state'`).get();
-    if (!ok) throw new Error('SqlitePlatformStore: the database has no platform tables; open it with openPlatformDatabase(path) or include PLATFORM_MIGRATIONS.');
+    this.eventColumns = eventColumns(db.dialect);
+    this.calendarColumns = calendarColumns(db.dialect);
+    this.eventsForUserSql = eventsForUserSql(db.dialect);
+    this.changedEventsSql = changedEventsSql(db.dialect);
   }
 
-  private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
   }
 
-  transaction<T>(fn: () => T): T {
-    // better-sqlite3 turns a transaction started inside another into a savepoint.
-    return this.db.transaction(fn)();
-  }
-
-  private nextChangeSeq(): number {
-    const row = this.stmt('UPDATE platform_state SET change_seq = change_seq + 1 WHERE id = 1 RETURNING change_seq').get() as { change_seq: number };
+  private async nextChangeSeq(): Promise<number> {
+    const row = await this.db.get('UPDATE platform_state SET change_seq = change_seq + 1 WHERE id = 1 RETURNING change_seq') as { change_seq: number };
     return row.change_seq;
   }
 
-  currentChangeSeq(): number {
-    return (this.stmt('SELECT change_seq FROM platform_state WHERE id = 1').get() as { change_seq: number }).change_seq;
+  async currentChangeSeq(): Promise<number> {
+    return (await this.db.get('SELECT change_seq FROM platform_state WHERE id = 1') as { change_seq: number }).change_seq;
   }
 
-  private newId(given: string | undefined, prefix: string, table: string, what: string): string {
+  private async newId(given: string | undefined, prefix: string, table: string, what: string): Promise<string> {
     if (given === undefined) return nextId(this.db, prefix);
     if (typeof given !== 'string' || given.trim() === '') throw new PlatformError('invalid', `${what} id must be a non-empty string (or leave it out to get one).`);
-    if (this.stmt(`SELECT 1 FROM ${table} WHERE id = ?`).get(given)) {
+    if (await this.db.get(`SELECT 1 FROM ${table} WHERE id = ?`, [given])) {
       throw new PlatformError('conflict', `${what} ${given} already exists: choose another id or leave it out to get one.`);
     }
     return given;
@@ -257,34 +241,34 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
 
   // ------------------------------------------------------------------ sub-accounts
 
-  createSubAccount(init: { id?: string; name: string }): SubAccount {
-    return this.transaction(() => {
+  async createSubAccount(init: { id?: string; name: string }): Promise<SubAccount> {
+    return this.transaction(async () => {
       const name = requireName(init.name, 'A sub-account');
-      const id = this.newId(init.id, 'sub', 'platform_sub_accounts', 'Sub-account');
-      this.stmt('INSERT INTO platform_sub_accounts (id, name) VALUES (?, ?)').run(id, name);
+      const id = await this.newId(init.id, 'sub', 'platform_sub_accounts', 'Sub-account');
+      await this.db.run('INSERT INTO platform_sub_accounts (id, name) VALUES (?, ?)', [id, name]);
       return { id, name };
     });
   }
 
-  getSubAccount(id: string): SubAccount | undefined {
-    return this.stmt('SELECT id, name FROM platform_sub_accounts WHERE id = ?').get(id) as SubAccount | undefined;
+  async getSubAccount(id: string): Promise<SubAccount | undefined> {
+    return await this.db.get('SELECT id, name FROM platform_sub_accounts WHERE id = ?', [id]) as SubAccount | undefined;
   }
 
-  listSubAccounts(): SubAccount[] {
-    return this.stmt('SELECT id, name FROM platform_sub_accounts ORDER BY id').all() as SubAccount[];
+  async listSubAccounts(): Promise<SubAccount[]> {
+    return await this.db.all('SELECT id, name FROM platform_sub_accounts ORDER BY id') as SubAccount[];
   }
 
-  private requireSubAccount(id: string): SubAccount {
-    const sa = this.getSubAccount(id);
+  private async requireSubAccount(id: string): Promise<SubAccount> {
+    const sa = await this.getSubAccount(id);
     if (!sa) throw new PlatformError('not-found', `Sub-account ${String(id)} does not exist: create it first with createSubAccount.`);
     return sa;
   }
 
   // ------------------------------------------------------------------ users
 
-  createUser(init: NewUser): User {
-    return this.transaction(() => {
-      this.requireSubAccount(init.subAccountId);
+  async createUser(init: NewUser): Promise<User> {
+    return this.transaction(async () => {
+      await this.requireSubAccount(init.subAccountId);
       const name = requireName(init.name, 'A user');
       if (typeof init.email !== 'string' || !init.email.includes('@')) throw new PlatformError('invalid', `User email '${String(init.email)}' is not an email address.`);
       if (!isValidTimeZone(init.timeZone)) {
@@ -293,56 +277,54 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
       const wh = init.workingHours ?? DEFAULT_WORKING_HOURS;
       validateWorkingHours(wh);
       const days = [...wh.days].sort((a, b) => a - b);
-      const id = this.newId(init.id, 'usr', 'platform_users', 'User');
-      this.stmt('INSERT INTO platform_users (id, sub_account_id, name, email, time_zone, work_days, work_start, work_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-        id,
+      const id = await this.newId(init.id, 'usr', 'platform_users', 'User');
+      await this.db.run('INSERT INTO platform_users (id, sub_account_id, name, email, time_zone, work_days, work_start, work_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [id,
         init.subAccountId,
         name,
         init.email,
         init.timeZone,
         JSON.stringify(days),
         wh.start,
-        wh.end,
-      );
+        wh.end,]);
       return { id, subAccountId: init.subAccountId, name, email: init.email, timeZone: init.timeZone, workingHours: { days, start: wh.start, end: wh.end } };
     });
   }
 
-  getUser(id: string): User | undefined {
-    const r = this.stmt('SELECT * FROM platform_users WHERE id = ?').get(id) as UserRow | undefined;
+  async getUser(id: string): Promise<User | undefined> {
+    const r = await this.db.get('SELECT * FROM platform_users WHERE id = ?', [id]) as UserRow | undefined;
     return r && toUser(r);
   }
 
-  listUsers(subAccountId: string): User[] {
-    return (this.stmt('SELECT * FROM platform_users WHERE sub_account_id = ? ORDER BY id').all(subAccountId) as UserRow[]).map(toUser);
+  async listUsers(subAccountId: string): Promise<User[]> {
+    return (await this.db.all('SELECT * FROM platform_users WHERE sub_account_id = ? ORDER BY id', [subAccountId]) as UserRow[]).map(toUser);
   }
 
   // ------------------------------------------------------------------ contacts
 
-  createContact(init: { id?: string; subAccountId: string; name: string; email?: string; phone?: string }): Contact {
-    return this.transaction(() => {
-      this.requireSubAccount(init.subAccountId);
+  async createContact(init: { id?: string; subAccountId: string; name: string; email?: string; phone?: string }): Promise<Contact> {
+    return this.transaction(async () => {
+      await this.requireSubAccount(init.subAccountId);
       const name = requireName(init.name, 'A contact');
-      const id = this.newId(init.id, 'con', 'platform_contacts', 'Contact');
-      this.stmt('INSERT INTO platform_contacts (id, sub_account_id, name, email, phone) VALUES (?, ?, ?, ?, ?)').run(id, init.subAccountId, name, init.email ?? null, init.phone ?? null);
+      const id = await this.newId(init.id, 'con', 'platform_contacts', 'Contact');
+      await this.db.run('INSERT INTO platform_contacts (id, sub_account_id, name, email, phone) VALUES (?, ?, ?, ?, ?)', [id, init.subAccountId, name, init.email ?? null, init.phone ?? null]);
       return toContact({ id, sub_account_id: init.subAccountId, name, email: init.email ?? null, phone: init.phone ?? null });
     });
   }
 
-  getContact(id: string): Contact | undefined {
-    const r = this.stmt('SELECT * FROM platform_contacts WHERE id = ?').get(id) as ContactRow | undefined;
+  async getContact(id: string): Promise<Contact | undefined> {
+    const r = await this.db.get('SELECT * FROM platform_contacts WHERE id = ?', [id]) as ContactRow | undefined;
     return r && toContact(r);
   }
 
-  listContacts(subAccountId: string): Contact[] {
-    return (this.stmt('SELECT * FROM platform_contacts WHERE sub_account_id = ? ORDER BY id').all(subAccountId) as ContactRow[]).map(toContact);
+  async listContacts(subAccountId: string): Promise<Contact[]> {
+    return (await this.db.all('SELECT * FROM platform_contacts WHERE sub_account_id = ? ORDER BY id', [subAccountId]) as ContactRow[]).map(toContact);
   }
 
   // ------------------------------------------------------------------ calendars
 
-  createCalendar(init: NewCalendar): PlatformCalendar {
-    return this.transaction(() => {
-      this.requireSubAccount(init.subAccountId);
+  async createCalendar(init: NewCalendar): Promise<PlatformCalendar> {
+    return this.transaction(async () => {
+      await this.requireSubAccount(init.subAccountId);
       const name = requireName(init.name, 'A calendar');
       if (!CALENDAR_TYPES.includes(init.type)) {
         throw new PlatformError('invalid', `Unknown calendar type '${String(init.type)}': use one of ${CALENDAR_TYPES.join(', ')}.`);
@@ -353,7 +335,7 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
         throw new PlatformError('invalid', `A Simple calendar belongs to exactly one user, got ${init.memberIds.length} members: use a Round Robin, Collective or Service calendar for a team.`);
       }
       if (new Set(init.memberIds).size !== init.memberIds.length) throw new PlatformError('invalid', `Calendar members ${JSON.stringify(init.memberIds)} repeat a user: list each member once.`);
-      for (const userId of init.memberIds) this.requireUserIn(userId, init.subAccountId, 'a calendar member');
+      for (const userId of init.memberIds) await this.requireUserIn(userId, init.subAccountId, 'a calendar member');
       const slotMinutes = init.slotMinutes ?? DEFAULT_SLOT_MINUTES;
       if (!Number.isInteger(slotMinutes) || slotMinutes <= 0 || slotMinutes > 24 * 60) {
         throw new PlatformError('invalid', `slotMinutes must be a whole number of minutes between 1 and 1440, got ${String(slotMinutes)}.`);
@@ -366,34 +348,31 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
         throw new PlatformError('invalid', `capacity applies only to Class Booking calendars, not ${typeName}: leave it out.`);
       }
       const icloudSync = ICLOUD_SYNC_TYPES.includes(init.type);
-      const id = this.newId(init.id, 'cal', 'platform_calendars', 'Calendar');
-      this.stmt('INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-        id,
+      const id = await this.newId(init.id, 'cal', 'platform_calendars', 'Calendar');
+      await this.db.run('INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)', [id,
         init.subAccountId,
         name,
         init.type,
         slotMinutes,
         capacity,
-        icloudSync ? 1 : 0,
-      );
-      const member = this.stmt('INSERT INTO platform_calendar_members (calendar_id, position, user_id) VALUES (?, ?, ?)');
-      init.memberIds.forEach((userId, i) => member.run(id, i, userId));
-      return this.getCalendar(id)!;
+        icloudSync ? 1 : 0,]);
+      for (const [i, userId] of init.memberIds.entries()) await this.db.run('INSERT INTO platform_calendar_members (calendar_id, position, user_id) VALUES (?, ?, ?)', [id, i, userId]);
+      return (await this.getCalendar(id))!;
     });
   }
 
-  getCalendar(id: string): PlatformCalendar | undefined {
-    const r = this.stmt(`SELECT ${CALENDAR_COLUMNS} FROM platform_calendars c WHERE c.id = ?`).get(id) as CalendarRow | undefined;
+  async getCalendar(id: string): Promise<PlatformCalendar | undefined> {
+    const r = await this.db.get(`SELECT ${this.calendarColumns} FROM platform_calendars c WHERE c.id = ?`, [id]) as CalendarRow | undefined;
     return r && toCalendar(r);
   }
 
-  listCalendars(subAccountId: string): PlatformCalendar[] {
-    return (this.stmt(`SELECT ${CALENDAR_COLUMNS} FROM platform_calendars c WHERE c.sub_account_id = ? ORDER BY c.id`).all(subAccountId) as CalendarRow[]).map(toCalendar);
+  async listCalendars(subAccountId: string): Promise<PlatformCalendar[]> {
+    return (await this.db.all(`SELECT ${this.calendarColumns} FROM platform_calendars c WHERE c.sub_account_id = ? ORDER BY c.id`, [subAccountId]) as CalendarRow[]).map(toCalendar);
   }
 
-  setICloudSync(calendarId: string, enabled: boolean): PlatformCalendar {
-    return this.transaction(() => {
-      const cal = this.getCalendar(calendarId);
+  async setICloudSync(calendarId: string, enabled: boolean): Promise<PlatformCalendar> {
+    return this.transaction(async () => {
+      const cal = await this.getCalendar(calendarId);
       if (!cal) throw new PlatformError('not-found', `Calendar ${String(calendarId)} does not exist.`);
       if (enabled && !ICLOUD_SYNC_TYPES.includes(cal.type)) {
         // RULES.md T2
@@ -403,13 +382,13 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
             `Calendar '${cal.name}' (${cal.id}) keeps its bookings in the platform only.`,
         );
       }
-      this.stmt('UPDATE platform_calendars SET icloud_sync = ? WHERE id = ?').run(enabled ? 1 : 0, calendarId);
+      await this.db.run('UPDATE platform_calendars SET icloud_sync = ? WHERE id = ?', [enabled ? 1 : 0, calendarId]);
       return { ...cal, icloudSync: enabled };
     });
   }
 
-  private requireUserIn(userId: string, subAccountId: string, role: string): User {
-    const user = this.getUser(userId);
+  private async requireUserIn(userId: string, subAccountId: string, role: string): Promise<User> {
+    const user = await this.getUser(userId);
     if (!user) throw new PlatformError('not-found', `User ${String(userId)} (${role}) does not exist: create the user first.`);
     if (user.subAccountId !== subAccountId) {
       throw new PlatformError('invalid', `User ${userId} (${role}) belongs to sub-account ${user.subAccountId}, not ${subAccountId}: only users of the same sub-account can take part.`);
@@ -417,8 +396,8 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
     return user;
   }
 
-  private requireContactIn(contactId: string, subAccountId: string): Contact {
-    const contact = this.getContact(contactId);
+  private async requireContactIn(contactId: string, subAccountId: string): Promise<Contact> {
+    const contact = await this.getContact(contactId);
     if (!contact) throw new PlatformError('not-found', `Contact ${String(contactId)} does not exist: create the contact first.`);
     if (contact.subAccountId !== subAccountId) {
       throw new PlatformError('invalid', `Contact ${contactId} belongs to sub-account ${contact.subAccountId}, not ${subAccountId}: book contacts of the event's own sub-account.`);
@@ -426,18 +405,18 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
     return contact;
   }
 
-  private validateUserIds(userIds: unknown, subAccountId: string): string[] {
+  private async validateUserIds(userIds: unknown, subAccountId: string): Promise<string[]> {
     if (!Array.isArray(userIds) || userIds.length === 0) throw new PlatformError('invalid', 'An event takes the time of at least one user: give userIds.');
     if (new Set(userIds).size !== userIds.length) throw new PlatformError('invalid', `userIds ${JSON.stringify(userIds)} repeat a user: list each once.`);
-    for (const u of userIds as string[]) this.requireUserIn(u, subAccountId, 'an event user');
+    for (const u of userIds as string[]) await this.requireUserIn(u, subAccountId, 'an event user');
     return userIds as string[];
   }
 
   // ------------------------------------------------------------------ events
 
-  createEvent(init: NewEvent): PlatformEvent {
-    return this.transaction(() => {
-      this.requireSubAccount(init.subAccountId);
+  async createEvent(init: NewEvent): Promise<PlatformEvent> {
+    return this.transaction(async () => {
+      await this.requireSubAccount(init.subAccountId);
       if (init.kind !== 'appointment' && init.kind !== 'blocked') throw new PlatformError('invalid', `Unknown event kind '${String(init.kind)}': use 'appointment' or 'blocked'.`);
       const contactIds = init.contactIds ?? [];
       if (init.kind === 'appointment' && contactIds.length === 0) {
@@ -449,12 +428,12 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
       if (new Set(contactIds).size !== contactIds.length) throw new PlatformError('invalid', `contactIds ${JSON.stringify(contactIds)} repeat a contact: list each once.`);
       if (init.calendarId !== undefined) {
         if (init.kind === 'blocked') throw new PlatformError('invalid', 'A blocked slot belongs to no booking calendar: drop calendarId.');
-        const cal = this.getCalendar(init.calendarId);
+        const cal = await this.getCalendar(init.calendarId);
         if (!cal) throw new PlatformError('not-found', `Calendar ${String(init.calendarId)} does not exist.`);
         if (cal.subAccountId !== init.subAccountId) throw new PlatformError('invalid', `Calendar ${cal.id} belongs to sub-account ${cal.subAccountId}, not ${init.subAccountId}.`);
       }
-      const userIds = this.validateUserIds(init.userIds, init.subAccountId);
-      for (const c of contactIds) this.requireContactIn(c, init.subAccountId);
+      const userIds = await this.validateUserIds(init.userIds, init.subAccountId);
+      for (const c of contactIds) await this.requireContactIn(c, init.subAccountId);
       const start = requireInstant(init.start, 'Event start');
       const end = requireInstant(init.end, 'Event end');
       if (end <= start) throw new PlatformError('invalid', `Event end ${iso(end)} must be after its start ${iso(start)}.`);
@@ -464,13 +443,12 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
       if (origin !== 'platform' && origin !== 'icloud') throw new PlatformError('invalid', `Unknown origin '${String(origin)}': use 'platform' or 'icloud'.`);
       if (typeof init.title !== 'string') throw new PlatformError('invalid', 'An event needs a title (it may be empty).');
       const updatedAt = init.updatedAt ?? this.clock.now();
-      const id = this.newId(init.id, 'evt', 'platform_events', 'Event');
-      const seq = this.nextChangeSeq();
-      this.stmt(
+      const id = await this.newId(init.id, 'evt', 'platform_events', 'Event');
+      const seq = await this.nextChangeSeq();
+      await this.db.run(
         `INSERT INTO platform_events (id, sub_account_id, kind, calendar_id, title, description, location, start_ms, end_ms, all_day, busy, status, deleted, origin, version, updated_at, change_seq)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 1, ?, ?)`,
-      ).run(
-        id,
+      [id,
         init.subAccountId,
         init.kind,
         init.calendarId ?? null,
@@ -484,37 +462,38 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
         status,
         origin,
         updatedAt,
-        seq,
-      );
-      this.writeEventUsers(id, userIds, [], { start, end, deleted: false, seq });
-      const ins = this.stmt('INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES (?, ?, ?)');
-      contactIds.forEach((c, i) => ins.run(id, c, i));
-      return this.getEvent(id)!;
+        seq,]);
+      await this.writeEventUsers(id, userIds, [], { start, end, deleted: false, seq });
+      for (const [i, c] of contactIds.entries()) await this.db.run('INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES (?, ?, ?)', [id, c, i]);
+      return (await this.getEvent(id))!;
     });
   }
 
   /** Brings platform_event_users in step with the event (see migrations.ts). */
-  private writeEventUsers(eventId: string, userIds: string[], previous: string[], ev: { start: number; end: number; deleted: boolean; seq: number }): void {
-    const upsert = this.stmt(
-      `INSERT INTO platform_event_users (event_id, user_id, position, active, live, start_ms, end_ms, change_seq) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-       ON CONFLICT (event_id, user_id) DO UPDATE SET position = excluded.position, active = 1, live = excluded.live,
-         start_ms = excluded.start_ms, end_ms = excluded.end_ms, change_seq = excluded.change_seq`,
-    );
-    userIds.forEach((u, i) => upsert.run(eventId, u, i, ev.deleted ? 0 : 1, ev.start, ev.end, ev.seq));
+  private async writeEventUsers(eventId: string, userIds: string[], previous: string[], ev: { start: number; end: number; deleted: boolean; seq: number }): Promise<void> {
+    for (const [i, u] of userIds.entries()) {
+      await this.db.run(
+        `INSERT INTO platform_event_users (event_id, user_id, position, active, live, start_ms, end_ms, change_seq) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (event_id, user_id) DO UPDATE SET position = excluded.position, active = 1, live = excluded.live,
+           start_ms = excluded.start_ms, end_ms = excluded.end_ms, change_seq = excluded.change_seq`,
+        [eventId, u, i, ev.deleted ? 0 : 1, ev.start, ev.end, ev.seq],
+      );
+    }
     // Users taken off the event see the change in their own feed once (the event without them).
-    const retire = this.stmt('UPDATE platform_event_users SET active = 0, live = 0, start_ms = ?, end_ms = ?, change_seq = ? WHERE event_id = ? AND user_id = ?');
-    for (const u of previous) if (!userIds.includes(u)) retire.run(ev.start, ev.end, ev.seq, eventId, u);
+    for (const u of previous) {
+      if (!userIds.includes(u)) await this.db.run('UPDATE platform_event_users SET active = 0, live = 0, start_ms = ?, end_ms = ?, change_seq = ? WHERE event_id = ? AND user_id = ?', [ev.start, ev.end, ev.seq, eventId, u]);
+    }
   }
 
-  private requireEvent(id: string): PlatformEvent {
-    const e = this.getEvent(id);
+  private async requireEvent(id: string): Promise<PlatformEvent> {
+    const e = await this.getEvent(id);
     if (!e) throw new PlatformError('not-found', `Event ${String(id)} does not exist.`);
     return e;
   }
 
-  updateEvent(id: string, patch: EventPatch): PlatformEvent {
-    return this.transaction(() => {
-      const cur = this.requireEvent(id);
+  async updateEvent(id: string, patch: EventPatch): Promise<PlatformEvent> {
+    return this.transaction(async () => {
+      const cur = await this.requireEvent(id);
       if (cur.deleted) throw new PlatformError('conflict', `Event ${id} was deleted (version ${cur.version}); it cannot be changed: create a new event instead.`);
       const next: PlatformEvent = { ...cur };
       if (patch.title !== undefined) {
@@ -533,7 +512,7 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
         if (patch.status !== 'confirmed' && patch.status !== 'cancelled') throw new PlatformError('invalid', `Unknown status '${String(patch.status)}': use 'confirmed' or 'cancelled'.`);
         next.status = patch.status;
       }
-      if (patch.userIds !== undefined) next.userIds = [...this.validateUserIds(patch.userIds, cur.subAccountId)];
+      if (patch.userIds !== undefined) next.userIds = [...await this.validateUserIds(patch.userIds, cur.subAccountId)];
       const changed =
         next.title !== cur.title ||
         next.description !== cur.description ||
@@ -545,25 +524,25 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
         next.status !== cur.status ||
         next.userIds.join('\u0000') !== cur.userIds.join('\u0000');
       if (!changed) return cur; // nothing to write: no new version, no change-feed entry
-      const seq = this.nextChangeSeq();
+      const seq = await this.nextChangeSeq();
       const updatedAt = patch.updatedAt ?? this.clock.now();
-      this.stmt(
+      await this.db.run(
         `UPDATE platform_events SET title = ?, description = ?, location = ?, start_ms = ?, end_ms = ?, all_day = ?, busy = ?, status = ?,
            version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?`,
-      ).run(next.title, next.description ?? null, next.location ?? null, next.start, next.end, next.allDay ? 1 : 0, next.busy ? 1 : 0, next.status, updatedAt, seq, id);
-      this.writeEventUsers(id, next.userIds, cur.userIds, { start: next.start, end: next.end, deleted: false, seq });
-      return this.getEvent(id)!;
+      [next.title, next.description ?? null, next.location ?? null, next.start, next.end, next.allDay ? 1 : 0, next.busy ? 1 : 0, next.status, updatedAt, seq, id]);
+      await this.writeEventUsers(id, next.userIds, cur.userIds, { start: next.start, end: next.end, deleted: false, seq });
+      return (await this.getEvent(id))!;
     });
   }
 
-  deleteEvent(id: string, at?: number): PlatformEvent {
-    return this.transaction(() => {
-      const cur = this.requireEvent(id);
+  async deleteEvent(id: string, at?: number): Promise<PlatformEvent> {
+    return this.transaction(async () => {
+      const cur = await this.requireEvent(id);
       if (cur.deleted) return cur; // already a tombstone: deleting again changes nothing
-      const seq = this.nextChangeSeq();
-      this.stmt('UPDATE platform_events SET deleted = 1, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?').run(at ?? this.clock.now(), seq, id);
-      this.stmt('UPDATE platform_event_users SET live = 0, change_seq = ? WHERE event_id = ? AND active = 1').run(seq, id);
-      return this.getEvent(id)!;
+      const seq = await this.nextChangeSeq();
+      await this.db.run('UPDATE platform_events SET deleted = 1, version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?', [at ?? this.clock.now(), seq, id]);
+      await this.db.run('UPDATE platform_event_users SET live = 0, change_seq = ? WHERE event_id = ? AND active = 1', [seq, id]);
+      return (await this.getEvent(id))!;
     });
   }
 
@@ -571,28 +550,28 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
    * Class booking: adds a contact to an appointment (a new version, like updateEvent). EventPatch
    * has no contactIds, so this is the one way to change an event's contacts.
    */
-  addEventContact(eventId: string, contactId: string, at?: number): PlatformEvent {
-    return this.transaction(() => {
-      const cur = this.requireEvent(eventId);
+  async addEventContact(eventId: string, contactId: string, at?: number): Promise<PlatformEvent> {
+    return this.transaction(async () => {
+      const cur = await this.requireEvent(eventId);
       if (cur.deleted) throw new PlatformError('conflict', `Event ${eventId} was deleted: contacts cannot be added to it.`);
       if (cur.kind !== 'appointment') throw new PlatformError('invalid', `Event ${eventId} is a blocked slot: blocked slots have no contacts.`);
-      this.requireContactIn(contactId, cur.subAccountId);
+      await this.requireContactIn(contactId, cur.subAccountId);
       if (cur.contactIds.includes(contactId)) throw new PlatformError('conflict', `Contact ${contactId} is already booked on event ${eventId}.`);
-      const seq = this.nextChangeSeq();
-      this.stmt('INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES (?, ?, ?)').run(eventId, contactId, cur.contactIds.length);
-      this.stmt('UPDATE platform_events SET version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?').run(at ?? this.clock.now(), seq, eventId);
-      this.stmt('UPDATE platform_event_users SET change_seq = ? WHERE event_id = ? AND active = 1').run(seq, eventId);
-      return this.getEvent(eventId)!;
+      const seq = await this.nextChangeSeq();
+      await this.db.run('INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES (?, ?, ?)', [eventId, contactId, cur.contactIds.length]);
+      await this.db.run('UPDATE platform_events SET version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?', [at ?? this.clock.now(), seq, eventId]);
+      await this.db.run('UPDATE platform_event_users SET change_seq = ? WHERE event_id = ? AND active = 1', [seq, eventId]);
+      return (await this.getEvent(eventId))!;
     });
   }
 
-  getEvent(id: string): PlatformEvent | undefined {
-    const r = this.stmt(`SELECT ${EVENT_COLUMNS} FROM platform_events e WHERE e.id = ?`).get(id) as EventRow | undefined;
+  async getEvent(id: string): Promise<PlatformEvent | undefined> {
+    const r = await this.db.get(`SELECT ${this.eventColumns} FROM platform_events e WHERE e.id = ?`, [id]) as EventRow | undefined;
     return r && toEvent(r);
   }
 
-  listEventsForUser(userId: string, range: { start: number; end: number }): PlatformEvent[] {
-    return (this.stmt(EVENTS_FOR_USER_SQL).all(userId, range.start, range.end) as EventRow[]).map(toEvent);
+  async listEventsForUser(userId: string, range: { start: number; end: number }): Promise<PlatformEvent[]> {
+    return (await this.db.all(this.eventsForUserSql, [userId, range.start, range.end]) as EventRow[]).map(toEvent);
   }
 
   /**
@@ -601,21 +580,19 @@ export class SqlitePlatformStore implements PlatformStore, BookingSupport {
    * the change that removed them, with userIds no longer listing them: the sync engine should
    * treat that like a deletion for this user.
    */
-  listChangedEvents(userId: string, afterSeq: number): PlatformEvent[] {
-    return (this.stmt(CHANGED_EVENTS_SQL).all(userId, afterSeq) as EventRow[]).map(toEvent);
+  async listChangedEvents(userId: string, afterSeq: number): Promise<PlatformEvent[]> {
+    return (await this.db.all(this.changedEventsSql, [userId, afterSeq]) as EventRow[]).map(toEvent);
   }
 
   // ------------------------------------------------------------------ round-robin rotation
 
-  rotationPointer(calendarId: string): number {
-    const r = this.stmt('SELECT next_position FROM platform_rotation WHERE calendar_id = ?').get(calendarId) as { next_position: number } | undefined;
+  async rotationPointer(calendarId: string): Promise<number> {
+    const r = await this.db.get('SELECT next_position FROM platform_rotation WHERE calendar_id = ?', [calendarId]) as { next_position: number } | undefined;
     return r?.next_position ?? 0;
   }
 
-  setRotationPointer(calendarId: string, nextPosition: number): void {
-    this.stmt('INSERT INTO platform_rotation (calendar_id, next_position) VALUES (?, ?) ON CONFLICT (calendar_id) DO UPDATE SET next_position = excluded.next_position').run(
-      calendarId,
-      nextPosition,
-    );
+  async setRotationPointer(calendarId: string, nextPosition: number): Promise<void> {
+    await this.db.run('INSERT INTO platform_rotation (calendar_id, next_position) VALUES (?, ?) ON CONFLICT (calendar_id) DO UPDATE SET next_position = excluded.next_position', [calendarId,
+      nextPosition,]);
   }
 }

@@ -1,0 +1,218 @@
+/**
+ * One async SQL interface over SQLite (better-sqlite3) and PostgreSQL (node-postgres), so the
+ * platform store and the sync state are written once (platform/sql-platform-store.ts,
+ * state/sql-sync-state.ts) and every store passes the same contract suite.
+ *
+ * - Statements use `?` placeholders; the Postgres side numbers them ($1, $2, …).
+ * - `transaction(fn)`: every statement issued while `fn` runs (in its async context, found by
+ *   AsyncLocalStorage) belongs to the transaction; a transaction inside it joins it. That is the
+ *   unit of work D3 rests on: a platform change and its sync bookkeeping commit together.
+ * - Integers are JavaScript numbers on both sides (epoch milliseconds need 64 bits in Postgres).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import Database from 'better-sqlite3';
+import type pg from 'pg';
+import { Mutex } from '../store/mutex.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Params = ReadonlyArray<unknown>;
+
+export interface SqlDb {
+  readonly dialect: Dialect;
+  get<T = Record<string, unknown>>(sql: string, params?: Params): Promise<T | undefined>;
+  all<T = Record<string, unknown>>(sql: string, params?: Params): Promise<T[]>;
+  run(sql: string, params?: Params): Promise<{ changes: number }>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A JSON array of `expression` ordered by `order`, as text (SQLite) or json (Postgres). */
+export function jsonArray(dialect: Dialect, expression: string, order: string): string {
+  return dialect === 'sqlite' ? `json_group_array(${expression} ORDER BY ${order})` : `COALESCE(json_agg(${expression} ORDER BY ${order}), '[]'::json)`;
+}
+
+/** Parses a JSON array column whichever way the driver hands it over. */
+export function arrayColumn<T>(value: unknown): T[] {
+  return (typeof value === 'string' ? JSON.parse(value) : value ?? []) as T[];
+}
+
+export interface Migration {
+  /** Unique and ordered, e.g. `platform-001`. */
+  id: string;
+  sql: string;
+}
+
+/** Runs the migrations not applied yet, each in its own transaction, in order. */
+export async function migrate(db: SqlDb, migrations: Migration[]): Promise<void> {
+  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const applied = new Set((await db.all<{ id: string }>('SELECT id FROM schema_migrations')).map((r) => r.id));
+  for (const migration of migrations) {
+    if (applied.has(migration.id)) continue;
+    await db.transaction(async () => {
+      await db.exec(migration.sql);
+      await db.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [migration.id, new Date().toISOString()]);
+    });
+  }
+}
+
+// ---- SQLite ------------------------------------------------------------------------------------------
+
+/**
+ * better-sqlite3 is synchronous with one connection: calls outside a transaction wait behind a
+ * mutex, and a transaction holds it from BEGIN to COMMIT while its callback awaits the network.
+ */
+export class SqliteDb implements SqlDb {
+  readonly dialect = 'sqlite';
+  readonly raw: Database.Database;
+  private readonly lock = new Mutex();
+  private readonly inTransaction = new AsyncLocalStorage<true>();
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Over an open better-sqlite3 database (db/database.ts openDatabase migrates it synchronously). */
+  constructor(raw: Database.Database) {
+    this.raw = raw;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.raw.prepare(sql)));
+    return s;
+  }
+
+  private call<T>(fn: () => T): Promise<T> {
+    if (this.inTransaction.getStore()) return new Promise<T>((resolve) => resolve(fn()));
+    return this.lock.run(fn);
+  }
+
+  get<T>(sql: string, params: Params = []): Promise<T | undefined> {
+    return this.call(() => this.statement(sql).get(...params) as T | undefined);
+  }
+
+  all<T>(sql: string, params: Params = []): Promise<T[]> {
+    return this.call(() => this.statement(sql).all(...params) as T[]);
+  }
+
+  run(sql: string, params: Params = []): Promise<{ changes: number }> {
+    return this.call(() => ({ changes: this.statement(sql).run(...params).changes }));
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.call(() => void this.raw.exec(sql));
+  }
+
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) return fn();
+    return this.lock.run(() =>
+      this.inTransaction.run(true, async () => {
+        this.raw.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn();
+          this.raw.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.lock.run(() => this.raw.close());
+  }
+}
+
+// ---- PostgreSQL ---------------------------------------------------------------------------------------
+
+/** `?` → `$1`, `$2`, … outside string literals. */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  let out = '';
+  let quoted = false;
+  for (const c of sql) {
+    if (c === "'") quoted = !quoted;
+    out += c === '?' && !quoted ? `$${++n}` : c;
+  }
+  return out;
+}
+
+/** A pool of connections; a transaction pins one of them for its callback's async context. */
+export class PostgresDb implements SqlDb {
+  readonly dialect = 'postgres';
+  private readonly client = new AsyncLocalStorage<pg.PoolClient>();
+  private readonly texts = new Map<string, string>();
+
+  constructor(readonly pool: pg.Pool) {}
+
+  static async connect(url: string, options: { max?: number } = {}): Promise<PostgresDb> {
+    const { default: pgModule } = await import('pg');
+    // BIGINT (epoch milliseconds, counters) as numbers: every value the stores keep fits in 2^53.
+    pgModule.types.setTypeParser(20, (v: string) => Number(v));
+    const pool = new pgModule.Pool({ connectionString: url, max: options.max ?? 4 });
+    const db = new PostgresDb(pool);
+    await db.get('SELECT 1 AS ok');
+    return db;
+  }
+
+  private text(sql: string): string {
+    let t = this.texts.get(sql);
+    if (t === undefined) this.texts.set(sql, (t = numberPlaceholders(sql)));
+    return t;
+  }
+
+  private async query(sql: string, params: Params): Promise<pg.QueryResult> {
+    const pinned = this.client.getStore();
+    return (pinned ?? this.pool).query(this.text(sql), params as unknown[]);
+  }
+
+  async get<T>(sql: string, params: Params = []): Promise<T | undefined> {
+    return (await this.query(sql, params)).rows[0] as T | undefined;
+  }
+
+  async all<T>(sql: string, params: Params = []): Promise<T[]> {
+    return (await this.query(sql, params)).rows as T[];
+  }
+
+  async run(sql: string, params: Params = []): Promise<{ changes: number }> {
+    return { changes: (await this.query(sql, params)).rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    const pinned = this.client.getStore();
+    await (pinned ?? this.pool).query(sql);
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.client.getStore()) return fn();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await this.client.run(client, fn);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/**
+ * Deterministic ids (`evt_000042`) from a counter in the database: the same scenario gives the same
+ * ids on every run, and ids stay unique across restarts and across workers sharing a database.
+ */
+export async function nextId(db: SqlDb, prefix: string): Promise<string> {
+  const row = await db.get<{ n: number }>(
+    'INSERT INTO id_counters (prefix, next) VALUES (?, 2) ON CONFLICT (prefix) DO UPDATE SET next = id_counters.next + 1 RETURNING next - 1 AS n',
+    [prefix],
+  );
+  return `${prefix}_${String(row!.n).padStart(6, '0')}`;
+}
