@@ -4,7 +4,8 @@
  * (`interruptAfterRequests`) or after iCloud has carried out request N but before the answer
  * arrives (`loseAnswerOf`).
  */
-import { FixedClock } from '../../common/clock.js';
+import { FixedClock, type Clock } from '../../common/clock.js';
+import type { Store } from '../../sync-core/store/store.js';
 import { busyIntervals } from '../../sync-core/platform/availability.js';
 import type { PlatformEvent } from '../../sync-core/platform/model.js';
 import { SyncCore } from '../../sync-core/sync-core.js';
@@ -45,8 +46,9 @@ export class SyncCoreDriver implements SyncEngineDriver {
   private requests = 0;
   private crash: CrashPoint = {};
 
-  constructor(options: DriverOptions) {
-    this.clock = new FixedClock(options.now);
+  /** `openStore` gives each scenario its own store (default: SQLite in memory). */
+  constructor(options: DriverOptions, store?: (clock: FixedClock) => Store, clock?: FixedClock) {
+    this.clock = clock ?? new FixedClock(options.now);
     const interruptingFetch: typeof fetch = async (input, init) => {
       this.requests++;
       const { interruptAfterRequests: before, loseAnswerOf: lose } = this.crash;
@@ -56,7 +58,7 @@ export class SyncCoreDriver implements SyncEngineDriver {
       if (this.requests === lose) throw new Interrupted(); // iCloud did the work; the answer is lost
       return response;
     };
-    this.core = new SyncCore({ clock: this.clock, fetch: interruptingFetch, window: options.window });
+    this.core = new SyncCore({ clock: this.clock, fetch: interruptingFetch, window: options.window, store: store?.(this.clock) });
   }
 
   async createSubAccount(init: { name: string }) {
@@ -186,3 +188,12 @@ export class SyncCoreDriver implements SyncEngineDriver {
 }
 
 export const syncCoreDriver: DriverFactory = async (options) => new SyncCoreDriver(options);
+
+/** sync-core on another store: `open` makes a fresh, empty one per scenario (e.g. a new Postgres database). */
+export function syncCoreDriverOn(open: (clock: Clock) => Promise<Store>): DriverFactory {
+  return async (options) => {
+    const clock = new FixedClock(options.now);
+    const store = await open(clock);
+    return new SyncCoreDriver(options, () => store, clock);
+  };
+}

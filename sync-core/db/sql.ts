@@ -3,7 +3,8 @@
  * platform store and the sync state are written once (platform/sql-platform-store.ts,
  * state/sql-sync-state.ts) and every store passes the same contract suite.
  *
- * - Statements use `?` placeholders; the Postgres side numbers them ($1, $2, …).
+ * - Statements use `?` placeholders with an array of values, or `@name` with one object of values;
+ *   the Postgres side numbers them ($1, $2, …).
  * - `transaction(fn)`: every statement issued while `fn` runs (in its async context, found by
  *   AsyncLocalStorage) belongs to the transaction; a transaction inside it joins it. That is the
  *   unit of work D3 rests on: a platform change and its sync bookkeeping commit together.
@@ -138,6 +139,29 @@ export function numberPlaceholders(sql: string): string {
   return out;
 }
 
+/** `@name` placeholders → `$1`, `$2`, … and the names in order (a statement given one object of values). */
+export function namedPlaceholders(sql: string): { text: string; names: string[] } {
+  const names: string[] = [];
+  let quoted = false;
+  let text = '';
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === "'") quoted = !quoted;
+    const m = !quoted && c === '@' ? /^@([A-Za-z_]\w*)/.exec(sql.slice(i)) : null;
+    if (!m) {
+      text += c;
+      continue;
+    }
+    let n = names.indexOf(m[1]!);
+    if (n < 0) n = names.push(m[1]!) - 1;
+    text += `$${n + 1}`;
+    i += m[0].length - 1;
+  }
+  return { text, names };
+}
+
+const isValues = (p: Params): p is [Record<string, unknown>] => p.length === 1 && typeof p[0] === 'object' && p[0] !== null && !Array.isArray(p[0]);
+
 /** A pool of connections; a transaction pins one of them for its callback's async context. */
 export class PostgresDb implements SqlDb {
   readonly dialect = 'postgres';
@@ -162,8 +186,17 @@ export class PostgresDb implements SqlDb {
     return t;
   }
 
+  private readonly named = new Map<string, { text: string; names: string[] }>();
+
   private async query(sql: string, params: Params): Promise<pg.QueryResult> {
     const pinned = this.client.getStore();
+    if (isValues(params)) {
+      // Named values (`@id`), as better-sqlite3 takes them: the same statements serve both.
+      let n = this.named.get(sql);
+      if (!n) this.named.set(sql, (n = namedPlaceholders(sql)));
+      const values = params[0];
+      return (pinned ?? this.pool).query(n.text, n.names.map((name) => values[name] ?? null));
+    }
     return (pinned ?? this.pool).query(this.text(sql), params as unknown[]);
   }
 

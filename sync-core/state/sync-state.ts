@@ -346,7 +346,7 @@ export class SyncState {
   async addPending(connectionId: string, eventId: string, error: string): Promise<void> {
     await this.db.run(
         `INSERT INTO pending_pushes (connection_id, event_id, attempts, last_error) VALUES (?, ?, 1, ?)
-         ON CONFLICT (connection_id, event_id) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error`,
+         ON CONFLICT (connection_id, event_id) DO UPDATE SET attempts = pending_pushes.attempts + 1, last_error = excluded.last_error`,
       [connectionId, eventId, error]);
   }
 
