@@ -2,7 +2,7 @@
  * Runs one sync in its own process and kills itself with SIGKILL at a chosen point: just before
  * sending, or just after receiving, its k-th HTTP request. Used by crash.test.ts.
  *
- *   crash-child.ts <database> <connectionId> <nowEpochMs> <k> <before|after>
+ *   crash-child.ts <database: SQLite path or postgres:// URL> <connectionId> <nowEpochMs> <k> <before|after>
  */
 import { FixedClock } from '../../common/clock.js';
 import { SyncCore } from '../sync-core.js';
@@ -20,7 +20,7 @@ const fetchThenMaybeDie: typeof fetch = async (input, init) => {
   }
   return response;
 };
-const core = new SyncCore({ database, clock: new FixedClock(Number(now)), fetch: fetchThenMaybeDie });
+const core = await SyncCore.open({ database, clock: new FixedClock(Number(now)), fetch: fetchThenMaybeDie });
 await core.sync(connectionId);
 await core.close();
 process.stdout.write(`completed after ${count} requests\n`);

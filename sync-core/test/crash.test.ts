@@ -1,5 +1,5 @@
 /**
- * RULES.md D3: a sync killed at any point (SIGKILL, in a child process) and run again leaves no
+ * RULES.md D3, on SQLite and on PostgreSQL: a sync killed at any point (SIGKILL, in a child process) and run again leaves no
  * duplicate and loses nothing: after one clean run the whole state, platform and iCloud, equals
  * that of a run that never crashed. Kill points cover every request of the run, before it is sent
  * and after its answer arrived.
@@ -10,9 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../engine/content-hash.js';
 import { SyncCore } from '../sync-core.js';
+import { postgresPeer, startTestPostgres, type TestPostgres } from '../store/postgres/test-postgres.js';
 import { at, connectAlice, createWorld, iphoneEvent, type TestWorld } from './world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sync-crash-'));
@@ -22,9 +23,11 @@ let ports: { port: number; partitionPort: number } | undefined;
 
 /** Everything up to the run under test: a synced connection, then changes on both sides. */
 async function setUp(database: string): Promise<{ w: TestWorld; connectionId: string }> {
-  rmSync(database, { force: true });
-  rmSync(`${database}-wal`, { force: true });
-  rmSync(`${database}-shm`, { force: true });
+  if (!database.startsWith('postgres')) {
+    rmSync(database, { force: true });
+    rmSync(`${database}-wal`, { force: true });
+    rmSync(`${database}-shm`, { force: true });
+  }
   const w = await createWorld({ database, ...ports });
   ports ??= { port: Number(new URL(w.mock.gatewayUrl).port), partitionPort: Number(new URL(w.mock.partitionUrl).port) };
   const connection = await connectAlice(w, { linked: 'work', conflict: ['home', "Bob's family"] });
@@ -70,9 +73,10 @@ async function runChild(database: string, connectionId: string, now: number, k: 
   return signal === 'SIGKILL' ? 'killed' : `exit ${code}: ${out.trim()}`;
 }
 
-describe('D3: crash safety', () => {
-  it('recovers from a SIGKILL before or after any request to the state of a run that never crashed', async () => {
-    const reference = await setUp(join(dir, 'reference.sqlite'));
+/** The crash test on one store: `database(label)` gives a fresh, empty database (a SQLite path or a postgres:// URL). */
+function crashSafety(store: string, database: (label: string) => Promise<string>) {
+  it(`recovers from a SIGKILL before or after any request to the state of a run that never crashed (${store})`, async () => {
+    const reference = await setUp(await database('reference'));
     const report = await reference.w.core.sync(reference.connectionId);
     expect(report.outcome).toBe('ok');
     expect(report.pushed.created).toBeGreaterThan(0);
@@ -81,10 +85,11 @@ describe('D3: crash safety', () => {
     await reference.w.close();
 
     // How many requests does the run under test send? Count them on a fresh replay.
-    const probe = await setUp(join(dir, 'probe.sqlite'));
+    const probeDatabase = await database('probe');
+    const probe = await setUp(probeDatabase);
     const before = probe.w.mock.control.journal().length;
     await probe.w.core.close();
-    const completed = await runChild(join(dir, 'probe.sqlite'), probe.connectionId, probe.w.clock.now(), 1_000_000, 'before');
+    const completed = await runChild(probeDatabase, probe.connectionId, probe.w.clock.now(), 1_000_000, 'before');
     expect(completed).toMatch(/^exit 0: completed after \d+ requests/);
     const n = Number(/after (\d+) requests/.exec(completed)![1]);
     expect(probe.w.mock.control.journal().length - before).toBe(n);
@@ -95,11 +100,11 @@ describe('D3: crash safety', () => {
     for (let k = 1; k <= n; k++) points.push([k, 'after']);
     for (let k = 1; k <= n; k += 3) points.push([k, 'before']);
     for (const [k, mode] of points) {
-      const database = join(dir, `crash-${k}-${mode}.sqlite`);
-      const { w, connectionId } = await setUp(database);
+      const crashed = await database(`crash_${k}_${mode}`);
+      const { w, connectionId } = await setUp(crashed);
       await w.core.close();
-      expect(await runChild(database, connectionId, w.clock.now(), k, mode)).toBe('killed');
-      const recovery = new SyncCore({ database, clock: w.clock, fetch });
+      expect(await runChild(crashed, connectionId, w.clock.now(), k, mode)).toBe('killed');
+      const recovery = await SyncCore.open({ database: crashed, clock: w.clock, fetch });
       const recovered = await recovery.sync(connectionId);
       expect(recovered.outcome, `run after a kill ${mode} request ${k}: ${JSON.stringify(recovered.errors)}`).toBe('ok');
       const after = { ...w, core: recovery } as TestWorld;
@@ -107,5 +112,21 @@ describe('D3: crash safety', () => {
       await recovery.close();
       await w.mock.close();
     }
-  }, 240_000);
+  }, 300_000);
+}
+
+describe('D3: crash safety', () => {
+  crashSafety('SQLite', async (label) => join(dir, `${label}.sqlite`));
+});
+
+const postgres = await postgresPeer();
+
+describe.skipIf(postgres.skip)('D3: crash safety on PostgreSQL', () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    postgres.assert();
+    server = await startTestPostgres();
+  }, 60_000);
+  afterAll(() => server?.stop());
+  crashSafety('PostgreSQL', (label) => server.createDatabase(`crash_${label}`));
 });

@@ -36,7 +36,7 @@ export async function createWorld(options: { database?: string; aliceTimeZone?: 
     world?.onRequest?.(init?.method ?? 'GET', String(input));
     return fetch(input, init);
   };
-  const core = new SyncCore({ clock, database: options.database, fetch: hookedFetch });
+  const core = await SyncCore.open({ clock, database: options.database, fetch: hookedFetch });
   const p = core.platform;
   const sub = await p.createSubAccount({ name: 'Acme Clinic' });
   const alice = await p.createUser({ subAccountId: sub.id, name: 'Alice Appleseed', email: 'alice@acme.test', timeZone: options.aliceTimeZone ?? 'Europe/London' });
