@@ -80,6 +80,7 @@ async function serveDav(origin: 'gateway' | 'partition', requestId: string, req:
       status,
       account: claimed,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(req.headers['user-agent'] ? { userAgent: String(req.headers['user-agent']).slice(0, 200) } : {}),
       ...extra,
       ...(kinds.length ? { faultKind: kinds.join(',') } : {}),
       ...(requestBody !== undefined ? { requestBody } : {}),

@@ -6,6 +6,7 @@
  * (`{"error":{"code","message"}}` with --json). Exit status: 0 done; 1 the engine refused or a sync
  * failed; 2 usage (an unknown or malformed option is refused while parsing, before any work).
  */
+import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { configure, consoleIo, isoTime, printError, runProgram, UsageError, wantsJson, wholeNumber, type CliIo } from '../common/cli.js';
 import { driverCommand } from '../conformance/driver/reference-adapter.js';
@@ -211,6 +212,39 @@ export async function main(argv: string[], out: (line: string) => void = console
         }
       }),
     );
+
+  program
+    .command('worker')
+    .description(
+      'one of several workers sharing a database (a postgres:// --db): lease the connections that are due, sync them, give them back with their next poll time; a worker that dies loses its leases when they run out. SIGTERM or SIGINT stops it after the current batch',
+    )
+    .option('--every-seconds <n>', 'how long to wait when nothing is due', seconds, 5)
+    .option('--concurrency <n>', 'connections synced at once', positive, 4)
+    .option('--batch <n>', 'connections leased at a time', positive, 20)
+    .option('--lease-seconds <n>', 'how long a lease lasts without renewal (renewed every third of it while syncing)', seconds, 600)
+    .option('--worker-id <id>', 'the name leases and User-Agent carry (default host:pid)')
+    .action(async (o: { everySeconds: number; concurrency: number; batch: number; leaseSeconds: number; workerId?: string }) => {
+      const global = program.opts<GlobalOptions>();
+      const workerId = o.workerId ?? `${hostname()}:${process.pid}`;
+      const core = await SyncCore.open({ database: global.db, workerId, schedule: { workerId, concurrency: o.concurrency, leaseMs: o.leaseSeconds * 1000 } });
+      let stopping = false;
+      const stop = () => (stopping = true);
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      err(`icloud-sync worker ${workerId}: leasing due connections from ${global.db.replace(/\/\/[^@/]*@/, '//…@')}`);
+      try {
+        while (!stopping) {
+          const reports = await core.scheduler.tick({ limit: o.batch });
+          for (const report of reports) out(json ? JSON.stringify({ worker: workerId, ...report }) : `${workerId} ${formatReport(report)}`);
+          if (reports.length === 0 && !stopping) await new Promise((r) => setTimeout(r, o.everySeconds * 1000));
+        }
+      } finally {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        await core.close();
+      }
+      status = 0;
+    });
 
   program
     .command('reconnect')

@@ -26,6 +26,8 @@ export interface SyncCoreOptions {
   fetch?: typeof fetch;
   window?: WindowConfig;
   schedule?: SchedulerOptions;
+  /** Names this process in the User-Agent of its iCloud requests (several workers on one database). */
+  workerId?: string;
 }
 
 export class SyncCore {
@@ -52,7 +54,7 @@ export class SyncCore {
     this.store = options.store ?? new SqliteStore(options.database ?? ':memory:', this.clock);
     this.platform = this.store.platform;
     this.state = this.store.state;
-    this.connections = new Connections({ store: this.store, clock: this.clock, fetch: options.fetch });
+    this.connections = new Connections({ store: this.store, clock: this.clock, fetch: options.fetch, userAgent: options.workerId ? `icloud-sync/0.1 (worker ${options.workerId})` : undefined });
     this.engine = new SyncEngine({ store: this.store, clock: this.clock, connections: this.connections, window: options.window });
     this.scheduler = new Scheduler({ engine: this.engine, store: this.store, clock: this.clock }, options.schedule);
   }

@@ -19,6 +19,8 @@ export interface JournalEntry {
   durationMs: number;
   /** Why the request failed, or which fault answered it. */
   reason?: string;
+  /** The client's User-Agent (at most 200 characters): which client, or which worker, sent it. */
+  userAgent?: string;
   /** Ids of the fault rules that hit (comma-separated). */
   fault?: string;
   /** Their kinds, in the same order. */

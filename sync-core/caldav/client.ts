@@ -15,6 +15,8 @@ export interface CalDavClientOptions {
   /** Injected for tests and proxies; default: global fetch. */
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** Sent as User-Agent: names the product, and the worker when several share a database. */
+  userAgent?: string;
 }
 
 export type CalendarAccess = 'writable' | 'read-only' | 'subscribed';
@@ -63,7 +65,7 @@ export class CalDavClient {
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: CalDavClientOptions) {
-    this.headers = getBasicAuthHeaders({ username: options.appleId, password: options.password });
+    this.headers = { ...getBasicAuthHeaders({ username: options.appleId, password: options.password }), 'User-Agent': options.userAgent ?? 'icloud-sync/0.1' };
     this.fetchFn = this.guardedFetch.bind(this);
   }
 

@@ -42,13 +42,15 @@ export interface ConnectionsDeps {
   store: Store;
   clock: Clock;
   fetch?: typeof fetch;
+  /** User-Agent of every iCloud request (default icloud-sync/0.1). */
+  userAgent?: string;
 }
 
 export class Connections {
   constructor(private readonly deps: ConnectionsDeps) {}
 
   client(connection: Pick<Connection, 'serverUrl' | 'appleId' | 'appPassword'>): CalDavClient {
-    return new CalDavClient({ serverUrl: connection.serverUrl, appleId: connection.appleId, password: connection.appPassword, fetch: this.deps.fetch });
+    return new CalDavClient({ serverUrl: connection.serverUrl, appleId: connection.appleId, password: connection.appPassword, fetch: this.deps.fetch, userAgent: this.deps.userAgent });
   }
 
   async connect(request: ConnectRequest): Promise<Connection> {

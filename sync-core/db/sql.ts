@@ -175,6 +175,9 @@ export class PostgresDb implements SqlDb {
     // BIGINT (epoch milliseconds, counters) as numbers: every value the stores keep fits in 2^53.
     pgModule.types.setTypeParser(20, (v: string) => Number(v));
     const pool = new pgModule.Pool({ connectionString: url, max: options.max ?? 4 });
+    // An idle connection the server drops (a restart, a failover) is replaced on next use; without a
+    // listener its error would end the process.
+    pool.on('error', () => undefined);
     const db = new PostgresDb(pool);
     await db.get('SELECT 1 AS ok');
     return db;

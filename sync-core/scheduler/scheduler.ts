@@ -21,9 +21,13 @@ export interface SchedulerOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   seed?: number;
+  /** Who holds the leases this scheduler takes (default: this process). */
+  workerId?: string;
+  /** How long a lease lasts before another worker may take the connection (renewed while syncing). */
+  leaseMs?: number;
 }
 
-export const DEFAULT_SCHEDULE = { intervalMs: 5 * 60_000, jitterMs: 60_000, concurrency: 4, backoffMs: 30_000, maxBackoffMs: 60 * 60_000, seed: 1 };
+export const DEFAULT_SCHEDULE = { intervalMs: 5 * 60_000, jitterMs: 60_000, concurrency: 4, backoffMs: 30_000, maxBackoffMs: 60 * 60_000, seed: 1, workerId: `worker-${process.pid}`, leaseMs: 10 * 60_000 };
 
 export class Scheduler {
   private readonly options: Required<SchedulerOptions>;
@@ -39,28 +43,46 @@ export class Scheduler {
     this.random = seededRandom(this.options.seed);
   }
 
-  /** Syncs every connection that is due now; resolves when all of them finished. */
-  async tick(): Promise<SyncReport[]> {
-    const due = await this.deps.store.state.dueConnections(this.deps.clock.now(), Number.MAX_SAFE_INTEGER);
+  /**
+   * Leases the connections that are due now (at most `limit`; default all), syncs them, and gives
+   * each back with its next poll time; resolves when all of them finished. Leases keep two
+   * workers sharing a database from syncing one connection at once: while the syncs run, a
+   * heartbeat renews them; a worker that dies stops renewing, and its connections are taken over
+   * when the lease runs out.
+   */
+  async tick(options: { limit?: number } = {}): Promise<SyncReport[]> {
+    const { state } = this.deps.store;
+    const { workerId, leaseMs } = this.options;
+    const due = await state.leaseDueConnections(workerId, this.deps.clock.now(), this.deps.clock.now() + leaseMs, options.limit ?? Number.MAX_SAFE_INTEGER);
+    const held = new Set(due.map((c) => c.id));
+    const heartbeat = setInterval(() => void state.renewLeases(workerId, [...held], this.deps.clock.now() + leaseMs).catch(() => undefined), Math.max(50, leaseMs / 3));
     const reports: SyncReport[] = [];
     let next = 0;
     const worker = async () => {
       while (next < due.length) {
-        const connection = due[next++];
+        const connection = due[next++]!;
         const report = await this.deps.engine.syncConnection(connection.id);
         reports.push(report);
         await this.reschedule(connection.id, report);
+        held.delete(connection.id);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
+    } finally {
+      clearInterval(heartbeat);
+    }
     return reports.sort((a, b) => a.connectionId.localeCompare(b.connectionId));
   }
 
-  /** When this connection should be polled next, from how its last run went. */
+  /** When this connection should be polled next, from how its last run went; gives its lease back. */
   private async reschedule(connectionId: string, report: SyncReport): Promise<void> {
     const now = this.deps.clock.now();
     const connection = await this.deps.store.state.getConnection(connectionId);
-    if (!connection || connection.status !== 'active') return;
+    if (!connection || connection.status !== 'active') {
+      await this.deps.store.state.releaseLease(this.options.workerId, connectionId, connection?.nextPollAt ?? now);
+      return;
+    }
     let delay: number;
     if (report.outcome === 'failed') {
       const backoff = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** Math.max(0, connection.consecutiveFailures - 1));
@@ -68,7 +90,7 @@ export class Scheduler {
     } else {
       delay = this.options.intervalMs + Math.floor(this.random() * this.options.jitterMs);
     }
-    await this.deps.store.state.updateConnection(connectionId, { nextPollAt: now + delay });
+    await this.deps.store.state.releaseLease(this.options.workerId, connectionId, now + delay);
   }
 
   /** Keeps polling in the background (the CLI's `watch`); ticks every `everyMs`. */

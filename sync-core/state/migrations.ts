@@ -166,4 +166,11 @@ CREATE UNIQUE INDEX occurrence_links_event ON occurrence_links (connection_id, e
     sql: `ALTER TABLE remote_objects ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX remote_objects_unconfirmed ON remote_objects (connection_id, calendar_url) WHERE unconfirmed = 1;`,
   },
+  {
+    // Many workers share a database: a worker leases the connections it syncs, until lease_until
+    // (renewed while it works); a lease that ran out (its worker died) is free for another.
+    id: 'sync-004',
+    sql: `ALTER TABLE connections ADD COLUMN lease_owner TEXT;
+ALTER TABLE connections ADD COLUMN lease_until INTEGER;`,
+  },
 ];

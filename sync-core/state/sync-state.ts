@@ -192,6 +192,33 @@ export class SyncState {
     return (await this.db.all("SELECT * FROM connections WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?", [now, limit]) as Row[]).map(toConnection);
   }
 
+  /**
+   * Leases up to `limit` due, active connections to `worker` until `until`: the ones no live lease
+   * holds (a lease that ran out belongs to a worker that died). On PostgreSQL the rows are locked
+   * with SKIP LOCKED, so workers leasing at the same moment take different connections.
+   */
+  async leaseDueConnections(worker: string, now: number, until: number, limit: number): Promise<Connection[]> {
+    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.db.all<Row>(
+      `UPDATE connections SET lease_owner = ?, lease_until = ?
+       WHERE id IN (SELECT id FROM connections WHERE status = 'active' AND next_poll_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                    ORDER BY next_poll_at, id LIMIT ?${lock})
+       RETURNING *`,
+      [worker, until, now, now, limit],
+    );
+    return rows.map(toConnection).sort((a, b) => a.nextPollAt - b.nextPollAt || a.id.localeCompare(b.id));
+  }
+
+  /** Extends `worker`'s leases (a heartbeat while it syncs them). */
+  async renewLeases(worker: string, ids: string[], until: number): Promise<void> {
+    for (const id of ids) await this.db.run('UPDATE connections SET lease_until = ? WHERE id = ? AND lease_owner = ?', [until, id, worker]);
+  }
+
+  /** Gives the connection back, due again at `nextPollAt`. */
+  async releaseLease(worker: string, id: string, nextPollAt: number): Promise<void> {
+    await this.db.run('UPDATE connections SET lease_owner = NULL, lease_until = NULL, next_poll_at = ? WHERE id = ? AND lease_owner = ?', [nextPollAt, id, worker]);
+  }
+
   async updateConnection(id: string, patch: Partial<Pick<Connection, 'status' | 'statusReason' | 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'lastSyncAt' | 'appPassword' | 'principalUrl' | 'homeUrl'>>): Promise<void> {
     const columns: Record<string, string> = {
       status: 'status',

@@ -52,4 +52,9 @@ CREATE TABLE occurrence_links (
 CREATE UNIQUE INDEX occurrence_links_event ON occurrence_links (connection_id, event_id);
 `,
   },
+  {
+    id: 'pg-sync-002',
+    sql: `ALTER TABLE connections ADD COLUMN lease_owner TEXT;
+ALTER TABLE connections ADD COLUMN lease_until BIGINT;`,
+  },
 ];
