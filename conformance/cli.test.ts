@@ -35,7 +35,9 @@ describe('icloud-conformance scenarios', () => {
 
   it('exits 1 on a failing scenario and shows expected and actual side by side', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conformance-'));
-    const wrong = readFileSync(SCENARIO, 'utf8').replace('start: 2026-11-24T15:15:00Z', 'start: 2026-11-24T15:00:00Z').replace('../../worlds/demo.yaml', join(ROOT, 'fixtures', 'worlds', 'demo.yaml'));
+    const wrong = readFileSync(SCENARIO, 'utf8')
+      .replace('start: 2026-11-24T15:15:00Z', 'start: 2026-11-24T15:00:00Z')
+      .replace('../../worlds/demo.yaml', join(ROOT, 'fixtures', 'worlds', 'demo.yaml'));
     writeFileSync(join(dir, 'wrong.yaml'), wrong);
     const failure = await run(process.execPath, [BIN, 'scenarios', 'wrong.yaml'], { cwd: dir }).then(
       () => undefined,
@@ -51,7 +53,11 @@ describe('icloud-conformance scenarios', () => {
 });
 
 type Failed = { code: number; stdout: string; stderr: string };
-const fails = (args: string[], cwd?: string) => run(process.execPath, [BIN, ...args], { cwd }).then(() => undefined, (error: Failed) => error);
+const fails = (args: string[], cwd?: string) =>
+  run(process.execPath, [BIN, ...args], { cwd }).then(
+    () => undefined,
+    (error: Failed) => error,
+  );
 
 describe('icloud-conformance scenarios: options and mistakes', () => {
   it('--help works for the command and for scenarios, on stdout with exit 0', async () => {
@@ -106,7 +112,9 @@ describe('icloud-conformance scenarios --driver', () => {
 
   it('a known deviation that fails passes the run; listed but passing, it fails the run as stale', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conformance-'));
-    const wrong = readFileSync(SCENARIO, 'utf8').replace('start: 2026-11-24T15:15:00Z', 'start: 2026-11-24T15:00:00Z').replace('../../worlds/demo.yaml', join(ROOT, 'fixtures', 'worlds', 'demo.yaml'));
+    const wrong = readFileSync(SCENARIO, 'utf8')
+      .replace('start: 2026-11-24T15:15:00Z', 'start: 2026-11-24T15:00:00Z')
+      .replace('../../worlds/demo.yaml', join(ROOT, 'fixtures', 'worlds', 'demo.yaml'));
     writeFileSync(join(dir, 'wrong.yaml'), wrong);
     writeFileSync(join(dir, 'deviations.yaml'), '- scenario: wrong.yaml\n  reason: our engine starts school runs on the hour\n- scenario: pick-john-is-a-blocked-slot.yaml\n  reason: fixed since\n');
     const failure = await fails(['scenarios', 'wrong.yaml', SCENARIO, '--driver', adapter.url, '--deviations', 'deviations.yaml'], dir);

@@ -84,7 +84,9 @@ deviation list, a driver that cannot be reached).`,
       status = await scenarios(paths, options, out);
     });
   program.command('protocol').description('run the CalDAV protocol cases against any server (icloud-conformance protocol --help)');
-  program.command('drift').description('replay a capture (mock-icloud record) against a server and report the drift: drift CAPTURE.har [--target URL --user U --password P] [--partition URL] [--accept FILE] [--json FILE]');
+  program
+    .command('drift')
+    .description('replay a capture (mock-icloud record) against a server and report the drift: drift CAPTURE.har [--target URL --user U --password P] [--partition URL] [--accept FILE] [--json FILE]');
   try {
     await program.parseAsync(argv, { from: 'user' });
     return status;

@@ -14,7 +14,16 @@
  * ```
  */
 export { main, DEFAULT_SCENARIOS } from './cli.js';
-export { runSuite as runScenarioSuite, formatSuite as formatScenarioSuite, suitePassed as scenarioSuitePassed, toJson as scenarioSuiteToJson, toJUnit as scenarioSuiteToJUnit, type SuiteResult as ScenarioSuiteResult, type SuiteOptions as ScenarioSuiteOptions, type RuleCoverage } from './scenarios/suite.js';
+export {
+  runSuite as runScenarioSuite,
+  formatSuite as formatScenarioSuite,
+  suitePassed as scenarioSuitePassed,
+  toJson as scenarioSuiteToJson,
+  toJUnit as scenarioSuiteToJUnit,
+  type SuiteResult as ScenarioSuiteResult,
+  type SuiteOptions as ScenarioSuiteOptions,
+  type RuleCoverage,
+} from './scenarios/suite.js';
 export { runScenario, type ScenarioResult, type RunOptions as ScenarioRunOptions } from './scenarios/runner.js';
 export { loadScenario, findScenarioFiles, ScenarioError } from './scenarios/load.js';
 export { runSuite as runProtocolSuite, formatTable as formatProtocolTable, selectCases, type SuiteOptions as ProtocolSuiteOptions, type SuiteRun as ProtocolSuiteRun } from './protocol/runner.js';

@@ -51,7 +51,14 @@ describe('requirePeer', () => {
     expect(present).toMatchObject({ available: true, skip: false });
     expect(() => present.assert()).not.toThrow();
     delete process.env.REQUIRE_PEERS;
-    const broken = await requirePeer('Broken', () => { throw new Error('boom'); }, 'fix it', { print: () => {} });
+    const broken = await requirePeer(
+      'Broken',
+      () => {
+        throw new Error('boom');
+      },
+      'fix it',
+      { print: () => {} },
+    );
     expect(broken.reason).toBe('Broken could not be checked: boom (fix it)');
   });
 });

@@ -5,7 +5,11 @@ import { parseICalendar } from './parse.js';
 
 const STANDUP = readFileSync(new URL('../fixtures/ics/alice/weekly-standup.ics', import.meta.url), 'utf8');
 const utc = (s: string) => Date.parse(s);
-const blocks = (text: string) => text.split('BEGIN:VEVENT').slice(1).map((b) => b.split('END:VEVENT')[0]);
+const blocks = (text: string) =>
+  text
+    .split('BEGIN:VEVENT')
+    .slice(1)
+    .map((b) => b.split('END:VEVENT')[0]);
 
 describe('expandRecurrenceSet (RFC 4791 §9.6.5)', () => {
   it('lists each instance in the range as its own VEVENT in UTC, the override in place of its occurrence, the excluded one absent', () => {
@@ -31,7 +35,20 @@ describe('expandRecurrenceSet (RFC 4791 §9.6.5)', () => {
   });
 
   it('keeps all-day instances as DATE values', () => {
-    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', 'UID:a', 'DTSTAMP:20260101T000000Z', 'DTSTART;VALUE=DATE:19970102', 'RRULE:FREQ=YEARLY', 'SUMMARY:Anniversary', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//t//EN',
+      'BEGIN:VEVENT',
+      'UID:a',
+      'DTSTAMP:20260101T000000Z',
+      'DTSTART;VALUE=DATE:19970102',
+      'RRULE:FREQ=YEARLY',
+      'SUMMARY:Anniversary',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
     const events = blocks(expandRecurrenceSet(parseICalendar(ics), { start: utc('2026-06-01T00:00:00Z'), end: utc('2028-06-01T00:00:00Z') }, { defaultZone: 'Europe/London' }));
     expect(events).toHaveLength(2);
     expect(events[0]).toContain('DTSTART;VALUE=DATE:20270102');

@@ -62,7 +62,13 @@ export function limitRecurrenceSet(parsed: ParsedCalendar, window: TimeWindow, o
   for (const { t } of overrides) {
     const { start, end } = templateSpan(t);
     const overlaps = end > start ? start < window.end && end > window.start : window.start <= start && start < window.end;
-    const replaced = t.recurrenceId && masterZone ? wallToEpoch(wallFromFields(t.recurrenceId.year, t.recurrenceId.month, t.recurrenceId.day, t.recurrenceId.hour, t.recurrenceId.minute, t.recurrenceId.second), t.recurrenceId.utc ? UTC : masterZone) : undefined;
+    const replaced =
+      t.recurrenceId && masterZone
+        ? wallToEpoch(
+            wallFromFields(t.recurrenceId.year, t.recurrenceId.month, t.recurrenceId.day, t.recurrenceId.hour, t.recurrenceId.minute, t.recurrenceId.second),
+            t.recurrenceId.utc ? UTC : masterZone,
+          )
+        : undefined;
     const replacedInRange = replaced !== undefined && replaced >= window.start && replaced < window.end;
     const thisAndFuture = String(t.comp.getFirstProperty('recurrence-id')?.getParameter('range') ?? '').toUpperCase() === 'THISANDFUTURE';
     if (overlaps || replacedInRange || (thisAndFuture && replaced !== undefined && replaced < window.end)) keep.add(t.comp);

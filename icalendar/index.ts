@@ -8,16 +8,7 @@
  *   expandRecurrenceSet / limitRecurrenceSet — expand.ts (RFC 4791 §9.6.5/§9.6.6)
  *   time zone conversion              — zones.ts
  */
-export {
-  DEFAULT_MAX_INPUT_LENGTH,
-  ICalendarError,
-  parseICalendar,
-  summariseObject,
-  type ComponentType,
-  type ObjectSummary,
-  type ParseOptions,
-  type ParsedCalendar,
-} from './parse.js';
+export { DEFAULT_MAX_INPUT_LENGTH, ICalendarError, parseICalendar, summariseObject, type ComponentType, type ObjectSummary, type ParseOptions, type ParsedCalendar } from './parse.js';
 export {
   DEFAULT_MAX_INSTANCES,
   MAX_TIME,
@@ -35,16 +26,4 @@ export { expandRecurrenceSet, limitRecurrenceSet, type RecurrenceModifierOptions
 export { utcDateTime } from './values.js';
 export { calendarTimezoneText, vtimezoneFor, type VTimezoneOptions } from './vtimezone.js';
 export { DEFAULT_MAX_INDEX_INSTANCES, computeIndexSpans, type IndexSpanOptions, type IndexSpans } from './spans.js';
-export {
-  UTC_ZONE,
-  defaultZoneFor,
-  epochToWallClock,
-  ianaZone,
-  resolveTzid,
-  wallClockToEpoch,
-  zonedTimeToEpoch,
-  type WallClock,
-  type Zone,
-  type ZoneOptions,
-  type ZoneSource,
-} from './zones.js';
+export { UTC_ZONE, defaultZoneFor, epochToWallClock, ianaZone, resolveTzid, wallClockToEpoch, zonedTimeToEpoch, type WallClock, type Zone, type ZoneOptions, type ZoneSource } from './zones.js';

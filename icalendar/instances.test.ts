@@ -67,8 +67,7 @@ const NEW_YORK_VTIMEZONE = [
 const renamed = (vtz: string[], tzid: string): string[] => vtz.map((l) => (l.startsWith('TZID:') ? `TZID:${tzid}` : l));
 
 describe('weekly events across daylight-saving changes', () => {
-  const london = (tzid: string) =>
-    event(`DTSTART;TZID=${tzid}:20260316T090000`, `DTEND;TZID=${tzid}:20260316T100000`, 'RRULE:FREQ=WEEKLY;COUNT=4', 'SUMMARY:Standup');
+  const london = (tzid: string) => event(`DTSTART;TZID=${tzid}:20260316T090000`, `DTEND;TZID=${tzid}:20260316T100000`, 'RRULE:FREQ=WEEKLY;COUNT=4', 'SUMMARY:Standup');
   const expected = ['2026-03-16T09:00:00.000Z', '2026-03-23T09:00:00.000Z', '2026-03-30T08:00:00.000Z', '2026-04-06T08:00:00.000Z'];
 
   it.each([
@@ -83,29 +82,16 @@ describe('weekly events across daylight-saving changes', () => {
     expect(list[0]).toMatchObject({ uid: 'uid-1', summary: 'Standup', allDay: false, transparent: false, cancelled: false, zeroLength: false });
   });
 
-  const ny = (tzid: string) => [
-    ...event(`DTSTART;TZID=${tzid}:20260302T090000`, 'DURATION:PT1H', 'RRULE:FREQ=WEEKLY;COUNT=3'),
-  ];
-  const nyFall = (tzid: string) => [
-    ...event(`DTSTART;TZID=${tzid}:20261026T090000`, 'DURATION:PT1H', 'RRULE:FREQ=WEEKLY;UNTIL=20261103T000000Z').map((l) =>
-      l === 'UID:uid-1' ? 'UID:uid-2' : l,
-    ),
-  ];
+  const ny = (tzid: string) => [...event(`DTSTART;TZID=${tzid}:20260302T090000`, 'DURATION:PT1H', 'RRULE:FREQ=WEEKLY;COUNT=3')];
+  const nyFall = (tzid: string) => [...event(`DTSTART;TZID=${tzid}:20261026T090000`, 'DURATION:PT1H', 'RRULE:FREQ=WEEKLY;UNTIL=20261103T000000Z').map((l) => (l === 'UID:uid-1' ? 'UID:uid-2' : l))];
 
   it.each([
     ['IANA TZID without VTIMEZONE', (f: (z: string) => string[]) => cal(...f('America/New_York'))],
     ['TZID with VTIMEZONE', (f: (z: string) => string[]) => cal(...NEW_YORK_VTIMEZONE, ...f('America/New_York'))],
     ['custom TZID defined only by VTIMEZONE', (f: (z: string) => string[]) => cal(...renamed(NEW_YORK_VTIMEZONE, 'Eastern'), ...f('Eastern'))],
   ])('America/New_York stays at 09:00 local in March and November (%s)', (_label, build) => {
-    expect(starts(expand(build(ny), win('2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z')))).toEqual([
-      '2026-03-02T14:00:00.000Z',
-      '2026-03-09T13:00:00.000Z',
-      '2026-03-16T13:00:00.000Z',
-    ]);
-    expect(starts(expand(build(nyFall), win('2026-10-01T00:00:00Z', '2026-12-01T00:00:00Z')))).toEqual([
-      '2026-10-26T13:00:00.000Z',
-      '2026-11-02T14:00:00.000Z',
-    ]);
+    expect(starts(expand(build(ny), win('2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z')))).toEqual(['2026-03-02T14:00:00.000Z', '2026-03-09T13:00:00.000Z', '2026-03-16T13:00:00.000Z']);
+    expect(starts(expand(build(nyFall), win('2026-10-01T00:00:00Z', '2026-12-01T00:00:00Z')))).toEqual(['2026-10-26T13:00:00.000Z', '2026-11-02T14:00:00.000Z']);
   });
 
   it('shifts an instance that falls in the DST gap forward by the gap', () => {
@@ -120,10 +106,7 @@ describe('weekly events across daylight-saving changes', () => {
 
 describe('overrides (RECURRENCE-ID)', () => {
   const series = (...overrides: string[][]) =>
-    cal(
-      ...event('DTSTART;TZID=Europe/London:20260302T090000', 'DTEND;TZID=Europe/London:20260302T100000', 'RRULE:FREQ=WEEKLY', 'SUMMARY:Weekly'),
-      ...overrides.flat(),
-    );
+    cal(...event('DTSTART;TZID=Europe/London:20260302T090000', 'DTEND;TZID=Europe/London:20260302T100000', 'RRULE:FREQ=WEEKLY', 'SUMMARY:Weekly'), ...overrides.flat());
   const override = (rid: string, start: string, end: string, ...extra: string[]) => [
     'BEGIN:VEVENT',
     'UID:uid-1',
@@ -185,8 +168,7 @@ describe('overrides (RECURRENCE-ID)', () => {
 });
 
 describe('EXDATE and RDATE', () => {
-  const base = (...extra: string[]) =>
-    cal(...event('DTSTART;TZID=Europe/London:20260316T090000', 'DTEND;TZID=Europe/London:20260316T100000', 'RRULE:FREQ=WEEKLY;COUNT=6', ...extra));
+  const base = (...extra: string[]) => cal(...event('DTSTART;TZID=Europe/London:20260316T090000', 'DTEND;TZID=Europe/London:20260316T100000', 'RRULE:FREQ=WEEKLY;COUNT=6', ...extra));
   const W = win('2026-03-01T00:00:00Z', '2026-06-01T00:00:00Z');
 
   it('EXDATE with TZID removes the instance', () => {
@@ -200,13 +182,7 @@ describe('EXDATE and RDATE', () => {
 
   it('EXDATE in UTC matches a TZID instance by instant (after the DST change too)', () => {
     const list = expand(base('EXDATE:20260406T080000Z', 'EXDATE:20260413T090000Z' /* 10:00 BST: matches nothing */), W);
-    expect(starts(list)).toEqual([
-      '2026-03-16T09:00:00.000Z',
-      '2026-03-23T09:00:00.000Z',
-      '2026-03-30T08:00:00.000Z',
-      '2026-04-13T08:00:00.000Z',
-      '2026-04-20T08:00:00.000Z',
-    ]);
+    expect(starts(list)).toEqual(['2026-03-16T09:00:00.000Z', '2026-03-23T09:00:00.000Z', '2026-03-30T08:00:00.000Z', '2026-04-13T08:00:00.000Z', '2026-04-20T08:00:00.000Z']);
   });
 
   it('EXDATE can exclude DTSTART itself', () => {
@@ -464,9 +440,7 @@ describe('efficiency and runaway rules', () => {
     ] as const) {
       const w = win(a, b);
       const direct = expandInstances(parsed, w, { defaultZone: 'Europe/Paris' });
-      const brute = expandInstances(parsed, { start: t('2025-12-01T00:00:00Z'), end: w.end }, { defaultZone: 'Europe/Paris', maxInstances: 100_000 }).filter(
-        (i) => i.start < w.end && i.end > w.start,
-      );
+      const brute = expandInstances(parsed, { start: t('2025-12-01T00:00:00Z'), end: w.end }, { defaultZone: 'Europe/Paris', maxInstances: 100_000 }).filter((i) => i.start < w.end && i.end > w.start);
       expect(direct).toEqual(brute);
     }
   });
@@ -507,16 +481,9 @@ describe('efficiency and runaway rules', () => {
 
   it('drops the impossible dates ical.js emits for leap-day and day-31 rules', () => {
     const leap = parseICalendar(cal(...event('DTSTART;VALUE=DATE:20280229', 'RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29')));
-    expect(starts(expandInstances(leap, win('2028-01-01T00:00:00Z', '2037-01-01T00:00:00Z')))).toEqual([
-      '2028-02-29T00:00:00.000Z',
-      '2032-02-29T00:00:00.000Z',
-      '2036-02-29T00:00:00.000Z',
-    ]);
+    expect(starts(expandInstances(leap, win('2028-01-01T00:00:00Z', '2037-01-01T00:00:00Z')))).toEqual(['2028-02-29T00:00:00.000Z', '2032-02-29T00:00:00.000Z', '2036-02-29T00:00:00.000Z']);
     const day31 = parseICalendar(cal(...event('DTSTART:20260131T090000Z', 'RRULE:FREQ=YEARLY;BYMONTH=1,4,5;BYMONTHDAY=31')));
-    expect(starts(expandInstances(day31, win('2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z')))).toEqual([
-      '2026-01-31T09:00:00.000Z',
-      '2026-05-31T09:00:00.000Z',
-    ]);
+    expect(starts(expandInstances(day31, win('2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z')))).toEqual(['2026-01-31T09:00:00.000Z', '2026-05-31T09:00:00.000Z']);
   });
 
   it('a hostile but feasible rule is bounded by the iteration budget', () => {
@@ -557,7 +524,10 @@ describe('RECURRENCE-ID;RANGE=THISANDFUTURE (RFC 5545 §3.8.4.4)', () => {
   });
 
   it('a cancelled range stops every later occurrence from blocking; a plain override changes one', () => {
-    const cancelled = expand(weekly(['RECURRENCE-ID;RANGE=THISANDFUTURE:20261123T090000Z', 'DTSTART:20261123T090000Z', 'DTEND:20261123T100000Z', 'STATUS:CANCELLED']), win('2026-11-01T00:00:00Z', '2026-12-31T00:00:00Z'));
+    const cancelled = expand(
+      weekly(['RECURRENCE-ID;RANGE=THISANDFUTURE:20261123T090000Z', 'DTSTART:20261123T090000Z', 'DTEND:20261123T100000Z', 'STATUS:CANCELLED']),
+      win('2026-11-01T00:00:00Z', '2026-12-31T00:00:00Z'),
+    );
     expect(cancelled.map((i) => i.cancelled)).toEqual([false, false, false, true, true, true]);
     const single = expand(weekly(['RECURRENCE-ID:20261116T090000Z', 'DTSTART:20261116T140000Z', 'DTEND:20261116T143000Z']), win('2026-11-01T00:00:00Z', '2026-12-31T00:00:00Z'));
     expect(starts(single)[3]).toBe('2026-11-23T09:00:00.000Z');

@@ -47,16 +47,7 @@ import {
   wallOf,
   type DateTimeValue,
 } from './values.js';
-import {
-  UTC_ZONE,
-  defaultZoneFor,
-  earliestEpochFrom,
-  epochToWall,
-  resolveTzid,
-  wallToEpoch,
-  type Zone,
-  type ZoneOptions,
-} from './zones.js';
+import { UTC_ZONE, defaultZoneFor, earliestEpochFrom, epochToWall, resolveTzid, wallToEpoch, type Zone, type ZoneOptions } from './zones.js';
 
 export interface Instance {
   /** Epoch ms. */
@@ -345,9 +336,7 @@ const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 
 function timeFromWall(wall: number, isDate: boolean): ICAL.Time {
   const f = fieldsOfWall(wall);
-  return isDate
-    ? ICAL.Time.fromData({ year: f.year, month: f.month, day: f.day, isDate: true })
-    : ICAL.Time.fromData({ ...f, isDate: false });
+  return isDate ? ICAL.Time.fromData({ year: f.year, month: f.month, day: f.day, isDate: true }) : ICAL.Time.fromData({ ...f, isDate: false });
 }
 
 /** False when BYMONTHDAY names no day that exists in any month BYMONTH allows. */

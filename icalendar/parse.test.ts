@@ -41,8 +41,7 @@ describe('parseICalendar: accepted input', () => {
   });
 
   it('parses LF-only input, a byte-order mark, blank lines and folded lines', () => {
-    const text =
-      '\uFEFFBEGIN:VCALENDAR\nVERSION:2.0\n\nBEGIN:VEVENT\nUID:fold\n ed-uid\nDTSTART:20260310T090000Z\nSUMMARY:A long\n  summary\nEND:VEVENT\nEND:VCALENDAR\n\n';
+    const text = '\uFEFFBEGIN:VCALENDAR\nVERSION:2.0\n\nBEGIN:VEVENT\nUID:fold\n ed-uid\nDTSTART:20260310T090000Z\nSUMMARY:A long\n  summary\nEND:VEVENT\nEND:VCALENDAR\n\n';
     const p = parseICalendar(text);
     expect(p.uid).toBe('folded-uid');
     expect(p.master?.getFirstPropertyValue('summary')).toBe('A long summary');
@@ -91,9 +90,7 @@ describe('parseICalendar: accepted input', () => {
   });
 
   it('accepts a bare date in DTEND without VALUE=DATE', () => {
-    expect(() =>
-      parseICalendar(lines('BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'DTSTART;VALUE=DATE:20260310', 'DTEND:20260311', 'END:VEVENT', 'END:VCALENDAR')),
-    ).not.toThrow();
+    expect(() => parseICalendar(lines('BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'DTSTART;VALUE=DATE:20260310', 'DTEND:20260311', 'END:VEVENT', 'END:VCALENDAR'))).not.toThrow();
   });
 
   it('round-trips through toString', () => {
@@ -144,9 +141,7 @@ describe('parseICalendar: malformed input', () => {
   });
 
   it('rejects a VEVENT without DTSTART (no METHOD)', () => {
-    expect(errorOf(lines('BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'END:VEVENT', 'END:VCALENDAR')).message).toMatch(
-      /^line 2: VEVENT has no DTSTART/,
-    );
+    expect(errorOf(lines('BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'END:VEVENT', 'END:VCALENDAR')).message).toMatch(/^line 2: VEVENT has no DTSTART/);
   });
 
   it('requires exactly one UID shared by all components', () => {
@@ -172,9 +167,7 @@ describe('parseICalendar: malformed input', () => {
   });
 
   it('rejects mixed component types and empty calendars', () => {
-    const mixed = errorOf(
-      lines('BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'DTSTART:20260101T000000Z', 'END:VEVENT', 'BEGIN:VTODO', 'UID:a', 'END:VTODO', 'END:VCALENDAR'),
-    );
+    const mixed = errorOf(lines('BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'DTSTART:20260101T000000Z', 'END:VEVENT', 'BEGIN:VTODO', 'UID:a', 'END:VTODO', 'END:VCALENDAR'));
     expect(mixed.message).toMatch(/^line 6: VTODO mixed with VEVENT/);
     expect(errorOf(lines('BEGIN:VCALENDAR', 'VERSION:2.0', 'END:VCALENDAR')).message).toMatch(/no calendar component/);
   });

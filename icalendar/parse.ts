@@ -16,15 +16,7 @@
  * DURATION: DTEND wins; a bare date in DTEND without VALUE=DATE; unknown TZIDs).
  */
 import ICAL from 'ical.js';
-import {
-  ValueError,
-  parseJCalDateTime,
-  readDateTime,
-  readDateTimes,
-  readDuration,
-  readRDates,
-  type DateTimeValue,
-} from './values.js';
+import { ValueError, parseJCalDateTime, readDateTime, readDateTimes, readDuration, readRDates, type DateTimeValue } from './values.js';
 import { isUsableVTimezone } from './zones.js';
 
 /** Any problem with the iCalendar text. `message` says what and (when known) where. */
@@ -185,10 +177,7 @@ function scan(input: string, maxLength: number): Scan {
   }
   if (stack.length > 0) {
     const open = stack[stack.length - 1]!;
-    throw new ICalendarError(
-      `unexpected end of input: BEGIN:${open.name} at line ${open.line} has no END:${open.name}`,
-      physical.length,
-    );
+    throw new ICalendarError(`unexpected end of input: BEGIN:${open.name} at line ${open.line} has no END:${open.name}`, physical.length);
   }
   return { text: physical.join('\r\n'), top, logical };
 }
@@ -305,10 +294,7 @@ export function parseICalendar(text: string, options: ParseOptions = {}): Parsed
   const componentType = components[0]!.name.toUpperCase();
   for (const c of components) {
     if (c.name.toUpperCase() !== componentType) {
-      throw new ICalendarError(
-        `${c.name.toUpperCase()} mixed with ${componentType} in one calendar object (RFC 4791 §4.1 allows one component type)`,
-        lineOf(c),
-      );
+      throw new ICalendarError(`${c.name.toUpperCase()} mixed with ${componentType} in one calendar object (RFC 4791 §4.1 allows one component type)`, lineOf(c));
     }
   }
 
@@ -323,10 +309,7 @@ export function parseICalendar(text: string, options: ParseOptions = {}): Parsed
       uidComponent = c;
     } else if (u !== uid) {
       const first = lineOf(uidComponent!);
-      throw new ICalendarError(
-        `${componentType} UID '${excerpt(u)}' differs from UID '${excerpt(uid)}'${first ? ` at line ${first}` : ''} (RFC 4791 §4.1: one UID per calendar object)`,
-        lineOf(c),
-      );
+      throw new ICalendarError(`${componentType} UID '${excerpt(u)}' differs from UID '${excerpt(uid)}'${first ? ` at line ${first}` : ''} (RFC 4791 §4.1: one UID per calendar object)`, lineOf(c));
     }
   }
 
@@ -335,8 +318,7 @@ export function parseICalendar(text: string, options: ParseOptions = {}): Parsed
 
   for (const c of components) {
     const scanned = lines.get(c);
-    const propLine = (prop: string, k: number): number | undefined =>
-      prop === 'begin' ? scanned?.line : scanned?.props.get(prop)?.[k] ?? scanned?.line;
+    const propLine = (prop: string, k: number): number | undefined => (prop === 'begin' ? scanned?.line : (scanned?.props.get(prop)?.[k] ?? scanned?.line));
     validateComponent(c, componentType, propLine, method !== undefined);
   }
 
@@ -373,9 +355,7 @@ export function summariseObject(parsed: ParsedCalendar): ObjectSummary {
   const missingEnd = parsed.components.some(
     (c) => c.name === 'vevent' && c.hasProperty('dtstart') && c.getFirstProperty('dtstart')!.type !== 'date' && !c.hasProperty('dtend') && !c.hasProperty('duration'),
   );
-  const hasRecurrence = parsed.components.some(
-    (c) => c.hasProperty('rrule') || c.hasProperty('rdate') || c.hasProperty('recurrence-id'),
-  );
+  const hasRecurrence = parsed.components.some((c) => c.hasProperty('rrule') || c.hasProperty('rdate') || c.hasProperty('recurrence-id'));
   return {
     uid: parsed.uid,
     componentType: parsed.componentType,

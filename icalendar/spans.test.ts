@@ -32,9 +32,7 @@ describe('computeIndexSpans', () => {
   });
 
   it('a finite series under the cap lists every instance (DST-aware), minus EXDATEs', () => {
-    const text = cal(
-      ...event('DTSTART;TZID=Europe/London:20260316T090000', 'DURATION:PT1H', 'RRULE:FREQ=WEEKLY;COUNT=4', 'EXDATE;TZID=Europe/London:20260323T090000'),
-    );
+    const text = cal(...event('DTSTART;TZID=Europe/London:20260316T090000', 'DURATION:PT1H', 'RRULE:FREQ=WEEKLY;COUNT=4', 'EXDATE;TZID=Europe/London:20260323T090000'));
     expect(spansOf(text)).toEqual({
       spans: [
         [t('2026-03-16T09:00:00Z'), t('2026-03-16T10:00:00Z')],
@@ -97,13 +95,7 @@ describe('computeIndexSpans', () => {
 
   it('spans are a superset of expandInstances for every window (property check)', () => {
     const text = cal(
-      ...event(
-        'DTSTART;TZID=Europe/London:20260301T013000',
-        'DURATION:PT90M',
-        'RRULE:FREQ=DAILY;BYDAY=SU,WE',
-        'EXDATE;TZID=Europe/London:20260304T013000',
-        'RDATE:20260302T230000Z',
-      ),
+      ...event('DTSTART;TZID=Europe/London:20260301T013000', 'DURATION:PT90M', 'RRULE:FREQ=DAILY;BYDAY=SU,WE', 'EXDATE;TZID=Europe/London:20260304T013000', 'RDATE:20260302T230000Z'),
       'BEGIN:VEVENT',
       'UID:s-1',
       'RECURRENCE-ID;TZID=Europe/London:20260308T013000',
@@ -113,8 +105,7 @@ describe('computeIndexSpans', () => {
     const parsed = parseICalendar(text);
     const { spans, openEndedFrom } = computeIndexSpans(parsed, { maxInstances: 20 });
     expect(openEndedFrom).toBeDefined();
-    const hits = (ws: number, we: number) =>
-      spans.some(([s, e]) => (e > s ? s < we && e > ws : ws <= s && s < we)) || (openEndedFrom !== undefined && we > openEndedFrom);
+    const hits = (ws: number, we: number) => spans.some(([s, e]) => (e > s ? s < we && e > ws : ws <= s && s < we)) || (openEndedFrom !== undefined && we > openEndedFrom);
     let windowsWithInstances = 0;
     for (let i = 0; i < 400; i++) {
       const ws = t('2026-02-25T00:00:00Z') + i * 7_919_000 * 3; // irregular steps over ~4 months
@@ -128,8 +119,7 @@ describe('computeIndexSpans', () => {
 });
 
 describe('computeIndexSpans and RECURRENCE-ID;RANGE=THISANDFUTURE', () => {
-  const weekly = (...override: string[]) =>
-    cal(...event('DTSTART:20261102T090000Z', 'DTEND:20261102T100000Z', 'RRULE:FREQ=WEEKLY;COUNT=6'), ...event(...override));
+  const weekly = (...override: string[]) => cal(...event('DTSTART:20261102T090000Z', 'DTEND:20261102T100000Z', 'RRULE:FREQ=WEEKLY;COUNT=6'), ...event(...override));
   const window = (s: string, e: string) => ({ start: t(s), end: t(e) });
   const hits = (spans: Array<[number, number]>, w: { start: number; end: number }) => spans.some(([s, e]) => (e > s ? s < w.end && e > w.start : w.start <= s && s < w.end));
 
@@ -147,7 +137,10 @@ describe('computeIndexSpans and RECURRENCE-ID;RANGE=THISANDFUTURE', () => {
   });
 
   it('is a superset of expandInstances for a series cut by the cap, with a shift backwards', () => {
-    const text = cal(...event('DTSTART:20261102T090000Z', 'DTEND:20261102T100000Z', 'RRULE:FREQ=DAILY'), ...event('RECURRENCE-ID;RANGE=THISANDFUTURE:20261104T090000Z', 'DTSTART:20261103T230000Z', 'DTEND:20261104T000000Z'));
+    const text = cal(
+      ...event('DTSTART:20261102T090000Z', 'DTEND:20261102T100000Z', 'RRULE:FREQ=DAILY'),
+      ...event('RECURRENCE-ID;RANGE=THISANDFUTURE:20261104T090000Z', 'DTSTART:20261103T230000Z', 'DTEND:20261104T000000Z'),
+    );
     const index = spansOf(text, { maxInstances: 5 });
     // The sixth occurrence (7 Nov 09:00, the first one past the cap) starts at 23:00 on 6 Nov.
     for (const day of ['2026-11-06', '2027-01-09']) {

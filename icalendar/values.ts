@@ -116,16 +116,7 @@ export function parseJCalDateTime(raw: unknown, type: string, tzid?: string): Da
       utc: m[7] === 'Z',
     };
   }
-  if (
-    value.year < 1 ||
-    value.month < 1 ||
-    value.month > 12 ||
-    value.day < 1 ||
-    value.day > daysInMonth(value.year, value.month) ||
-    value.hour > 23 ||
-    value.minute > 59 ||
-    value.second > 60
-  ) {
+  if (value.year < 1 || value.month < 1 || value.month > 12 || value.day < 1 || value.day > daysInMonth(value.year, value.month) || value.hour > 23 || value.minute > 59 || value.second > 60) {
     throw new ValueError(`'${asWritten(raw)}' is not a valid calendar ${value.isDate ? 'date' : 'date-time'}`);
   }
   if (value.second === 60) value.second = 59; // leap second: RFC 5545 allows it, we can't represent it

@@ -50,7 +50,14 @@ export function vtimezoneFor(tzid: string, options: VTimezoneOptions = {}): stri
   const lines = ['BEGIN:VTIMEZONE', `TZID:${tzid}`];
   if (groups.size === 0) {
     const offset = zone.offsetAt(start);
-    lines.push('BEGIN:STANDARD', `DTSTART:${formatWall(start + offset, false)}`, `TZOFFSETFROM:${offsetText(offset)}`, `TZOFFSETTO:${offsetText(offset)}`, `TZNAME:${abbreviation(tzid, start)}`, 'END:STANDARD');
+    lines.push(
+      'BEGIN:STANDARD',
+      `DTSTART:${formatWall(start + offset, false)}`,
+      `TZOFFSETFROM:${offsetText(offset)}`,
+      `TZOFFSETTO:${offsetText(offset)}`,
+      `TZNAME:${abbreviation(tzid, start)}`,
+      'END:STANDARD',
+    );
   }
   for (const g of groups.values()) {
     const kind = g.daylight ? 'DAYLIGHT' : 'STANDARD';

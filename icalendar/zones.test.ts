@@ -1,17 +1,7 @@
 /** Tests for zones.ts: IANA offsets via Intl, DST gap/overlap rules (RFC 5545 §3.3.5), VTIMEZONE precedence, aliases, floating/default zone. */
 import { describe, it, expect } from 'vitest';
 import { parseICalendar } from './parse.js';
-import {
-  UTC_ZONE,
-  defaultZoneFor,
-  earliestEpochFrom,
-  epochToWallClock,
-  ianaZone,
-  resolveTzid,
-  wallToEpoch,
-  zonedTimeToEpoch,
-  type WallClock,
-} from './zones.js';
+import { UTC_ZONE, defaultZoneFor, earliestEpochFrom, epochToWallClock, ianaZone, resolveTzid, wallToEpoch, zonedTimeToEpoch, type WallClock } from './zones.js';
 import { wallFromFields } from './values.js';
 
 const at = (year: number, month: number, day: number, hour = 0, minute = 0, second = 0): WallClock => ({ year, month, day, hour, minute, second });
@@ -78,16 +68,7 @@ describe('IANA zones via Intl', () => {
 describe('VTIMEZONE inside the object', () => {
   it('is used in preference to the IANA zone of the same name', () => {
     // A deliberately wrong "Europe/London" (+05:00 all year) proves the VTIMEZONE wins.
-    const timezones = timezonesOf([
-      'BEGIN:VTIMEZONE',
-      'TZID:Europe/London',
-      'BEGIN:STANDARD',
-      'DTSTART:19700101T000000',
-      'TZOFFSETFROM:+0500',
-      'TZOFFSETTO:+0500',
-      'END:STANDARD',
-      'END:VTIMEZONE',
-    ]);
+    const timezones = timezonesOf(['BEGIN:VTIMEZONE', 'TZID:Europe/London', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0500', 'TZOFFSETTO:+0500', 'END:STANDARD', 'END:VTIMEZONE']);
     expect(resolveTzid('Europe/London', { timezones }).source).toBe('vtimezone');
     expect(iso(zonedTimeToEpoch(at(2026, 7, 1, 9), 'Europe/London', { timezones }))).toBe('2026-07-01T04:00:00.000Z');
   });

@@ -136,9 +136,8 @@ function intlZone(name: string): Zone | undefined {
   let zone: Zone | null = null;
   if (f) {
     const resolved = f.resolvedOptions().timeZone;
-    zone = /^(Etc\/)?(UTC|GMT|UCT|Zulu|Universal|Greenwich)$/i.test(resolved) || /^(Etc\/)?(UTC|GMT)$/i.test(name)
-      ? UTC_ZONE
-      : { id: resolved, source: 'iana', offsetAt: (epoch) => intlOffset(f, epoch) };
+    zone =
+      /^(Etc\/)?(UTC|GMT|UCT|Zulu|Universal|Greenwich)$/i.test(resolved) || /^(Etc\/)?(UTC|GMT)$/i.test(name) ? UTC_ZONE : { id: resolved, source: 'iana', offsetAt: (epoch) => intlOffset(f, epoch) };
   }
   ianaZoneCache.set(name, zone);
   return zone ?? undefined;
@@ -171,7 +170,7 @@ const WINDOWS_ZONES: Record<string, string> = {
   'argentina standard time': 'America/Argentina/Buenos_Aires',
   'sa western standard time': 'America/La_Paz',
   'pacific sa standard time': 'America/Santiago',
-  'utc': 'UTC',
+  utc: 'UTC',
   'coordinated universal time': 'UTC',
   'gmt standard time': 'Europe/London',
   'greenwich standard time': 'Atlantic/Reykjavik',
@@ -455,11 +454,6 @@ export function epochToWallClock(epochMs: number, zone: Zone): WallClock {
  * the resolution order). `tzid` undefined/null means floating; pass utc=true
  * for a "Z" value.
  */
-export function zonedTimeToEpoch(
-  w: WallClock,
-  tzid: string | null | undefined,
-  options: ZoneOptions & { utc?: boolean } = {},
-): number {
+export function zonedTimeToEpoch(w: WallClock, tzid: string | null | undefined, options: ZoneOptions & { utc?: boolean } = {}): number {
   return wallClockToEpoch(w, resolveTzid(tzid, options, options.utc));
 }
-

@@ -201,7 +201,7 @@ function applySideEffects(outcome: FaultOutcome, store: CalendarStore): void {
 function refuseFetchAcceptHeaders(req: Request, quirks: Quirks): void {
   if (quirks.fetchAcceptHeaders !== 'refused') return;
   if (String(req.headers['accept-language'] ?? '').trim() === '*') {
-    throw new DavError(400, 'Accept-Language: * (as fetch sends it): iCloud refused fetch\'s Accept-* headers (tsdav#238)', { kind: 'empty' });
+    throw new DavError(400, "Accept-Language: * (as fetch sends it): iCloud refused fetch's Accept-* headers (tsdav#238)", { kind: 'empty' });
   }
 }
 

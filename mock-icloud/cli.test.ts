@@ -50,7 +50,16 @@ describe('mock-icloud command', () => {
     expect(await res.text()).toContain('/10000001001/principal/');
     // The request log (--log-level, default info): one JSON line per request on stdout.
     const [logLine] = await mock.line(/^\{.*"msg":"PROPFIND \/ 207"\}$/m);
-    expect(JSON.parse(logLine)).toMatchObject({ level: 30, name: 'mock-icloud', origin: 'gateway', account: 'alice@example.com', method: 'PROPFIND', path: '/', status: 207, durationMs: expect.any(Number) });
+    expect(JSON.parse(logLine)).toMatchObject({
+      level: 30,
+      name: 'mock-icloud',
+      origin: 'gateway',
+      account: 'alice@example.com',
+      method: 'PROPFIND',
+      path: '/',
+      status: 207,
+      durationMs: expect.any(Number),
+    });
     mock.child.kill(signal);
     const [code] = await once(mock.child, 'exit');
     expect(code).toBe(0);

@@ -76,10 +76,26 @@ interface Flag {
 const FLAGS = {
   port: { flags: '--port <port>', env: 'PORT', description: 'gateway port (plays caldav.icloud.com), default 8443; 0 picks a free port (and then the partition port defaults to 0 too)', parse: port },
   'partition-port': { flags: '--partition-port <port>', env: 'PARTITION_PORT', description: 'partition port (plays pNN-caldav.icloud.com), default 8444; 0 picks a free port', parse: port },
-  host: { flags: '--host <address>', env: 'HOST', description: 'address to bind, default 127.0.0.1; 0.0.0.0 serves every interface (advertised as 127.0.0.1/localhost unless public URLs are given) and needs a control token' },
-  'partition-host': { flags: '--partition-host <name>', env: 'PARTITION_HOST', description: 'host name the partition is advertised under (default localhost: another name than the gateway, as pNN-caldav.icloud.com is on iCloud)' },
-  'public-gateway-url': { flags: '--public-gateway-url <url>', env: 'PUBLIC_GATEWAY_URL', description: "the gateway's URL as clients reach it (a container's mapped port, a proxy): printed and returned as the server URL" },
-  'public-partition-url': { flags: '--public-partition-url <url>', env: 'PUBLIC_PARTITION_URL', description: "the partition's URL as clients reach it: used in calendar-home-set and every absolute href" },
+  host: {
+    flags: '--host <address>',
+    env: 'HOST',
+    description: 'address to bind, default 127.0.0.1; 0.0.0.0 serves every interface (advertised as 127.0.0.1/localhost unless public URLs are given) and needs a control token',
+  },
+  'partition-host': {
+    flags: '--partition-host <name>',
+    env: 'PARTITION_HOST',
+    description: 'host name the partition is advertised under (default localhost: another name than the gateway, as pNN-caldav.icloud.com is on iCloud)',
+  },
+  'public-gateway-url': {
+    flags: '--public-gateway-url <url>',
+    env: 'PUBLIC_GATEWAY_URL',
+    description: "the gateway's URL as clients reach it (a container's mapped port, a proxy): printed and returned as the server URL",
+  },
+  'public-partition-url': {
+    flags: '--public-partition-url <url>',
+    env: 'PUBLIC_PARTITION_URL',
+    description: "the partition's URL as clients reach it: used in calendar-home-set and every absolute href",
+  },
   world: { flags: '--world <file>', env: 'WORLD', description: 'world file (YAML/JSON) seeding accounts, calendars and events' },
   clock: { flags: '--clock <iso-time>', env: 'CLOCK', description: "pin the clock to this time (deterministic etags and tokens); default the world's now, else the system clock", parse: isoTime },
   fault: {
@@ -89,7 +105,12 @@ const FLAGS = {
     parse: faultFlag as Flag['parse'],
   },
   faults: { flags: '--faults <file>', env: 'FAULTS', description: 'a YAML/JSON list of fault rules (the same fields as POST /__mock/faults)' },
-  'control-token': { flags: '--control-token <token>', env: 'MOCK_ICLOUD_CONTROL_TOKEN', description: 'require "Authorization: Bearer TOKEN" on /__mock/ (16+ characters); needed when --host is beyond loopback, since the control plane exports every password', parse: controlToken },
+  'control-token': {
+    flags: '--control-token <token>',
+    env: 'MOCK_ICLOUD_CONTROL_TOKEN',
+    description: 'require "Authorization: Bearer TOKEN" on /__mock/ (16+ characters); needed when --host is beyond loopback, since the control plane exports every password',
+    parse: controlToken,
+  },
   quirk: {
     flags: '--quirk <name>',
     env: 'QUIRK',
@@ -97,10 +118,30 @@ const FLAGS = {
     parse: quirkFlag as Flag['parse'],
   },
   quirks: { flags: '--quirks <list>', env: 'QUIRKS', description: 'several quirks at once, separated by commas (as --quirk takes them)', parse: quirkFlag as Flag['parse'] },
-  'latency-profile': { flags: '--latency-profile <profile>', env: 'LATENCY_PROFILE', description: "icloud[:SEED]: delays shaped like iCloud's (CalendarServer's load-test targets), seeded; default none", parse: latencyFlag },
-  'sync-token-lifetime-days': { flags: '--sync-token-lifetime-days <days>', env: 'SYNC_TOKEN_LIFETIME_DAYS', description: 'a sync token expires once a change after it is this many days old (default 14, as CalendarServer; 0 never)', parse: days },
-  'log-level': { flags: '--log-level <level>', env: 'LOG_LEVEL', description: `the request log, one JSON line per CalDAV request on stdout: ${LOG_LEVELS.join(', ')} (default info)`, parse: logLevelFlag },
-  'journal-bodies': { flags: '--journal-bodies', env: 'JOURNAL_BODIES', description: 'keep request and response bodies in the journal (GET /__mock/journal), at most 64 kB each; the variable takes 1/true or 0/false', parse: yesNo },
+  'latency-profile': {
+    flags: '--latency-profile <profile>',
+    env: 'LATENCY_PROFILE',
+    description: "icloud[:SEED]: delays shaped like iCloud's (CalendarServer's load-test targets), seeded; default none",
+    parse: latencyFlag,
+  },
+  'sync-token-lifetime-days': {
+    flags: '--sync-token-lifetime-days <days>',
+    env: 'SYNC_TOKEN_LIFETIME_DAYS',
+    description: 'a sync token expires once a change after it is this many days old (default 14, as CalendarServer; 0 never)',
+    parse: days,
+  },
+  'log-level': {
+    flags: '--log-level <level>',
+    env: 'LOG_LEVEL',
+    description: `the request log, one JSON line per CalDAV request on stdout: ${LOG_LEVELS.join(', ')} (default info)`,
+    parse: logLevelFlag,
+  },
+  'journal-bodies': {
+    flags: '--journal-bodies',
+    env: 'JOURNAL_BODIES',
+    description: 'keep request and response bodies in the journal (GET /__mock/journal), at most 64 kB each; the variable takes 1/true or 0/false',
+    parse: yesNo,
+  },
 } satisfies Record<string, Flag>;
 
 type FlagName = keyof typeof FLAGS;
@@ -247,7 +288,17 @@ async function serve(options: ServeOptions, io: CliIo, json: boolean): Promise<n
   }));
   const control = `${mock.gatewayUrl}__mock/`;
   if (json) {
-    io.out(JSON.stringify({ gateway: mock.gatewayUrl, partition: mock.partitionUrl, control, controlToken: options.controlToken !== undefined, listening: { host, ...mock.ports }, accounts, faults: added }));
+    io.out(
+      JSON.stringify({
+        gateway: mock.gatewayUrl,
+        partition: mock.partitionUrl,
+        control,
+        controlToken: options.controlToken !== undefined,
+        listening: { host, ...mock.ports },
+        accounts,
+        faults: added,
+      }),
+    );
   } else {
     for (const fault of added) io.out(`fault: ${fault.id} ${fault.kind}${fault.match ? ` ${JSON.stringify(fault.match)}` : ''}`);
     if (mock.gatewayUrl !== `http://127.0.0.1:${mock.ports.gateway}/` || host !== '127.0.0.1') {
@@ -257,13 +308,20 @@ async function serve(options: ServeOptions, io: CliIo, json: boolean): Promise<n
     io.out(`partition: ${mock.partitionUrl}`);
     io.out(`control: ${control}${options.controlToken ? ' (Authorization: Bearer <control token>)' : ''}`);
     for (const account of accounts) {
-      const how = !account.twoFactor ? 'two-factor off: every password is refused' : account.appPasswords.length ? `app-specific password ${account.appPasswords.join(', ')}` : 'no app-specific password';
+      const how = !account.twoFactor
+        ? 'two-factor off: every password is refused'
+        : account.appPasswords.length
+          ? `app-specific password ${account.appPasswords.join(', ')}`
+          : 'no app-specific password';
       io.out(`account: ${account.appleId} (DSID ${account.dsid}), ${how}`);
     }
   }
   const shutdown = (signal: string) => {
     if (!json) io.out(`mock-icloud: ${signal}, stopping`);
-    mock.close().then(() => process.exit(0));
+    mock.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -127,7 +127,11 @@ export class MockICloudControlClient {
     return this.call('POST', `accounts/${MockICloudControlClient.seg(appleId)}/calendars`, spec);
   }
   /** `sharee` accepts `owner`'s calendar. */
-  shareCalendar(sharee: string, sharedFrom: { owner: string; calendar: string; access?: ShareAccess }, options: { name?: string; displayName?: string; color?: string } = {}): Promise<CalendarSummary> {
+  shareCalendar(
+    sharee: string,
+    sharedFrom: { owner: string; calendar: string; access?: ShareAccess },
+    options: { name?: string; displayName?: string; color?: string } = {},
+  ): Promise<CalendarSummary> {
     return this.call('POST', `accounts/${MockICloudControlClient.seg(sharee)}/calendars`, { ...options, sharedFrom });
   }
   subscribeCalendar(appleId: string, spec: { name: string; displayName: string; source: string; color?: string; order?: number }): Promise<CalendarSummary> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_QUIRKS, parseQuirks, QUIRK_CHOICES } from './quirks.js';
 
 describe('parseQuirks (the names --quirk, --quirks and QUIRKS take)', () => {
-  it('[F81] takes name=choice, a two-way quirk\'s name alone, or a choice only one quirk has', () => {
+  it("[F81] takes name=choice, a two-way quirk's name alone, or a choice only one quirk has", () => {
     expect(parseQuirks(['recurrenceExpansion', 'expiredSyncToken=full-listing', 'icloud-500,refused'])).toEqual({
       recurrenceExpansion: 'expand',
       expiredSyncToken: 'full-listing',

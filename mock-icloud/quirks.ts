@@ -88,7 +88,10 @@ export function parseQuirks(items: readonly string[]): Partial<Quirks> {
   const out: Record<string, string> = {};
   const keys = Object.keys(QUIRK_CHOICES) as (keyof Quirks)[];
   const choicesOf = (k: keyof Quirks) => QUIRK_CHOICES[k] as readonly string[];
-  for (const raw of items.flatMap((i) => i.split(',')).map((i) => i.trim()).filter(Boolean)) {
+  for (const raw of items
+    .flatMap((i) => i.split(','))
+    .map((i) => i.trim())
+    .filter(Boolean)) {
     const [name, value] = raw.split('=', 2) as [string, string | undefined];
     const key = keys.find((k) => k.toLowerCase() === name.toLowerCase());
     if (key && value !== undefined) {

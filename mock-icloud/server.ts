@@ -173,7 +173,11 @@ export async function startMockICloud(options: MockICloudOptions = {}): Promise<
   const origin = (name: string, s: Server) => `http://${name.includes(':') ? `[${name}]` : name}:${port(s)}`;
   urls = { gateway: publicGateway ?? origin(advertisedHost, gateway), partition: publicPartition ?? origin(partitionHost, partition), movedPartition: origin(partitionHost, movedPartition) };
   // The names the control plane answers to (DNS rebinding: any other Host is refused).
-  allowedHosts = new Set(['127.0.0.1', 'localhost', '[::1]', ...(wildcard ? [] : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host]), new URL(urls.gateway).hostname, new URL(urls.partition).hostname].map((h) => h.toLowerCase()));
+  allowedHosts = new Set(
+    ['127.0.0.1', 'localhost', '[::1]', ...(wildcard ? [] : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host]), new URL(urls.gateway).hostname, new URL(urls.partition).hostname].map(
+      (h) => h.toLowerCase(),
+    ),
+  );
   return {
     gatewayUrl: `${urls.gateway}/`,
     partitionUrl: `${urls.partition}/`,

@@ -27,7 +27,11 @@ afterAll(async () => {
 async function run(...args: string[]): Promise<{ code: number; text: string; json: () => any }> {
   const lines: string[] = [];
   // Results (stdout) and errors (stderr) together, in order: these tests read what a user sees.
-  const code = await main(['--db', db, ...args], (l) => lines.push(l), (l) => lines.push(l));
+  const code = await main(
+    ['--db', db, ...args],
+    (l) => lines.push(l),
+    (l) => lines.push(l),
+  );
   const text = lines.join('\n');
   return { code, text, json: () => JSON.parse(text) };
 }

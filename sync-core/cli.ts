@@ -44,7 +44,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     .addOption(new Option('--db <file>', 'the database holding platform and sync state: a SQLite file, or a postgres:// URL').env('ICLOUD_SYNC_DB').default('icloud-sync.sqlite'))
     .option('--json', 'print results and errors as JSON')
     .argument('[command...]')
-    .addHelpText('after', '\n--server defaults to https://caldav.icloud.com/ (use the mock\'s gateway URL offline). Every command has --help.')
+    .addHelpText('after', "\n--server defaults to https://caldav.icloud.com/ (use the mock's gateway URL offline). Every command has --help.")
     // No command, or one that does not exist (a known one is dispatched before this).
     .action((operands: string[]) => {
       if (operands.length === 0) {
@@ -57,7 +57,8 @@ export async function main(argv: string[], out: (line: string) => void = console
     });
 
   /** Runs a command with a SyncCore on --db, printing its result; errors become exit statuses. */
-  const withCore = (action: (core: SyncCore, print: (human: string, data: unknown) => void, options: Record<string, any>) => Promise<number>) =>
+  const withCore =
+    (action: (core: SyncCore, print: (human: string, data: unknown) => void, options: Record<string, any>) => Promise<number>) =>
     async (...args: unknown[]) => {
       const command = args.at(-1) as Command;
       const global = program.opts<GlobalOptions>();
@@ -116,7 +117,13 @@ export async function main(argv: string[], out: (line: string) => void = console
     .option('--slot-minutes <n>', 'slot length in minutes', positive)
     .action(
       withCore(async (core, print, o) => {
-        const calendar = await core.platform.createCalendar({ subAccountId: (await subAccount(core, o.subAccount)).id, name: o.name, type: o.type as CalendarType, memberIds: o.member, slotMinutes: o.slotMinutes });
+        const calendar = await core.platform.createCalendar({
+          subAccountId: (await subAccount(core, o.subAccount)).id,
+          name: o.name,
+          type: o.type as CalendarType,
+          memberIds: o.member,
+          slotMinutes: o.slotMinutes,
+        });
         print(`calendar ${calendar.id}: ${calendar.name} (${calendar.type}, iCloud sync ${calendar.icloudSync ? 'on' : 'off'})`, calendar);
         return 0;
       }),
@@ -279,8 +286,19 @@ export async function main(argv: string[], out: (line: string) => void = console
     .description('every connection: status, last sync, next poll')
     .action(
       withCore(async (core, print) => {
-        const rows = (await core.state.listConnections()).map((c) => ({ id: c.id, appleId: c.appleId, userId: c.userId, status: c.status, reason: c.statusReason, lastSyncAt: c.lastSyncAt && new Date(c.lastSyncAt).toISOString(), nextPollAt: new Date(c.nextPollAt).toISOString() }));
-        print(rows.length ? rows.map((r) => `${r.id} ${r.appleId} user ${r.userId}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, last sync ${r.lastSyncAt ?? 'never'}`).join('\n') : 'no connections', rows);
+        const rows = (await core.state.listConnections()).map((c) => ({
+          id: c.id,
+          appleId: c.appleId,
+          userId: c.userId,
+          status: c.status,
+          reason: c.statusReason,
+          lastSyncAt: c.lastSyncAt && new Date(c.lastSyncAt).toISOString(),
+          nextPollAt: new Date(c.nextPollAt).toISOString(),
+        }));
+        print(
+          rows.length ? rows.map((r) => `${r.id} ${r.appleId} user ${r.userId}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, last sync ${r.lastSyncAt ?? 'never'}`).join('\n') : 'no connections',
+          rows,
+        );
         return 0;
       }),
     );

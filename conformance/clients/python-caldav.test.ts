@@ -149,9 +149,21 @@ describe.skipIf(peer.skip)(`python-caldav 0.11 against the mock${peer.skip ? ` (
     expect(run.code).toBe(0);
     expect(run.steps.filter((s) => !s.ok)).toEqual([]);
     expect(run.steps.map((s) => s.step)).toEqual([
-      'principal', 'calendars', 'create', 'search', 'date-search', 'edit', 'fetch',
-      'sync-initial', 'sync-unchanged', 'sync-after-iphone-change', 'sync-forgotten-token',
-      'delete', 'read-only-share', 'wrong-password', 'done',
+      'principal',
+      'calendars',
+      'create',
+      'search',
+      'date-search',
+      'edit',
+      'fetch',
+      'sync-initial',
+      'sync-unchanged',
+      'sync-after-iphone-change',
+      'sync-forgotten-token',
+      'delete',
+      'read-only-share',
+      'wrong-password',
+      'done',
     ]);
   });
 
@@ -250,7 +262,12 @@ describe.skipIf(peer.skip)(`python-caldav 0.11 against the mock${peer.skip ? ` (
   it('deletes the event, which is then gone from the mock', () => {
     expect(step('delete')).toMatchObject({ url: `${workUrl}${RESOURCE}`, gone: true });
     expect(() => mock.control.getEvent(ALICE.appleId, 'work', RESOURCE)).toThrow(/no event/);
-    expect(mock.control.listEvents(ALICE.appleId, 'work').map((e) => e.name).sort()).toEqual([PICK_JOHN, `${IPHONE_UID}.ics`].sort());
+    expect(
+      mock.control
+        .listEvents(ALICE.appleId, 'work')
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([PICK_JOHN, `${IPHONE_UID}.ics`].sort());
     const deletes = mock.control.journal({ method: 'DELETE' }).map(line);
     expect(deletes).toEqual([`partition DELETE /${ALICE.dsid}/calendars/work/${RESOURCE} 204`]);
   });

@@ -39,15 +39,10 @@ let workUrl: string;
 /** Runs vdirsyncer with our config; `answers` is what its prompts read on stdin (then EOF). */
 function vdirsyncer(args: string[], answers = ''): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(
-      VDIRSYNCER,
-      ['-c', config, ...args],
-      { env: clientEnv(dir), cwd: dir, timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL', encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error ? ((error as NodeJS.ErrnoException).code ?? (error.killed ? `killed after ${RUN_TIMEOUT_MS} ms` : -1)) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    const child = execFile(VDIRSYNCER, ['-c', config, ...args], { env: clientEnv(dir), cwd: dir, timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL', encoding: 'utf8' }, (error, stdout, stderr) => {
+      const code = error ? ((error as NodeJS.ErrnoException).code ?? (error.killed ? `killed after ${RUN_TIMEOUT_MS} ms` : -1)) : 0;
+      resolve({ code, stdout, stderr });
+    });
     child.stdin?.end(answers);
   });
 }
@@ -59,10 +54,17 @@ async function succeed(args: string[], answers = ''): Promise<string> {
 }
 
 const sync = () => succeed(['sync', PAIR]);
-const localFiles = () => readdirSync(local).filter((f) => f.endsWith('.ics')).sort();
+const localFiles = () =>
+  readdirSync(local)
+    .filter((f) => f.endsWith('.ics'))
+    .sort();
 const readLocal = (name: string) => readFileSync(join(local, name), 'utf8');
 const lf = (s: string) => s.replace(/\r\n/g, '\n');
-const mockNames = () => mock.control.listEvents(ALICE.appleId, 'work').map((e) => e.name).sort();
+const mockNames = () =>
+  mock.control
+    .listEvents(ALICE.appleId, 'work')
+    .map((e) => e.name)
+    .sort();
 const lastSeq = () => mock.control.journal().at(-1)?.seq ?? 0;
 const requests = (since: number) => mock.control.journal({ since }).map((e) => `${e.origin} ${e.method} ${e.path} ${e.status}`);
 
@@ -83,7 +85,10 @@ beforeAll(async () => {
     USERNAME: ALICE.appleId,
     PASSWORD: ALICE.appPassword,
   };
-  writeFileSync(config, readFileSync(TEMPLATE, 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => JSON.stringify(values[key])));
+  writeFileSync(
+    config,
+    readFileSync(TEMPLATE, 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => JSON.stringify(values[key])),
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -102,17 +107,19 @@ describe.skipIf(peer.skip)(`vdirsyncer 0.19 against the mock${peer.skip ? ` (ski
     expect(existsSync(local)).toBe(true);
 
     const saved = JSON.parse(readFileSync(join(dir, 'status', `${PAIR}.collections`), 'utf8')) as { collections: [string, [{ path: string }, { url: string }]][] };
-    expect(saved.collections).toEqual([['work', [{ path: local, collection: 'work' }, { url: workUrl, collection: 'work' }]]]);
+    expect(saved.collections).toEqual([
+      [
+        'work',
+        [
+          { path: local, collection: 'work' },
+          { url: workUrl, collection: 'work' },
+        ],
+      ],
+    ]);
 
     // Gateway → principal → home on the partition, as with iCloud.
     const discovery = requests(0);
-    expect(discovery).toEqual(
-      expect.arrayContaining([
-        'gateway PROPFIND / 207',
-        `gateway PROPFIND /${ALICE.dsid}/principal/ 207`,
-        `partition PROPFIND /${ALICE.dsid}/calendars/ 207`,
-      ]),
-    );
+    expect(discovery).toEqual(expect.arrayContaining(['gateway PROPFIND / 207', `gateway PROPFIND /${ALICE.dsid}/principal/ 207`, `partition PROPFIND /${ALICE.dsid}/calendars/ 207`]));
     expect(discovery.indexOf(`gateway PROPFIND /${ALICE.dsid}/principal/ 207`)).toBeLessThan(discovery.indexOf(`partition PROPFIND /${ALICE.dsid}/calendars/ 207`));
     expect(mock.control.journal({ status: 401 })).toEqual([]); // vdirsyncer sends Basic up front
   });
@@ -154,7 +161,11 @@ describe.skipIf(peer.skip)(`vdirsyncer 0.19 against the mock${peer.skip ? ` (ski
     expect(output).toContain(`Copying (uploading) item ${IPHONE_UID} to icloud_local/work`);
     expect(readLocal(PICK_JOHN)).toContain('SUMMARY:Pick John and Jane from school\n');
     expect(localFiles()).toHaveLength(3);
-    expect(localFiles().map((f) => readLocal(f).match(/^UID:(.*)$/m)![1]).sort()).toEqual([LOCAL_UID, IPHONE_UID, PICK_JOHN.replace(/\.ics$/, '')].sort());
+    expect(
+      localFiles()
+        .map((f) => readLocal(f).match(/^UID:(.*)$/m)![1])
+        .sort(),
+    ).toEqual([LOCAL_UID, IPHONE_UID, PICK_JOHN.replace(/\.ics$/, '')].sort());
     expect(requests(since).filter((r) => / (PUT|DELETE) /.test(r))).toEqual([]); // nothing echoed back
   });
 

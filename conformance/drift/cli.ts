@@ -39,7 +39,13 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   const world = worldFromCapture(har);
   const mock = await startMockICloud({ world });
   try {
-    const target: DriftTarget = { gateway: mock.gatewayUrl, partition: mock.partitionUrl, user: world.accounts[0]?.appleId ?? CAPTURE_DEFAULT_USER, password: CAPTURE_APP_PASSWORD, description: `${mock.gatewayUrl} (the mock, serving the capture's world)` };
+    const target: DriftTarget = {
+      gateway: mock.gatewayUrl,
+      partition: mock.partitionUrl,
+      user: world.accounts[0]?.appleId ?? CAPTURE_DEFAULT_USER,
+      password: CAPTURE_APP_PASSWORD,
+      description: `${mock.gatewayUrl} (the mock, serving the capture's world)`,
+    };
     return buildReport(options.capture, target.description, await replay(har, target), rows, options.accepted ?? []);
   } finally {
     await mock.close();
@@ -50,7 +56,11 @@ export async function driftMain(argv: string[], out: (line: string) => void = co
   let values;
   let positionals;
   try {
-    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { target: { type: 'string' }, partition: { type: 'string' }, user: { type: 'string' }, password: { type: 'string' }, accept: { type: 'string' }, json: { type: 'string' } } }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { target: { type: 'string' }, partition: { type: 'string' }, user: { type: 'string' }, password: { type: 'string' }, accept: { type: 'string' }, json: { type: 'string' } },
+    }));
   } catch (error) {
     out(`icloud-conformance drift: ${(error as Error).message}\n${DRIFT_USAGE}`);
     return 2;
@@ -59,7 +69,10 @@ export async function driftMain(argv: string[], out: (line: string) => void = co
     out(`icloud-conformance drift: give one capture file\n${DRIFT_USAGE}`);
     return 2;
   }
-  for (const [flag, url] of [['--target', values.target], ['--partition', values.partition]] as const) {
+  for (const [flag, url] of [
+    ['--target', values.target],
+    ['--partition', values.partition],
+  ] as const) {
     if (url !== undefined && !/^https?:\/\//i.test(url)) {
       out(`icloud-conformance drift: ${flag} "${url}" is not an http(s) URL`);
       return 2;
@@ -68,7 +81,11 @@ export async function driftMain(argv: string[], out: (line: string) => void = co
   let report: DriftReport;
   try {
     const accepted = values.accept ? readAccepted(values.accept) : [];
-    report = await runDrift({ capture: positionals[0]!, accepted, ...(values.target ? { target: { url: values.target, partition: values.partition, user: values.user, password: values.password } } : {}) });
+    report = await runDrift({
+      capture: positionals[0]!,
+      accepted,
+      ...(values.target ? { target: { url: values.target, partition: values.partition, user: values.user, password: values.password } } : {}),
+    });
   } catch (error) {
     out(`icloud-conformance drift: ${(error as Error).message}`);
     return 2;

@@ -35,9 +35,24 @@ export interface Answer {
   body: string;
 }
 
-const PREFIX: Record<string, string> = { 'DAV:': 'D', 'urn:ietf:params:xml:ns:caldav': 'C', 'http://calendarserver.org/ns/': 'CS', 'http://apple.com/ns/ical/': 'A', 'http://me.com/_namespace/': 'ME' };
+const PREFIX: Record<string, string> = {
+  'DAV:': 'D',
+  'urn:ietf:params:xml:ns:caldav': 'C',
+  'http://calendarserver.org/ns/': 'CS',
+  'http://apple.com/ns/ical/': 'A',
+  'http://me.com/_namespace/': 'ME',
+};
 /** Properties whose value is volatile: only its presence, status and form are compared. */
-const VOLATILE = new Set(['{DAV:}getetag', '{http://calendarserver.org/ns/}getctag', '{DAV:}sync-token', '{DAV:}getlastmodified', '{DAV:}creationdate', '{DAV:}getcontentlength', '{DAV:}quota-available-bytes', '{DAV:}quota-used-bytes']);
+const VOLATILE = new Set([
+  '{DAV:}getetag',
+  '{http://calendarserver.org/ns/}getctag',
+  '{DAV:}sync-token',
+  '{DAV:}getlastmodified',
+  '{DAV:}creationdate',
+  '{DAV:}getcontentlength',
+  '{DAV:}quota-available-bytes',
+  '{DAV:}quota-used-bytes',
+]);
 const MAX_LINES = 12;
 
 export function short(name: string): string {
@@ -59,7 +74,13 @@ export function compareAnswers(recorded: Answer, target: Answer, ctx: ReplayCont
 
 function compareHeaders(a: Map<string, string>, b: Map<string, string>, ctx: ReplayContext): Difference[] {
   const out: Difference[] = [];
-  const dav = (h: Map<string, string>) => new Set((h.get('dav') ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  const dav = (h: Map<string, string>) =>
+    new Set(
+      (h.get('dav') ?? '')
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean),
+    );
   const da = dav(a);
   const db = dav(b);
   const onlyA = [...da].filter((t) => !db.has(t));
@@ -105,7 +126,12 @@ function mediaType(value: string | undefined): string {
 function challenges(value: string | undefined): string {
   if (value === undefined) return 'none';
   const found = [...value.matchAll(/(?:^|,)\s*([A-Za-z][\w.-]*)(?:\s+realm="([^"]*)")?/g)].filter((m) => m[2] !== undefined || !/=/.test(m[0]));
-  return found.map((m) => (m[2] !== undefined ? `${m[1]} realm="${m[2]}"` : m[1])).sort().join(' + ') || value;
+  return (
+    found
+      .map((m) => (m[2] !== undefined ? `${m[1]} realm="${m[2]}"` : m[1]))
+      .sort()
+      .join(' + ') || value
+  );
 }
 
 // ---- bodies -----------------------------------------------------------------------------------------
@@ -216,8 +242,14 @@ function value(el: XmlElement, name: string, ctx: ReplayContext, side: 'recorded
 /** `<D:collection/><C:calendar/>`: children as a sorted set, attributes, hrefs normalised, text trimmed. */
 export function shape(el: XmlElement, ctx: ReplayContext, side: 'recorded' | 'target', inner = false): string {
   if (el.name === '{DAV:}href') return `<D:href>${ctx.normaliseHref(el.text, side)}</D:href>`;
-  const attrs = Object.entries(el.attrs).map(([k, v]) => ` ${k}="${v}"`).sort().join('');
-  const children = el.children.map((c) => shape(c, ctx, side)).sort().join('');
+  const attrs = Object.entries(el.attrs)
+    .map(([k, v]) => ` ${k}="${v}"`)
+    .sort()
+    .join('');
+  const children = el.children
+    .map((c) => shape(c, ctx, side))
+    .sort()
+    .join('');
   const text = el.children.length ? '' : el.text.trim().replace(/\s+/g, ' ');
   const body = children + text;
   if (inner) return body || '(empty)';

@@ -53,7 +53,31 @@ const MAPPING: { match: RegExp; row: string }[] = [
   { match: /body: recorded (empty|HTML|XML|text).*target (empty|HTML|XML|text)/, row: 'Error bodies (403, 404, 412)' },
 ];
 
-const STOP = new Set(['recorded', 'target', 'status', 'header', 'response', 'responses', 'value', 'with', 'from', 'that', 'this', 'only', 'none', 'home', 'what', 'does', 'mock', 'icloud', 'same', 'than', 'when', 'every', 'other']);
+const STOP = new Set([
+  'recorded',
+  'target',
+  'status',
+  'header',
+  'response',
+  'responses',
+  'value',
+  'with',
+  'from',
+  'that',
+  'this',
+  'only',
+  'none',
+  'home',
+  'what',
+  'does',
+  'mock',
+  'icloud',
+  'same',
+  'than',
+  'when',
+  'every',
+  'other',
+]);
 
 function words(text: string): Set<string> {
   return new Set((text.toLowerCase().match(/[a-z][a-z0-9-]{3,}/g) ?? []).filter((w) => !STOP.has(w)));

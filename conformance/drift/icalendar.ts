@@ -15,7 +15,11 @@ interface Component {
 const VOLATILE_PROPERTIES = new Set(['DTSTAMP', 'LAST-MODIFIED', 'CREATED']);
 
 export function parseComponents(text: string): Component[] {
-  const lines = text.replace(/\r\n?/g, '\n').replace(/\n[ \t]/g, '').split('\n').filter((l) => l.trim() !== '');
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n[ \t]/g, '')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const root: Component = { name: '', lines: [], children: [] };
   const stack = [root];
   for (const line of lines) {
@@ -50,10 +54,12 @@ function normaliseLine(line: string): string {
   const [name, ...params] = line.slice(0, colon).split(/;(?=(?:[^"]*"[^"]*")*[^"]*$)/);
   const upper = name!.toUpperCase();
   const value = VOLATILE_PROPERTIES.has(upper) ? '…' : line.slice(colon + 1);
-  const sortedParams = params.map((p) => {
-    const eq = p.indexOf('=');
-    return eq < 0 ? p.toUpperCase() : `${p.slice(0, eq).toUpperCase()}=${p.slice(eq + 1)}`;
-  }).sort();
+  const sortedParams = params
+    .map((p) => {
+      const eq = p.indexOf('=');
+      return eq < 0 ? p.toUpperCase() : `${p.slice(0, eq).toUpperCase()}=${p.slice(eq + 1)}`;
+    })
+    .sort();
   return [upper, ...sortedParams].join(';') + ':' + value;
 }
 

@@ -136,7 +136,11 @@ async function seed(target: RunningTarget, calendars: WorldOwnedCalendar[]): Pro
   for (const c of calendars) {
     const home = new URL(`/${user}/${c.name}/`, url).href;
     const props = `<D:displayname>${c.displayName ?? c.name}</D:displayname>${c.color ? `<A:calendar-color>${c.color}</A:calendar-color>` : ''}<C:supported-calendar-component-set><C:comp name="${c.component ?? 'VEVENT'}"/></C:supported-calendar-component-set>`;
-    const mk = await fetch(home, { method: 'MKCALENDAR', headers: { authorization: auth, 'content-type': 'application/xml' }, body: `<?xml version="1.0"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:A="http://apple.com/ns/ical/"><D:set><D:prop>${props}</D:prop></D:set></C:mkcalendar>` });
+    const mk = await fetch(home, {
+      method: 'MKCALENDAR',
+      headers: { authorization: auth, 'content-type': 'application/xml' },
+      body: `<?xml version="1.0"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:A="http://apple.com/ns/ical/"><D:set><D:prop>${props}</D:prop></D:set></C:mkcalendar>`,
+    });
     if (mk.status !== 201) throw new Error(`MKCALENDAR ${home}: ${mk.status}`);
     for (const e of c.events ?? []) {
       const put = await fetch(new URL(e.name!, home), { method: 'PUT', headers: { authorization: auth, 'content-type': 'text/calendar' }, body: e.ics!.replace(/\n/g, '\r\n') });

@@ -15,11 +15,13 @@ import { SyncCoreDriver } from './sync-core-driver.js';
 const scenario = (steps: string) => loadYaml(`name: driver test\nrules: [D3]\n${GIVEN_ALICE}\nsteps:\n${steps}`);
 
 /** sync-core, claiming not to have some capabilities. */
-const without = (...missing: DriverCapability[]): DriverFactory => async (options) => {
-  const driver = new SyncCoreDriver(options);
-  Object.defineProperty(driver, 'capabilities', { value: new Set([...driver.capabilities].filter((c) => !missing.includes(c))) });
-  return driver;
-};
+const without =
+  (...missing: DriverCapability[]): DriverFactory =>
+  async (options) => {
+    const driver = new SyncCoreDriver(options);
+    Object.defineProperty(driver, 'capabilities', { value: new Set([...driver.capabilities].filter((c) => !missing.includes(c))) });
+    return driver;
+  };
 
 describe('capabilities', () => {
   const crashing = `${ALICE_SYNCED}  - sync: { user: alice, interruptAfterRequests: 3 }\n  - sync: alice\n`;

@@ -53,11 +53,17 @@ describe('the reference adapter (sync-core over HTTP)', () => {
 
   it('refuses what is not the protocol, saying what is', async () => {
     const { session } = (await post(adapter, 'v1/open', { now: 0 })).body;
-    expect(await post(adapter, 'v1/nope', {})).toEqual({ status: 404, body: { error: { code: 'unknown-operation', message: expect.stringContaining('no operation "nope"; operations are open, close, createSubAccount') } } });
+    expect(await post(adapter, 'v1/nope', {})).toEqual({
+      status: 404,
+      body: { error: { code: 'unknown-operation', message: expect.stringContaining('no operation "nope"; operations are open, close, createSubAccount') } },
+    });
     expect((await post(adapter, 'v2/book', {})).body.error.code).toBe('unsupported-version');
     expect((await fetch(new URL('v1/book', adapter.url))).status).toBe(405);
     expect((await post(adapter, 'v1/capabilities', {})).status).toBe(405);
-    expect(await post(adapter, 'v1/book', '{not json')).toMatchObject({ status: 400, body: { error: { code: 'invalid-request', message: expect.stringContaining('the body must be a JSON object') } } });
+    expect(await post(adapter, 'v1/book', '{not json')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid-request', message: expect.stringContaining('the body must be a JSON object') } },
+    });
     const misspelt = await post(adapter, 'v1/book', { session, calendarId: 'cal_1', strat: 1, contactId: 'con_1' });
     expect(misspelt).toMatchObject({ status: 400, body: { error: { code: 'invalid-request' } } });
     expect(misspelt.body.error.message).toContain('/v1/book request: unknown key "strat" (expected one of session, calendarId, start, contactId, title)');
@@ -84,7 +90,9 @@ describe('the reference adapter (sync-core over HTTP)', () => {
   });
 
   it('a scenario with an expected refusal and crash points passes over HTTP', async () => {
-    const scenario = loadYaml(`name: over http\nrules: [D3]\n${GIVEN_ALICE}\nsteps:\n${ALICE_SYNCED}  - sync: { user: alice, interruptAfterRequests: 1 }\n  - expect: { report: { outcome: failed } }\n  - sync: { user: alice, loseAnswerOf: 1 }\n  - sync: alice\n  - expect: { report: { outcome: ok } }\n  - choose: { user: alice, linked: Nope }\n    expectError: unknown-calendar\n`);
+    const scenario = loadYaml(
+      `name: over http\nrules: [D3]\n${GIVEN_ALICE}\nsteps:\n${ALICE_SYNCED}  - sync: { user: alice, interruptAfterRequests: 1 }\n  - expect: { report: { outcome: failed } }\n  - sync: { user: alice, loseAnswerOf: 1 }\n  - sync: alice\n  - expect: { report: { outcome: ok } }\n  - choose: { user: alice, linked: Nope }\n    expectError: unknown-calendar\n`,
+    );
     expect(await runScenario(scenario, { driver: httpDriver(adapter.url) })).toMatchObject({ passed: true });
   });
 });
@@ -156,7 +164,9 @@ describe('the HTTP client checks what an adapter answers', () => {
 
   it('names the operation and the key of an answer outside the protocol; a protocol refusal is never an engine error', async () => {
     const driver = await httpDriver(url)({ now: 0 });
-    await expect(driver.createSubAccount({ name: 'a' })).rejects.toThrow(new DriverProtocolError(`the driver at ${url}/: POST /v1/createSubAccount answered outside the protocol: answer.id: Invalid input: expected string, received number`));
+    await expect(driver.createSubAccount({ name: 'a' })).rejects.toThrow(
+      new DriverProtocolError(`the driver at ${url}/: POST /v1/createSubAccount answered outside the protocol: answer.id: Invalid input: expected string, received number`),
+    );
     await expect(driver.createContact({ subAccountId: 's', name: 'n' })).rejects.toThrow('POST /v1/createContact answered 500 with a body that is not JSON: Internal Server Error');
     await expect(driver.cancel('e')).rejects.toThrow('POST /v1/cancel refused the request (400 invalid-request): eventId: required');
     await expect(driver.deleteEvent('e')).rejects.toThrow('POST /v1/deleteEvent answered 422 without { error: { code, message } }: {"oops":true}');

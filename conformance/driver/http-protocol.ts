@@ -110,7 +110,13 @@ export const OPERATIONS = {
   }),
   createUser: operation({
     doc: 'make a user in a sub-account',
-    request: { subAccountId: id('sub-account'), name: z.string().min(1), email: z.string().min(1), timeZone: z.string().min(1).describe('IANA zone, e.g. Europe/London'), workingHours: workingHours.optional() },
+    request: {
+      subAccountId: id('sub-account'),
+      name: z.string().min(1),
+      email: z.string().min(1),
+      timeZone: z.string().min(1).describe('IANA zone, e.g. Europe/London'),
+      workingHours: workingHours.optional(),
+    },
     answer: created,
     serve: async (d, init) => ({ id: await d.createUser(init) }),
   }),
@@ -195,7 +201,10 @@ export const OPERATIONS = {
   }),
   update: operation({
     doc: 'change a platform event; only the keys given change',
-    request: { eventId: id('platform event'), patch: z.strictObject({ title: z.string().optional(), start: epochMs.optional(), end: epochMs.optional(), location: z.string().optional(), description: z.string().optional() }) },
+    request: {
+      eventId: id('platform event'),
+      patch: z.strictObject({ title: z.string().optional(), start: epochMs.optional(), end: epochMs.optional(), location: z.string().optional(), description: z.string().optional() }),
+    },
     answer: nothing,
     serve: (d, r) => done(d.update(r.eventId, r.patch)),
   }),
@@ -248,7 +257,7 @@ export const OPERATIONS = {
     serve: async (d) => ({ reports: await d.poll() }),
   }),
   events: operation({
-    doc: "every event of the user (appointments and blocked slots, any origin); tombstones only with includeDeleted",
+    doc: 'every event of the user (appointments and blocked slots, any origin); tombstones only with includeDeleted',
     request: { userId: id('user'), includeDeleted: z.boolean().optional() },
     answer: z.object({ events: z.array(driverEvent) }),
     serve: async (d, r) => ({ events: await d.events(r.userId, { includeDeleted: r.includeDeleted }) }),
@@ -320,7 +329,7 @@ export const SESSION = {
     answer: z.object({ session }),
   },
   close: {
-    doc: "end a session and free its engine; the harness closes every session it opens",
+    doc: 'end a session and free its engine; the harness closes every session it opens',
     request: z.strictObject({ session }),
     answer: nothing,
   },

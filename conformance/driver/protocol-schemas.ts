@@ -46,7 +46,16 @@ export function schemaFiles(): Map<string, string> {
     if (r.request) files.set(`${r.name}.request.json`, text(jsonSchema(r.request, `${r.method} ${PREFIX}/${r.name} request`, r.doc)));
     files.set(`${r.name}.answer.json`, text(jsonSchema(r.answer, `${r.method} ${PREFIX}/${r.name} answer (200)`, r.doc)));
   }
-  files.set('error.json', text(jsonSchema(errorAnswer, 'error answer (any status but 200)', 'what every refusal carries: 422 for the engine refusing an operation (a scenario may expect its code), 400/404/405/413 for a request the adapter cannot take')));
+  files.set(
+    'error.json',
+    text(
+      jsonSchema(
+        errorAnswer,
+        'error answer (any status but 200)',
+        'what every refusal carries: 422 for the engine refusing an operation (a scenario may expect its code), 400/404/405/413 for a request the adapter cannot take',
+      ),
+    ),
+  );
   return files;
 }
 

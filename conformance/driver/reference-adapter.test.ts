@@ -34,7 +34,10 @@ describe('icloud-sync driver', () => {
       [['driver'], '--port is required'],
       [['driver', '--port', '1', '--db', 'x'], "Unknown option '--db'"],
     ] as const) {
-      const failure = await run(process.execPath, [BIN, ...args]).then(() => undefined, (error: { code: number; stdout: string; stderr: string }) => error);
+      const failure = await run(process.execPath, [BIN, ...args]).then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
       expect(failure?.code, args.join(' ')).toBe(2);
       expect(failure?.stderr).toContain(`icloud-sync driver: ${message}`);
       expect(failure?.stdout).toBe('');

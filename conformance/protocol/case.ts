@@ -17,19 +17,7 @@ import type { CaseContext } from './context.js';
 export type Profile = 'rfc' | 'icloud';
 export const PROFILES: readonly Profile[] = ['rfc', 'icloud'];
 
-export type Area =
-  | 'discovery'
-  | 'auth'
-  | 'propfind'
-  | 'proppatch'
-  | 'mkcalendar'
-  | 'put'
-  | 'get'
-  | 'delete'
-  | 'calendar-query'
-  | 'calendar-multiget'
-  | 'sync-collection'
-  | 'errors';
+export type Area = 'discovery' | 'auth' | 'propfind' | 'proppatch' | 'mkcalendar' | 'put' | 'get' | 'delete' | 'calendar-query' | 'calendar-multiget' | 'sync-collection' | 'errors';
 
 export interface ProtocolCase {
   /** Stable id, `<area>.<what>`; iCloud-profile cases start with `icloud.`. */

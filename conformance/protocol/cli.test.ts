@@ -30,7 +30,7 @@ describe('icloud-conformance protocol', () => {
     expect(code).toBe(0);
   });
 
-  it('shows the mock\'s iCloud choices as deviations under the RFC profile', async () => {
+  it("shows the mock's iCloud choices as deviations under the RFC profile", async () => {
     const { code, text } = await run(...login(), '--profile', 'rfc', '--deviations', 'mock-rfc', '--only', 'put.');
     expect(text).toMatch(/^ {2}put\.without-dtend +DEVIATION +known deviation: iCloud behaviour/m);
     expect(code).toBe(0);

@@ -39,7 +39,9 @@ for (const target of TARGETS) {
         const result = await runCase(c, session, deviation);
         if (result.outcome === 'fail') throw new Error(`${target.name} fails ${c.id}: ${result.message}`);
         if (result.outcome === 'stale-deviation') {
-          throw new Error(`${target.name} passes ${c.id}, which its deviation list says it fails ("${result.reason}"): the list is stale; remove the entry from targets/${target.key.startsWith('mock') ? 'mock' : target.key}.ts`);
+          throw new Error(
+            `${target.name} passes ${c.id}, which its deviation list says it fails ("${result.reason}"): the list is stale; remove the entry from targets/${target.key.startsWith('mock') ? 'mock' : target.key}.ts`,
+          );
         }
         expect(result.leftovers ?? [], 'scratch calendars left behind').toEqual([]);
       });

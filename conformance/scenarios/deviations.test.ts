@@ -59,7 +59,15 @@ describe('matching entries to scenarios', () => {
 
   it('refuses an entry naming two scenarios, and two entries naming one', () => {
     expect(() => match('later-iphone-edit-wins.yaml')).toThrow('"later-iphone-edit-wins.yaml" names 2 scenarios');
-    expect(() => matchDeviations([{ scenario: 'free.yaml', reason: 'a' }, { scenario: 'A FREE event does not block', reason: 'b' }], scenarios)).toThrow('is listed twice ("free.yaml" and "A FREE event does not block")');
+    expect(() =>
+      matchDeviations(
+        [
+          { scenario: 'free.yaml', reason: 'a' },
+          { scenario: 'A FREE event does not block', reason: 'b' },
+        ],
+        scenarios,
+      ),
+    ).toThrow('is listed twice ("free.yaml" and "A FREE event does not block")');
   });
 });
 
@@ -79,7 +87,10 @@ describe('a run with a deviation list', () => {
     expect(text).toContain('1 passed, 0 failed, 1 known deviation');
     expect(toJUnit(result, { requireAllRules: false })).toContain('failures="0"');
     expect(toJUnit(result, { requireAllRules: false })).toContain('<skipped message="known deviation: we keep 7 contacts; failed as expected at step 4 (expect)');
-    expect((toJson(result) as { scenarios: Array<{ name: string; deviation?: unknown }> }).scenarios.find((s) => s.name === 'fails')!.deviation).toEqual({ reason: 'we keep 7 contacts', verdict: 'DEVIATION' });
+    expect((toJson(result) as { scenarios: Array<{ name: string; deviation?: unknown }> }).scenarios.find((s) => s.name === 'fails')!.deviation).toEqual({
+      reason: 'we keep 7 contacts',
+      verdict: 'DEVIATION',
+    });
 
     const stale = await runSuite([passing], { deviations: [{ scenario: passing, reason: 'fixed last week' }] });
     expect(suitePassed(stale, { requireAllRules: false })).toBe(false);
@@ -96,8 +107,9 @@ describe('a run with a deviation list', () => {
     expect(formatSuite(partial, { requireAllRules: false })).toContain('note: the deviation list names no scenario of this run: "elsewhere.yaml"');
     let engines = 0;
     const counting: DriverFactory = async (options) => (engines++, syncCoreDriver(options));
-    await expect(runSuite([passing], { deviations: [{ scenario: 'typo.yaml', reason: 'r' }], strictDeviations: true, driver: counting })).rejects.toThrow('the deviation list names no scenario of this run: "typo.yaml"');
+    await expect(runSuite([passing], { deviations: [{ scenario: 'typo.yaml', reason: 'r' }], strictDeviations: true, driver: counting })).rejects.toThrow(
+      'the deviation list names no scenario of this run: "typo.yaml"',
+    );
     expect(engines).toBe(0); // refused before anything ran
   }, 60_000);
 });
-

@@ -68,7 +68,11 @@ function names(entry: string, scenario: { file: string; name: string }): boolean
  * Which entry each scenario (by absolute file) is listed under, and the entries that name none of
  * them. An entry naming two scenarios is refused: it would hide the one the team did not mean.
  */
-export function matchDeviations(deviations: readonly ScenarioDeviation[], scenarios: ReadonlyArray<{ file: string; name: string }>, source = 'the deviation list'): { byFile: Map<string, ScenarioDeviation>; unmatched: ScenarioDeviation[] } {
+export function matchDeviations(
+  deviations: readonly ScenarioDeviation[],
+  scenarios: ReadonlyArray<{ file: string; name: string }>,
+  source = 'the deviation list',
+): { byFile: Map<string, ScenarioDeviation>; unmatched: ScenarioDeviation[] } {
   const byFile = new Map<string, ScenarioDeviation>();
   const unmatched: ScenarioDeviation[] = [];
   for (const d of deviations) {

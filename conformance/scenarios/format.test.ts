@@ -212,7 +212,7 @@ describe('expectError', () => {
   });
 });
 
-describe('given.icloud is checked with the mock\'s world validation at load', () => {
+describe("given.icloud is checked with the mock's world validation at load", () => {
   it('an inline account without fullName fails the load, not a PROPFIND later', () => {
     const inline = `
 given:

@@ -55,7 +55,9 @@ describe('the HTML report', () => {
   it("shows a failure's expected beside its actual, the differing lines marked", () => {
     const section = page.slice(page.indexOf('a fault breaks the sync</h3>'), page.indexOf('</section>', page.indexOf('a fault breaks the sync</h3>')));
     expect(section).toContain('<strong>step 6 (expect)</strong>: report: the last sync report for alice differs');
-    expect(section).toMatch(/<table class="diff"><tr><th>expected<\/th><th>actual<\/th><\/tr><tr><td><pre><span class="only">outcome: ok<\/span><\/pre><\/td><td><pre><span class="only">outcome: (failed|partial)<\/span>/);
+    expect(section).toMatch(
+      /<table class="diff"><tr><th>expected<\/th><th>actual<\/th><\/tr><tr><td><pre><span class="only">outcome: ok<\/span><\/pre><\/td><td><pre><span class="only">outcome: (failed|partial)<\/span>/,
+    );
   });
 
   it("holds the mock's journal for the failing step: method, path, status, and the fault", () => {
@@ -63,7 +65,9 @@ describe('the HTML report', () => {
     // The expect sent nothing: the journal is the sync's, the last step that reached iCloud.
     expect(section).toContain("The mock's journal during step 5 (sync), the last step that reached iCloud before step 6: what the engine sent iCloud and what it got");
     expect(section).toContain('<tr><th>#</th><th>method</th><th>path</th><th>status</th><th>account</th><th>reason</th><th>fault</th></tr>');
-    expect(section).toMatch(/<tr class="fault"><td>\d+<\/td><td>(REPORT|PROPFIND)<\/td><td><code>\/[^<]+<\/code><\/td><td>503<\/td><td>alice@example.com<\/td><td>fault fault-\d+: service unavailable<\/td><td>fault-\d+<\/td><\/tr>/);
+    expect(section).toMatch(
+      /<tr class="fault"><td>\d+<\/td><td>(REPORT|PROPFIND)<\/td><td><code>\/[^<]+<\/code><\/td><td>503<\/td><td>alice@example.com<\/td><td>fault fault-\d+: service unavailable<\/td><td>fault-\d+<\/td><\/tr>/,
+    );
     const refused = page.slice(page.indexOf('a &lt;refused&gt; password</h3>'), page.indexOf('</section>', page.indexOf('a &lt;refused&gt; password</h3>')));
     expect(refused).toContain("The mock's journal during step 1 (connect): what the engine sent iCloud and what it got");
     expect(refused).toMatch(/<tr class="error"><td>\d+<\/td><td>PROPFIND<\/td><td><code>\/<\/code><\/td><td>401<\/td><td>alice@example.com<\/td><td>wrong-password: [^<]+<\/td><td><\/td><\/tr>/);

@@ -20,7 +20,9 @@ const loadError = (yaml: string): string => {
 describe('step arguments are validated at load', () => {
   it('a misspelt key names the step, the action and the keys it takes', () => {
     const message = loadError(withSteps('  - sync: alice\n  - book: { as: a, calendar: massage, strat: 2026-11-24T10:00:00Z, contact: carla }\n'));
-    expect(message).toMatch(/^scenario\.yaml, step 2 \(book\): unknown key "strat" \(expected one of as, calendar, start, contact, title\)$|step 2 \(book\): unknown key "strat" \(expected one of as, calendar, start, contact, title\)/);
+    expect(message).toMatch(
+      /^scenario\.yaml, step 2 \(book\): unknown key "strat" \(expected one of as, calendar, start, contact, title\)$|step 2 \(book\): unknown key "strat" \(expected one of as, calendar, start, contact, title\)/,
+    );
     expect(message).toMatch(/step 2 \(book\)\.start: required/);
   });
 
@@ -71,7 +73,9 @@ describe('given is validated at load', () => {
       /given\.platform\.subAccounts\[0\]\.users\.alice: unknown key "timezone" \(expected one of name, email, timeZone, workingHours\)/,
     );
     const calendars = 'calendars: { yoga: { name: Yoga, type: class } }';
-    expect(loadError(given(`  icloud: {accounts: []}\n  platform:\n    subAccounts:\n      - { name: Acme, ${calendars} }`))).toMatch(/calendars\.yoga\.type: expected one of round_robin, collective, class_booking, service, simple, event, found "class"/);
+    expect(loadError(given(`  icloud: {accounts: []}\n  platform:\n    subAccounts:\n      - { name: Acme, ${calendars} }`))).toMatch(
+      /calendars\.yoga\.type: expected one of round_robin, collective, class_booking, service, simple, event, found "class"/,
+    );
   });
   it('the top level is strict and needs name, rules and steps', () => {
     expect(loadError('name: x\nrules: [A1]\ngiven: { icloud: {accounts: []} }\nstep:\n  - poll: {}\n')).toMatch(/unknown key "step" \(expected one of name, rules, description, given, steps\)/);

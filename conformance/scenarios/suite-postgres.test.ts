@@ -26,7 +26,10 @@ describe.skipIf(postgres.skip)('rule scenarios on PostgreSQL', () => {
     const driver = syncCoreDriverOn(async (clock) => PostgresStore.open(await server.createDatabase(`scenario_${++n}`), clock, { poolSize: 2 }));
     const result = await runSuite([DEFAULT_SCENARIOS], { concurrency: 4, driver });
     const failing = result.scenarios.filter((s) => !s.passed || s.skipped);
-    expect(failing.map((s) => `${s.file}: ${s.skipped ?? s.failure?.message}`), formatSuite(result, { requireAllRules: true })).toEqual([]);
+    expect(
+      failing.map((s) => `${s.file}: ${s.skipped ?? s.failure?.message}`),
+      formatSuite(result, { requireAllRules: true }),
+    ).toEqual([]);
     expect(result.rules.filter((r) => !r.passed).map((r) => r.id)).toEqual([]);
   }, 600_000);
 });

@@ -18,7 +18,10 @@ describe('rule scenarios', () => {
   it('all pass, and every rule has a scenario', async () => {
     result = await runSuite([DEFAULT_SCENARIOS], { concurrency: 4 });
     const failing = result.scenarios.filter((s) => !s.passed);
-    expect(failing.map((s) => `${s.file}: ${s.failure?.message}`), formatSuite(result, { requireAllRules: true })).toEqual([]);
+    expect(
+      failing.map((s) => `${s.file}: ${s.failure?.message}`),
+      formatSuite(result, { requireAllRules: true }),
+    ).toEqual([]);
     expect(result.rules.filter((r) => r.scenarios.length === 0).map((r) => r.id)).toEqual([]);
     expect(result.unknownRules).toEqual([]);
     expect(suitePassed(result, { requireAllRules: true })).toBe(true);

@@ -109,7 +109,8 @@ export function formatSuite(result: SuiteResult, options: { requireAllRules: boo
   const lines: string[] = [];
   const by = (v: Verdict) => result.scenarios.filter((x) => verdict(x) === v);
   for (const s of by('SKIP')) lines.push(`SKIP ${s.file} — ${s.name}`, `  ${s.skipped}`, '');
-  for (const s of by('DEVIATION')) lines.push(`DEVIATION ${s.file} — ${s.name}`, `  known deviation: ${s.deviation!.reason}`, `  failed as expected at step ${s.failure!.step} (${s.failure!.action}): ${s.failure!.message}`, '');
+  for (const s of by('DEVIATION'))
+    lines.push(`DEVIATION ${s.file} — ${s.name}`, `  known deviation: ${s.deviation!.reason}`, `  failed as expected at step ${s.failure!.step} (${s.failure!.action}): ${s.failure!.message}`, '');
   for (const s of by('STALE')) lines.push(`STALE ${s.file} — ${s.name}`, `  listed as a deviation but passed: remove it from the deviation list (it said: ${s.deviation!.reason})`, '');
   for (const s of by('FAIL')) lines.push(`FAIL ${s.file} — ${s.name}`, ...failureLines(s.failure!), '');
   const width = Math.max(...result.rules.map((r) => r.id.length), 4);
@@ -142,8 +143,20 @@ export function formatSuite(result: SuiteResult, options: { requireAllRules: boo
 
 /** Expected and actual as two YAML columns. */
 export function sideBySide(expected: unknown, actual: unknown, width = 60): string[] {
-  const left = ['expected', '--------', ...YAML.stringify(expected ?? null, { lineWidth: 0 }).trimEnd().split('\n')];
-  const right = ['actual', '------', ...YAML.stringify(actual ?? null, { lineWidth: 0 }).trimEnd().split('\n')];
+  const left = [
+    'expected',
+    '--------',
+    ...YAML.stringify(expected ?? null, { lineWidth: 0 })
+      .trimEnd()
+      .split('\n'),
+  ];
+  const right = [
+    'actual',
+    '------',
+    ...YAML.stringify(actual ?? null, { lineWidth: 0 })
+      .trimEnd()
+      .split('\n'),
+  ];
   const rows = Math.max(left.length, right.length);
   const out: string[] = [];
   for (let i = 0; i < rows; i++) {

@@ -11,7 +11,10 @@ import { runLoad, type LoadTarget } from '../load/load.js';
 const ROOT = projectRoot();
 const seconds = Number(process.env.LOAD_SECONDS ?? 60);
 
-const server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'mock-icloud/bench/serve.ts', '--port', '0', '--partition-port', '0', '--clock', '2026-11-21T09:00:00Z'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'mock-icloud/bench/serve.ts', '--port', '0', '--partition-port', '0', '--clock', '2026-11-21T09:00:00Z'], {
+  cwd: ROOT,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 let output = '';
 const urls = await new Promise<{ gateway: string; partition: string }>((resolve, reject) => {
   server.stdout!.on('data', (d) => {

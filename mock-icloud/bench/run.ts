@@ -18,9 +18,19 @@ const START = Date.parse('2026-01-01T00:00:00Z');
 
 function ics(uid: string, startMs: number, weekly: boolean): string {
   return [
-    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260101T000000Z',
-    `DTSTART:${utcDateTime(startMs)}`, `DTEND:${utcDateTime(startMs + 3_600_000)}`, ...(weekly ? ['RRULE:FREQ=WEEKLY;COUNT=20'] : []),
-    `SUMMARY:Event ${uid}`, 'END:VEVENT', 'END:VCALENDAR', '',
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//bench//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20260101T000000Z',
+    `DTSTART:${utcDateTime(startMs)}`,
+    `DTEND:${utcDateTime(startMs + 3_600_000)}`,
+    ...(weekly ? ['RRULE:FREQ=WEEKLY;COUNT=20'] : []),
+    `SUMMARY:Event ${uid}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
   ].join('\r\n');
 }
 
@@ -87,12 +97,17 @@ async function benchSize(size: number): Promise<Record<string, string>> {
     row['events per day queried'] = (matched / 30).toFixed(0);
 
     const hrefs = Array.from({ length: 10 }, (_, i) => `<d:href>${path}E${(i * 97) % size}.ics</d:href>`).join('');
-    row['multiget, 10 hrefs'] = `${(await timed(30, () => dav(mock, 'REPORT', path, `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs}</c:calendar-multiget>`))).toFixed(2)} ms`;
+    row['multiget, 10 hrefs'] =
+      `${(await timed(30, () => dav(mock, 'REPORT', path, `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs}</c:calendar-multiget>`))).toFixed(2)} ms`;
 
     let p = 0;
     row['PUT one event'] = `${(
       await timed(30, async () => {
-        const res = await fetch(new URL(`${path}put-${p}.ics`, mock.partitionUrl), { method: 'PUT', headers: { Authorization: AUTH, 'Content-Type': 'text/calendar' }, body: ics(`PUT-${p++}`, START + 5 * DAY, false) });
+        const res = await fetch(new URL(`${path}put-${p}.ics`, mock.partitionUrl), {
+          method: 'PUT',
+          headers: { Authorization: AUTH, 'Content-Type': 'text/calendar' },
+          body: ics(`PUT-${p++}`, START + 5 * DAY, false),
+        });
         if (res.status !== 201) throw new Error(`PUT → ${res.status}`);
       })
     ).toFixed(2)} ms`;

@@ -72,7 +72,12 @@ export type Fault = FaultSpec & {
 
 export class FaultSpecError extends Error {}
 
-const whole = (min: number, what: string) => z.number({ error: `must be ${what}` }).int(`must be ${what}`).min(min, `must be ${what}`).optional();
+const whole = (min: number, what: string) =>
+  z
+    .number({ error: `must be ${what}` })
+    .int(`must be ${what}`)
+    .min(min, `must be ${what}`)
+    .optional();
 const isoTime = z
   .string({ error: 'must be an ISO time' })
   .refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO time')
@@ -94,7 +99,12 @@ export const faultScopeShape = {
   count: whole(1, 'a whole number of at least 1').describe('matching requests hit, then the rule is removed (default: until removed)'),
   from: isoTime.describe("only while the mock's clock is at or after this ISO time"),
   until: isoTime.describe("only while the mock's clock is before this ISO time"),
-  probability: z.number({ error: 'must be between 0 and 1' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional().describe('the share of matching requests hit, drawn from seed'),
+  probability: z
+    .number({ error: 'must be between 0 and 1' })
+    .min(0, 'must be between 0 and 1')
+    .max(1, 'must be between 0 and 1')
+    .optional()
+    .describe('the share of matching requests hit, drawn from seed'),
   seed: z.number({ error: 'must be a number' }).optional().describe('seeds probability and any draw the kind makes, so runs repeat'),
 };
 
@@ -205,7 +215,15 @@ export class FaultEngine {
 
   add(input: FaultSpec): Fault {
     const spec = parseFaultSpec(input);
-    const fault = { ...spec, match: spec.match && { ...spec.match }, id: `fault-${this.nextId++}`, seen: 0, hits: 0, random: seededRandom(spec.seed ?? this.nextId), definition: DEFINITIONS.get(spec.kind)! };
+    const fault = {
+      ...spec,
+      match: spec.match && { ...spec.match },
+      id: `fault-${this.nextId++}`,
+      seen: 0,
+      hits: 0,
+      random: seededRandom(spec.seed ?? this.nextId),
+      definition: DEFINITIONS.get(spec.kind)!,
+    };
     this.rules.push(fault);
     return strip(fault);
   }

@@ -3,7 +3,7 @@ import { startMockICloud } from '../index.js';
 import { latencyProfile } from './latency-profile.js';
 
 describe('the icloud latency profile', () => {
-  it('[F13] draws around CalendarServer\'s targets: medians 100 ms GET, 250 ms PUT/REPORT, about 5% past 3x, none past 30 s', () => {
+  it("[F13] draws around CalendarServer's targets: medians 100 ms GET, 250 ms PUT/REPORT, about 5% past 3x, none past 30 s", () => {
     const draw = latencyProfile({ profile: 'icloud', seed: 7 });
     const sample = (method: string) => Array.from({ length: 20_000 }, () => draw(method)).sort((a, b) => a - b);
     const get = sample('GET');

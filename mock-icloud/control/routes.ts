@@ -119,7 +119,10 @@ export function controlRouter(control: () => MockControl, access: ControlAccess)
       return { ok: true, accounts: c().listAccounts().length, heapUsedBytes: memory.heapUsed, rssBytes: memory.rss, gcAvailable: !!gc };
     }),
   );
-  router.post('/reset', route((req) => void (body(req, noBody), c().reset())));
+  router.post(
+    '/reset',
+    route((req) => void (body(req, noBody), c().reset())),
+  );
   router.get(
     '/world',
     route((req, res) => {
@@ -137,21 +140,45 @@ export function controlRouter(control: () => MockControl, access: ControlAccess)
     }),
   );
 
-  router.get('/accounts', route(() => c().listAccounts()));
-  router.post('/accounts', route((req) => c().createAccount(body(req, newAccountSchema))));
-  router.get('/accounts/:appleId', route((req) => c().getAccount(p(req, 'appleId'))));
+  router.get(
+    '/accounts',
+    route(() => c().listAccounts()),
+  );
+  router.post(
+    '/accounts',
+    route((req) => c().createAccount(body(req, newAccountSchema))),
+  );
+  router.get(
+    '/accounts/:appleId',
+    route((req) => c().getAccount(p(req, 'appleId'))),
+  );
   router.patch(
     '/accounts/:appleId',
     route((req) => {
       return c().setTwoFactor(p(req, 'appleId'), body(req, patchAccount).twoFactor);
     }),
   );
-  router.post('/accounts/:appleId/move', route((req) => c().moveAccount(p(req, 'appleId'), body(req, moveBody))));
-  router.post('/accounts/:appleId/upgrade-reminders', route((req) => (body(req, noBody), { removed: c().upgradeReminders(p(req, 'appleId')) })));
-  router.post('/accounts/:appleId/app-passwords', route((req) => c().issueAppPassword(p(req, 'appleId'), body(req, newAppPassword))));
-  router.delete('/accounts/:appleId/app-passwords/:password', route((req) => void c().revokeAppPassword(p(req, 'appleId'), p(req, 'password'))));
+  router.post(
+    '/accounts/:appleId/move',
+    route((req) => c().moveAccount(p(req, 'appleId'), body(req, moveBody))),
+  );
+  router.post(
+    '/accounts/:appleId/upgrade-reminders',
+    route((req) => (body(req, noBody), { removed: c().upgradeReminders(p(req, 'appleId')) })),
+  );
+  router.post(
+    '/accounts/:appleId/app-passwords',
+    route((req) => c().issueAppPassword(p(req, 'appleId'), body(req, newAppPassword))),
+  );
+  router.delete(
+    '/accounts/:appleId/app-passwords/:password',
+    route((req) => void c().revokeAppPassword(p(req, 'appleId'), p(req, 'password'))),
+  );
 
-  router.get('/accounts/:appleId/calendars', route((req) => c().listCalendars(p(req, 'appleId'))));
+  router.get(
+    '/accounts/:appleId/calendars',
+    route((req) => c().listCalendars(p(req, 'appleId'))),
+  );
   router.post(
     '/accounts/:appleId/calendars',
     route((req) => {
@@ -160,17 +187,29 @@ export function controlRouter(control: () => MockControl, access: ControlAccess)
       return c().addCalendar(p(req, 'appleId'), calendar);
     }),
   );
-  router.delete('/accounts/:appleId/calendars/:calendar', route((req) => void c().deleteCalendar(p(req, 'appleId'), p(req, 'calendar'))));
+  router.delete(
+    '/accounts/:appleId/calendars/:calendar',
+    route((req) => void c().deleteCalendar(p(req, 'appleId'), p(req, 'calendar'))),
+  );
 
   const events = '/accounts/:appleId/calendars/:calendar/events';
-  router.get(events, route((req) => c().listEvents(p(req, 'appleId'), p(req, 'calendar'))));
+  router.get(
+    events,
+    route((req) => c().listEvents(p(req, 'appleId'), p(req, 'calendar'))),
+  );
   const event = (req: Request) => {
     const e = body(req, eventSchema);
     if (e.file !== undefined) throw new ControlError(400, 'body: "file" reads the mock\'s own disk; over HTTP send the iCalendar inline as "ics"');
     return e;
   };
-  router.post(events, route((req) => c().addEvent(p(req, 'appleId'), p(req, 'calendar'), event(req))));
-  router.get(`${events}/:name`, route((req) => c().getEvent(p(req, 'appleId'), p(req, 'calendar'), p(req, 'name'))));
+  router.post(
+    events,
+    route((req) => c().addEvent(p(req, 'appleId'), p(req, 'calendar'), event(req))),
+  );
+  router.get(
+    `${events}/:name`,
+    route((req) => c().getEvent(p(req, 'appleId'), p(req, 'calendar'), p(req, 'name'))),
+  );
   router.put(
     `${events}/:name`,
     route((req) => {
@@ -179,14 +218,35 @@ export function controlRouter(control: () => MockControl, access: ControlAccess)
       return c().addEvent(p(req, 'appleId'), p(req, 'calendar'), { ...e, name: p(req, 'name') });
     }),
   );
-  router.delete(`${events}/:name`, route((req) => void c().deleteEvent(p(req, 'appleId'), p(req, 'calendar'), p(req, 'name'))));
-  router.post(`${events}/:name/touch`, route((req) => (body(req, noBody), c().touchEvent(p(req, 'appleId'), p(req, 'calendar'), p(req, 'name')))));
+  router.delete(
+    `${events}/:name`,
+    route((req) => void c().deleteEvent(p(req, 'appleId'), p(req, 'calendar'), p(req, 'name'))),
+  );
+  router.post(
+    `${events}/:name/touch`,
+    route((req) => (body(req, noBody), c().touchEvent(p(req, 'appleId'), p(req, 'calendar'), p(req, 'name')))),
+  );
 
-  router.post('/sync-tokens/forget', route((req) => void (body(req, noBody), c().forgetSyncTokens())));
-  router.get('/faults', route(() => c().listFaults()));
-  router.post('/faults', route((req) => c().addFault(parseFaultSpec(req.body ?? {}, 'body'))));
-  router.delete('/faults', route(() => void c().clearFaults()));
-  router.delete('/faults/:id', route((req) => void c().removeFault(p(req, 'id'))));
+  router.post(
+    '/sync-tokens/forget',
+    route((req) => void (body(req, noBody), c().forgetSyncTokens())),
+  );
+  router.get(
+    '/faults',
+    route(() => c().listFaults()),
+  );
+  router.post(
+    '/faults',
+    route((req) => c().addFault(parseFaultSpec(req.body ?? {}, 'body'))),
+  );
+  router.delete(
+    '/faults',
+    route(() => void c().clearFaults()),
+  );
+  router.delete(
+    '/faults/:id',
+    route((req) => void c().removeFault(p(req, 'id'))),
+  );
   router.get(
     '/journal',
     route((req) =>
@@ -198,7 +258,10 @@ export function controlRouter(control: () => MockControl, access: ControlAccess)
       }),
     ),
   );
-  router.delete('/journal', route(() => void c().clearJournal()));
+  router.delete(
+    '/journal',
+    route(() => void c().clearJournal()),
+  );
   router.get(
     '/invitations',
     route((req) =>
@@ -210,8 +273,14 @@ export function controlRouter(control: () => MockControl, access: ControlAccess)
       }),
     ),
   );
-  router.delete('/invitations', route(() => void c().clearInvitations()));
-  router.get('/clock', route(() => ({ now: new Date(c().now()).toISOString() })));
+  router.delete(
+    '/invitations',
+    route(() => void c().clearInvitations()),
+  );
+  router.get(
+    '/clock',
+    route(() => ({ now: new Date(c().now()).toISOString() })),
+  );
   router.put(
     '/clock',
     route((req) => {
@@ -243,7 +312,9 @@ function guard(access: ControlAccess) {
       return next(new ControlError(403, `Host "${req.headers.host ?? ''}" is not an address this mock serves (${[...allowed].join(', ')}): the control plane answers only to those`));
     }
     if (access.token !== undefined && !(req.method === 'GET' && req.path === '/health') && !bearerMatches(req.headers.authorization, access.token)) {
-      return next(new ControlError(401, 'the control plane needs "Authorization: Bearer <token>" with the token the mock was started with', { 'WWW-Authenticate': 'Bearer realm="mock-icloud control"' }));
+      return next(
+        new ControlError(401, 'the control plane needs "Authorization: Bearer <token>" with the token the mock was started with', { 'WWW-Authenticate': 'Bearer realm="mock-icloud control"' }),
+      );
     }
     // A body-less POST with a valid token cannot come from a browser on another site (it never
     // attaches a bearer token on its own); without a token it could, so it must say JSON too.
@@ -251,7 +322,9 @@ function guard(access: ControlAccess) {
     const writes = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
     const json = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
     if ((hasBody || (writes && access.token === undefined)) && !json) {
-      return next(new ControlError(415, `the control plane takes application/json bodies only, not ${req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'a body without a Content-Type'}`));
+      return next(
+        new ControlError(415, `the control plane takes application/json bodies only, not ${req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'a body without a Content-Type'}`),
+      );
     }
     next();
   };

@@ -41,11 +41,7 @@ export function validateCalendarObject(data: string, calendar: Calendar, options
   }
   const summary = summariseObject(parsed);
   if (summary.componentType !== calendar.component) {
-    throw precondition(
-      403,
-      `a ${summary.componentType} cannot be stored in "${calendar.displayName}", which holds ${calendar.component} only`,
-      CALDAV('supported-calendar-component'),
-    );
+    throw precondition(403, `a ${summary.componentType} cannot be stored in "${calendar.displayName}", which holds ${calendar.component} only`, CALDAV('supported-calendar-component'));
   }
   if (options.caldavRules && summary.missingEnd) {
     throw new DavError(404, 'a timed VEVENT has DTSTART but neither DTEND nor DURATION: iCloud answers 404 Not Found (dossier §5)');

@@ -93,10 +93,7 @@ const PROPERTIES = new Map<QName, PropertyDef>([
   [
     CALDAV('calendar-user-address-set'),
     {
-      get: (r, ctx) =>
-        r.kind === 'principal'
-          ? [el(DAV('href'), `mailto:${ctx.account.appleId}`, { preferred: '1' }), href(`${homeOrigin(ctx)}${principalHref(ctx.account.dsid)}`)]
-          : null,
+      get: (r, ctx) => (r.kind === 'principal' ? [el(DAV('href'), `mailto:${ctx.account.appleId}`, { preferred: '1' }), href(`${homeOrigin(ctx)}${principalHref(ctx.account.dsid)}`)] : null),
     },
   ],
   [CALDAV('schedule-inbox-URL'), { get: (r, ctx) => (r.kind === 'principal' ? [href(`/${ctx.account.dsid}/calendars/inbox/`)] : null) }],
@@ -141,10 +138,7 @@ const PROPERTIES = new Map<QName, PropertyDef>([
           case 'subscribed':
             return [collection, el(CS('subscribed'))];
           case 'special':
-            return [
-              collection,
-              el(r.special === 'inbox' ? CALDAV('schedule-inbox') : r.special === 'outbox' ? CALDAV('schedule-outbox') : CS('notification')),
-            ];
+            return [collection, el(r.special === 'inbox' ? CALDAV('schedule-inbox') : r.special === 'outbox' ? CALDAV('schedule-outbox') : CS('notification'))];
           case 'object':
             return [];
           case 'missing-collection':
@@ -179,8 +173,7 @@ const PROPERTIES = new Map<QName, PropertyDef>([
     DAV('getetag'),
     {
       allprop: true,
-      get: (r) =>
-        r.kind === 'object' ? wrap(r.object?.etag ?? null) : r.kind === 'calendar' ? [r.view.calendar.etag] : r.kind === 'subscribed' ? [r.entry.etag] : null,
+      get: (r) => (r.kind === 'object' ? wrap(r.object?.etag ?? null) : r.kind === 'calendar' ? [r.view.calendar.etag] : r.kind === 'subscribed' ? [r.entry.etag] : null),
     },
   ],
   [
@@ -196,17 +189,10 @@ const PROPERTIES = new Map<QName, PropertyDef>([
     APPLE('calendar-color'),
     {
       get: (r) =>
-        r.kind === 'calendar'
-          ? wrap((r.view.entry.kind === 'shared' && r.view.entry.color) || r.view.calendar.color || null)
-          : r.kind === 'subscribed'
-            ? wrap(r.entry.color ?? null)
-            : null,
+        r.kind === 'calendar' ? wrap((r.view.entry.kind === 'shared' && r.view.entry.color) || r.view.calendar.color || null) : r.kind === 'subscribed' ? wrap(r.entry.color ?? null) : null,
     },
   ],
-  [
-    APPLE('calendar-order'),
-    { get: (r) => (r.kind === 'calendar' ? wrap(r.view.calendar.order?.toString() ?? null) : r.kind === 'subscribed' ? wrap(r.entry.order?.toString() ?? null) : null) },
-  ],
+  [APPLE('calendar-order'), { get: (r) => (r.kind === 'calendar' ? wrap(r.view.calendar.order?.toString() ?? null) : r.kind === 'subscribed' ? wrap(r.entry.order?.toString() ?? null) : null) }],
   [
     CALDAV('calendar-timezone'),
     // A whole VCALENDAR with the zone's VTIMEZONE, CRLF (lambdabaa/dav#130, dossier §3 [S]); tsdav's
@@ -228,9 +214,7 @@ const PROPERTIES = new Map<QName, PropertyDef>([
     {
       // Built from the report registry: listed exactly where answered (reports/registry.ts).
       get: (r) =>
-        r.kind === 'object' || r.kind === 'missing-collection' || r.kind === 'orphan'
-          ? null
-          : reportsOn(r.kind).map((name) => bare(DAV('supported-report'), bare(DAV('report'), el(name)))),
+        r.kind === 'object' || r.kind === 'missing-collection' || r.kind === 'orphan' ? null : reportsOn(r.kind).map((name) => bare(DAV('supported-report'), bare(DAV('report'), el(name)))),
     },
   ],
   [CS('source'), { get: (r) => (r.kind === 'subscribed' ? [href(r.entry.source)] : null) }],

@@ -76,6 +76,13 @@ function describe(resource: Resource, request: PropRequest, ctx: DavContext) {
       );
     }
     case 'propname':
-      return response(resource.href, [{ status: 200, props: knownPropertyNames().filter((n) => getProperty(n, resource, ctx) !== null).map((n) => el(n)) }]);
+      return response(resource.href, [
+        {
+          status: 200,
+          props: knownPropertyNames()
+            .filter((n) => getProperty(n, resource, ctx) !== null)
+            .map((n) => el(n)),
+        },
+      ]);
   }
 }

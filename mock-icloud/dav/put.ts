@@ -49,4 +49,3 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   ctx.res.status(created ? 201 : 204).setHeader('Content-Length', '0');
   ctx.res.end();
 }
-

@@ -31,7 +31,14 @@ export type Resource =
   /** A path below a collection that does not exist: 409 for PUT and MKCALENDAR, 404 otherwise. */
   | { kind: 'orphan'; href: string; account: Account; missingCollection: string }
   /** An object URL; `object` is undefined when nothing is stored there yet (PUT's create target). */
-  | { kind: 'object'; href: string; account: Account; parent: Exclude<Resource, { kind: 'object' | 'root' | 'principal' | 'home' | 'missing-collection' | 'orphan' }>; name: string; object?: CalendarObject };
+  | {
+      kind: 'object';
+      href: string;
+      account: Account;
+      parent: Exclude<Resource, { kind: 'object' | 'root' | 'principal' | 'home' | 'missing-collection' | 'orphan' }>;
+      name: string;
+      object?: CalendarObject;
+    };
 
 export const principalHref = (dsid: string) => `/${dsid}/principal/`;
 export const homeHref = (dsid: string) => `/${dsid}/calendars/`;

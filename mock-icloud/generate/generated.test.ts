@@ -10,7 +10,7 @@ import { WORLD_SCHEMA_FILE, worldJsonSchemaText } from './world-json-schema.js';
 
 const root = projectRoot();
 
-describe('generated from the mock\'s records (npm run schemas)', () => {
+describe("generated from the mock's records (npm run schemas)", () => {
   it("the README's fault table is current", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(readme).toBe(withFaultTable(readme));
@@ -46,7 +46,9 @@ describe('world.schema.json (npm run schemas), for editors checking world files'
     const world = YAML.parse(readFileSync(join(root, 'fixtures', 'worlds', 'demo.yaml'), 'utf8'));
     const alice = world.accounts[0];
     expect(checkJsonSchema(schema, { ...world, acounts: [] })).toEqual(['$: unknown key "acounts"']);
-    expect(checkJsonSchema(schema, { accounts: [{ ...alice, calendars: [{ name: 'work', colour: '#FF0000' }] }] })[0]).toMatch(/^\$\.accounts\[0\]\.calendars\[0\]: fits none of 3 shapes \(\$\.accounts\[0\]\.calendars\[0\]: unknown key "colour"/);
+    expect(checkJsonSchema(schema, { accounts: [{ ...alice, calendars: [{ name: 'work', colour: '#FF0000' }] }] })[0]).toMatch(
+      /^\$\.accounts\[0\]\.calendars\[0\]: fits none of 3 shapes \(\$\.accounts\[0\]\.calendars\[0\]: unknown key "colour"/,
+    );
     expect(checkJsonSchema(schema, { accounts: [{ ...alice, twoFactor: 'yes' }] })).toEqual(['$.accounts[0].twoFactor: expected boolean, got string']);
     expect(checkJsonSchema(schema, { accounts: [{ appleId: 'x@example.com' }] })).toEqual(['$.accounts[0]: "fullName" is required', '$.accounts[0]: "password" is required']);
   });

@@ -11,18 +11,9 @@ import type { Account, AppPassword } from '../store/model.js';
 import type { CalendarStore } from '../store/store.js';
 import { DavError } from './errors.js';
 
-export type AuthFailureReason =
-  | 'no-credentials'
-  | 'malformed-authorization'
-  | 'unknown-apple-id'
-  | 'two-factor-off'
-  | 'regular-password'
-  | 'revoked-app-password'
-  | 'wrong-password';
+export type AuthFailureReason = 'no-credentials' | 'malformed-authorization' | 'unknown-apple-id' | 'two-factor-off' | 'regular-password' | 'revoked-app-password' | 'wrong-password';
 
-export type AuthResult =
-  | { ok: true; account: Account; appPassword: AppPassword }
-  | { ok: false; reason: AuthFailureReason; detail: string; account?: Account };
+export type AuthResult = { ok: true; account: Account; appPassword: AppPassword } | { ok: false; reason: AuthFailureReason; detail: string; account?: Account };
 
 export const CHALLENGES = ['Basic realm="MMCalDav"', 'X-MobileMe-AuthToken realm="MMCalDav"'];
 

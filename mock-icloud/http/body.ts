@@ -41,21 +41,28 @@ export function decodeUtf8(bytes: Buffer, invalid: (reason: string) => DavError 
 
 /** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629 §4). */
 export function firstInvalidUtf8(b: Uint8Array): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i]!;
     if (c < 0x80) {
       i++;
       continue;
     }
     const [n, lo, hi] =
-      c >= 0xc2 && c <= 0xdf ? [1, 0x80, 0xbf]
-      : c === 0xe0 ? [2, 0xa0, 0xbf]
-      : c === 0xed ? [2, 0x80, 0x9f]
-      : c >= 0xe1 && c <= 0xef ? [2, 0x80, 0xbf]
-      : c === 0xf0 ? [3, 0x90, 0xbf]
-      : c === 0xf4 ? [3, 0x80, 0x8f]
-      : c >= 0xf1 && c <= 0xf3 ? [3, 0x80, 0xbf]
-      : [0, 0, 0];
+      c >= 0xc2 && c <= 0xdf
+        ? [1, 0x80, 0xbf]
+        : c === 0xe0
+          ? [2, 0xa0, 0xbf]
+          : c === 0xed
+            ? [2, 0x80, 0x9f]
+            : c >= 0xe1 && c <= 0xef
+              ? [2, 0x80, 0xbf]
+              : c === 0xf0
+                ? [3, 0x90, 0xbf]
+                : c === 0xf4
+                  ? [3, 0x80, 0x8f]
+                  : c >= 0xf1 && c <= 0xf3
+                    ? [3, 0x80, 0xbf]
+                    : [0, 0, 0];
     if (n === 0) return i;
     for (let k = 1; k <= n; k++) {
       const d = b[i + k];

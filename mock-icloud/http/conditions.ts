@@ -42,7 +42,9 @@ export function checkConditions(req: Request, currentEtag: string | undefined): 
     const tags = etagList(ifMatch);
     if (!tags.includes('*') && !tags.some((t) => strongMatch(t, currentEtag))) {
       const weak = tags.some((t) => t.startsWith('W/') && weakMatch(t, currentEtag));
-      throw preconditionFailed(`If-Match ${ifMatch} does not match the current etag ${currentEtag}${weak ? ' (If-Match uses the strong comparison: a weak W/ tag never matches, RFC 9110 §13.1.1)' : ''}`);
+      throw preconditionFailed(
+        `If-Match ${ifMatch} does not match the current etag ${currentEtag}${weak ? ' (If-Match uses the strong comparison: a weak W/ tag never matches, RFC 9110 §13.1.1)' : ''}`,
+      );
     }
   }
   const ifNoneMatch = req.headers['if-none-match'];

@@ -11,10 +11,7 @@ import { NS, qname, type QName } from '../xml/names.js';
 import { el, toXml, type XmlNode } from '../xml/write.js';
 import { SERVER_NAME } from './headers.js';
 
-export type ErrorBody =
-  | { kind: 'empty' }
-  | { kind: 'html'; message?: string }
-  | { kind: 'precondition'; condition: QName; detail?: XmlNode[] };
+export type ErrorBody = { kind: 'empty' } | { kind: 'html'; message?: string } | { kind: 'precondition'; condition: QName; detail?: XmlNode[] };
 
 export class DavError extends Error {
   constructor(
@@ -87,6 +84,5 @@ export const badRequest = (reason: string, message?: string) => new DavError(400
 export const forbidden = (reason: string) => new DavError(403, reason);
 export const notFound = (reason: string) => new DavError(404, reason);
 export const preconditionFailed = (reason: string) => new DavError(412, reason);
-export const precondition = (status: number, reason: string, condition: QName, detail?: XmlNode[]) =>
-  new DavError(status, reason, { kind: 'precondition', condition, detail });
+export const precondition = (status: number, reason: string, condition: QName, detail?: XmlNode[]) => new DavError(status, reason, { kind: 'precondition', condition, detail });
 export const methodNotAllowed = (reason: string, allow: string) => new DavError(405, reason, { kind: 'empty' }, { Allow: allow });

@@ -29,13 +29,31 @@ describe('load', () => {
     try {
       const account = mock.control.createAccount({ appleId: 'race@example.com', fullName: 'Race', password: 'regular', appPasswords: ['race-race-race-race'] });
       mock.control.createCalendar('race@example.com', { name: 'work' });
-      const body = (summary: string) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', 'UID:RACE-1', 'DTSTAMP:20261121T090000Z', 'DTSTART:20261201T100000Z', 'DTEND:20261201T110000Z', `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+      const body = (summary: string) =>
+        [
+          'BEGIN:VCALENDAR',
+          'VERSION:2.0',
+          'PRODID:-//t//EN',
+          'BEGIN:VEVENT',
+          'UID:RACE-1',
+          'DTSTAMP:20261121T090000Z',
+          'DTSTART:20261201T100000Z',
+          'DTEND:20261201T110000Z',
+          `SUMMARY:${summary}`,
+          'END:VEVENT',
+          'END:VCALENDAR',
+          '',
+        ].join('\r\n');
       const { etag } = mock.control.putEvent('race@example.com', 'work', { ics: body('original'), name: 'race.ics' });
       const url = new URL(`/${account.dsid}/calendars/work/race.ics`, mock.partitionUrl).href;
       const auth = `Basic ${Buffer.from('race@example.com:race-race-race-race').toString('base64')}`;
       const results = await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
-          fetch(url, { method: 'PUT', headers: { Authorization: auth, 'Content-Type': 'text/calendar', 'If-Match': etag }, body: body(`writer ${i}`) }).then(async (r) => ({ i, status: r.status, etag: r.headers.get('etag') })),
+          fetch(url, { method: 'PUT', headers: { Authorization: auth, 'Content-Type': 'text/calendar', 'If-Match': etag }, body: body(`writer ${i}`) }).then(async (r) => ({
+            i,
+            status: r.status,
+            etag: r.headers.get('etag'),
+          })),
         ),
       );
       const winners = results.filter((r) => r.status === 204);
@@ -54,7 +72,21 @@ describe('load', () => {
     try {
       const account = mock.control.createAccount({ appleId: 'slow@example.com', fullName: 'Slow', password: 'regular', appPasswords: ['slow-slow-slow-slow'] });
       mock.control.createCalendar('slow@example.com', { name: 'work' });
-      const body = (summary: string) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', 'UID:SLOW-1', 'DTSTAMP:20261121T090000Z', 'DTSTART:20261201T100000Z', 'DTEND:20261201T110000Z', `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+      const body = (summary: string) =>
+        [
+          'BEGIN:VCALENDAR',
+          'VERSION:2.0',
+          'PRODID:-//t//EN',
+          'BEGIN:VEVENT',
+          'UID:SLOW-1',
+          'DTSTAMP:20261121T090000Z',
+          'DTSTART:20261201T100000Z',
+          'DTEND:20261201T110000Z',
+          `SUMMARY:${summary}`,
+          'END:VEVENT',
+          'END:VCALENDAR',
+          '',
+        ].join('\r\n');
       const { etag } = mock.control.putEvent('slow@example.com', 'work', { ics: body('original'), name: 'slow.ics' });
       const url = new URL(`/${account.dsid}/calendars/work/slow.ics`, mock.partitionUrl);
       const headers = { Authorization: `Basic ${Buffer.from('slow@example.com:slow-slow-slow-slow').toString('base64')}`, 'Content-Type': 'text/calendar', 'If-Match': etag };

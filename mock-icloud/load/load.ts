@@ -47,7 +47,20 @@ export interface LoadResult {
 const DAY = 86_400_000;
 
 function ics(uid: string, start: number, summary: string): string {
-  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//load//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', `DTSTART:${fmt(start)}`, `DTEND:${fmt(start + 3_600_000)}`, `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//load//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261121T090000Z',
+    `DTSTART:${fmt(start)}`,
+    `DTEND:${fmt(start + 3_600_000)}`,
+    `SUMMARY:${summary}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 }
 
 /**
@@ -81,7 +94,7 @@ export async function runLoad(mock: LoadTarget, options: LoadOptions): Promise<L
     const { auth, dsid, appleId } = accounts[index % accounts.length];
     const calendar = new URL(`/${dsid}/calendars/work/`, mock.partitionUrl).href;
     let random = (options.seed ?? 1) * 7919 + index;
-    const next = () => ((random = (random * 48271) % 2147483647) / 2147483647);
+    const next = () => (random = (random * 48271) % 2147483647) / 2147483647;
     let token = '';
     const mine: Array<{ href: string; etag: string }> = [];
     const send = async (op: string, url: string, init: RequestInit): Promise<Response | undefined> => {
@@ -101,28 +114,57 @@ export async function runLoad(mock: LoadTarget, options: LoadOptions): Promise<L
     for (let n = 0; n < limit && performance.now() < deadline; n++) {
       const roll = next();
       if (roll < 0.1) {
-        await send('propfind-home', new URL(`/${dsid}/calendars/`, mock.partitionUrl).href, { method: 'PROPFIND', headers: { Depth: '1' }, body: '<propfind xmlns="DAV:"><prop><displayname/><getctag xmlns="http://calendarserver.org/ns/"/></prop></propfind>' });
+        await send('propfind-home', new URL(`/${dsid}/calendars/`, mock.partitionUrl).href, {
+          method: 'PROPFIND',
+          headers: { Depth: '1' },
+          body: '<propfind xmlns="DAV:"><prop><displayname/><getctag xmlns="http://calendarserver.org/ns/"/></prop></propfind>',
+        });
       } else if (roll < 0.4) {
-        const res = (await send('sync-collection', calendar, { method: 'REPORT', headers: { Depth: '0' }, body: `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>` })) as (Response & { bodyText: string }) | undefined;
+        const res = (await send('sync-collection', calendar, {
+          method: 'REPORT',
+          headers: { Depth: '0' },
+          body: `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`,
+        })) as (Response & { bodyText: string }) | undefined;
         const found = res && /<sync-token[^>]*>([^<]+)<\/sync-token>/.exec(res.bodyText);
         token = res?.status === 207 && found ? found[1] : '';
       } else if (roll < 0.6) {
         const day = Math.floor(next() * 120);
-        await send('calendar-query', calendar, { method: 'REPORT', headers: { Depth: '1' }, body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${fmt(base + day * DAY)}" end="${fmt(base + (day + 1) * DAY)}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>` });
+        await send('calendar-query', calendar, {
+          method: 'REPORT',
+          headers: { Depth: '1' },
+          body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${fmt(base + day * DAY)}" end="${fmt(base + (day + 1) * DAY)}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+        });
       } else if (roll < 0.75) {
         const hrefs = Array.from({ length: 5 }, () => `<d:href>/${dsid}/calendars/work/L${index % accounts.length}-${Math.floor(next() * 200)}.ics</d:href>`).join('');
-        await send('multiget', calendar, { method: 'REPORT', headers: { Depth: '1' }, body: `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs}</c:calendar-multiget>` });
+        await send('multiget', calendar, {
+          method: 'REPORT',
+          headers: { Depth: '1' },
+          body: `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs}</c:calendar-multiget>`,
+        });
       } else if (roll < 0.8) {
         await send('get', `${calendar}L${index % accounts.length}-${Math.floor(next() * 200)}.ics`, { method: 'GET' });
       } else if (roll < 0.9 || mine.length === 0) {
         const uid = `C${index}-${n}-${appleId}`;
         const href = `${calendar}${encodeURIComponent(uid)}.ics`;
-        const res = await send('put-create', href, { method: 'PUT', headers: { 'Content-Type': 'text/calendar', 'If-None-Match': '*' }, body: ics(uid, base + Math.floor(next() * 120) * DAY, 'Created') });
+        const res = await send('put-create', href, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'text/calendar', 'If-None-Match': '*' },
+          body: ics(uid, base + Math.floor(next() * 120) * DAY, 'Created'),
+        });
         if (res?.status === 201) mine.push({ href, etag: res.headers.get('etag') ?? '' });
       } else if (roll < 0.97) {
         const item = mine[Math.floor(next() * mine.length)];
-        const uid = decodeURIComponent(item.href.split('/').pop()!.replace(/\.ics$/, ''));
-        const res = await send('put-update', item.href, { method: 'PUT', headers: { 'Content-Type': 'text/calendar', 'If-Match': item.etag }, body: ics(uid, base + Math.floor(next() * 120) * DAY, `Updated ${n}`) });
+        const uid = decodeURIComponent(
+          item.href
+            .split('/')
+            .pop()!
+            .replace(/\.ics$/, ''),
+        );
+        const res = await send('put-update', item.href, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'text/calendar', 'If-Match': item.etag },
+          body: ics(uid, base + Math.floor(next() * 120) * DAY, `Updated ${n}`),
+        });
         if (res?.status === 204) item.etag = res.headers.get('etag') ?? item.etag;
       } else {
         const item = mine.pop()!;

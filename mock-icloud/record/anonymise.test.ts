@@ -15,8 +15,28 @@ function entry(url: string, request: string, response: string, headers: Record<s
   return {
     startedDateTime: '2026-11-21T09:00:00.000Z',
     time: 1,
-    request: { method: 'PROPFIND', url, httpVersion: 'HTTP/1.1', cookies: [], headers: Object.entries(headers).map(([name, value]) => ({ name, value })), queryString: [], postData: { mimeType: 'application/xml', text: request }, headersSize: -1, bodySize: request.length },
-    response: { status: 207, statusText: 'Multi-Status', httpVersion: 'HTTP/1.1', cookies: [], headers: [{ name: 'set-cookie', value: 'X-APPLE-WEBAUTH=secret-cookie' }], content: { size: response.length, mimeType: 'text/xml', text: response }, redirectURL: '', headersSize: -1, bodySize: response.length },
+    request: {
+      method: 'PROPFIND',
+      url,
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
+      queryString: [],
+      postData: { mimeType: 'application/xml', text: request },
+      headersSize: -1,
+      bodySize: request.length,
+    },
+    response: {
+      status: 207,
+      statusText: 'Multi-Status',
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: [{ name: 'set-cookie', value: 'X-APPLE-WEBAUTH=secret-cookie' }],
+      content: { size: response.length, mimeType: 'text/xml', text: response },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: response.length,
+    },
     cache: {},
     timings: { blocked: -1, dns: -1, connect: 0, ssl: -1, send: 0, wait: 1, receive: 0 },
     _origin: 'gateway',
@@ -29,7 +49,17 @@ const principal = entry(
   `<multistatus xmlns="DAV:"><response xmlns="DAV:"><href>/${DSID}/principal/</href><propstat><prop><displayname>Jane Q. Public</displayname><calendar-home-set xmlns="urn:ietf:params:xml:ns:caldav"><href xmlns="DAV:">https://p62-caldav.icloud.com:443/${DSID}/calendars/</href></calendar-home-set><calendar-user-address-set xmlns="urn:ietf:params:xml:ns:caldav"><href>mailto:jane.public@icloud.com</href></calendar-user-address-set></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`,
   { Authorization: `Basic ${Buffer.from('jane.public@icloud.com:abcd-efgh-ijkl-mnop').toString('base64')}`, Cookie: 'X-APPLE-WEBAUTH=secret-cookie' },
 );
-const ics = ['BEGIN:VCALENDAR', 'BEGIN:VEVENT', `UID:${UID}`, 'ORGANIZER;CN="Jane Q. Public":mailto:jane.public@icloud.com', 'ATTENDEE;CN=John Smith;PARTSTAT=ACCEPTED:mailto:john.smith', ' @me.com', 'SUMMARY:Dentist', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');
+const ics = [
+  'BEGIN:VCALENDAR',
+  'BEGIN:VEVENT',
+  `UID:${UID}`,
+  'ORGANIZER;CN="Jane Q. Public":mailto:jane.public@icloud.com',
+  'ATTENDEE;CN=John Smith;PARTSTAT=ACCEPTED:mailto:john.smith',
+  ' @me.com',
+  'SUMMARY:Dentist',
+  'END:VEVENT',
+  'END:VCALENDAR',
+].join('\r\n');
 const report = entry(
   `https://p62-caldav.icloud.com/${DSID}/calendars/home/`,
   `<sync-collection xmlns="DAV:"><sync-token>${TOKEN}</sync-token></sync-collection>`,
@@ -47,7 +77,21 @@ function run(): { out: string; anonymiser: Anonymiser } {
 describe('anonymiser', () => {
   it('leaves none of the real values anywhere', () => {
     const { out } = run();
-    for (const secret of ['jane.public', 'john.smith', 'icloud.com:', 'abcd-efgh-ijkl-mnop', 'amFuZS5wdWJsaWNAaWNsb3VkLmNvbTphYmNkLWVmZ2gtaWprbC1tbm9w', DSID, 'Jane Q. Public', 'John Smith', 'p62-caldav', UID, TOKEN, 'secret-cookie', 'Authorization']) {
+    for (const secret of [
+      'jane.public',
+      'john.smith',
+      'icloud.com:',
+      'abcd-efgh-ijkl-mnop',
+      'amFuZS5wdWJsaWNAaWNsb3VkLmNvbTphYmNkLWVmZ2gtaWprbC1tbm9w',
+      DSID,
+      'Jane Q. Public',
+      'John Smith',
+      'p62-caldav',
+      UID,
+      TOKEN,
+      'secret-cookie',
+      'Authorization',
+    ]) {
       expect(out, secret).not.toContain(secret);
     }
     // The attendee's address was folded across two lines: it is found and replaced all the same.

@@ -61,7 +61,13 @@ export class Anonymiser {
 
   /** Learns every private value one exchange shows. */
   learnEntry(entry: HarEntry): void {
-    const texts = [entry.request.url, entry.request.postData?.text ?? '', entry.response.content.text ?? '', ...entry.request.headers.map((h) => h.value), ...entry.response.headers.map((h) => h.value)];
+    const texts = [
+      entry.request.url,
+      entry.request.postData?.text ?? '',
+      entry.response.content.text ?? '',
+      ...entry.request.headers.map((h) => h.value),
+      ...entry.response.headers.map((h) => h.value),
+    ];
     for (const text of texts) this.learnText(text);
   }
 
@@ -84,7 +90,9 @@ export class Anonymiser {
     for (const response of text.matchAll(/<(?:[\w.-]+:)?response\b[\s\S]*?<\/(?:[\w.-]+:)?response>/g)) {
       const body = response[0];
       const href = /<(?:[\w.-]+:)?href\b[^>]*>\s*([^<]*?)\s*</.exec(body)?.[1] ?? '';
-      const isCalendar = /<(?:[\w.-]+:)?calendar\b[^>]*\/>|<(?:[\w.-]+:)?(?:subscribed|shared)\b/.test(body.replace(/<(?:[\w.-]+:)?(?:supported-calendar-component-set|calendar-home-set)\b[\s\S]*?<\/(?:[\w.-]+:)?(?:supported-calendar-component-set|calendar-home-set)>/g, ''));
+      const isCalendar = /<(?:[\w.-]+:)?calendar\b[^>]*\/>|<(?:[\w.-]+:)?(?:subscribed|shared)\b/.test(
+        body.replace(/<(?:[\w.-]+:)?(?:supported-calendar-component-set|calendar-home-set)\b[\s\S]*?<\/(?:[\w.-]+:)?(?:supported-calendar-component-set|calendar-home-set)>/g, ''),
+      );
       const personal = /\/principal\/?$|\/calendars\/?$/.test(href) || (!isCalendar && /<(?:[\w.-]+:)?(?:calendar-home-set|current-user-principal|calendar-user-address-set)\b/.test(body));
       if (!personal) continue;
       const name = /<(?:[\w.-]+:)?displayname\b[^>]*>([^<]+)</.exec(body)?.[1]?.trim();
@@ -189,5 +197,10 @@ function escapeRegExp(text: string): string {
 }
 
 function unescapeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }

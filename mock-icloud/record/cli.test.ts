@@ -29,7 +29,12 @@ describe('world-from-capture command', () => {
 
   it('a file that is not JSON, and JSON that is not HAR: one line each, with the place', async () => {
     writeFileSync(join(dir, 'text.har'), 'hello');
-    writeFileSync(join(dir, 'bad.har'), JSON.stringify({ log: { version: '1.2', entries: [{ startedDateTime: 'x', time: 1, request: { method: 'GET', url: '/relative', headers: [] }, response: { status: 200, headers: [], content: {} } }] } }));
+    writeFileSync(
+      join(dir, 'bad.har'),
+      JSON.stringify({
+        log: { version: '1.2', entries: [{ startedDateTime: 'x', time: 1, request: { method: 'GET', url: '/relative', headers: [] }, response: { status: 200, headers: [], content: {} } }] },
+      }),
+    );
     const text = await run(worldFromCaptureMain, [join(dir, 'text.har')]);
     expect(text.err).toHaveLength(1);
     expect(text.err[0]).toMatch(/text\.har: not a HAR file \(not JSON/);

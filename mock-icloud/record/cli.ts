@@ -34,7 +34,17 @@ const defaultIo: Io = { out: (t) => process.stdout.write(t), err: (l) => process
 export async function recordMain(argv: string[], io: Io = defaultIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { upstream: { type: 'string' }, out: { type: 'string' }, port: { type: 'string' }, 'partition-port': { type: 'string' }, 'no-anonymise': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        upstream: { type: 'string' },
+        out: { type: 'string' },
+        port: { type: 'string' },
+        'partition-port': { type: 'string' },
+        'no-anonymise': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
   } catch (error) {
     io.err(`mock-icloud record: ${(error as Error).message}\n${RECORD_USAGE}`);
     return 2;

@@ -117,29 +117,37 @@ export function toHar(entries: HarEntry[], capture: CaptureInfo): Har {
 // ---- reading -------------------------------------------------------------------------------------------
 
 const headerSchema = z.object({ name: z.string(), value: z.string() });
-const entrySchema = z.object({
-  startedDateTime: z.string(),
-  time: z.number(),
-  request: z.object({
-    method: z.string(),
-    url: z.string().refine((u) => URL.canParse(u), 'not an absolute URL'),
-    headers: z.array(headerSchema),
-    postData: z.object({ mimeType: z.string().optional(), text: z.string().optional() }).passthrough().optional(),
-    _authorization: z.enum(['basic', 'refused']).optional(),
-  }).passthrough(),
-  response: z.object({
-    status: z.number().int(),
-    headers: z.array(headerSchema),
-    content: z.object({ size: z.number().optional(), mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional() }).passthrough(),
-  }).passthrough(),
-  _origin: z.enum(['gateway', 'partition']).optional(),
-}).passthrough();
+const entrySchema = z
+  .object({
+    startedDateTime: z.string(),
+    time: z.number(),
+    request: z
+      .object({
+        method: z.string(),
+        url: z.string().refine((u) => URL.canParse(u), 'not an absolute URL'),
+        headers: z.array(headerSchema),
+        postData: z.object({ mimeType: z.string().optional(), text: z.string().optional() }).passthrough().optional(),
+        _authorization: z.enum(['basic', 'refused']).optional(),
+      })
+      .passthrough(),
+    response: z
+      .object({
+        status: z.number().int(),
+        headers: z.array(headerSchema),
+        content: z.object({ size: z.number().optional(), mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional() }).passthrough(),
+      })
+      .passthrough(),
+    _origin: z.enum(['gateway', 'partition']).optional(),
+  })
+  .passthrough();
 const harSchema = z.object({
-  log: z.object({
-    version: z.string(),
-    entries: z.array(entrySchema),
-    _capture: z.object({ gateway: z.string(), partitions: z.array(z.string()), anonymised: z.boolean(), user: z.string().optional() }).optional(),
-  }).passthrough(),
+  log: z
+    .object({
+      version: z.string(),
+      entries: z.array(entrySchema),
+      _capture: z.object({ gateway: z.string(), partitions: z.array(z.string()), anonymised: z.boolean(), user: z.string().optional() }).optional(),
+    })
+    .passthrough(),
 });
 
 export class CaptureError extends Error {
@@ -160,7 +168,10 @@ export function parseHar(text: string, source = 'capture'): Har {
   const result = harSchema.safeParse(doc);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const path = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+    const path = issue.path
+      .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
+      .join('')
+      .replace(/^\./, '');
     throw new CaptureError(`${source}: not a HAR 1.2 capture: ${path || 'top level'}: ${issue.message}`);
   }
   const har = doc as Har;

@@ -78,7 +78,10 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
 
   /** upstream → proxy, for answers; proxy → upstream, for requests. */
   const toProxy = (): OriginMapping[] => [{ from: upstream, to: proxyOrigins.gateway }, ...(partitions[0] ? [{ from: partitions[0], to: proxyOrigins.partition }] : [])];
-  const toUpstream = (): OriginMapping[] => [{ from: proxyOrigins.gateway, to: upstream }, { from: proxyOrigins.partition, to: partitions[0] ?? upstream }];
+  const toUpstream = (): OriginMapping[] => [
+    { from: proxyOrigins.gateway, to: upstream },
+    { from: proxyOrigins.partition, to: partitions[0] ?? upstream },
+  ];
 
   const learnPartition = (origin: string) => {
     if (origin === upstream || partitions.includes(origin)) return;
@@ -136,9 +139,11 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     }
   };
 
-  const gateway = createServer(handle('gateway'));
-  const partition = createServer(handle('partition'));
-  const partitionV6 = createServer(handle('partition'));
+  // The handler settles every request itself (its own try/catch answers 502): nothing to await here.
+  const serve = (role: CaptureOrigin) => (req: IncomingMessage, res: ServerResponse) => void handle(role)(req, res);
+  const gateway = createServer(serve('gateway'));
+  const partition = createServer(serve('partition'));
+  const partitionV6 = createServer(serve('partition'));
   try {
     await listen(partition, options.partitionPort ?? 0, '127.0.0.1');
     // `localhost` may resolve to ::1 first; serve it there too where the machine has it.
@@ -213,7 +218,17 @@ function send(target: URL, method: string, headers: Record<string, string>, body
   });
 }
 
-function harEntry(role: CaptureOrigin, started: Date, target: URL, method: string, headers: Record<string, string>, body: Buffer, answer: UpstreamAnswer, responseBody: Buffer, authorised: boolean): HarEntry {
+function harEntry(
+  role: CaptureOrigin,
+  started: Date,
+  target: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  answer: UpstreamAnswer,
+  responseBody: Buffer,
+  authorised: boolean,
+): HarEntry {
   const requestHeaders: HarHeader[] = Object.entries(headers).map(([name, value]) => ({ name, value }));
   const responseHeaders: HarHeader[] = [];
   for (const [name, value] of Object.entries(answer.headers)) {

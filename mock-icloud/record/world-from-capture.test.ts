@@ -45,7 +45,11 @@ describe('world-from-capture', () => {
     expect(names.sort()).toEqual(demoNames.sort());
     // Bob's calendar, shared read-only: a stand-in owner shares it back under the same name.
     const shared = world.accounts[0]!.calendars!.find((c) => 'sharedFrom' in c);
-    expect(shared).toMatchObject({ sharedFrom: { owner: 'owner-1@example.invalid', calendar: 'shared', access: 'read-only' }, name: demoNames.find((n) => /^[0-9a-f]{64}$/.test(n)), displayName: "Bob's family" });
+    expect(shared).toMatchObject({
+      sharedFrom: { owner: 'owner-1@example.invalid', calendar: 'shared', access: 'read-only' },
+      name: demoNames.find((n) => /^[0-9a-f]{64}$/.test(n)),
+      displayName: "Bob's family",
+    });
     expect(world.accounts[1]).toMatchObject({ appleId: 'owner-1@example.invalid' });
     // The subscription stays one (tsdav never asks for its source, so it gets a stand-in).
     expect(world.accounts[0]!.calendars!.find((c) => 'subscribed' in c)).toMatchObject({ displayName: 'UK Holidays', subscribed: 'https://example.invalid/unknown-source.ics' });
@@ -69,13 +73,29 @@ describe('world-from-capture', () => {
   it('is served by the mock: tsdav sees the same calendars and events', async () => {
     const mock = await startMockICloud({ world });
     try {
-      const client = await createDAVClient({ serverUrl: mock.gatewayUrl, credentials: { username: 'appleid-1@example.invalid', password: CAPTURE_APP_PASSWORD }, authMethod: 'Basic', defaultAccountType: 'caldav' });
+      const client = await createDAVClient({
+        serverUrl: mock.gatewayUrl,
+        credentials: { username: 'appleid-1@example.invalid', password: CAPTURE_APP_PASSWORD },
+        authMethod: 'Basic',
+        defaultAccountType: 'caldav',
+      });
       const calendars = await client.fetchCalendars();
       const work = calendars.find((c) => c.url.endsWith('/calendars/work/'))!;
       expect(work).toMatchObject({ displayName: 'Work', calendarColor: '#CC73E1FF' });
       const objects = await client.fetchCalendarObjects({ calendar: work });
-      expect(objects.map((o) => String(o.data).match(/SUMMARY:(.*)/)?.[1]?.trim()).sort()).toEqual(
-        demo.control.listEvents(ALICE.appleId, 'work').map((e) => e.data.match(/SUMMARY:(.*)/)?.[1]?.trim()).sort(),
+      expect(
+        objects
+          .map((o) =>
+            String(o.data)
+              .match(/SUMMARY:(.*)/)?.[1]
+              ?.trim(),
+          )
+          .sort(),
+      ).toEqual(
+        demo.control
+          .listEvents(ALICE.appleId, 'work')
+          .map((e) => e.data.match(/SUMMARY:(.*)/)?.[1]?.trim())
+          .sort(),
       );
     } finally {
       await mock.close();

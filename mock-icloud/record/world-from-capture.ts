@@ -151,7 +151,12 @@ export function worldFromCapture(har: Har, options: WorldFromCaptureOptions = {}
   for (const c of calendars.values()) {
     if (atEnd ? !c.existsAtEnd : c.createdInCapture) continue;
     if (c.subscribed !== undefined) {
-      worldCalendars.push({ subscribed: c.subscribed || 'https://example.invalid/unknown-source.ics', name: c.name, displayName: c.props.displayName ?? c.name, ...(c.props.color ? { color: c.props.color } : {}) });
+      worldCalendars.push({
+        subscribed: c.subscribed || 'https://example.invalid/unknown-source.ics',
+        name: c.name,
+        displayName: c.props.displayName ?? c.name,
+        ...(c.props.color ? { color: c.props.color } : {}),
+      });
       continue;
     }
     const list: WorldEvent[] = [];
@@ -163,8 +168,21 @@ export function worldFromCapture(har: Har, options: WorldFromCaptureOptions = {}
     if (c.shared) {
       // The owner is not in the capture: a stand-in account owns the calendar and shares it back.
       const owner = `owner-${owners.length + 1}@example.invalid`;
-      owners.push({ appleId: owner, fullName: `Owner ${owners.length + 1}`, password: 'not-an-app-password', twoFactor: true, calendars: [definedOnly({ name: 'shared', displayName: c.props.displayName, component: c.props.component, events: list }) as WorldCalendar] });
-      worldCalendars.push(definedOnly({ sharedFrom: { owner, calendar: 'shared', access: c.writable ? 'read-write' : 'read-only' }, name: c.name, displayName: c.props.displayName, color: c.props.color }) as WorldCalendar);
+      owners.push({
+        appleId: owner,
+        fullName: `Owner ${owners.length + 1}`,
+        password: 'not-an-app-password',
+        twoFactor: true,
+        calendars: [definedOnly({ name: 'shared', displayName: c.props.displayName, component: c.props.component, events: list }) as WorldCalendar],
+      });
+      worldCalendars.push(
+        definedOnly({
+          sharedFrom: { owner, calendar: 'shared', access: c.writable ? 'read-write' : 'read-only' },
+          name: c.name,
+          displayName: c.props.displayName,
+          color: c.props.color,
+        }) as WorldCalendar,
+      );
       continue;
     }
     worldCalendars.push(definedOnly({ name: c.name, ...c.props, events: list }) as WorldCalendar);

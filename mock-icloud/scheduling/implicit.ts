@@ -47,7 +47,11 @@ interface SchedulingView {
   significant: string;
 }
 
-const address = (value: unknown) => String(value ?? '').trim().toLowerCase().replace(/^mailto:/, '');
+const address = (value: unknown) =>
+  String(value ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/^mailto:/, '');
 const agentIsServer = (prop: ICAL.Property) => {
   const agent = prop.getParameter('schedule-agent');
   return agent === undefined || agent === null || String(agent).toUpperCase() === 'SERVER';
@@ -137,11 +141,7 @@ function deliver(store: CalendarStore, attendee: Account, uid: string, method: I
     if (existing) store.deleteObject(existing.calendar, existing.name);
     return;
   }
-  const target =
-    existing?.calendar ??
-    store
-      .listHome(attendee.dsid)
-      .flatMap((e) => (e.kind === 'owned' && e.calendar.component === 'VEVENT' ? [e.calendar] : []))[0];
+  const target = existing?.calendar ?? store.listHome(attendee.dsid).flatMap((e) => (e.kind === 'owned' && e.calendar.component === 'VEVENT' ? [e.calendar] : []))[0];
   if (!target) return;
   const copy = data.replace(/^METHOD:.*\r\n/im, '');
   let spans;

@@ -46,7 +46,11 @@ export class InvitationSink {
   }
 
   list(query: InvitationQuery = {}): Invitation[] {
-    const address = (a: string | undefined) => a?.trim().toLowerCase().replace(/^mailto:/, '');
+    const address = (a: string | undefined) =>
+      a
+        ?.trim()
+        .toLowerCase()
+        .replace(/^mailto:/, '');
     return this.sent.filter(
       (i) =>
         (query.to === undefined || i.to === address(query.to)) &&

@@ -104,8 +104,18 @@ describe('ChangeLog compaction behind the oldest valid token', () => {
     expect(log.stats().tombstones).toBe(1000);
     expect(log.since(0).filter((c) => c.deleted)).toHaveLength(0); // a token from before: never saw them
     // The token at revision 1 saw e0 only; the one at 1999 saw e999 only.
-    expect(log.since(1).filter((c) => c.deleted).map((c) => c.name)).toEqual(['e0.ics']);
-    expect(log.since(1999).filter((c) => c.deleted).map((c) => c.name)).toEqual(['e999.ics']);
+    expect(
+      log
+        .since(1)
+        .filter((c) => c.deleted)
+        .map((c) => c.name),
+    ).toEqual(['e0.ics']);
+    expect(
+      log
+        .since(1999)
+        .filter((c) => c.deleted)
+        .map((c) => c.name),
+    ).toEqual(['e999.ics']);
     log.record('later.ics', T0 + 20 * DAY);
     expect(log.check(1, T0 + 20 * DAY)).toBe('expired');
     expect(log.stats()).toMatchObject({ tombstones: 0, names: 1 });

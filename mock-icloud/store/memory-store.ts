@@ -72,7 +72,9 @@ export class MemoryStore implements CalendarStore {
 
   private deriveDsid(appleId: string): string {
     for (let salt = 0; ; salt++) {
-      const digits = BigInt('0x' + sha256(`${appleId}#${salt}`).slice(0, 15)).toString().slice(0, 9);
+      const digits = BigInt('0x' + sha256(`${appleId}#${salt}`).slice(0, 15))
+        .toString()
+        .slice(0, 9);
       const dsid = `1${digits.padStart(9, '0')}`;
       if (!this.accounts.has(dsid)) return dsid;
     }

@@ -43,13 +43,19 @@ describe('account upgraded to the new Reminders', () => {
   it('[F79] its VTODO lists leave CalDAV and no new one can be made', async () => {
     const res = await gateway(mock).post(`/__mock/accounts/${ALICE.appleId}/upgrade-reminders`).set('Content-Type', 'application/json').send({});
     expect(res.body).toEqual({ removed: ['tasks'] });
-    const listing = await partition(mock).propfind(`/${ALICE.dsid}/calendars/`).set('Authorization', aliceAuth).set('Depth', '1').send('<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>');
+    const listing = await partition(mock)
+      .propfind(`/${ALICE.dsid}/calendars/`)
+      .set('Authorization', aliceAuth)
+      .set('Depth', '1')
+      .send('<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>');
     expect(texts(listing.text, 'href')).not.toContain(`/${ALICE.dsid}/calendars/tasks/`);
     expect((await partition(mock).propfind(`/${ALICE.dsid}/calendars/tasks/`).set('Authorization', aliceAuth).set('Depth', '0').send('')).status).toBe(404);
     const make = await partition(mock)
       .mkcalendar(`/${ALICE.dsid}/calendars/todo2/`)
       .set('Authorization', aliceAuth)
-      .send('<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:supported-calendar-component-set><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>');
+      .send(
+        '<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:supported-calendar-component-set><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>',
+      );
     expect(make.status).toBe(403);
     expect(make.text).toContain('supported-calendar-component');
   });

@@ -30,7 +30,11 @@ describe('bad requests', () => {
   });
 
   it('answers an oversized body with 413', async () => {
-    const res = await partition(mock).propfind(home).set('Authorization', aliceAuth).set('Depth', '0').send(`<propfind xmlns="DAV:">${' '.repeat(1.5 * 1024 * 1024)}</propfind>`);
+    const res = await partition(mock)
+      .propfind(home)
+      .set('Authorization', aliceAuth)
+      .set('Depth', '0')
+      .send(`<propfind xmlns="DAV:">${' '.repeat(1.5 * 1024 * 1024)}</propfind>`);
     expect(res.status).toBe(413);
   });
 
@@ -55,13 +59,32 @@ describe('bad requests', () => {
   });
 
   const put = (name: string, body: string | Buffer, type = 'text/calendar') => partition(mock).put(`${home}${name}`).set('Authorization', aliceAuth).set('Content-Type', type).send(body);
-  const veventLines = (extra: string[]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', 'UID:HOSTILE', 'DTSTAMP:20261121T090000Z', 'DTSTART:20261201T100000Z', 'DTEND:20261201T110000Z', ...extra, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  const veventLines = (extra: string[]) =>
+    [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//t//EN',
+      'BEGIN:VEVENT',
+      'UID:HOSTILE',
+      'DTSTAMP:20261121T090000Z',
+      'DTSTART:20261201T100000Z',
+      'DTEND:20261201T110000Z',
+      ...extra,
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
 
   it.each([
     ['truncated iCalendar', 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:X\r\nDTSTART:2026', 400, 'text/calendar'],
     ['binary garbage', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)), 400, 'text/calendar'],
     ['a VCALENDAR with no component', 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n', 400, 'text/calendar'],
-    ['two different UIDs in one resource', veventLines([]).replace('END:VCALENDAR', 'BEGIN:VEVENT\r\nUID:OTHER\r\nDTSTAMP:20261121T090000Z\r\nDTSTART:20261202T100000Z\r\nDTEND:20261202T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR'), 400, 'text/calendar'],
+    [
+      'two different UIDs in one resource',
+      veventLines([]).replace('END:VCALENDAR', 'BEGIN:VEVENT\r\nUID:OTHER\r\nDTSTAMP:20261121T090000Z\r\nDTSTART:20261202T100000Z\r\nDTEND:20261202T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR'),
+      400,
+      'text/calendar',
+    ],
     ['a VJOURNAL', 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VJOURNAL\r\nUID:J\r\nDTSTAMP:20261121T090000Z\r\nEND:VJOURNAL\r\nEND:VCALENDAR\r\n', 403, 'text/calendar'],
     ['an iCalendar over the size limit', veventLines([`DESCRIPTION:${'x'.repeat(2.5 * 1024 * 1024)}`]), 413, 'text/calendar'],
     ['the wrong content type', veventLines([]), 415, 'application/octet-stream'],
@@ -74,7 +97,8 @@ describe('bad requests', () => {
   it('stores an enormous but valid iCalendar under the limit and answers queries on it', async () => {
     const body = veventLines(Array.from({ length: 20_000 }, (_, i) => `X-FILLER-${i}:${'y'.repeat(40)}`));
     expect((await put('enormous.ics', body)).status).toBe(201);
-    const query = '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20261201T000000Z" end="20261202T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>';
+    const query =
+      '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20261201T000000Z" end="20261202T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>';
     const res = await partition(mock).report(home).set('Authorization', aliceAuth).set('Depth', '1').send(query);
     expect(res.text).toContain('enormous.ics');
     expect((await partition(mock).delete(`${home}enormous.ics`).set('Authorization', aliceAuth)).status).toBe(204);
@@ -83,7 +107,8 @@ describe('bad requests', () => {
   it('indexes a VEVENT with 100,000 occurrences without expanding them all, and finds late ones', async () => {
     const body = veventLines(['RRULE:FREQ=DAILY;COUNT=100000']).replace('UID:HOSTILE', 'UID:MANY');
     expect((await put('many.ics', body)).status).toBe(201);
-    const queryFor = (start: string, end: string) => `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
+    const queryFor = (start: string, end: string) =>
+      `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
     // Occurrence 90,000 falls in the year 2273; the last one (100,000) on 2300-09-15.
     const late = await partition(mock).report(home).set('Authorization', aliceAuth).set('Depth', '1').send(queryFor('22730101T000000Z', '22740101T000000Z'));
     expect(late.text).toContain('many.ics');
@@ -103,8 +128,13 @@ describe('bad requests', () => {
     expect(res.status).toBe(401);
   });
 
-  it('refuses headers over Node\'s limit with 431 and keeps serving', async () => {
-    const res = await gateway(mock).propfind('/').set('Authorization', aliceAuth).set('X-Huge', 'h'.repeat(20_000)).send(PROPFIND_PRINCIPAL).catch((e: { status?: number }) => e);
+  it("refuses headers over Node's limit with 431 and keeps serving", async () => {
+    const res = await gateway(mock)
+      .propfind('/')
+      .set('Authorization', aliceAuth)
+      .set('X-Huge', 'h'.repeat(20_000))
+      .send(PROPFIND_PRINCIPAL)
+      .catch((e: { status?: number }) => e);
     expect((res as { status?: number }).status).toBe(431);
   });
 

@@ -97,7 +97,11 @@ describe('mock-icloud configured from the environment', () => {
     const [code] = await once(child, 'exit');
     expect(code).toBe(2);
     expect(err).toContain('ports must be whole numbers');
-    const bad = spawn(process.execPath, ['bin/mock-icloud.js', '--port', '0'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', PUBLIC_PARTITION_URL: 'http://0.0.0.0:8444/' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const bad = spawn(process.execPath, ['bin/mock-icloud.js', '--port', '0'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', PUBLIC_PARTITION_URL: 'http://0.0.0.0:8444/' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let badErr = '';
     bad.stderr.on('data', (d) => (badErr += d));
     const [badCode] = await once(bad, 'exit');

@@ -73,7 +73,15 @@ describe('mock-icloud refuses bad options before it starts', () => {
     expect(err).toEqual([]);
     const help = out.join('\n').replace(/\s+/g, ' ');
     expect(help).toMatch(/^Usage: mock-icloud/);
-    for (const [flag, env] of [['--port', 'PORT'], ['--partition-port', 'PARTITION_PORT'], ['--clock', 'CLOCK'], ['--fault', 'FAULT'], ['--control-token', 'MOCK_ICLOUD_CONTROL_TOKEN'], ['--log-level', 'LOG_LEVEL'], ['--journal-bodies', 'JOURNAL_BODIES']]) {
+    for (const [flag, env] of [
+      ['--port', 'PORT'],
+      ['--partition-port', 'PARTITION_PORT'],
+      ['--clock', 'CLOCK'],
+      ['--fault', 'FAULT'],
+      ['--control-token', 'MOCK_ICLOUD_CONTROL_TOKEN'],
+      ['--log-level', 'LOG_LEVEL'],
+      ['--journal-bodies', 'JOURNAL_BODIES'],
+    ]) {
       expect(help).toContain(flag);
       expect(help).toContain(`[env: ${env}]`);
     }

@@ -53,7 +53,9 @@ describe('accounts and app-specific passwords', () => {
 describe('calendars and events "as if on an iPhone"', () => {
   it('creates owned, shared and subscribed calendars', async () => {
     await ctrl().post('/__mock/accounts/bob@example.com/calendars').send({ name: 'team', displayName: 'Team', color: '#00AA00' });
-    const share = await ctrl().post('/__mock/accounts/alice@example.com/calendars').send({ sharedFrom: { owner: 'bob@example.com', calendar: 'team', access: 'read-write' } });
+    const share = await ctrl()
+      .post('/__mock/accounts/alice@example.com/calendars')
+      .send({ sharedFrom: { owner: 'bob@example.com', calendar: 'team', access: 'read-write' } });
     expect(share.status).toBe(201);
     expect(share.body).toMatchObject({ kind: 'shared', access: 'read-write', displayName: 'Team' });
     const sub = await ctrl().post('/__mock/accounts/alice@example.com/calendars').send({ subscribed: 'webcal://example.com/f.ics', name: 'feed', displayName: 'Feed' });
@@ -66,10 +68,14 @@ describe('calendars and events "as if on an iPhone"', () => {
 
   it('bumps etag, ctag and sync token on a change, and shows it to CalDAV clients', async () => {
     const before = mock.control.listCalendars(ALICE.appleId).find((c) => c.name === 'home')!.syncToken;
-    const created = await ctrl().post(`/__mock/accounts/alice@example.com/calendars/home/events`).send({ ics: vevent('IPHONE-1') });
+    const created = await ctrl()
+      .post(`/__mock/accounts/alice@example.com/calendars/home/events`)
+      .send({ ics: vevent('IPHONE-1') });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'IPHONE-1.ics', uid: 'IPHONE-1', created: true });
-    const changed = await ctrl().put(`/__mock/accounts/alice@example.com/calendars/home/events/IPHONE-1.ics`).send({ ics: vevent('IPHONE-1', '20261205T100000Z', '20261205T110000Z') });
+    const changed = await ctrl()
+      .put(`/__mock/accounts/alice@example.com/calendars/home/events/IPHONE-1.ics`)
+      .send({ ics: vevent('IPHONE-1', '20261205T100000Z', '20261205T110000Z') });
     expect(changed.body.etag).not.toBe(created.body.etag);
     const after = mock.control.listCalendars(ALICE.appleId).find((c) => c.name === 'home')!.syncToken;
     expect(after).not.toBe(before);
@@ -101,7 +107,9 @@ describe('world export, import and reset', () => {
   });
 
   it('refuses an invalid world with the place of the mistake', async () => {
-    const res = await ctrl().put('/__mock/world').send({ accounts: [{ appleId: 'x@example.com', fullName: 'X', password: 'p', calendars: [{ name: 'c', colour: 'red' }] }] });
+    const res = await ctrl()
+      .put('/__mock/world')
+      .send({ accounts: [{ appleId: 'x@example.com', fullName: 'X', password: 'p', calendars: [{ name: 'c', colour: 'red' }] }] });
     expect(res.status).toBe(400);
     expect(res.body.error).toContain('accounts[0] (x@example.com).calendars[0]: unknown key "colour"');
   });
@@ -163,7 +171,11 @@ describe('faults', () => {
     const first = await partition(mock).report(home).set('Authorization', aliceAuth).set('Depth', '0').send(body);
     const [token] = texts(first.text, 'sync-token');
     expect((await ctrl().post('/__mock/sync-tokens/forget').send({})).status).toBe(204);
-    const again = await partition(mock).report(home).set('Authorization', aliceAuth).set('Depth', '0').send(body.replace('<d:sync-token/>', `<d:sync-token>${token}</d:sync-token>`));
+    const again = await partition(mock)
+      .report(home)
+      .set('Authorization', aliceAuth)
+      .set('Depth', '0')
+      .send(body.replace('<d:sync-token/>', `<d:sync-token>${token}</d:sync-token>`));
     expect(again.status).toBe(403);
   });
 });

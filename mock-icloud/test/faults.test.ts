@@ -50,7 +50,11 @@ describe('fault kinds', () => {
     const before = mock.control.listEvents(ALICE.appleId, 'home');
     const [token] = texts((await partition(mock).report(home).set('Authorization', aliceAuth).set('Depth', '0').send(syncBody)).text, 'sync-token');
     mock.control.addFault({ kind: 'touch-etags', match: { calendar: 'home' }, count: 1 });
-    const delta = await partition(mock).report(home).set('Authorization', aliceAuth).set('Depth', '0').send(syncBody.replace('<d:sync-token/>', `<d:sync-token>${token}</d:sync-token>`));
+    const delta = await partition(mock)
+      .report(home)
+      .set('Authorization', aliceAuth)
+      .set('Depth', '0')
+      .send(syncBody.replace('<d:sync-token/>', `<d:sync-token>${token}</d:sync-token>`));
     expect(texts(delta.text, 'href').filter((h) => h.endsWith('.ics'))).toHaveLength(before.length);
     const after = mock.control.listEvents(ALICE.appleId, 'home');
     expect(after.map((e) => e.data)).toEqual(before.map((e) => e.data));

@@ -17,11 +17,14 @@ const home = `${homeSet}home/`;
 const propfind = (path: string, props: string, depth?: string) => {
   const req = partition(mock).propfind(path).set('Authorization', aliceAuth);
   if (depth !== undefined) req.set('Depth', depth);
-  return req.send(`<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:a="http://apple.com/ns/ical/"><d:prop>${props}</d:prop></d:propfind>`);
+  return req.send(
+    `<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:a="http://apple.com/ns/ical/"><d:prop>${props}</d:prop></d:propfind>`,
+  );
 };
 const put = (path: string, body: string) => partition(mock).put(path).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(body);
 const report = (path: string, body: string) => partition(mock).report(path).set('Authorization', aliceAuth).set('Depth', '1').send(body);
-const QUERY_ALL = '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>';
+const QUERY_ALL =
+  '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>';
 
 describe('properties', () => {
   it('[F15] a PROPFIND without Depth answers for the resource alone (Depth: 0)', async () => {
@@ -42,7 +45,10 @@ describe('properties', () => {
     const before = await etag();
     await put(`${home}x.ics`, vevent('ETAG-1'));
     expect(await etag()).toBe(before);
-    await partition(mock).proppatch(home).set('Authorization', aliceAuth).send('<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:displayname>Home 2</d:displayname></d:prop></d:set></d:propertyupdate>');
+    await partition(mock)
+      .proppatch(home)
+      .set('Authorization', aliceAuth)
+      .send('<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:displayname>Home 2</d:displayname></d:prop></d:set></d:propertyupdate>');
     expect(await etag()).not.toBe(before);
   });
 
@@ -55,7 +61,9 @@ describe('properties', () => {
     const res = await partition(mock)
       .proppatch(shared)
       .set('Authorization', aliceAuth)
-      .send('<d:propertyupdate xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><d:displayname>Family (Bob)</d:displayname><a:calendar-color>#00FF00FF</a:calendar-color></d:prop></d:set></d:propertyupdate>');
+      .send(
+        '<d:propertyupdate xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><d:displayname>Family (Bob)</d:displayname><a:calendar-color>#00FF00FF</a:calendar-color></d:prop></d:set></d:propertyupdate>',
+      );
     expect(res.text).toContain('200 OK');
     expect(texts((await propfind(shared, '<d:displayname/>', '0')).text, 'displayname')).toEqual(['Family (Bob)']);
     expect(mock.control.listCalendars(BOB.appleId).find((c) => c.name === 'family')?.displayName).toBe('Family');

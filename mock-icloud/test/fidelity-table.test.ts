@@ -28,7 +28,11 @@ function rows(): Row[] {
     .split('\n')
     .filter((l) => l.startsWith('| ') && !l.startsWith('| Behaviour |'))
     .map((l) => {
-      const cells = l.trim().replace(/^\||\|$/g, '').split(' | ').map((c) => c.trim());
+      const cells = l
+        .trim()
+        .replace(/^\||\|$/g, '')
+        .split(' | ')
+        .map((c) => c.trim());
       return { behaviour: cells[0], tag: cells[4], id: cells[5], pins: (cells[6] ?? '').split(/;\s*/).filter(Boolean) };
     });
 }

@@ -36,7 +36,21 @@ export const PROPFIND_PRINCIPAL = `<?xml version="1.0" encoding="utf-8"?><d:prop
 
 /** A minimal VEVENT in iCloud's accepted shape (DTEND present). */
 export function vevent(uid: string, start = '20261201T100000Z', end = '20261201T110000Z', extra = ''): string {
-  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//mock-icloud tests//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', `DTSTART:${start}`, `DTEND:${end}`, 'SUMMARY:Test event', ...(extra ? [extra] : []), 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//mock-icloud tests//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261121T090000Z',
+    `DTSTART:${start}`,
+    `DTEND:${end}`,
+    'SUMMARY:Test event',
+    ...(extra ? [extra] : []),
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 }
 
 /** Pulls `<tag>` texts out of XML regardless of prefix (for assertions only). */

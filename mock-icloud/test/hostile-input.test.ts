@@ -40,7 +40,11 @@ describe('limits checked before the parser does any real work (finding 2)', () =
   it.each([
     ['15,000 namespace prefixes on one element', `<propfind xmlns="DAV:"${prefixes(15_000)}><prop/></propfind>`, /namespace declarations/],
     ['15,000 attributes on one element', `<propfind xmlns="DAV:"${Array.from({ length: 15_000 }, (_, i) => ` a${i}="1"`).join('')}><prop/></propfind>`, /attributes on one element/],
-    ['namespace prefixes spread over many elements', `<propfind xmlns="DAV:"><prop>${Array.from({ length: 100 }, (_, i) => `<getetag${prefixes(16, i * 16)}/>`).join('')}</prop></propfind>`, /namespace declarations in one body/],
+    [
+      'namespace prefixes spread over many elements',
+      `<propfind xmlns="DAV:"><prop>${Array.from({ length: 100 }, (_, i) => `<getetag${prefixes(16, i * 16)}/>`).join('')}</prop></propfind>`,
+      /namespace declarations in one body/,
+    ],
   ])('refuses %s with 400 naming the limit', async (_what, body, reason) => {
     const res = await propfind(body);
     expect(res.status).toBe(400);
@@ -91,7 +95,10 @@ describe('XML that is not well-formed (finding 3)', () => {
 
   it.each([
     ['character references and the predefined entities', '<propfind xmlns="DAV:"><prop>&#x1F600;&#65;&lt;&gt;&amp;&apos;&quot;</prop></propfind>'],
-    ['an XML declaration, comments and processing instructions', '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!-- c --><?pi x?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>\n<!-- after -->'],
+    [
+      'an XML declaration, comments and processing instructions',
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!-- c --><?pi x?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>\n<!-- after -->',
+    ],
     ['a byte order mark', '\uFEFF<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>'],
     ['single-quoted attributes and spaces around =', "<propfind xmlns = 'DAV:' ><prop ><getetag /></prop ></propfind >"],
     ['"]]>" inside CDATA-free text split by an element', '<propfind xmlns="DAV:"><prop>]]<getetag/>></prop></propfind>'],
@@ -102,7 +109,9 @@ describe('XML that is not well-formed (finding 3)', () => {
 
 const veventBytes = (summary: Buffer, uid = 'UTF8-HOSTILE') =>
   Buffer.concat([
-    Buffer.from(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', 'DTSTART:20261201T100000Z', 'DTEND:20261201T110000Z', 'SUMMARY:'].join('\r\n')),
+    Buffer.from(
+      ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', 'DTSTART:20261201T100000Z', 'DTEND:20261201T110000Z', 'SUMMARY:'].join('\r\n'),
+    ),
     summary,
     Buffer.from('\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'),
   ]);
@@ -133,7 +142,11 @@ describe('invalid UTF-8 (finding 4)', () => {
   });
 
   it('still stores valid multi-byte UTF-8 as sent', async () => {
-    const res = await partition(mock).put(`${home}utf8-ok.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(veventBytes(Buffer.from('Café 😀 日本'), 'UTF8-OK'));
+    const res = await partition(mock)
+      .put(`${home}utf8-ok.ics`)
+      .set('Authorization', aliceAuth)
+      .set('Content-Type', 'text/calendar')
+      .send(veventBytes(Buffer.from('Café 😀 日本'), 'UTF8-OK'));
     expect(res.status).toBe(201);
     expect(mock.control.getEvent(ALICE.appleId, 'home', 'utf8-ok.ics').data).toContain('SUMMARY:Café 😀 日本');
     await partition(mock).delete(`${home}utf8-ok.ics`).set('Authorization', aliceAuth);
@@ -144,7 +157,11 @@ describe('conditional requests compare etags as RFC 9110 §13.1 says (finding 5)
   const event = `${home}conditional.ics`;
   let etag: string;
   beforeAll(async () => {
-    const res = await partition(mock).put(event).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(veventBytes(Buffer.from('x'), 'CONDITIONAL'));
+    const res = await partition(mock)
+      .put(event)
+      .set('Authorization', aliceAuth)
+      .set('Content-Type', 'text/calendar')
+      .send(veventBytes(Buffer.from('x'), 'CONDITIONAL'));
     etag = res.headers.etag;
   });
   afterAll(async () => {
@@ -187,7 +204,9 @@ describe('what one REPORT can cost is bounded (finding 6)', () => {
       .report(home)
       .set('Authorization', aliceAuth)
       .set('Depth', '1')
-      .send(`<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/>${data ? '<c:calendar-data/>' : ''}</d:prop>${hrefs.map((h) => `<d:href>${h}</d:href>`).join('')}</c:calendar-multiget>`);
+      .send(
+        `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/>${data ? '<c:calendar-data/>' : ''}</d:prop>${hrefs.map((h) => `<d:href>${h}</d:href>`).join('')}</c:calendar-multiget>`,
+      );
   const responses = (xml: string) => xml.split('<response').length - 1;
   beforeAll(async () => {
     for (const name of ['big-1', 'big-2']) {
@@ -206,8 +225,11 @@ describe('what one REPORT can cost is bounded (finding 6)', () => {
     expect(res.text.length).toBeLessThan(2.5 * 1024 * 1024);
   });
 
-  it('refuses more distinct hrefs than CalendarServer\'s MaxMultigetWithDataHrefs with 403 number-of-matches-within-limits', async () => {
-    const res = await multiget(Array.from({ length: LIMITS.multigetHrefs + 1 }, (_, i) => `${home}n${i}.ics`), false);
+  it("refuses more distinct hrefs than CalendarServer's MaxMultigetWithDataHrefs with 403 number-of-matches-within-limits", async () => {
+    const res = await multiget(
+      Array.from({ length: LIMITS.multigetHrefs + 1 }, (_, i) => `${home}n${i}.ics`),
+      false,
+    );
     expect(res.status).toBe(403);
     expect(res.text).toContain('number-of-matches-within-limits');
     expect(lastReason()).toMatch(/5001 distinct hrefs; the limit is 5000/);
@@ -236,7 +258,9 @@ describe('what one REPORT can cost is bounded (finding 6)', () => {
           .report(home)
           .set('Authorization', aliceAuth)
           .set('Depth', '1')
-          .send(`<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/>${data ? '<c:calendar-data/>' : ''}</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>`);
+          .send(
+            `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/>${data ? '<c:calendar-data/>' : ''}</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>`,
+          );
       const res = await query(true);
       expect(res.status).toBe(403);
       expect(res.text).toContain('number-of-matches-within-limits');
@@ -249,7 +273,9 @@ describe('what one REPORT can cost is bounded (finding 6)', () => {
           .report(home)
           .set('Authorization', aliceAuth)
           .set('Depth', '0')
-          .send(`<d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>`);
+          .send(
+            `<d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>`,
+          );
       const seen = new Set<string>();
       let token = '';
       let pages = 0;
@@ -273,13 +299,28 @@ describe('rapid recurrences: right anywhere, at a bounded cost (finding 7)', () 
   const rapid = `/${ALICE.dsid}/calendars/rapid/`;
   const at = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d+/, '');
   const event = (uid: string, rule: string, start = '20261201T100000Z', end = '20261201T100001Z') =>
-    ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', `DTSTART:${start}`, `DTEND:${end}`, `RRULE:${rule}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//t//EN',
+      'BEGIN:VEVENT',
+      `UID:${uid}`,
+      'DTSTAMP:20261121T090000Z',
+      `DTSTART:${start}`,
+      `DTEND:${end}`,
+      `RRULE:${rule}`,
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
   const query = async (from: string, to: string) => {
     const res = await partition(mock)
       .report(rapid)
       .set('Authorization', aliceAuth)
       .set('Depth', '1')
-      .send(`<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${at(from)}" end="${at(to)}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`);
+      .send(
+        `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${at(from)}" end="${at(to)}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+      );
     expect(res.status).toBe(207);
     return [...res.text.matchAll(/<href>[^<]*\/([^/<]+)\.ics<\/href>/g)].map((m) => m[1]).sort();
   };
@@ -374,7 +415,9 @@ describe('rapid recurrences: right anywhere, at a bounded cost (finding 7)', () 
       .report(`/${ALICE.dsid}/calendars/one/`)
       .set('Authorization', aliceAuth)
       .set('Depth', '1')
-      .send(`<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="25261203T100000Z" end="25261203T110000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`);
+      .send(
+        `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="25261203T100000Z" end="25261203T110000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+      );
     const steps = queryWork.steps;
     mock.control.deleteCalendar(ALICE.appleId, 'one');
     return steps;
@@ -455,7 +498,10 @@ describe('the control plane (finding 9)', () => {
     const res = await (payload === undefined ? req : req.send(payload));
     expect(res.status).toBe(415);
     expect(mock.control.listFaults()).toEqual([]);
-    const reset = await ctrl().post('/__mock/reset').set('Content-Type', type ?? '').send(payload ?? '');
+    const reset = await ctrl()
+      .post('/__mock/reset')
+      .set('Content-Type', type ?? '')
+      .send(payload ?? '');
     expect(reset.status).toBe(415);
   });
 
@@ -464,10 +510,15 @@ describe('the control plane (finding 9)', () => {
     ['a fault scope with "acount"', '/__mock/faults', { kind: 'unavailable', match: { acount: 'a@b' } }, /match: unknown key "acount"/],
     ['an account with "appleid"', '/__mock/accounts', { appleid: 'dave@example.com', fullName: 'Dave', password: 'p' }, /unknown key "appleid"/],
     ['an account without a password', '/__mock/accounts', { appleId: 'dave@example.com', fullName: 'Dave' }, /"password" is required/],
-    ['a calendar with "colour"', `/__mock/accounts/${ALICE.appleId}/calendars`, { name: 'colourful', colour: '#FF0000' }, /unknown key "colour" \(expected one of: name, displayName, component, color/],
+    [
+      'a calendar with "colour"',
+      `/__mock/accounts/${ALICE.appleId}/calendars`,
+      { name: 'colourful', colour: '#FF0000' },
+      /unknown key "colour" \(expected one of: name, displayName, component, color/,
+    ],
     ['a share with "acess"', `/__mock/accounts/${ALICE.appleId}/calendars`, { sharedFrom: { owner: 'bob@example.com', calendar: 'family', acess: 'read-write' } }, /sharedFrom: unknown key "acess"/],
     ['an event with "icz"', `/__mock/accounts/${ALICE.appleId}/calendars/home/events`, { icz: 'BEGIN:VCALENDAR' }, /unknown key "icz"/],
-    ['an event naming a file on the mock\'s disk', `/__mock/accounts/${ALICE.appleId}/calendars/home/events`, { file: '/etc/passwd' }, /"file" reads the mock's own disk/],
+    ["an event naming a file on the mock's disk", `/__mock/accounts/${ALICE.appleId}/calendars/home/events`, { file: '/etc/passwd' }, /"file" reads the mock's own disk/],
     ['an app password with "lable"', `/__mock/accounts/${ALICE.appleId}/app-passwords`, { lable: 'CI' }, /unknown key "lable"/],
     ['a reset with a body', '/__mock/reset', { everything: true }, /unknown key "everything" \(it takes no keys\)/],
   ])('refuses %s with 400 naming it, and stores nothing', async (_what, path, payload, message) => {
@@ -492,7 +543,14 @@ describe('the control plane (finding 9)', () => {
   });
 
   it('refuses invalid UTF-8 and broken JSON with 400', async () => {
-    expect((await ctrl().post('/__mock/faults').set('Content-Type', 'application/json').send(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))).status).toBe(400);
+    expect(
+      (
+        await ctrl()
+          .post('/__mock/faults')
+          .set('Content-Type', 'application/json')
+          .send(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))
+      ).status,
+    ).toBe(400);
     expect((await ctrl().post('/__mock/faults').set('Content-Type', 'application/json').send('{"kind":')).status).toBe(400);
   });
 

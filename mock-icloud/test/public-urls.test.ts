@@ -91,7 +91,12 @@ describe('public URLs', () => {
     // As in a container: the mock listens on its own ports; clients reach it only through two others.
     const ports = { gateway: 0, partition: 0 };
     const [gatewayPort, partitionPort] = await Promise.all([forward(() => ports.gateway), forward(() => ports.partition)]);
-    const mapped = await start({ host: '0.0.0.0', controlToken: 'public-urls-test-token', publicGatewayUrl: `http://127.0.0.1:${gatewayPort}`, publicPartitionUrl: `http://localhost:${partitionPort}/` });
+    const mapped = await start({
+      host: '0.0.0.0',
+      controlToken: 'public-urls-test-token',
+      publicGatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+      publicPartitionUrl: `http://localhost:${partitionPort}/`,
+    });
     Object.assign(ports, mapped.ports);
     expect([gatewayPort, partitionPort]).not.toContain(mapped.ports.gateway);
     expect(mapped.gatewayUrl).toBe(`http://127.0.0.1:${gatewayPort}/`);

@@ -14,7 +14,10 @@ const STANDUP = readFileSync(new URL('../../fixtures/ics/alice/weekly-standup.ic
 const DOUBLE_ALARM = STANDUP.replace('UID:6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41', 'UID:DOUBLE-1')
   .replace(/UID:6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41/g, 'UID:DOUBLE-1')
   .replace('END:VALARM\r\nEND:VEVENT', 'END:VALARM\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Reminder\r\nTRIGGER:-PT10M\r\nUID:OTHER-ALARM-UID\r\nEND:VALARM\r\nEND:VEVENT')
-  .replace('SEQUENCE:2\r\nSUMMARY:Team stand-up\r\n', 'SEQUENCE:2\r\nSUMMARY:Team stand-up\r\nORGANIZER:MAILTO:Alice@Example.com\r\nATTENDEE;SCHEDULE-AGENT=CLIENT:MAILTO:BOB@example.COM\r\nATTENDEE;SCHEDULE-AGENT=CLIENT:MAILTO:Carla@Client.test\r\n');
+  .replace(
+    'SEQUENCE:2\r\nSUMMARY:Team stand-up\r\n',
+    'SEQUENCE:2\r\nSUMMARY:Team stand-up\r\nORGANIZER:MAILTO:Alice@Example.com\r\nATTENDEE;SCHEDULE-AGENT=CLIENT:MAILTO:BOB@example.COM\r\nATTENDEE;SCHEDULE-AGENT=CLIENT:MAILTO:Carla@Client.test\r\n',
+  );
 
 async function putAndRead(quirks: Partial<Quirks>): Promise<string> {
   mock = await startDemo({ quirks });
@@ -32,7 +35,9 @@ describe('PUT rewrites iCloud may do (quirks, off by default)', () => {
     const got = await putAndRead({ stripStandardTimezones: 'on' });
     expect(got).not.toContain('BEGIN:VTIMEZONE');
     expect(got).toContain('DTSTART;TZID=Europe/London:20261005T090000');
-    const custom = DOUBLE_ALARM.replace(/Europe\/London/g, 'My Office Zone').replace('UID:DOUBLE-1', 'UID:CUSTOM-1').replace(/UID:DOUBLE-1/g, 'UID:CUSTOM-1');
+    const custom = DOUBLE_ALARM.replace(/Europe\/London/g, 'My Office Zone')
+      .replace('UID:DOUBLE-1', 'UID:CUSTOM-1')
+      .replace(/UID:DOUBLE-1/g, 'UID:CUSTOM-1');
     await partition(mock).put(`${home}custom.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(custom);
     expect((await partition(mock).get(`${home}custom.ics`).set('Authorization', aliceAuth)).text).toContain('TZID:My Office Zone');
   });
@@ -42,7 +47,7 @@ describe('PUT rewrites iCloud may do (quirks, off by default)', () => {
     expect(got.match(/BEGIN:VALARM/g)).toHaveLength(1);
   });
 
-  it('[F57] normaliseAttendees lower-cases mailto: and rewrites an account\'s address to its Apple ID', async () => {
+  it("[F57] normaliseAttendees lower-cases mailto: and rewrites an account's address to its Apple ID", async () => {
     const got = await putAndRead({ normaliseAttendees: 'on' });
     expect(got).toContain('mailto:bob@example.com');
     expect(got).toContain('mailto:alice@example.com');

@@ -24,7 +24,9 @@ describe('calendar-query', () => {
     expect(res.status).toBe(207);
     const responses = res.text.split('<response').slice(1);
     expect(responses[0]).toContain(`<href>${home}</href>`);
-    expect(responses[0]).toMatch(/<propstat><prop\/><status>HTTP\/1.1 200 OK<\/status><\/propstat><propstat><prop><getetag xmlns="DAV:"\/><calendar-data xmlns="urn:ietf:params:xml:ns:caldav"\/><\/prop><status>HTTP\/1.1 404 Not Found/);
+    expect(responses[0]).toMatch(
+      /<propstat><prop\/><status>HTTP\/1.1 200 OK<\/status><\/propstat><propstat><prop><getetag xmlns="DAV:"\/><calendar-data xmlns="urn:ietf:params:xml:ns:caldav"\/><\/prop><status>HTTP\/1.1 404 Not Found/,
+    );
     expect(responses).toHaveLength(4); // collection + 3 events in alice's home
     expect(res.text).toContain('<![CDATA[BEGIN:VCALENDAR\r\n');
   });
@@ -61,7 +63,10 @@ describe('calendar-query', () => {
   });
 
   it('requires a VEVENT/VTODO comp-filter', async () => {
-    const res = await report(home, '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/></c:filter></c:calendar-query>');
+    const res = await report(
+      home,
+      '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/></c:filter></c:calendar-query>',
+    );
     expect(res.status).toBe(400);
     expect(res.text).toContain('valid-filter');
   });
@@ -148,7 +153,11 @@ describe('sync-collection', () => {
   it('offers the RFC valid-sync-token body as a quirk', async () => {
     const strict = await startDemo({ quirks: { invalidSyncToken: 'precondition' } });
     try {
-      const res = await partition(strict).report(home).set('Authorization', aliceAuth).set('Depth', '0').send('<d:sync-collection xmlns:d="DAV:"><d:sync-token>bogus</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>');
+      const res = await partition(strict)
+        .report(home)
+        .set('Authorization', aliceAuth)
+        .set('Depth', '0')
+        .send('<d:sync-collection xmlns:d="DAV:"><d:sync-token>bogus</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>');
       expect(res.status).toBe(403);
       expect(res.text).toContain('<valid-sync-token xmlns="DAV:"/>');
     } finally {

@@ -108,7 +108,7 @@ describe('bounded bodies', () => {
     expect(bounded(Buffer.from('abc'), 2, 5000)).toBe('ab…[truncated: 5000 bytes in all]');
   });
 
-  it('drops the oldest bodies past the journal\'s budget, keeping the entries', () => {
+  it("drops the oldest bodies past the journal's budget, keeping the entries", () => {
     const journal = new Journal(100, 10);
     const entry = { at: '', origin: 'gateway' as const, method: 'PUT', path: '/', status: 201, durationMs: 1 };
     journal.record({ ...entry, requestBody: '123456' });

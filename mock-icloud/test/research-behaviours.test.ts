@@ -18,7 +18,7 @@ const propfind = (path: string, props: string) =>
 const unescape = (s: string) => s.replace(/&#13;/g, '\r').replace(/&#xD;/gi, '\r').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 describe('calendar-timezone (review row 10, dossier §3 [S])', () => {
-  it('[F23] is a whole VCALENDAR with the calendar zone\'s VTIMEZONE, CRLF', async () => {
+  it("[F23] is a whole VCALENDAR with the calendar zone's VTIMEZONE, CRLF", async () => {
     const res = await propfind(home, '<c:calendar-timezone/>');
     const value = unescape(texts(res.text, 'calendar-timezone')[0]);
     expect(value.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n')).toBe(true);
@@ -31,14 +31,16 @@ describe('calendar-timezone (review row 10, dossier §3 [S])', () => {
       partition(mock)
         .proppatch(home)
         .set('Authorization', aliceAuth)
-        .send(`<d:propertyupdate xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:calendar-timezone>BEGIN:VCALENDAR&#13;\nVERSION:2.0&#13;\nBEGIN:VTIMEZONE&#13;\nTZID:${tz}&#13;\nEND:VTIMEZONE&#13;\nEND:VCALENDAR&#13;\n</c:calendar-timezone></d:prop></d:set></d:propertyupdate>`);
+        .send(
+          `<d:propertyupdate xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:calendar-timezone>BEGIN:VCALENDAR&#13;\nVERSION:2.0&#13;\nBEGIN:VTIMEZONE&#13;\nTZID:${tz}&#13;\nEND:VTIMEZONE&#13;\nEND:VCALENDAR&#13;\n</c:calendar-timezone></d:prop></d:set></d:propertyupdate>`,
+        );
     expect((await patch('America/New_York')).text).toContain('200 OK');
     expect(unescape(texts((await propfind(home, '<c:calendar-timezone/>')).text, 'calendar-timezone')[0])).toContain('TZID:America/New_York');
     expect((await patch('Mars/Olympus_Mons')).text).toContain('403');
   });
 });
 
-describe('events created on iCloud\'s web app (review row 27)', () => {
+describe("events created on iCloud's web app (review row 27)", () => {
   it('[F54] are stored verbatim with their VEVENT-level TZID and found at their real time', async () => {
     const { readFileSync } = await import('node:fs');
     const ics = readFileSync(new URL('../../fixtures/ics/scenarios/web-app-early-shift-berlin-no-vtimezone.ics', import.meta.url), 'utf8').replace(/\r?\n/g, '\r\n');
@@ -50,7 +52,9 @@ describe('events created on iCloud\'s web app (review row 27)', () => {
         .report(home)
         .set('Authorization', aliceAuth)
         .set('Depth', '1')
-        .send(`<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`);
+        .send(
+          `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+        );
     // 06:00–14:00 Europe/Berlin on 7 December is 05:00–13:00Z.
     expect((await query('20261207T050000Z', '20261207T051500Z')).text).toContain(`${home}shift.ics`);
     expect((await query('20261207T130000Z', '20261207T140000Z')).text).not.toContain(`${home}shift.ics`);
@@ -69,9 +73,10 @@ describe('transport and discovery (review rows 2, 3, 4, 34)', () => {
     expect(authed.headers.location).toBe('/');
   });
 
-  it('[F2] fetch\'s Accept-Language: * is served by default and refused with 400 under the fetchAcceptHeaders quirk', async () => {
+  it("[F2] fetch's Accept-Language: * is served by default and refused with 400 under the fetchAcceptHeaders quirk", async () => {
     const principal = '<d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>';
-    const send = (m: RunningMockICloud) => partition(m).propfind('/').set('Authorization', aliceAuth).set('Depth', '0').set('Accept-Language', '*').set('Accept-Encoding', 'gzip, deflate').send(principal);
+    const send = (m: RunningMockICloud) =>
+      partition(m).propfind('/').set('Authorization', aliceAuth).set('Depth', '0').set('Accept-Language', '*').set('Accept-Encoding', 'gzip, deflate').send(principal);
     expect((await send(mock)).status).toBe(207);
     const strict = await startDemo({ quirks: { fetchAcceptHeaders: 'refused' } });
     try {

@@ -32,7 +32,12 @@ const meeting = (attendees: string[], extra: string[] = [], organizer = 'ORGANIZ
     '',
   ].join('\r\n');
 const put = (body: string, name = 'meeting.ics') => partition(mock).put(`${work}${name}`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(body);
-const ATTENDEES = ['ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:bob@example.com', 'ATTENDEE;CN=Carla;PARTSTAT=NEEDS-ACTION:mailto:Carla@Client.test', 'ATTENDEE;SCHEDULE-AGENT=CLIENT:mailto:dan@client.test', 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com'];
+const ATTENDEES = [
+  'ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:bob@example.com',
+  'ATTENDEE;CN=Carla;PARTSTAT=NEEDS-ACTION:mailto:Carla@Client.test',
+  'ATTENDEE;SCHEDULE-AGENT=CLIENT:mailto:dan@client.test',
+  'ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com',
+];
 const sent = () => mock.control.invitations().map((i) => `${i.method} ${i.to} ${i.delivery}`);
 
 describe('implicit scheduling', () => {
@@ -54,11 +59,16 @@ describe('implicit scheduling', () => {
     mock.control.clearInvitations();
     await put(meeting(ATTENDEES).replace('DTSTAMP:20261121T090000Z', 'DTSTAMP:20261121T100000Z'));
     expect(sent()).toEqual([]);
-    await put(meeting(ATTENDEES.filter((a) => !a.includes('Carla@')), ['LOCATION:Room 2']));
+    await put(
+      meeting(
+        ATTENDEES.filter((a) => !a.includes('Carla@')),
+        ['LOCATION:Room 2'],
+      ),
+    );
     expect(sent()).toEqual(['REQUEST bob@example.com calendar', 'CANCEL carla@client.test email']);
   });
 
-  it('[F59] a DELETE sends a CANCEL to every attendee and removes an iCloud attendee\'s copy', async () => {
+  it("[F59] a DELETE sends a CANCEL to every attendee and removes an iCloud attendee's copy", async () => {
     await put(meeting(ATTENDEES));
     mock.control.clearInvitations();
     const res = await partition(mock).delete(`${work}meeting.ics`).set('Authorization', aliceAuth);

@@ -35,7 +35,7 @@ describe('a calendar shared read-only by bob', () => {
     expect(texts(res.text, 'href')).toContain(`${shared}B0B0B0B0-DE17-4157-9A00-000000000001.ics`);
   });
 
-  it('refuses PUT and DELETE with 403 and leaves bob\'s data untouched', async () => {
+  it("refuses PUT and DELETE with 403 and leaves bob's data untouched", async () => {
     const before = mock.control.listEvents(BOB.appleId, 'family');
     const put = await partition(mock).put(`${shared}new.ics`).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar').send(vevent('SHARED-WRITE'));
     expect(put.status).toBe(403);
@@ -68,7 +68,9 @@ describe('a subscribed calendar', () => {
       .report(subscribed)
       .set('Authorization', aliceAuth)
       .set('Depth', '1')
-      .send('<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>');
+      .send(
+        '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>',
+      );
     expect(res.status).toBe(207);
     expect(res.text).not.toContain('<response');
   });

@@ -55,9 +55,13 @@ describe('CALDAV:expand and limit-recurrence-set (RFC 4791 §9.6.5/§9.6.6)', ()
   const STANDUP = `${home}6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41.ics`;
   const expandQuery = (modifier: string) =>
     `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data>${modifier}</c:calendar-data></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20261026T000000Z" end="20261110T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
-  const dataOf = (xml: string, href: string) => xml.split('<response').find((r) => r.includes(`<href>${href}</href>`))!.match(/<!\[CDATA\[([\s\S]*?)\]\]>/)![1];
+  const dataOf = (xml: string, href: string) =>
+    xml
+      .split('<response')
+      .find((r) => r.includes(`<href>${href}</href>`))!
+      .match(/<!\[CDATA\[([\s\S]*?)\]\]>/)![1];
 
-  it('[F37] by default returns the stored master and overrides, as python-caldav\'s iCloud flags describe', async () => {
+  it("[F37] by default returns the stored master and overrides, as python-caldav's iCloud flags describe", async () => {
     const res = await report(home, expandQuery('<c:expand start="20261026T000000Z" end="20261110T000000Z"/>'));
     expect(res.status).toBe(207);
     expect(dataOf(res.text, STANDUP)).toBe(mock.control.getEvent(ALICE.appleId, 'home', '6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41.ics').data);
@@ -75,7 +79,11 @@ describe('CALDAV:expand and limit-recurrence-set (RFC 4791 §9.6.5/§9.6.6)', ()
       expect(data).toContain('RECURRENCE-ID:20261102T090000Z');
       expect(data).toContain('DTSTART:20261103T103000Z');
 
-      const limited = await partition(expanding).report(home).set('Authorization', aliceAuth).set('Depth', '1').send(expandQuery('<c:limit-recurrence-set start="20261201T000000Z" end="20261205T000000Z"/>'));
+      const limited = await partition(expanding)
+        .report(home)
+        .set('Authorization', aliceAuth)
+        .set('Depth', '1')
+        .send(expandQuery('<c:limit-recurrence-set start="20261201T000000Z" end="20261205T000000Z"/>'));
       const kept = dataOf(limited.text, STANDUP);
       expect(kept).toContain('RRULE:FREQ=WEEKLY');
       expect(kept).not.toContain('RECURRENCE-ID');
@@ -84,7 +92,9 @@ describe('CALDAV:expand and limit-recurrence-set (RFC 4791 §9.6.5/§9.6.6)', ()
         .report(home)
         .set('Authorization', aliceAuth)
         .set('Depth', '1')
-        .send(`<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-data><c:expand start="20261109T000000Z" end="20261110T000000Z"/></c:calendar-data></d:prop><d:href>${STANDUP}</d:href></c:calendar-multiget>`);
+        .send(
+          `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-data><c:expand start="20261109T000000Z" end="20261110T000000Z"/></c:calendar-data></d:prop><d:href>${STANDUP}</d:href></c:calendar-multiget>`,
+        );
       expect(dataOf(multiget.text, STANDUP).match(/BEGIN:VEVENT/g)).toHaveLength(1);
 
       const noEnd = await partition(expanding).report(home).set('Authorization', aliceAuth).set('Depth', '1').send(expandQuery('<c:expand start="20261026T000000Z"/>'));
@@ -108,11 +118,13 @@ describe('calendar colour (vdirsyncer storage tests, run against live iCloud)', 
     expect(await colourOf(home)).toBe('#ff0000');
   });
 
-  it('[F27] keeps MKCALENDAR\'s colour as sent and a world calendar\'s #RRGGBBAA as Apple writes it', async () => {
+  it("[F27] keeps MKCALENDAR's colour as sent and a world calendar's #RRGGBBAA as Apple writes it", async () => {
     const made = await partition(mock)
       .mkcalendar(`/${ALICE.dsid}/calendars/painted/`)
       .set('Authorization', aliceAuth)
-      .send('<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><d:displayname>Painted</d:displayname><a:calendar-color>#00Aa00</a:calendar-color></d:prop></d:set></c:mkcalendar>');
+      .send(
+        '<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><d:displayname>Painted</d:displayname><a:calendar-color>#00Aa00</a:calendar-color></d:prop></d:set></c:mkcalendar>',
+      );
     expect(made.status).toBe(201);
     expect(await colourOf(`/${ALICE.dsid}/calendars/painted/`)).toBe('#00Aa00');
     expect(await colourOf(`/${ALICE.dsid}/calendars/work/`)).toBe('#CC73E1FF');
@@ -129,10 +141,18 @@ describe('advertised capabilities match what is answered (CalDAVTester, Thunderb
     '{DAV:}sync-collection': '<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>',
     '{urn:ietf:params:xml:ns:caldav}free-busy-query': '<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="20261201T000000Z" end="20261202T000000Z"/></c:free-busy-query>',
     '{DAV:}principal-match': '<d:principal-match xmlns:d="DAV:"><d:self/></d:principal-match>',
-    '{DAV:}principal-property-search': '<d:principal-property-search xmlns:d="DAV:"><d:property-search><d:prop><d:displayname/></d:prop><d:match>a</d:match></d:property-search></d:principal-property-search>',
+    '{DAV:}principal-property-search':
+      '<d:principal-property-search xmlns:d="DAV:"><d:property-search><d:prop><d:displayname/></d:prop><d:match>a</d:match></d:property-search></d:principal-property-search>',
     '{DAV:}acl-principal-prop-set': '<d:acl-principal-prop-set xmlns:d="DAV:"><d:prop><d:displayname/></d:prop></d:acl-principal-prop-set>',
   };
-  const RESOURCES = [`/${ALICE.dsid}/principal/`, `/${ALICE.dsid}/calendars/`, home, `/${ALICE.dsid}/calendars/tasks/`, `/${ALICE.dsid}/calendars/0F5A2B1C-UK-HOLIDAYS/`, `/${ALICE.dsid}/calendars/inbox/`];
+  const RESOURCES = [
+    `/${ALICE.dsid}/principal/`,
+    `/${ALICE.dsid}/calendars/`,
+    home,
+    `/${ALICE.dsid}/calendars/tasks/`,
+    `/${ALICE.dsid}/calendars/0F5A2B1C-UK-HOLIDAYS/`,
+    `/${ALICE.dsid}/calendars/inbox/`,
+  ];
   const advertised = async (path: string) => {
     const res = await partition(mock).propfind(path).set('Authorization', aliceAuth).set('Depth', '0').send('<d:propfind xmlns:d="DAV:"><d:prop><d:supported-report-set/></d:prop></d:propfind>');
     return [...res.text.matchAll(/<report(?: [^>]*)?>\s*<([A-Za-z0-9:_-]+)[^>]*xmlns(?::[A-Za-z0-9]+)?="([^"]+)"/g)].map((m) => `{${m[2]}}${m[1].split(':').pop()}`);

@@ -60,12 +60,16 @@ describe('sync-token expiry by age (CalendarServer RevisionCleanup.SyncTokenLife
 });
 
 describe('change-log compaction (work and bytes, not time)', () => {
-  it('[F45] create/delete cycles nobody saw leave an old token\'s answer and an empty calendar\'s initial sync as small as before', async () => {
+  it("[F45] create/delete cycles nobody saw leave an old token's answer and an empty calendar's initial sync as small as before", async () => {
     mock = await startDemo();
     mock.control.createCalendar(ALICE.appleId, { name: 'churn', displayName: 'Churn' });
     const churn = `/${ALICE.dsid}/calendars/churn/`;
     const syncChurn = (token: string) =>
-      partition(mock).report(churn).set('Authorization', aliceAuth).set('Depth', '0').send(`<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`);
+      partition(mock)
+        .report(churn)
+        .set('Authorization', aliceAuth)
+        .set('Depth', '0')
+        .send(`<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`);
     const first = await syncChurn('');
     const old = tokenOf(first.text);
     for (let i = 0; i < 2000; i++) {

@@ -14,7 +14,11 @@ afterEach(() => mock.close());
 const home = `/${ALICE.dsid}/calendars/home/`;
 const put = (path: string, body: string) => partition(mock).put(path).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar; charset=utf-8').send(body);
 const ctagOf = async (path: string) => {
-  const res = await partition(mock).propfind(path).set('Authorization', aliceAuth).set('Depth', '0').send('<propfind xmlns="DAV:"><prop><getctag xmlns="http://calendarserver.org/ns/"/></prop></propfind>');
+  const res = await partition(mock)
+    .propfind(path)
+    .set('Authorization', aliceAuth)
+    .set('Depth', '0')
+    .send('<propfind xmlns="DAV:"><prop><getctag xmlns="http://calendarserver.org/ns/"/></prop></propfind>');
   return texts(res.text, 'getctag')[0];
 };
 
@@ -98,7 +102,7 @@ describe('PUT', () => {
 });
 
 describe('GET, HEAD and OPTIONS', () => {
-  it('HEAD gives GET\'s headers without a body', async () => {
+  it("HEAD gives GET's headers without a body", async () => {
     const created = await put(`${home}head.ics`, vevent('HEAD-1'));
     const head = await partition(mock).head(`${home}head.ics`).set('Authorization', aliceAuth);
     expect(head.status).toBe(200);

@@ -78,7 +78,10 @@ const appPasswordObject = strict({
 });
 const appPasswordText = z.string().describe('an app-specific password, e.g. abcd-efgh-ijkl-mnop');
 /** An app-specific password: its text, or `{password, label, revoked}`. */
-export const appPasswordSchema = byShape<string | z.output<typeof appPasswordObject>>((input) => (typeof input === 'string' ? appPasswordText : appPasswordObject), [appPasswordText, appPasswordObject]);
+export const appPasswordSchema = byShape<string | z.output<typeof appPasswordObject>>(
+  (input) => (typeof input === 'string' ? appPasswordText : appPasswordObject),
+  [appPasswordText, appPasswordObject],
+);
 
 export const eventSchema = strict({
   /** Resource name; defaults to `<UID>.ics`. */
@@ -123,10 +126,13 @@ export const subscribedCalendarSchema = strict({
 });
 
 /** A calendar: shared when it has `sharedFrom`, subscribed when it has `subscribed`, owned otherwise. */
-export const calendarSchema = byShape<WorldCalendar>((input) => {
-  const probe = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  return (probe.sharedFrom != null ? sharedCalendarSchema : probe.subscribed != null ? subscribedCalendarSchema : ownedCalendarSchema) as z.ZodType<WorldCalendar>;
-}, [ownedCalendarSchema, sharedCalendarSchema, subscribedCalendarSchema]);
+export const calendarSchema = byShape<WorldCalendar>(
+  (input) => {
+    const probe = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+    return (probe.sharedFrom != null ? sharedCalendarSchema : probe.subscribed != null ? subscribedCalendarSchema : ownedCalendarSchema) as z.ZodType<WorldCalendar>;
+  },
+  [ownedCalendarSchema, sharedCalendarSchema, subscribedCalendarSchema],
+);
 
 const accountShape = {
   appleId: text.describe('the Apple ID, an e-mail address'),
@@ -147,7 +153,9 @@ export const worldSchema = strict({
   /** Optional description for people reading the file. */
   description: optional(text).describe('for people reading the file'),
   /** Pins the mock's clock (ISO 8601) so etags and tokens are the same on every run. */
-  now: optional(text.refine((now) => !Number.isNaN(Date.parse(now)), { error: (issue) => `"now" is not an ISO 8601 time: ${String(issue.input)}` })).describe("pins the mock's clock (ISO 8601) so etags and sync tokens are the same on every run"),
+  now: optional(text.refine((now) => !Number.isNaN(Date.parse(now)), { error: (issue) => `"now" is not an ISO 8601 time: ${String(issue.input)}` })).describe(
+    "pins the mock's clock (ISO 8601) so etags and sync tokens are the same on every run",
+  ),
   accounts: list(accountSchema)
     .transform((a) => a ?? [])
     .describe('the iCloud accounts'),

@@ -15,7 +15,21 @@ import { SyncCore } from '../sync-core.js';
 const NOW = Date.parse('2026-11-21T09:00:00Z');
 const DAY = 86_400_000;
 const ics = (uid: string, start: number, extra = '') =>
-  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261101T000000Z', `LAST-MODIFIED:${fmt(NOW - DAY)}`, `DTSTART:${fmt(start)}`, `DTEND:${fmt(start + 3_600_000)}`, `SUMMARY:Event ${uid}${extra}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//bench//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261101T000000Z',
+    `LAST-MODIFIED:${fmt(NOW - DAY)}`,
+    `DTSTART:${fmt(start)}`,
+    `DTEND:${fmt(start + 3_600_000)}`,
+    `SUMMARY:Event ${uid}${extra}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 
 async function bigCalendar(): Promise<Record<string, string>> {
   const clock = new FixedClock(NOW);

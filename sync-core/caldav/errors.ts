@@ -25,7 +25,9 @@ export class ServiceUnavailableError extends ICloudError {
     readonly retryAfterMs: number | undefined,
     detail: string,
   ) {
-    super(`iCloud is not answering (${status === 'network' ? detail : `HTTP ${status}`}): the sync will retry${retryAfterMs !== undefined ? ` after ${Math.round(retryAfterMs / 1000)} s, as iCloud asked` : ' with backoff'}`);
+    super(
+      `iCloud is not answering (${status === 'network' ? detail : `HTTP ${status}`}): the sync will retry${retryAfterMs !== undefined ? ` after ${Math.round(retryAfterMs / 1000)} s, as iCloud asked` : ' with backoff'}`,
+    );
   }
 }
 

@@ -115,16 +115,14 @@ export class Connections {
 
   /** The calendars a user may choose from (C4: subscriptions never appear; task lists and inbox neither). */
   async offered(connectionId: string): Promise<OfferedCalendar[]> {
-    return (await this.deps.store.state.listRemoteCalendars(connectionId))
-      .filter(isEventCalendar)
-      .map((c) => ({
-        url: c.url,
-        displayName: c.displayName,
-        access: c.access === 'writable' ? 'writable' : 'read-only',
-        canBeLinked: c.access === 'writable',
-        isLinked: c.isLinked,
-        isConflict: c.isConflict,
-      }));
+    return (await this.deps.store.state.listRemoteCalendars(connectionId)).filter(isEventCalendar).map((c) => ({
+      url: c.url,
+      displayName: c.displayName,
+      access: c.access === 'writable' ? 'writable' : 'read-only',
+      canBeLinked: c.access === 'writable',
+      isLinked: c.isLinked,
+      isConflict: c.isConflict,
+    }));
   }
 
   /**
@@ -185,7 +183,10 @@ export class Connections {
     const wanted = name.trim();
     const match = all.find((c) => c.url === wanted || c.displayName === wanted || decodeURIComponent(new URL(c.url).pathname).split('/').filter(Boolean).at(-1) === wanted);
     if (!match) {
-      const names = all.filter(isEventCalendar).map((c) => `"${c.displayName}"`).join(', ');
+      const names = all
+        .filter(isEventCalendar)
+        .map((c) => `"${c.displayName}"`)
+        .join(', ');
       throw new SyncError('unknown-calendar', `no calendar "${name}" in this iCloud account; the calendars are ${names}`);
     }
     if (match.access === 'subscribed' || match.kind === 'subscribed') {

@@ -36,7 +36,7 @@ export function jsonArray(dialect: Dialect, expression: string, order: string): 
 
 /** Parses a JSON array column whichever way the driver hands it over. */
 export function arrayColumn<T>(value: unknown): T[] {
-  return (typeof value === 'string' ? JSON.parse(value) : value ?? []) as T[];
+  return (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as T[];
 }
 
 export interface Migration {
@@ -198,7 +198,10 @@ export class PostgresDb implements SqlDb {
       let n = this.named.get(sql);
       if (!n) this.named.set(sql, (n = namedPlaceholders(sql)));
       const values = params[0];
-      return (pinned ?? this.pool).query(n.text, n.names.map((name) => values[name] ?? null));
+      return (pinned ?? this.pool).query(
+        n.text,
+        n.names.map((name) => values[name] ?? null),
+      );
     }
     return (pinned ?? this.pool).query(this.text(sql), params as unknown[]);
   }
@@ -246,9 +249,6 @@ export class PostgresDb implements SqlDb {
  * ids on every run, and ids stay unique across restarts and across workers sharing a database.
  */
 export async function nextId(db: SqlDb, prefix: string): Promise<string> {
-  const row = await db.get<{ n: number }>(
-    'INSERT INTO id_counters (prefix, next) VALUES (?, 2) ON CONFLICT (prefix) DO UPDATE SET next = id_counters.next + 1 RETURNING next - 1 AS n',
-    [prefix],
-  );
+  const row = await db.get<{ n: number }>('INSERT INTO id_counters (prefix, next) VALUES (?, 2) ON CONFLICT (prefix) DO UPDATE SET next = id_counters.next + 1 RETURNING next - 1 AS n', [prefix]);
   return `${prefix}_${String(row!.n).padStart(6, '0')}`;
 }

@@ -12,7 +12,14 @@ export function iCloudWins(platformUpdatedAt: number, icloudModified: number | u
 }
 
 /** Records a D1 conflict with the change that lost, and names it in the run's report. */
-export async function recordConflict(ctx: RunContext, event: PlatformEvent, href: string, winner: 'platform' | 'icloud', icloudModified: number | undefined, losingChange: Record<string, unknown>): Promise<void> {
+export async function recordConflict(
+  ctx: RunContext,
+  event: PlatformEvent,
+  href: string,
+  winner: 'platform' | 'icloud',
+  icloudModified: number | undefined,
+  losingChange: Record<string, unknown>,
+): Promise<void> {
   await ctx.state.recordConflict({ connectionId: ctx.connection.id, eventId: event.id, href, detectedAt: ctx.clock.now(), winner, platformModified: event.updatedAt, icloudModified, losingChange });
   ctx.report.conflicts.push({ eventId: event.id, href, winner });
 }

@@ -10,7 +10,10 @@ import { createHash } from 'node:crypto';
 const RESTAMPED = new Set(['DTSTAMP', 'LAST-MODIFIED', 'CREATED', 'PRODID', 'METHOD']);
 
 export function contentHash(ics: string): string {
-  const lines = ics.replace(/\r\n[ \t]/g, '').replace(/\n[ \t]/g, '').split(/\r?\n/);
+  const lines = ics
+    .replace(/\r\n[ \t]/g, '')
+    .replace(/\n[ \t]/g, '')
+    .split(/\r?\n/);
   const kept = lines.map((l) => l.trimEnd()).filter((line) => line !== '' && !RESTAMPED.has(line.split(/[;:]/, 1)[0].toUpperCase()));
   return createHash('sha256').update(kept.join('\n')).digest('hex');
 }

@@ -56,11 +56,30 @@ describe('buildPlatformEvent', () => {
 });
 
 describe('slot changes on iCloud events (I5)', () => {
-  const weekly = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', 'UID:W-1', 'DTSTAMP:20261101T000000Z', 'DTSTART;TZID=Europe/London:20261207T090000', 'DTEND;TZID=Europe/London:20261207T093000', 'RRULE:FREQ=WEEKLY', 'SUMMARY:Stand-up', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  const weekly = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//t//EN',
+    'BEGIN:VEVENT',
+    'UID:W-1',
+    'DTSTAMP:20261101T000000Z',
+    'DTSTART;TZID=Europe/London:20261207T090000',
+    'DTEND;TZID=Europe/London:20261207T093000',
+    'RRULE:FREQ=WEEKLY',
+    'SUMMARY:Stand-up',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
   const window = { start: Date.parse('2026-12-01T00:00:00Z'), end: Date.parse('2026-12-31T00:00:00Z') };
 
   it('turns a moved occurrence into an override with the RECURRENCE-ID in the series zone', () => {
-    const moved = applySlotChange(weekly, '20261214T090000', event({ kind: 'blocked', title: 'Stand-up (late)', start: Date.parse('2026-12-14T11:00:00Z'), end: Date.parse('2026-12-14T11:30:00Z') }), 'Europe/London');
+    const moved = applySlotChange(
+      weekly,
+      '20261214T090000',
+      event({ kind: 'blocked', title: 'Stand-up (late)', start: Date.parse('2026-12-14T11:00:00Z'), end: Date.parse('2026-12-14T11:30:00Z') }),
+      'Europe/London',
+    );
     expect(moved).toContain('RECURRENCE-ID;TZID=Europe/London:20261214T090000');
     const starts = expandInstances(parseICalendar(moved), window).map((i) => new Date(i.start).toISOString());
     expect(starts).toContain('2026-12-14T11:00:00.000Z');

@@ -99,7 +99,13 @@ function appointmentBefore(previous: RemoteObjectRow, zone: string): Appointment
  * D7: the other occurrences of a booking the iPhone made recurring block time as slots (A4); the
  * booking itself shows the first. Returns the window end at which more of them appear.
  */
-export async function extraOccurrences(ctx: RunContext, row: Pick<RemoteObjectRow, 'uid' | 'href'>, parsed: ParsedCalendar, previous: RemoteObjectRow | undefined, ownKey: string | undefined): Promise<number | undefined> {
+export async function extraOccurrences(
+  ctx: RunContext,
+  row: Pick<RemoteObjectRow, 'uid' | 'href'>,
+  parsed: ParsedCalendar,
+  previous: RemoteObjectRow | undefined,
+  ownKey: string | undefined,
+): Promise<number | undefined> {
   const hadLinks = (await ctx.state.linksOf(ctx.connection.id, row.uid)).length > 0;
   if (!isRecurring(parsed) && !hadLinks) return undefined;
   let before: ParsedCalendar | undefined;

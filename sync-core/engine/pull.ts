@@ -67,9 +67,7 @@ async function pullCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
   const listed = new Set([...listing.changed.map((r) => r.href), ...listing.deleted]);
   // After a full listing (a first read, or a token iCloud refused), a followed copy it does not
   // show has vanished: looked for elsewhere, then kept as deleted in iCloud; nothing is removed (D6).
-  const unseen = (listing.full ? await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url) : await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url)).filter(
-    (href) => !listed.has(href),
-  );
+  const unseen = (listing.full ? await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url) : await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url)).filter((href) => !listed.has(href));
   for (const href of [...listing.deleted, ...unseen]) await applyDeletion(ctx, href);
   if (listing.complete) await ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token);
 }
@@ -120,7 +118,10 @@ async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
   for (const row of confirmed) await ctx.state.saveObject({ ...row, unconfirmed: false });
   const listing: Listing = { calendar, changed, deleted, token, full, objects: [], complete: true };
   if (toFetch.length === 0) return listing;
-  const objects = await ctx.client.multiget(calendar.url, toFetch.map((r) => r.href));
+  const objects = await ctx.client.multiget(
+    calendar.url,
+    toFetch.map((r) => r.href),
+  );
   for (const ref of toFetch) {
     const object = objects.get(ref.href);
     if (object) listing.objects.push(object);

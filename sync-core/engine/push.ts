@@ -83,7 +83,10 @@ async function pushEvent(ctx: RunContext, queued: PlatformEvent, linked: RemoteC
   }
   const bookingCalendar = event.calendarId ? await ctx.platform.getCalendar(event.calendarId) : undefined;
   if (!bookingCalendar?.icloudSync) {
-    ctx.report.skipped.push({ eventId: event.id, reason: `bookings of ${bookingCalendar ? `the ${bookingCalendar.type.replace('_', ' ')} calendar "${bookingCalendar.name}"` : 'this calendar'} are not written to iCloud (T2)` });
+    ctx.report.skipped.push({
+      eventId: event.id,
+      reason: `bookings of ${bookingCalendar ? `the ${bookingCalendar.type.replace('_', ' ')} calendar "${bookingCalendar.name}"` : 'this calendar'} are not written to iCloud (T2)`,
+    });
     return;
   }
   const row = await ctx.state.objectForEvent(ctx.connection.id, event.id);

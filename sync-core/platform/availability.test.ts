@@ -34,7 +34,16 @@ describe('busyIntervals (A1/A2)', () => {
     const busy = await blocked(alice.id, MON + 9 * H, MON + 10 * H);
     await blocked(alice.id, MON + 10 * H, MON + 11 * H, { busy: false }); // FREE iCloud event: fetched, does not block
     const appt = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'a', start: MON + 11 * H, end: MON + 12 * H });
-    const cancelled = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'c', start: MON + 12 * H, end: MON + 13 * H, status: 'cancelled' });
+    const cancelled = await store.createEvent({
+      subAccountId: sub.id,
+      kind: 'appointment',
+      userIds: [alice.id],
+      contactIds: [john.id],
+      title: 'c',
+      start: MON + 12 * H,
+      end: MON + 13 * H,
+      status: 'cancelled',
+    });
     await store.deleteEvent((await blocked(alice.id, MON + 13 * H, MON + 14 * H)).id);
     const overlapping = await blocked(alice.id, MON + 9.5 * H, MON + 10.5 * H);
     const range = { start: MON, end: MON + 24 * H };
@@ -184,8 +193,26 @@ describe('calendarFreeSlots', () => {
     const { store, sub, user, john, jane, blocked } = await setup();
     const host = await user('Host', 'Europe/London');
     const cls = await store.createCalendar({ subAccountId: sub.id, name: 'Yoga', type: 'class_booking', memberIds: [host.id], capacity: 2, slotMinutes: 60 });
-    const session = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', calendarId: cls.id, userIds: [host.id], contactIds: [john.id], title: 'Yoga', start: MON + 9 * H, end: MON + 10 * H });
-    await store.createEvent({ subAccountId: sub.id, kind: 'appointment', calendarId: cls.id, userIds: [host.id], contactIds: [john.id, jane.id], title: 'Yoga', start: MON + 10 * H, end: MON + 11 * H });
+    const session = await store.createEvent({
+      subAccountId: sub.id,
+      kind: 'appointment',
+      calendarId: cls.id,
+      userIds: [host.id],
+      contactIds: [john.id],
+      title: 'Yoga',
+      start: MON + 9 * H,
+      end: MON + 10 * H,
+    });
+    await store.createEvent({
+      subAccountId: sub.id,
+      kind: 'appointment',
+      calendarId: cls.id,
+      userIds: [host.id],
+      contactIds: [john.id, jane.id],
+      title: 'Yoga',
+      start: MON + 10 * H,
+      end: MON + 11 * H,
+    });
     await blocked(host.id, MON + 11 * H, MON + 12 * H);
     const slots = await calendarFreeSlots(A.platform, cls.id, { start: MON, end: MON + 24 * H });
     expect(slots[0]).toEqual({ start: MON + 9 * H, end: MON + 10 * H, freeUserIds: [host.id], sessionId: session.id, spotsLeft: 1 });
@@ -196,6 +223,12 @@ describe('calendarFreeSlots', () => {
     expect((await calendarFreeSlots(A.platform, cls.id, { start: MON, end: MON + 24 * H }))[0]!.start).toBe(MON + 12 * H);
 
     const simple = await store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [host.id], slotMinutes: 60 });
-    expect(isoList(await calendarFreeSlots(A.platform, simple.id, { start: MON, end: MON + 24 * H }))).toEqual(['2026-11-23T12:00', '2026-11-23T13:00', '2026-11-23T14:00', '2026-11-23T15:00', '2026-11-23T16:00']);
+    expect(isoList(await calendarFreeSlots(A.platform, simple.id, { start: MON, end: MON + 24 * H }))).toEqual([
+      '2026-11-23T12:00',
+      '2026-11-23T13:00',
+      '2026-11-23T14:00',
+      '2026-11-23T15:00',
+      '2026-11-23T16:00',
+    ]);
   });
 });

@@ -51,9 +51,7 @@ function overlaps(a: Interval, b: Interval): boolean {
  */
 export async function busyIntervals(store: PlatformReader, userId: string, range: TimeRange, options: { ignoreEventIds?: readonly string[] } = {}): Promise<BusyInterval[]> {
   const ignore = new Set(options.ignoreEventIds ?? []);
-  return (await store.listEventsForUser(userId, range))
-    .filter((e) => blocksTime(e) && !ignore.has(e.id))
-    .map((e) => ({ start: e.start, end: e.end, eventId: e.id }));
+  return (await store.listEventsForUser(userId, range)).filter((e) => blocksTime(e) && !ignore.has(e.id)).map((e) => ({ start: e.start, end: e.end, eventId: e.id }));
 }
 
 /** The user's zone; PlatformError 'invalid' if the stored name is not a zone we can compute with. */
@@ -218,8 +216,9 @@ export async function isUserFree(store: PlatformReader, userId: string, slot: In
 /** Class booking: the live, confirmed sessions of the calendar on the host at exactly this slot. */
 export async function classSessionsAt(store: PlatformReader, calendar: PlatformCalendar, slot: Interval): Promise<PlatformEvent[]> {
   const host = calendar.memberIds[0]!;
-  return (await store.listEventsForUser(host, slot))
-    .filter((e) => e.calendarId === calendar.id && e.kind === 'appointment' && e.status === 'confirmed' && !e.deleted && e.start === slot.start && e.end === slot.end);
+  return (await store.listEventsForUser(host, slot)).filter(
+    (e) => e.calendarId === calendar.id && e.kind === 'appointment' && e.status === 'confirmed' && !e.deleted && e.start === slot.start && e.end === slot.end,
+  );
 }
 
 function slotKey(s: Interval): string {

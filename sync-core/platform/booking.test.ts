@@ -92,7 +92,10 @@ describe('book: Collective, Simple, Class Booking', () => {
     const simple = await store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [alice.id] });
     const john = contacts[0]!.id;
     await icloudBusy(alice.id, MON + 9 * H, MON + 9.25 * H);
-    expect(await err(async () => await book(A, { calendarId: simple.id, start: MON + 9 * H, contactId: john }))).toMatchObject({ code: 'slot-unavailable', message: expect.stringMatching(/Alice \(usr_000001\) is busy/) });
+    expect(await err(async () => await book(A, { calendarId: simple.id, start: MON + 9 * H, contactId: john }))).toMatchObject({
+      code: 'slot-unavailable',
+      message: expect.stringMatching(/Alice \(usr_000001\) is busy/),
+    });
     const evening = await err(async () => await book(A, { calendarId: simple.id, start: MON + 17 * H, contactId: john }));
     expect(evening.code).toBe('slot-unavailable');
     expect(evening.message).toMatch(/outside Alice \(usr_000001\)'s working hours \(09:00–17:00 Europe\/London/);
@@ -135,7 +138,16 @@ describe('reschedule and cancel', () => {
     const { store, clock, sub, alice, contacts, icloudBusy } = await setup();
     const simple = await store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [alice.id] });
     // a one-hour booking on a 30-minute grid: moving it by 30 minutes overlaps its old self
-    const ev = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', calendarId: simple.id, userIds: [alice.id], contactIds: [contacts[0]!.id], title: 'Long', start: MON + 9 * H, end: MON + 10 * H });
+    const ev = await store.createEvent({
+      subAccountId: sub.id,
+      kind: 'appointment',
+      calendarId: simple.id,
+      userIds: [alice.id],
+      contactIds: [contacts[0]!.id],
+      title: 'Long',
+      start: MON + 9 * H,
+      end: MON + 10 * H,
+    });
     clock.advance(M);
     const moved = await reschedule(A, ev.id, MON + 9.5 * H);
     expect(moved).toMatchObject({ id: ev.id, start: MON + 9.5 * H, end: MON + 10.5 * H, version: 2, updatedAt: T0 + M });

@@ -93,8 +93,7 @@ async function refuse(store: Platform, cal: PlatformCalendar, slot: Interval, ch
   for (const c of problems) reasons.push(await describe(c, store));
   throw new PlatformError(
     code,
-    `Cannot book ${iso(slot.start)}–${iso(slot.end)} in calendar '${cal.name}' (${cal.id}): ${what}; ${reasons.join('; ')}. ` +
-      `Pick one of the slots calendarFreeSlots offers.`,
+    `Cannot book ${iso(slot.start)}–${iso(slot.end)} in calendar '${cal.name}' (${cal.id}): ${what}; ${reasons.join('; ')}. ` + `Pick one of the slots calendarFreeSlots offers.`,
   );
 }
 
@@ -126,7 +125,10 @@ export function book(tx: BookingStore, req: BookingRequest): Promise<PlatformEve
     const contact = await store.getContact(req.contactId);
     if (!contact) throw new PlatformError('not-found', `Contact ${String(req.contactId)} does not exist: create the contact first.`);
     if (contact.subAccountId !== cal.subAccountId) {
-      throw new PlatformError('invalid', `Contact ${contact.id} belongs to sub-account ${contact.subAccountId}, calendar ${cal.id} to ${cal.subAccountId}: book contacts of the calendar's sub-account.`);
+      throw new PlatformError(
+        'invalid',
+        `Contact ${contact.id} belongs to sub-account ${contact.subAccountId}, calendar ${cal.id} to ${cal.subAccountId}: book contacts of the calendar's sub-account.`,
+      );
     }
     if (typeof req.start !== 'number' || !Number.isSafeInteger(req.start)) throw new PlatformError('invalid', `Booking start must be epoch milliseconds, got ${String(req.start)}.`);
     const slot = { start: req.start, end: req.start + cal.slotMinutes * 60_000 };

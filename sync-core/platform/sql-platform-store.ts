@@ -222,12 +222,12 @@ export class SqlPlatformStore {
   }
 
   private async nextChangeSeq(): Promise<number> {
-    const row = await this.db.get('UPDATE platform_state SET change_seq = change_seq + 1 WHERE id = 1 RETURNING change_seq') as { change_seq: number };
+    const row = (await this.db.get('UPDATE platform_state SET change_seq = change_seq + 1 WHERE id = 1 RETURNING change_seq')) as { change_seq: number };
     return row.change_seq;
   }
 
   async currentChangeSeq(): Promise<number> {
-    return (await this.db.get('SELECT change_seq FROM platform_state WHERE id = 1') as { change_seq: number }).change_seq;
+    return ((await this.db.get('SELECT change_seq FROM platform_state WHERE id = 1')) as { change_seq: number }).change_seq;
   }
 
   private async newId(given: string | undefined, prefix: string, table: string, what: string): Promise<string> {
@@ -251,11 +251,11 @@ export class SqlPlatformStore {
   }
 
   async getSubAccount(id: string): Promise<SubAccount | undefined> {
-    return await this.db.get('SELECT id, name FROM platform_sub_accounts WHERE id = ?', [id]) as SubAccount | undefined;
+    return (await this.db.get('SELECT id, name FROM platform_sub_accounts WHERE id = ?', [id])) as SubAccount | undefined;
   }
 
   async listSubAccounts(): Promise<SubAccount[]> {
-    return await this.db.all('SELECT id, name FROM platform_sub_accounts ORDER BY id') as SubAccount[];
+    return (await this.db.all('SELECT id, name FROM platform_sub_accounts ORDER BY id')) as SubAccount[];
   }
 
   private async requireSubAccount(id: string): Promise<SubAccount> {
@@ -278,25 +278,27 @@ export class SqlPlatformStore {
       validateWorkingHours(wh);
       const days = [...wh.days].sort((a, b) => a - b);
       const id = await this.newId(init.id, 'usr', 'platform_users', 'User');
-      await this.db.run('INSERT INTO platform_users (id, sub_account_id, name, email, time_zone, work_days, work_start, work_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [id,
+      await this.db.run('INSERT INTO platform_users (id, sub_account_id, name, email, time_zone, work_days, work_start, work_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+        id,
         init.subAccountId,
         name,
         init.email,
         init.timeZone,
         JSON.stringify(days),
         wh.start,
-        wh.end,]);
+        wh.end,
+      ]);
       return { id, subAccountId: init.subAccountId, name, email: init.email, timeZone: init.timeZone, workingHours: { days, start: wh.start, end: wh.end } };
     });
   }
 
   async getUser(id: string): Promise<User | undefined> {
-    const r = await this.db.get('SELECT * FROM platform_users WHERE id = ?', [id]) as UserRow | undefined;
+    const r = (await this.db.get('SELECT * FROM platform_users WHERE id = ?', [id])) as UserRow | undefined;
     return r && toUser(r);
   }
 
   async listUsers(subAccountId: string): Promise<User[]> {
-    return (await this.db.all('SELECT * FROM platform_users WHERE sub_account_id = ? ORDER BY id', [subAccountId]) as UserRow[]).map(toUser);
+    return ((await this.db.all('SELECT * FROM platform_users WHERE sub_account_id = ? ORDER BY id', [subAccountId])) as UserRow[]).map(toUser);
   }
 
   // ------------------------------------------------------------------ contacts
@@ -312,12 +314,12 @@ export class SqlPlatformStore {
   }
 
   async getContact(id: string): Promise<Contact | undefined> {
-    const r = await this.db.get('SELECT * FROM platform_contacts WHERE id = ?', [id]) as ContactRow | undefined;
+    const r = (await this.db.get('SELECT * FROM platform_contacts WHERE id = ?', [id])) as ContactRow | undefined;
     return r && toContact(r);
   }
 
   async listContacts(subAccountId: string): Promise<Contact[]> {
-    return (await this.db.all('SELECT * FROM platform_contacts WHERE sub_account_id = ? ORDER BY id', [subAccountId]) as ContactRow[]).map(toContact);
+    return ((await this.db.all('SELECT * FROM platform_contacts WHERE sub_account_id = ? ORDER BY id', [subAccountId])) as ContactRow[]).map(toContact);
   }
 
   // ------------------------------------------------------------------ calendars
@@ -349,25 +351,27 @@ export class SqlPlatformStore {
       }
       const icloudSync = ICLOUD_SYNC_TYPES.includes(init.type);
       const id = await this.newId(init.id, 'cal', 'platform_calendars', 'Calendar');
-      await this.db.run('INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)', [id,
+      await this.db.run('INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        id,
         init.subAccountId,
         name,
         init.type,
         slotMinutes,
         capacity,
-        icloudSync ? 1 : 0,]);
+        icloudSync ? 1 : 0,
+      ]);
       for (const [i, userId] of init.memberIds.entries()) await this.db.run('INSERT INTO platform_calendar_members (calendar_id, position, user_id) VALUES (?, ?, ?)', [id, i, userId]);
       return (await this.getCalendar(id))!;
     });
   }
 
   async getCalendar(id: string): Promise<PlatformCalendar | undefined> {
-    const r = await this.db.get(`SELECT ${this.calendarColumns} FROM platform_calendars c WHERE c.id = ?`, [id]) as CalendarRow | undefined;
+    const r = (await this.db.get(`SELECT ${this.calendarColumns} FROM platform_calendars c WHERE c.id = ?`, [id])) as CalendarRow | undefined;
     return r && toCalendar(r);
   }
 
   async listCalendars(subAccountId: string): Promise<PlatformCalendar[]> {
-    return (await this.db.all(`SELECT ${this.calendarColumns} FROM platform_calendars c WHERE c.sub_account_id = ? ORDER BY c.id`, [subAccountId]) as CalendarRow[]).map(toCalendar);
+    return ((await this.db.all(`SELECT ${this.calendarColumns} FROM platform_calendars c WHERE c.sub_account_id = ? ORDER BY c.id`, [subAccountId])) as CalendarRow[]).map(toCalendar);
   }
 
   async setICloudSync(calendarId: string, enabled: boolean): Promise<PlatformCalendar> {
@@ -448,21 +452,24 @@ export class SqlPlatformStore {
       await this.db.run(
         `INSERT INTO platform_events (id, sub_account_id, kind, calendar_id, title, description, location, start_ms, end_ms, all_day, busy, status, deleted, origin, version, updated_at, change_seq)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 1, ?, ?)`,
-      [id,
-        init.subAccountId,
-        init.kind,
-        init.calendarId ?? null,
-        init.title,
-        init.description ?? null,
-        init.location ?? null,
-        start,
-        end,
-        init.allDay ? 1 : 0,
-        init.busy === false ? 0 : 1,
-        status,
-        origin,
-        updatedAt,
-        seq,]);
+        [
+          id,
+          init.subAccountId,
+          init.kind,
+          init.calendarId ?? null,
+          init.title,
+          init.description ?? null,
+          init.location ?? null,
+          start,
+          end,
+          init.allDay ? 1 : 0,
+          init.busy === false ? 0 : 1,
+          status,
+          origin,
+          updatedAt,
+          seq,
+        ],
+      );
       await this.writeEventUsers(id, userIds, [], { start, end, deleted: false, seq });
       for (const [i, c] of contactIds.entries()) await this.db.run('INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES (?, ?, ?)', [id, c, i]);
       return (await this.getEvent(id))!;
@@ -481,7 +488,8 @@ export class SqlPlatformStore {
     }
     // Users taken off the event see the change in their own feed once (the event without them).
     for (const u of previous) {
-      if (!userIds.includes(u)) await this.db.run('UPDATE platform_event_users SET active = 0, live = 0, start_ms = ?, end_ms = ?, change_seq = ? WHERE event_id = ? AND user_id = ?', [ev.start, ev.end, ev.seq, eventId, u]);
+      if (!userIds.includes(u))
+        await this.db.run('UPDATE platform_event_users SET active = 0, live = 0, start_ms = ?, end_ms = ?, change_seq = ? WHERE event_id = ? AND user_id = ?', [ev.start, ev.end, ev.seq, eventId, u]);
     }
   }
 
@@ -512,7 +520,7 @@ export class SqlPlatformStore {
         if (patch.status !== 'confirmed' && patch.status !== 'cancelled') throw new PlatformError('invalid', `Unknown status '${String(patch.status)}': use 'confirmed' or 'cancelled'.`);
         next.status = patch.status;
       }
-      if (patch.userIds !== undefined) next.userIds = [...await this.validateUserIds(patch.userIds, cur.subAccountId)];
+      if (patch.userIds !== undefined) next.userIds = [...(await this.validateUserIds(patch.userIds, cur.subAccountId))];
       const changed =
         next.title !== cur.title ||
         next.description !== cur.description ||
@@ -529,7 +537,8 @@ export class SqlPlatformStore {
       await this.db.run(
         `UPDATE platform_events SET title = ?, description = ?, location = ?, start_ms = ?, end_ms = ?, all_day = ?, busy = ?, status = ?,
            version = version + 1, updated_at = ?, change_seq = ? WHERE id = ?`,
-      [next.title, next.description ?? null, next.location ?? null, next.start, next.end, next.allDay ? 1 : 0, next.busy ? 1 : 0, next.status, updatedAt, seq, id]);
+        [next.title, next.description ?? null, next.location ?? null, next.start, next.end, next.allDay ? 1 : 0, next.busy ? 1 : 0, next.status, updatedAt, seq, id],
+      );
       await this.writeEventUsers(id, next.userIds, cur.userIds, { start: next.start, end: next.end, deleted: false, seq });
       return (await this.getEvent(id))!;
     });
@@ -566,12 +575,12 @@ export class SqlPlatformStore {
   }
 
   async getEvent(id: string): Promise<PlatformEvent | undefined> {
-    const r = await this.db.get(`SELECT ${this.eventColumns} FROM platform_events e WHERE e.id = ?`, [id]) as EventRow | undefined;
+    const r = (await this.db.get(`SELECT ${this.eventColumns} FROM platform_events e WHERE e.id = ?`, [id])) as EventRow | undefined;
     return r && toEvent(r);
   }
 
   async listEventsForUser(userId: string, range: { start: number; end: number }): Promise<PlatformEvent[]> {
-    return (await this.db.all(this.eventsForUserSql, [userId, range.start, range.end]) as EventRow[]).map(toEvent);
+    return ((await this.db.all(this.eventsForUserSql, [userId, range.start, range.end])) as EventRow[]).map(toEvent);
   }
 
   /**
@@ -581,18 +590,20 @@ export class SqlPlatformStore {
    * treat that like a deletion for this user.
    */
   async listChangedEvents(userId: string, afterSeq: number): Promise<PlatformEvent[]> {
-    return (await this.db.all(this.changedEventsSql, [userId, afterSeq]) as EventRow[]).map(toEvent);
+    return ((await this.db.all(this.changedEventsSql, [userId, afterSeq])) as EventRow[]).map(toEvent);
   }
 
   // ------------------------------------------------------------------ round-robin rotation
 
   async rotationPointer(calendarId: string): Promise<number> {
-    const r = await this.db.get('SELECT next_position FROM platform_rotation WHERE calendar_id = ?', [calendarId]) as { next_position: number } | undefined;
+    const r = (await this.db.get('SELECT next_position FROM platform_rotation WHERE calendar_id = ?', [calendarId])) as { next_position: number } | undefined;
     return r?.next_position ?? 0;
   }
 
   async setRotationPointer(calendarId: string, nextPosition: number): Promise<void> {
-    await this.db.run('INSERT INTO platform_rotation (calendar_id, next_position) VALUES (?, ?) ON CONFLICT (calendar_id) DO UPDATE SET next_position = excluded.next_position', [calendarId,
-      nextPosition,]);
+    await this.db.run('INSERT INTO platform_rotation (calendar_id, next_position) VALUES (?, ?) ON CONFLICT (calendar_id) DO UPDATE SET next_position = excluded.next_position', [
+      calendarId,
+      nextPosition,
+    ]);
   }
 }

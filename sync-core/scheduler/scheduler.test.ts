@@ -12,7 +12,19 @@ async function setUp(connections: number) {
   const sub = await core.platform.createSubAccount({ name: 'S' });
   for (let i = 0; i < connections; i++) {
     const user = await core.platform.createUser({ subAccountId: sub.id, name: `U${i}`, email: `u${i}@t.test`, timeZone: 'UTC' });
-    await core.state.insertConnection({ id: `c${i}`, subAccountId: sub.id, userId: user.id, appleId: `u${i}@example.com`, appPassword: 'x', serverUrl: 'http://127.0.0.1:9/', principalUrl: '', homeUrl: '', status: 'active', changeCursor: 0, createdAt: clock.now() });
+    await core.state.insertConnection({
+      id: `c${i}`,
+      subAccountId: sub.id,
+      userId: user.id,
+      appleId: `u${i}@example.com`,
+      appPassword: 'x',
+      serverUrl: 'http://127.0.0.1:9/',
+      principalUrl: '',
+      homeUrl: '',
+      status: 'active',
+      changeCursor: 0,
+      createdAt: clock.now(),
+    });
   }
   return { clock, core };
 }

@@ -27,7 +27,16 @@ export interface SchedulerOptions {
   leaseMs?: number;
 }
 
-export const DEFAULT_SCHEDULE = { intervalMs: 5 * 60_000, jitterMs: 60_000, concurrency: 4, backoffMs: 30_000, maxBackoffMs: 60 * 60_000, seed: 1, workerId: `worker-${process.pid}`, leaseMs: 10 * 60_000 };
+export const DEFAULT_SCHEDULE = {
+  intervalMs: 5 * 60_000,
+  jitterMs: 60_000,
+  concurrency: 4,
+  backoffMs: 30_000,
+  maxBackoffMs: 60 * 60_000,
+  seed: 1,
+  workerId: `worker-${process.pid}`,
+  leaseMs: 10 * 60_000,
+};
 
 export class Scheduler {
   private readonly options: Required<SchedulerOptions>;

@@ -159,37 +159,38 @@ export class SyncState {
 
   async insertConnection(c: Omit<Connection, 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'statusReason' | 'lastSyncAt'> & { changeCursor: number }): Promise<Connection> {
     await this.db.run(
-        `INSERT INTO connections (id, sub_account_id, user_id, apple_id, app_password, server_url, principal_url, home_url, status, change_cursor, created_at)
+      `INSERT INTO connections (id, sub_account_id, user_id, apple_id, app_password, server_url, principal_url, home_url, status, change_cursor, created_at)
          VALUES (@id, @subAccountId, @userId, @appleId, @appPassword, @serverUrl, @principalUrl, @homeUrl, @status, @changeCursor, @createdAt)`,
-      [c]);
+      [c],
+    );
     return (await this.getConnection(c.id))!;
   }
 
   async getConnection(id: string): Promise<Connection | undefined> {
-    const r = await this.db.get('SELECT * FROM connections WHERE id = ?', [id]) as Row | undefined;
+    const r = (await this.db.get('SELECT * FROM connections WHERE id = ?', [id])) as Row | undefined;
     return r && toConnection(r);
   }
 
   async listConnections(): Promise<Connection[]> {
-    return (await this.db.all('SELECT * FROM connections ORDER BY id') as Row[]).map(toConnection);
+    return ((await this.db.all('SELECT * FROM connections ORDER BY id')) as Row[]).map(toConnection);
   }
 
   async findConnection(subAccountId: string, userId: string): Promise<Connection | undefined> {
-    const r = await this.db.get('SELECT * FROM connections WHERE sub_account_id = ? AND user_id = ?', [subAccountId, userId]) as Row | undefined;
+    const r = (await this.db.get('SELECT * FROM connections WHERE sub_account_id = ? AND user_id = ?', [subAccountId, userId])) as Row | undefined;
     return r && toConnection(r);
   }
 
   async connectionsForAppleId(appleId: string): Promise<Connection[]> {
-    return (await this.db.all('SELECT * FROM connections WHERE lower(apple_id) = lower(?)', [appleId]) as Row[]).map(toConnection);
+    return ((await this.db.all('SELECT * FROM connections WHERE lower(apple_id) = lower(?)', [appleId])) as Row[]).map(toConnection);
   }
 
   async connectionsForUser(userId: string): Promise<Connection[]> {
-    return (await this.db.all('SELECT * FROM connections WHERE user_id = ?', [userId]) as Row[]).map(toConnection);
+    return ((await this.db.all('SELECT * FROM connections WHERE user_id = ?', [userId])) as Row[]).map(toConnection);
   }
 
   /** Active connections whose next poll is due, soonest first. */
   async dueConnections(now: number, limit: number): Promise<Connection[]> {
-    return (await this.db.all("SELECT * FROM connections WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?", [now, limit]) as Row[]).map(toConnection);
+    return ((await this.db.all("SELECT * FROM connections WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?", [now, limit])) as Row[]).map(toConnection);
   }
 
   /**
@@ -219,7 +220,10 @@ export class SyncState {
     await this.db.run('UPDATE connections SET lease_owner = NULL, lease_until = NULL, next_poll_at = ? WHERE id = ? AND lease_owner = ?', [nextPollAt, id, worker]);
   }
 
-  async updateConnection(id: string, patch: Partial<Pick<Connection, 'status' | 'statusReason' | 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'lastSyncAt' | 'appPassword' | 'principalUrl' | 'homeUrl'>>): Promise<void> {
+  async updateConnection(
+    id: string,
+    patch: Partial<Pick<Connection, 'status' | 'statusReason' | 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'lastSyncAt' | 'appPassword' | 'principalUrl' | 'homeUrl'>>,
+  ): Promise<void> {
     const columns: Record<string, string> = {
       status: 'status',
       statusReason: 'status_reason',
@@ -258,7 +262,7 @@ export class SyncState {
   }
 
   async listRemoteCalendars(connectionId: string): Promise<RemoteCalendar[]> {
-    return (await this.db.all('SELECT * FROM remote_calendars WHERE connection_id = ? ORDER BY url', [connectionId]) as Row[]).map(toCalendar);
+    return ((await this.db.all('SELECT * FROM remote_calendars WHERE connection_id = ? ORDER BY url', [connectionId])) as Row[]).map(toCalendar);
   }
 
   async setRoles(connectionId: string, linkedUrl: string | undefined, conflictUrls: string[]): Promise<void> {
@@ -274,72 +278,84 @@ export class SyncState {
   // ---- remote objects ----------------------------------------------------------------------------------
 
   async getObject(connectionId: string, href: string): Promise<RemoteObjectRow | undefined> {
-    const r = await this.db.get('SELECT * FROM remote_objects WHERE connection_id = ? AND href = ?', [connectionId, href]) as Row | undefined;
+    const r = (await this.db.get('SELECT * FROM remote_objects WHERE connection_id = ? AND href = ?', [connectionId, href])) as Row | undefined;
     return r && toObject(r);
   }
 
   /** The platform's own copy of appointment `eventId`: the followed copy of its UID. */
   async objectForEvent(connectionId: string, eventId: string): Promise<RemoteObjectRow | undefined> {
-    const r = await this.db.get("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform' AND followed = 1", [connectionId, eventId]) as Row | undefined;
+    const r = (await this.db.get("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform' AND followed = 1", [connectionId, eventId])) as Row | undefined;
     return r && toObject(r);
   }
 
   /** The copy of `uid` the engine follows, gone or not (at most one: a unique index says so). */
   async followedObject(connectionId: string, uid: string): Promise<RemoteObjectRow | undefined> {
-    const r = await this.db.get('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 1', [connectionId, uid]) as Row | undefined;
+    const r = (await this.db.get('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 1', [connectionId, uid])) as Row | undefined;
     return r && toObject(r);
   }
 
   /** Live copies of `uid` seen in other calendars than the followed one. */
   async copiesOf(connectionId: string, uid: string): Promise<RemoteObjectRow[]> {
-    return (await this.db.all('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 0 AND gone = 0 ORDER BY href', [connectionId, uid]) as Row[]).map(toObject);
+    return ((await this.db.all('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 0 AND gone = 0 ORDER BY href', [connectionId, uid])) as Row[]).map(toObject);
   }
 
   /** Calendars holding a live followed copy: read on every run, whatever their role (D8). */
   async calendarsWithFollowed(connectionId: string): Promise<string[]> {
-    return (await this.db.all('SELECT DISTINCT calendar_url FROM remote_objects WHERE connection_id = ? AND followed = 1 AND gone = 0', [connectionId]) as Row[]).map((r) => r.calendar_url as string);
+    return ((await this.db.all('SELECT DISTINCT calendar_url FROM remote_objects WHERE connection_id = ? AND followed = 1 AND gone = 0', [connectionId])) as Row[]).map(
+      (r) => r.calendar_url as string,
+    );
   }
 
   /** Whether a calendar holds any copy this connection has seen (so its listing is worth reading). */
   async knownHrefsIn(connectionId: string, calendarUrl: string): Promise<Set<string>> {
-    return new Set((await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?', [connectionId, calendarUrl]) as Row[]).map((r) => r.href as string));
+    return new Set(((await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?', [connectionId, calendarUrl])) as Row[]).map((r) => r.href as string));
   }
 
   /** The live followed copies in a calendar: what a full listing of it must show. */
   async followedHrefsIn(connectionId: string, calendarUrl: string): Promise<string[]> {
-    return (await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND followed = 1 AND gone = 0', [connectionId, calendarUrl]) as Row[]).map((r) => r.href as string);
+    return ((await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND followed = 1 AND gone = 0', [connectionId, calendarUrl])) as Row[]).map(
+      (r) => r.href as string,
+    );
   }
 
   /** Copies the engine created in a calendar that no listing has shown yet (sync-003). */
   async unconfirmedIn(connectionId: string, calendarUrl: string): Promise<string[]> {
-    return (await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND unconfirmed = 1 AND gone = 0', [connectionId, calendarUrl]) as Row[]).map((r) => r.href as string);
+    return ((await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ? AND unconfirmed = 1 AND gone = 0', [connectionId, calendarUrl])) as Row[]).map(
+      (r) => r.href as string,
+    );
   }
 
   /** Followed iCloud events with occurrences that the window now reaches (an index range, D5). */
   async objectsDue(connectionId: string, windowEnd: number): Promise<RemoteObjectRow[]> {
     return (
-      await this.db.all('SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href', [connectionId, windowEnd]) as Row[]
+      (await this.db.all('SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href', [
+        connectionId,
+        windowEnd,
+      ])) as Row[]
     ).map(toObject);
   }
 
   async saveObject(o: RemoteObjectRow): Promise<void> {
     await this.db.run(
-        `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due, unconfirmed)
+      `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due, unconfirmed)
          VALUES (@connectionId, @href, @calendarUrl, @uid, @etag, @data, @contentHash, @origin, @eventId, @pushedVersion, @remoteModified, @gone, @followed, @windowDue, @unconfirmed)
          ON CONFLICT (connection_id, href) DO UPDATE SET calendar_url = excluded.calendar_url, uid = excluded.uid, etag = excluded.etag, data = excluded.data,
            content_hash = excluded.content_hash, origin = excluded.origin, event_id = excluded.event_id, pushed_version = excluded.pushed_version,
            remote_modified = excluded.remote_modified, gone = excluded.gone, followed = excluded.followed, window_due = excluded.window_due, unconfirmed = excluded.unconfirmed`,
-      [{
-        ...o,
-        etag: o.etag ?? null,
-        eventId: o.eventId ?? null,
-        pushedVersion: o.pushedVersion ?? null,
-        remoteModified: o.remoteModified ?? null,
-        gone: o.gone ? 1 : 0,
-        followed: o.followed ? 1 : 0,
-        windowDue: o.windowDue ?? null,
-        unconfirmed: o.unconfirmed ? 1 : 0,
-      }]);
+      [
+        {
+          ...o,
+          etag: o.etag ?? null,
+          eventId: o.eventId ?? null,
+          pushedVersion: o.pushedVersion ?? null,
+          remoteModified: o.remoteModified ?? null,
+          gone: o.gone ? 1 : 0,
+          followed: o.followed ? 1 : 0,
+          windowDue: o.windowDue ?? null,
+          unconfirmed: o.unconfirmed ? 1 : 0,
+        },
+      ],
+    );
   }
 
   async deleteObject(connectionId: string, href: string): Promise<void> {
@@ -349,19 +365,20 @@ export class SyncState {
   // ---- occurrence links -----------------------------------------------------------------------------------
 
   async linksOf(connectionId: string, uid: string): Promise<InstanceLink[]> {
-    return (await this.db.all('SELECT * FROM occurrence_links WHERE connection_id = ? AND uid = ? ORDER BY recurrence_key', [connectionId, uid]) as Row[]).map(toLink);
+    return ((await this.db.all('SELECT * FROM occurrence_links WHERE connection_id = ? AND uid = ? ORDER BY recurrence_key', [connectionId, uid])) as Row[]).map(toLink);
   }
 
   async linkForEvent(connectionId: string, eventId: string): Promise<InstanceLink | undefined> {
-    const r = await this.db.get('SELECT * FROM occurrence_links WHERE connection_id = ? AND event_id = ?', [connectionId, eventId]) as Row | undefined;
+    const r = (await this.db.get('SELECT * FROM occurrence_links WHERE connection_id = ? AND event_id = ?', [connectionId, eventId])) as Row | undefined;
     return r && toLink(r);
   }
 
   async saveLink(l: InstanceLink): Promise<void> {
     await this.db.run(
-        `INSERT INTO occurrence_links (connection_id, uid, recurrence_key, event_id, synced_version, suppressed) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO occurrence_links (connection_id, uid, recurrence_key, event_id, synced_version, suppressed) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (connection_id, uid, recurrence_key) DO UPDATE SET event_id = excluded.event_id, synced_version = excluded.synced_version, suppressed = excluded.suppressed`,
-      [l.connectionId, l.uid, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0]);
+      [l.connectionId, l.uid, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0],
+    );
   }
 
   async deleteLink(connectionId: string, uid: string, recurrenceKey: string): Promise<void> {
@@ -372,9 +389,10 @@ export class SyncState {
 
   async addPending(connectionId: string, eventId: string, error: string): Promise<void> {
     await this.db.run(
-        `INSERT INTO pending_pushes (connection_id, event_id, attempts, last_error) VALUES (?, ?, 1, ?)
+      `INSERT INTO pending_pushes (connection_id, event_id, attempts, last_error) VALUES (?, ?, 1, ?)
          ON CONFLICT (connection_id, event_id) DO UPDATE SET attempts = pending_pushes.attempts + 1, last_error = excluded.last_error`,
-      [connectionId, eventId, error]);
+      [connectionId, eventId, error],
+    );
   }
 
   async removePending(connectionId: string, eventId: string): Promise<void> {
@@ -382,7 +400,7 @@ export class SyncState {
   }
 
   async listPending(connectionId: string): Promise<{ eventId: string; attempts: number; lastError: string }[]> {
-    return (await this.db.all('SELECT event_id, attempts, last_error FROM pending_pushes WHERE connection_id = ? ORDER BY event_id', [connectionId]) as Row[]).map((r) => ({
+    return ((await this.db.all('SELECT event_id, attempts, last_error FROM pending_pushes WHERE connection_id = ? ORDER BY event_id', [connectionId])) as Row[]).map((r) => ({
       eventId: r.event_id as string,
       attempts: r.attempts as number,
       lastError: r.last_error as string,
@@ -419,7 +437,7 @@ export class SyncState {
   }
 
   async lastRun(connectionId: string): Promise<{ startedAt: number; finishedAt: number; report: unknown } | undefined> {
-    const r = await this.db.get('SELECT * FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1', [connectionId]) as Row | undefined;
+    const r = (await this.db.get('SELECT * FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1', [connectionId])) as Row | undefined;
     return r && { startedAt: r.started_at as number, finishedAt: r.finished_at as number, report: JSON.parse(r.report as string) };
   }
 }

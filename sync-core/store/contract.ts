@@ -56,203 +56,212 @@ export function storeContract(name: string, target: ContractTarget): void {
   }
 
   describe(`${name}: entities`, () => {
-  it('gives deterministic prefixed ids and round-trips every entity', async () => {
-    const { store, sub, alice, john } = await setup();
-    expect(sub.id).toBe('sub_000001');
-    expect(alice.id).toBe('usr_000001');
-    expect(john.id).toBe('con_000001');
-    expect(await store.getUser(alice.id)).toEqual({
-      id: 'usr_000001',
-      subAccountId: sub.id,
-      name: 'Alice',
-      email: 'alice@example.com',
-      timeZone: 'Europe/London',
-      workingHours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
+    it('gives deterministic prefixed ids and round-trips every entity', async () => {
+      const { store, sub, alice, john } = await setup();
+      expect(sub.id).toBe('sub_000001');
+      expect(alice.id).toBe('usr_000001');
+      expect(john.id).toBe('con_000001');
+      expect(await store.getUser(alice.id)).toEqual({
+        id: 'usr_000001',
+        subAccountId: sub.id,
+        name: 'Alice',
+        email: 'alice@example.com',
+        timeZone: 'Europe/London',
+        workingHours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
+      });
+      expect(await store.getContact(john.id)).toEqual(john);
+      expect((await store.listSubAccounts()).map((s) => s.name)).toEqual(['Acme', 'Other']);
+      expect((await store.listUsers(sub.id)).map((u) => u.name)).toEqual(['Alice', 'Bob']);
+      expect((await store.listContacts(sub.id)).map((c) => c.name)).toEqual(['John']);
+      expect((await store.createSubAccount({ id: 'sub_custom', name: 'X' })).id).toBe('sub_custom');
+      expect(await code(() => store.createSubAccount({ id: 'sub_custom', name: 'Y' }))).toMatch(/^conflict:/);
+      expect(await store.getUser('usr_nope')).toBeUndefined();
     });
-    expect(await store.getContact(john.id)).toEqual(john);
-    expect((await store.listSubAccounts()).map((s) => s.name)).toEqual(['Acme', 'Other']);
-    expect((await store.listUsers(sub.id)).map((u) => u.name)).toEqual(['Alice', 'Bob']);
-    expect((await store.listContacts(sub.id)).map((c) => c.name)).toEqual(['John']);
-    expect((await store.createSubAccount({ id: 'sub_custom', name: 'X' })).id).toBe('sub_custom');
-    expect(await code(() => store.createSubAccount({ id: 'sub_custom', name: 'Y' }))).toMatch(/^conflict:/);
-    expect(await store.getUser('usr_nope')).toBeUndefined();
-  });
 
-  it('validates users: sub-account, time zone, working hours', async () => {
-    const { store, sub } = await setup();
-    const base = { subAccountId: sub.id, name: 'U', email: 'u@example.com', timeZone: 'Europe/Paris' };
-    expect(await code(() => store.createUser({ ...base, subAccountId: 'sub_nope' }))).toMatch(/^not-found: Sub-account sub_nope/);
-    expect(await code(() => store.createUser({ ...base, timeZone: 'Mars/Olympus' }))).toMatch(/^invalid: Unknown time zone 'Mars\/Olympus'.*IANA/);
-    expect(await code(() => store.createUser({ ...base, workingHours: { days: [1], start: '17:00', end: '09:00' } }))).toMatch(/^invalid: .*after start/);
-    expect(await code(() => store.createUser({ ...base, workingHours: { days: [8], start: '09:00', end: '17:00' } }))).toMatch(/^invalid: .*ISO weekday/);
-    expect(await code(() => store.createUser({ ...base, workingHours: { days: [1], start: '9:00', end: '17:00' } }))).toMatch(/^invalid: .*HH:MM/);
-    expect(await code(() => store.createUser({ ...base, workingHours: { days: [], start: '09:00', end: '17:00' } }))).toMatch(/^invalid: .*at least one day/);
-    const night = await store.createUser({ ...base, workingHours: { days: [7, 6], start: '18:00', end: '24:00' } });
-    expect((await store.getUser(night.id))!.workingHours).toEqual({ days: [6, 7], start: '18:00', end: '24:00' });
-  });
+    it('validates users: sub-account, time zone, working hours', async () => {
+      const { store, sub } = await setup();
+      const base = { subAccountId: sub.id, name: 'U', email: 'u@example.com', timeZone: 'Europe/Paris' };
+      expect(await code(() => store.createUser({ ...base, subAccountId: 'sub_nope' }))).toMatch(/^not-found: Sub-account sub_nope/);
+      expect(await code(() => store.createUser({ ...base, timeZone: 'Mars/Olympus' }))).toMatch(/^invalid: Unknown time zone 'Mars\/Olympus'.*IANA/);
+      expect(await code(() => store.createUser({ ...base, workingHours: { days: [1], start: '17:00', end: '09:00' } }))).toMatch(/^invalid: .*after start/);
+      expect(await code(() => store.createUser({ ...base, workingHours: { days: [8], start: '09:00', end: '17:00' } }))).toMatch(/^invalid: .*ISO weekday/);
+      expect(await code(() => store.createUser({ ...base, workingHours: { days: [1], start: '9:00', end: '17:00' } }))).toMatch(/^invalid: .*HH:MM/);
+      expect(await code(() => store.createUser({ ...base, workingHours: { days: [], start: '09:00', end: '17:00' } }))).toMatch(/^invalid: .*at least one day/);
+      const night = await store.createUser({ ...base, workingHours: { days: [7, 6], start: '18:00', end: '24:00' } });
+      expect((await store.getUser(night.id))!.workingHours).toEqual({ days: [6, 7], start: '18:00', end: '24:00' });
+    });
 
-  it('creates calendars: T1 types sync, Simple/Event do not; defaults; member rules', async () => {
-    const { store, sub, alice, bob, stranger } = await setup();
-    const mk = async (type: 'round_robin' | 'collective' | 'class_booking' | 'service' | 'simple' | 'event', memberIds = [alice.id]) =>
-      await store.createCalendar({ subAccountId: sub.id, name: type, type, memberIds });
-    expect(await mk('round_robin', [alice.id, bob.id])).toMatchObject({ icloudSync: true, slotMinutes: 30, memberIds: [alice.id, bob.id] });
-    expect((await mk('collective')).icloudSync).toBe(true);
-    expect((await mk('service')).icloudSync).toBe(true);
-    const cls = await mk('class_booking');
-    expect(cls).toMatchObject({ icloudSync: true, capacity: 10 });
-    expect((await mk('simple')).icloudSync).toBe(false);
-    expect((await mk('event')).icloudSync).toBe(false);
-    expect((await mk('simple')).capacity).toBeUndefined();
-    // member order is kept (round-robin order)
-    expect((await store.getCalendar((await mk('round_robin', [bob.id, alice.id])).id))!.memberIds).toEqual([bob.id, alice.id]);
-    expect(await code(() => mk('simple', [alice.id, bob.id]))).toMatch(/^invalid: A Simple calendar belongs to exactly one user/);
-    expect(await code(() => mk('round_robin', [alice.id, stranger.id]))).toMatch(/^invalid: User usr_000003 .*belongs to sub-account/);
-    expect(await code(() => mk('round_robin', [alice.id, 'usr_nope']))).toMatch(/^not-found:/);
-    expect(await code(() => mk('collective', []))).toMatch(/^invalid:/);
-    expect(await code(() => store.createCalendar({ subAccountId: sub.id, name: 'x', type: 'service', memberIds: [alice.id], capacity: 3 }))).toMatch(/^invalid: capacity applies only/);
-    expect((await store.createCalendar({ subAccountId: sub.id, name: 'y', type: 'service', memberIds: [alice.id], slotMinutes: 45 })).slotMinutes).toBe(45);
-    expect((await store.listCalendars(sub.id)).length).toBe(9);
-  });
+    it('creates calendars: T1 types sync, Simple/Event do not; defaults; member rules', async () => {
+      const { store, sub, alice, bob, stranger } = await setup();
+      const mk = async (type: 'round_robin' | 'collective' | 'class_booking' | 'service' | 'simple' | 'event', memberIds = [alice.id]) =>
+        await store.createCalendar({ subAccountId: sub.id, name: type, type, memberIds });
+      expect(await mk('round_robin', [alice.id, bob.id])).toMatchObject({ icloudSync: true, slotMinutes: 30, memberIds: [alice.id, bob.id] });
+      expect((await mk('collective')).icloudSync).toBe(true);
+      expect((await mk('service')).icloudSync).toBe(true);
+      const cls = await mk('class_booking');
+      expect(cls).toMatchObject({ icloudSync: true, capacity: 10 });
+      expect((await mk('simple')).icloudSync).toBe(false);
+      expect((await mk('event')).icloudSync).toBe(false);
+      expect((await mk('simple')).capacity).toBeUndefined();
+      // member order is kept (round-robin order)
+      expect((await store.getCalendar((await mk('round_robin', [bob.id, alice.id])).id))!.memberIds).toEqual([bob.id, alice.id]);
+      expect(await code(() => mk('simple', [alice.id, bob.id]))).toMatch(/^invalid: A Simple calendar belongs to exactly one user/);
+      expect(await code(() => mk('round_robin', [alice.id, stranger.id]))).toMatch(/^invalid: User usr_000003 .*belongs to sub-account/);
+      expect(await code(() => mk('round_robin', [alice.id, 'usr_nope']))).toMatch(/^not-found:/);
+      expect(await code(() => mk('collective', []))).toMatch(/^invalid:/);
+      expect(await code(() => store.createCalendar({ subAccountId: sub.id, name: 'x', type: 'service', memberIds: [alice.id], capacity: 3 }))).toMatch(/^invalid: capacity applies only/);
+      expect((await store.createCalendar({ subAccountId: sub.id, name: 'y', type: 'service', memberIds: [alice.id], slotMinutes: 45 })).slotMinutes).toBe(45);
+      expect((await store.listCalendars(sub.id)).length).toBe(9);
+    });
 
-  it('T2: refuses iCloud sync for Simple and Event calendars with a clear error; T1 types toggle', async () => {
-    const { store, sub, alice } = await setup();
-    const simple = await store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [alice.id] });
-    const event = await store.createCalendar({ subAccountId: sub.id, name: 'Webinar', type: 'event', memberIds: [alice.id] });
-    const rr = await store.createCalendar({ subAccountId: sub.id, name: 'Team', type: 'round_robin', memberIds: [alice.id] });
-    let err: unknown;
-    try {
-      await store.setICloudSync(simple.id, true);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(PlatformError);
-    expect((err as PlatformError).code).toBe('calendar-type-not-supported');
-    expect((err as PlatformError).message).toContain('Simple calendars cannot sync with iCloud: iCloud sync works for Round Robin, Collective, Class Booking and Service calendars');
-    expect(await code(() => store.setICloudSync(event.id, true))).toMatch(/^calendar-type-not-supported: Event calendars cannot sync/);
-    expect((await store.getCalendar(simple.id))!.icloudSync).toBe(false);
-    expect((await store.setICloudSync(simple.id, false)).icloudSync).toBe(false); // turning off is always fine
-    expect((await store.setICloudSync(rr.id, false)).icloudSync).toBe(false);
-    expect((await store.getCalendar(rr.id))!.icloudSync).toBe(false);
-    expect((await store.setICloudSync(rr.id, true)).icloudSync).toBe(true);
-    expect(await code(() => store.setICloudSync('cal_nope', false))).toMatch(/^not-found:/);
+    it('T2: refuses iCloud sync for Simple and Event calendars with a clear error; T1 types toggle', async () => {
+      const { store, sub, alice } = await setup();
+      const simple = await store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [alice.id] });
+      const event = await store.createCalendar({ subAccountId: sub.id, name: 'Webinar', type: 'event', memberIds: [alice.id] });
+      const rr = await store.createCalendar({ subAccountId: sub.id, name: 'Team', type: 'round_robin', memberIds: [alice.id] });
+      let err: unknown;
+      try {
+        await store.setICloudSync(simple.id, true);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(PlatformError);
+      expect((err as PlatformError).code).toBe('calendar-type-not-supported');
+      expect((err as PlatformError).message).toContain('Simple calendars cannot sync with iCloud: iCloud sync works for Round Robin, Collective, Class Booking and Service calendars');
+      expect(await code(() => store.setICloudSync(event.id, true))).toMatch(/^calendar-type-not-supported: Event calendars cannot sync/);
+      expect((await store.getCalendar(simple.id))!.icloudSync).toBe(false);
+      expect((await store.setICloudSync(simple.id, false)).icloudSync).toBe(false); // turning off is always fine
+      expect((await store.setICloudSync(rr.id, false)).icloudSync).toBe(false);
+      expect((await store.getCalendar(rr.id))!.icloudSync).toBe(false);
+      expect((await store.setICloudSync(rr.id, true)).icloudSync).toBe(true);
+      expect(await code(() => store.setICloudSync('cal_nope', false))).toMatch(/^not-found:/);
+    });
   });
-
-});
 
   describe(`${name}: events`, () => {
-  it('enforces the contact rules: appointments need contacts, blocked slots have none, same sub-account', async () => {
-    const { store, sub, alice, john, foreign, stranger } = await setup();
-    const base = { subAccountId: sub.id, userIds: [alice.id], title: 'x', start: MON + 9 * H, end: MON + 10 * H };
-    expect(await code(() => store.createEvent({ ...base, kind: 'appointment' }))).toMatch(/^invalid: An appointment needs at least one contact/);
-    expect(await code(() => store.createEvent({ ...base, kind: 'appointment', contactIds: [] }))).toMatch(/^invalid: An appointment needs/);
-    expect(await code(() => store.createEvent({ ...base, kind: 'blocked', contactIds: [john.id] }))).toMatch(/^invalid: A blocked slot has no contacts/);
-    expect(await code(() => store.createEvent({ ...base, kind: 'appointment', contactIds: [foreign.id] }))).toMatch(/^invalid: Contact con_000002 belongs to sub-account sub_000002/);
-    expect(await code(() => store.createEvent({ ...base, kind: 'appointment', contactIds: ['con_nope'] }))).toMatch(/^not-found:/);
-    expect(await code(() => store.createEvent({ ...base, kind: 'blocked', userIds: [stranger.id] }))).toMatch(/^invalid: User usr_000003/);
-    expect(await code(() => store.createEvent({ ...base, kind: 'blocked', userIds: ['usr_nope'] }))).toMatch(/^not-found:/);
-    expect(await code(() => store.createEvent({ ...base, kind: 'blocked', end: base.start }))).toMatch(/^invalid: Event end .* must be after its start/);
-    expect(await code(() => store.createEvent({ ...base, kind: 'blocked', subAccountId: 'sub_nope' }))).toMatch(/^not-found:/);
-    // nothing above was written, not even a change sequence number
-    expect(await store.currentChangeSeq()).toBe(0);
-    const appt = await store.createEvent({ ...base, kind: 'appointment', contactIds: [john.id], description: 'd' });
-    expect(appt).toMatchObject({ id: 'evt_000001', kind: 'appointment', contactIds: [john.id], userIds: [alice.id], origin: 'platform', status: 'confirmed', busy: true, allDay: false, deleted: false, description: 'd' });
-    expect(appt.location).toBeUndefined();
-    const blocked = await store.createEvent({ ...base, kind: 'blocked', origin: 'icloud', busy: false });
-    expect(blocked).toMatchObject({ kind: 'blocked', contactIds: [], origin: 'icloud', busy: false });
-  });
+    it('enforces the contact rules: appointments need contacts, blocked slots have none, same sub-account', async () => {
+      const { store, sub, alice, john, foreign, stranger } = await setup();
+      const base = { subAccountId: sub.id, userIds: [alice.id], title: 'x', start: MON + 9 * H, end: MON + 10 * H };
+      expect(await code(() => store.createEvent({ ...base, kind: 'appointment' }))).toMatch(/^invalid: An appointment needs at least one contact/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'appointment', contactIds: [] }))).toMatch(/^invalid: An appointment needs/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'blocked', contactIds: [john.id] }))).toMatch(/^invalid: A blocked slot has no contacts/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'appointment', contactIds: [foreign.id] }))).toMatch(/^invalid: Contact con_000002 belongs to sub-account sub_000002/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'appointment', contactIds: ['con_nope'] }))).toMatch(/^not-found:/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'blocked', userIds: [stranger.id] }))).toMatch(/^invalid: User usr_000003/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'blocked', userIds: ['usr_nope'] }))).toMatch(/^not-found:/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'blocked', end: base.start }))).toMatch(/^invalid: Event end .* must be after its start/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'blocked', subAccountId: 'sub_nope' }))).toMatch(/^not-found:/);
+      // nothing above was written, not even a change sequence number
+      expect(await store.currentChangeSeq()).toBe(0);
+      const appt = await store.createEvent({ ...base, kind: 'appointment', contactIds: [john.id], description: 'd' });
+      expect(appt).toMatchObject({
+        id: 'evt_000001',
+        kind: 'appointment',
+        contactIds: [john.id],
+        userIds: [alice.id],
+        origin: 'platform',
+        status: 'confirmed',
+        busy: true,
+        allDay: false,
+        deleted: false,
+        description: 'd',
+      });
+      expect(appt.location).toBeUndefined();
+      const blocked = await store.createEvent({ ...base, kind: 'blocked', origin: 'icloud', busy: false });
+      expect(blocked).toMatchObject({ kind: 'blocked', contactIds: [], origin: 'icloud', busy: false });
+    });
 
-  it('every write takes the next changeSeq, bumps version and sets updatedAt; deletes are tombstones', async () => {
-    const { store, sub, alice, john } = await setup();
-    const clock = target.clock;
-    const a = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'A', start: MON + 9 * H, end: MON + 10 * H });
-    expect(a).toMatchObject({ version: 1, changeSeq: 1, updatedAt: T0 });
-    clock.advance(60_000);
-    const b = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'B', start: MON, end: MON + H, updatedAt: 42 });
-    expect(b).toMatchObject({ version: 1, changeSeq: 2, updatedAt: 42 });
-    const a2 = await store.updateEvent(a.id, { title: 'A2', location: 'Room 1' });
-    expect(a2).toMatchObject({ title: 'A2', location: 'Room 1', version: 2, changeSeq: 3, updatedAt: T0 + 60_000 });
-    const a3 = await store.updateEvent(a.id, { start: MON + 11 * H, end: MON + 12 * H, updatedAt: 7 });
-    expect(a3).toMatchObject({ version: 3, changeSeq: 4, updatedAt: 7 });
-    // a patch that changes nothing writes nothing
-    expect(await store.updateEvent(a.id, { title: 'A2' })).toEqual(a3);
-    expect(await store.currentChangeSeq()).toBe(4);
-    expect(await code(() => store.updateEvent(a.id, { end: MON }))).toMatch(/^invalid:/);
-    expect(await code(() => store.updateEvent('evt_nope', { title: 'x' }))).toMatch(/^not-found:/);
-    const del = await store.deleteEvent(a.id, 99);
-    expect(del).toMatchObject({ deleted: true, version: 4, changeSeq: 5, updatedAt: 99, title: 'A2' });
-    expect(await store.getEvent(a.id)).toEqual(del); // the tombstone keeps its id
-    expect(await store.deleteEvent(a.id)).toEqual(del); // deleting again changes nothing
-    expect(await code(() => store.updateEvent(a.id, { title: 'x' }))).toMatch(/^conflict: Event evt_000001 was deleted/);
-    expect(await store.currentChangeSeq()).toBe(5);
-  });
+    it('every write takes the next changeSeq, bumps version and sets updatedAt; deletes are tombstones', async () => {
+      const { store, sub, alice, john } = await setup();
+      const clock = target.clock;
+      const a = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'A', start: MON + 9 * H, end: MON + 10 * H });
+      expect(a).toMatchObject({ version: 1, changeSeq: 1, updatedAt: T0 });
+      clock.advance(60_000);
+      const b = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'B', start: MON, end: MON + H, updatedAt: 42 });
+      expect(b).toMatchObject({ version: 1, changeSeq: 2, updatedAt: 42 });
+      const a2 = await store.updateEvent(a.id, { title: 'A2', location: 'Room 1' });
+      expect(a2).toMatchObject({ title: 'A2', location: 'Room 1', version: 2, changeSeq: 3, updatedAt: T0 + 60_000 });
+      const a3 = await store.updateEvent(a.id, { start: MON + 11 * H, end: MON + 12 * H, updatedAt: 7 });
+      expect(a3).toMatchObject({ version: 3, changeSeq: 4, updatedAt: 7 });
+      // a patch that changes nothing writes nothing
+      expect(await store.updateEvent(a.id, { title: 'A2' })).toEqual(a3);
+      expect(await store.currentChangeSeq()).toBe(4);
+      expect(await code(() => store.updateEvent(a.id, { end: MON }))).toMatch(/^invalid:/);
+      expect(await code(() => store.updateEvent('evt_nope', { title: 'x' }))).toMatch(/^not-found:/);
+      const del = await store.deleteEvent(a.id, 99);
+      expect(del).toMatchObject({ deleted: true, version: 4, changeSeq: 5, updatedAt: 99, title: 'A2' });
+      expect(await store.getEvent(a.id)).toEqual(del); // the tombstone keeps its id
+      expect(await store.deleteEvent(a.id)).toEqual(del); // deleting again changes nothing
+      expect(await code(() => store.updateEvent(a.id, { title: 'x' }))).toMatch(/^conflict: Event evt_000001 was deleted/);
+      expect(await store.currentChangeSeq()).toBe(5);
+    });
 
-  it('persists the change counter in the database (a second store continues it)', async () => {
-    const { store, sub, alice } = await setup();
-    await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H });
-    const again = await reopen();
-    expect(await again.platform.currentChangeSeq()).toBe(1);
-    const e = await again.platform.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'y', start: MON, end: MON + H });
-    expect(e).toMatchObject({ id: 'evt_000002', changeSeq: 2 });
-    await again.close();
-  });
+    it('persists the change counter in the database (a second store continues it)', async () => {
+      const { store, sub, alice } = await setup();
+      await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H });
+      const again = await reopen();
+      expect(await again.platform.currentChangeSeq()).toBe(1);
+      const e = await again.platform.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'y', start: MON, end: MON + H });
+      expect(e).toMatchObject({ id: 'evt_000002', changeSeq: 2 });
+      await again.close();
+    });
 
-  it('listChangedEvents: the user own changes after a seq, tombstones included, in changeSeq order', async () => {
-    const { store, sub, alice, bob, john } = await setup();
-    const e1 = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: '1', start: MON, end: MON + H });
-    const e2 = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [bob.id], title: '2', start: MON, end: MON + H });
-    const e3 = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id, bob.id], contactIds: [john.id], title: '3', start: MON, end: MON + H });
-    await store.updateEvent(e1.id, { title: '1b' }); // seq 4
-    await store.deleteEvent(e3.id); // seq 5
-    expect((await store.listChangedEvents(alice.id, 0)).map((e) => [e.id, e.changeSeq, e.deleted])).toEqual([
-      [e1.id, 4, false],
-      [e3.id, 5, true],
-    ]);
-    expect((await store.listChangedEvents(alice.id, 4)).map((e) => e.id)).toEqual([e3.id]);
-    expect(await store.listChangedEvents(alice.id, 5)).toEqual([]);
-    expect((await store.listChangedEvents(bob.id, 0)).map((e) => e.id)).toEqual([e2.id, e3.id]);
-    // the tombstone is gone from the live view
-    expect((await store.listEventsForUser(alice.id, { start: MON, end: MON + H })).map((e) => e.id)).toEqual([e1.id]);
-  });
+    it('listChangedEvents: the user own changes after a seq, tombstones included, in changeSeq order', async () => {
+      const { store, sub, alice, bob, john } = await setup();
+      const e1 = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: '1', start: MON, end: MON + H });
+      const e2 = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [bob.id], title: '2', start: MON, end: MON + H });
+      const e3 = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id, bob.id], contactIds: [john.id], title: '3', start: MON, end: MON + H });
+      await store.updateEvent(e1.id, { title: '1b' }); // seq 4
+      await store.deleteEvent(e3.id); // seq 5
+      expect((await store.listChangedEvents(alice.id, 0)).map((e) => [e.id, e.changeSeq, e.deleted])).toEqual([
+        [e1.id, 4, false],
+        [e3.id, 5, true],
+      ]);
+      expect((await store.listChangedEvents(alice.id, 4)).map((e) => e.id)).toEqual([e3.id]);
+      expect(await store.listChangedEvents(alice.id, 5)).toEqual([]);
+      expect((await store.listChangedEvents(bob.id, 0)).map((e) => e.id)).toEqual([e2.id, e3.id]);
+      // the tombstone is gone from the live view
+      expect((await store.listEventsForUser(alice.id, { start: MON, end: MON + H })).map((e) => e.id)).toEqual([e1.id]);
+    });
 
-  it('reassigning an event shows it once more to the user taken off it, without them', async () => {
-    const { store, sub, alice, bob, john } = await setup();
-    const e = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'x', start: MON, end: MON + H });
-    const moved = await store.updateEvent(e.id, { userIds: [bob.id] });
-    expect(moved.userIds).toEqual([bob.id]);
-    const aliceFeed = await store.listChangedEvents(alice.id, e.changeSeq);
-    expect(aliceFeed.map((x) => [x.id, x.changeSeq, x.userIds])).toEqual([[e.id, moved.changeSeq, [bob.id]]]);
-    expect((await store.listChangedEvents(bob.id, 0)).map((x) => x.id)).toEqual([e.id]);
-    expect(await store.listEventsForUser(alice.id, { start: MON, end: MON + H })).toEqual([]);
-    expect((await store.listEventsForUser(bob.id, { start: MON, end: MON + H })).map((x) => x.id)).toEqual([e.id]);
-    // later changes no longer reach Alice's feed
-    await store.updateEvent(e.id, { title: 'y' });
-    expect(await store.listChangedEvents(alice.id, moved.changeSeq)).toEqual([]);
-  });
+    it('reassigning an event shows it once more to the user taken off it, without them', async () => {
+      const { store, sub, alice, bob, john } = await setup();
+      const e = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'x', start: MON, end: MON + H });
+      const moved = await store.updateEvent(e.id, { userIds: [bob.id] });
+      expect(moved.userIds).toEqual([bob.id]);
+      const aliceFeed = await store.listChangedEvents(alice.id, e.changeSeq);
+      expect(aliceFeed.map((x) => [x.id, x.changeSeq, x.userIds])).toEqual([[e.id, moved.changeSeq, [bob.id]]]);
+      expect((await store.listChangedEvents(bob.id, 0)).map((x) => x.id)).toEqual([e.id]);
+      expect(await store.listEventsForUser(alice.id, { start: MON, end: MON + H })).toEqual([]);
+      expect((await store.listEventsForUser(bob.id, { start: MON, end: MON + H })).map((x) => x.id)).toEqual([e.id]);
+      // later changes no longer reach Alice's feed
+      await store.updateEvent(e.id, { title: 'y' });
+      expect(await store.listChangedEvents(alice.id, moved.changeSeq)).toEqual([]);
+    });
 
-  it('listEventsForUser: half-open overlap, any status, no tombstones, ordered by start then id', async () => {
-    const { store, sub, alice } = await setup();
-    const mk = async (title: string, start: number, end: number) => await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title, start, end });
-    const before = await mk('before', MON + 8 * H, MON + 9 * H); // touches the range start: excluded
-    const late = await mk('late', MON + 10 * H, MON + 11 * H);
-    const early = await mk('early', MON + 9 * H, MON + 10 * H);
-    const sameStart = await mk('same', MON + 9 * H, MON + 9.5 * H);
-    const long = await mk('long', MON, MON + 24 * H);
-    const after = await mk('after', MON + 12 * H, MON + 13 * H); // starts at range end: excluded
-    const cancelled = await store.updateEvent((await mk('cancelled', MON + 11 * H, MON + 12 * H)).id, { status: 'cancelled' });
-    await store.deleteEvent((await mk('deleted', MON + 10 * H, MON + 11 * H)).id);
-    const got = await store.listEventsForUser(alice.id, { start: MON + 9 * H, end: MON + 12 * H });
-    expect(got.map((e) => e.title)).toEqual(['long', 'early', 'same', 'late', 'cancelled']);
-    expect(got[1]!.id < got[2]!.id).toBe(true);
-    expect(got.map((e) => e.id)).not.toContain(before.id);
-    expect(got.map((e) => e.id)).not.toContain(after.id);
-    expect([early.id, sameStart.id, late.id, long.id, cancelled.id].every((id) => got.some((e) => e.id === id))).toBe(true);
-    // a moved event is found at its new time only
-    await store.updateEvent(late.id, { start: MON + 20 * H, end: MON + 21 * H });
-    expect((await store.listEventsForUser(alice.id, { start: MON + 9 * H, end: MON + 12 * H })).map((e) => e.title)).not.toContain('late');
-    expect((await store.listEventsForUser(alice.id, { start: MON + 20 * H, end: MON + 20.5 * H })).map((e) => e.title)).toEqual(['long', 'late']);
+    it('listEventsForUser: half-open overlap, any status, no tombstones, ordered by start then id', async () => {
+      const { store, sub, alice } = await setup();
+      const mk = async (title: string, start: number, end: number) => await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title, start, end });
+      const before = await mk('before', MON + 8 * H, MON + 9 * H); // touches the range start: excluded
+      const late = await mk('late', MON + 10 * H, MON + 11 * H);
+      const early = await mk('early', MON + 9 * H, MON + 10 * H);
+      const sameStart = await mk('same', MON + 9 * H, MON + 9.5 * H);
+      const long = await mk('long', MON, MON + 24 * H);
+      const after = await mk('after', MON + 12 * H, MON + 13 * H); // starts at range end: excluded
+      const cancelled = await store.updateEvent((await mk('cancelled', MON + 11 * H, MON + 12 * H)).id, { status: 'cancelled' });
+      await store.deleteEvent((await mk('deleted', MON + 10 * H, MON + 11 * H)).id);
+      const got = await store.listEventsForUser(alice.id, { start: MON + 9 * H, end: MON + 12 * H });
+      expect(got.map((e) => e.title)).toEqual(['long', 'early', 'same', 'late', 'cancelled']);
+      expect(got[1]!.id < got[2]!.id).toBe(true);
+      expect(got.map((e) => e.id)).not.toContain(before.id);
+      expect(got.map((e) => e.id)).not.toContain(after.id);
+      expect([early.id, sameStart.id, late.id, long.id, cancelled.id].every((id) => got.some((e) => e.id === id))).toBe(true);
+      // a moved event is found at its new time only
+      await store.updateEvent(late.id, { start: MON + 20 * H, end: MON + 21 * H });
+      expect((await store.listEventsForUser(alice.id, { start: MON + 9 * H, end: MON + 12 * H })).map((e) => e.title)).not.toContain('late');
+      expect((await store.listEventsForUser(alice.id, { start: MON + 20 * H, end: MON + 20.5 * H })).map((e) => e.title)).toEqual(['long', 'late']);
+    });
   });
-
-});
 
   describe(`${name}: transactions`, () => {
     it('one unit of work: every write of a failed transaction is undone, a nested call joins the outer one', async () => {

@@ -93,7 +93,10 @@ describe('A4: recurrence, time zones and all-day events', () => {
     const connection = await connectAlice(w);
     await w.core.sync(connection.id);
     const standup = w.mock.control.listEvents('alice@example.com', 'home').find((e) => e.uid === '6B2F0C1E-4D3A-4E8B-9C71-2A5D8E0F3B41')!;
-    w.mock.control.putEvent('alice@example.com', 'home', { name: standup.name, ics: standup.data.replace('EXDATE;TZID=Europe/London:20261221T090000', 'EXDATE;TZID=Europe/London:20261221T090000,20261214T090000') });
+    w.mock.control.putEvent('alice@example.com', 'home', {
+      name: standup.name,
+      ics: standup.data.replace('EXDATE;TZID=Europe/London:20261221T090000', 'EXDATE;TZID=Europe/London:20261221T090000,20261214T090000'),
+    });
     await w.core.sync(connection.id);
     expect(await free('2026-12-14T09:00:00Z', '2026-12-14T10:00:00Z')).toContain('2026-12-14T09:00:00.000Z');
   });
@@ -103,7 +106,9 @@ describe('A4: recurrence, time zones and all-day events', () => {
     await w.close();
     w = await createWorld({ aliceTimeZone: 'Pacific/Auckland' });
     const connection = await connectAlice(w);
-    w.mock.control.putEvent('alice@example.com', 'home', { ics: iphoneEvent('OFFSITE', '20261203', '20261204', []).replace('DTSTART:20261203', 'DTSTART;VALUE=DATE:20261203').replace('DTEND:20261204', 'DTEND;VALUE=DATE:20261204') });
+    w.mock.control.putEvent('alice@example.com', 'home', {
+      ics: iphoneEvent('OFFSITE', '20261203', '20261204', []).replace('DTSTART:20261203', 'DTSTART;VALUE=DATE:20261203').replace('DTEND:20261204', 'DTEND;VALUE=DATE:20261204'),
+    });
     await w.core.sync(connection.id);
     const birthday = (await w.core.platform.listEventsForUser(w.alice.id, { start: at('2026-11-27T00:00:00Z'), end: at('2026-11-29T00:00:00Z') })).find((e) => e.title === "Mum's birthday")!;
     expect(birthday).toMatchObject({ allDay: true, busy: false });

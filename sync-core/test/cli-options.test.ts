@@ -12,7 +12,11 @@ import { main } from '../cli.js';
 async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  const code = await main(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out, err };
 }
 
@@ -37,10 +41,16 @@ describe('icloud-sync options', () => {
     const cases: Array<[string[], string]> = [
       [['--bogus'], "error: unknown option '--bogus'"],
       [['status', '--bogus'], "error: unknown option '--bogus'"],
-      [['availability', '--user', 'u', '--from', 'tomorrow', '--to', '2026-12-01T00:00:00Z'], "error: option '--from <iso-time>' argument 'tomorrow' is invalid. expected an ISO 8601 time such as 2026-11-21T09:00:00Z."],
+      [
+        ['availability', '--user', 'u', '--from', 'tomorrow', '--to', '2026-12-01T00:00:00Z'],
+        "error: option '--from <iso-time>' argument 'tomorrow' is invalid. expected an ISO 8601 time such as 2026-11-21T09:00:00Z.",
+      ],
       [['book', '--calendar', 'c', '--contact', 'k', '--start', '2026-02-30T10:00:00Z'], "error: option '--start <iso-time>' argument '2026-02-30T10:00:00Z' is invalid."],
       [['calendar', 'add', '--sub-account', 'A', '--name', 'N', '--member', 'u', '--type', 'nope'], "error: option '--type <type>' argument 'nope' is invalid. Allowed choices are"],
-      [['calendar', 'add', '--sub-account', 'A', '--name', 'N', '--member', 'u', '--type', 'service', '--slot-minutes', 'abc'], "error: option '--slot-minutes <n>' argument 'abc' is invalid. expected a whole number of at least 1."],
+      [
+        ['calendar', 'add', '--sub-account', 'A', '--name', 'N', '--member', 'u', '--type', 'service', '--slot-minutes', 'abc'],
+        "error: option '--slot-minutes <n>' argument 'abc' is invalid. expected a whole number of at least 1.",
+      ],
       [['availability', '--user', 'u', '--from', '2026-12-01T00:00:00Z', '--to', '2026-12-02T00:00:00Z', '--slot-minutes', '0'], "error: option '--slot-minutes <n>' argument '0' is invalid."],
       [['watch', '--every-seconds', 'abc'], "error: option '--every-seconds <n>' argument 'abc' is invalid. expected a number of seconds above 0."],
       [['driver', '--port', 'abc'], 'icloud-sync driver: --port must be a whole number from 0 to 65535, not "abc"'],
@@ -73,7 +83,11 @@ describe('icloud-sync options', () => {
       return { status: code, ...JSON.parse(err[0]!).error };
     };
     expect(await error(['--bogus'])).toEqual({ status: 2, code: 'unknown-option', message: "unknown option '--bogus'" });
-    expect(await error(['availability', '--user', 'u', '--from', 'x', '--to', 'y'])).toMatchObject({ status: 2, code: 'invalid-argument', message: expect.stringContaining("'--from <iso-time>' argument 'x' is invalid") });
+    expect(await error(['availability', '--user', 'u', '--from', 'x', '--to', 'y'])).toMatchObject({
+      status: 2,
+      code: 'invalid-argument',
+      message: expect.stringContaining("'--from <iso-time>' argument 'x' is invalid"),
+    });
     expect(await error(['frobnicate'])).toMatchObject({ code: 'unknown-command', message: 'unknown command "frobnicate"' });
     expect(await error(['sync'])).toMatchObject({ code: 'usage', message: '--connection is required (or --all)' });
     expect(await error([])).toMatchObject({ code: 'missing-command' });

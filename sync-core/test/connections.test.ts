@@ -120,7 +120,12 @@ describe('C4–C6: linked and conflict calendars', () => {
   it('makes the linked calendar a conflict calendar by default, next to several others (C6)', async () => {
     const connection = await connect(w.alice.id, ALICE_ICLOUD.appleId, ALICE_ICLOUD.appPassword);
     const chosen = await w.core.connections.chooseCalendars(connection.id, { linked: 'Work', conflict: ['Home', "Bob's family"] });
-    expect(chosen.filter((c) => c.isConflict).map((c) => c.displayName).sort()).toEqual(["Bob's family", 'Home', 'Work']);
+    expect(
+      chosen
+        .filter((c) => c.isConflict)
+        .map((c) => c.displayName)
+        .sort(),
+    ).toEqual(["Bob's family", 'Home', 'Work']);
     const onlyLinked = await w.core.connections.chooseCalendars(connection.id, { linked: 'Home', conflict: [] });
     expect(onlyLinked.filter((c) => c.isConflict).map((c) => c.displayName)).toEqual(['Home']);
   });

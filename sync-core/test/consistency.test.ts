@@ -22,7 +22,10 @@ async function bookedAndSynced() {
 
 function iphoneRetitle(eventId: string, title: string, modifiedAt: number) {
   const e = pushedData(eventId);
-  w.mock.control.putEvent('alice@example.com', 'work', { name: e.name, ics: e.data.replace(/SUMMARY:[^\r\n]*/, `SUMMARY:${title}`).replace(/LAST-MODIFIED:\d{8}T\d{6}Z/, `LAST-MODIFIED:${stamp(modifiedAt)}`) });
+  w.mock.control.putEvent('alice@example.com', 'work', {
+    name: e.name,
+    ics: e.data.replace(/SUMMARY:[^\r\n]*/, `SUMMARY:${title}`).replace(/LAST-MODIFIED:\d{8}T\d{6}Z/, `LAST-MODIFIED:${stamp(modifiedAt)}`),
+  });
 }
 
 describe('D1: both sides changed', () => {

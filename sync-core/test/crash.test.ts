@@ -48,7 +48,10 @@ async function setUp(database: string): Promise<{ w: TestWorld; connectionId: st
   for (let i = 0; i < 4; i++) w.mock.control.putEvent('alice@example.com', 'home', { ics: iphoneEvent(`IPHONE-${i}`, `2026120${i + 1}T080000Z`, `2026120${i + 1}T083000Z`) });
   w.mock.control.deleteEvent('alice@example.com', 'home', 'F0C05E11-2233-4455-8899-AABBCCDDEEFF.ics');
   const keptInICloud = w.mock.control.listEvents('alice@example.com', 'work').find((e) => e.uid.startsWith(kept.id))!;
-  w.mock.control.putEvent('alice@example.com', 'work', { name: keptInICloud.name, ics: keptInICloud.data.replace('SUMMARY:Kept', 'SUMMARY:Kept (edited on iPhone)').replace(/LAST-MODIFIED:\d{8}T\d{6}Z/, 'LAST-MODIFIED:20261121T090130Z') });
+  w.mock.control.putEvent('alice@example.com', 'work', {
+    name: keptInICloud.name,
+    ics: keptInICloud.data.replace('SUMMARY:Kept', 'SUMMARY:Kept (edited on iPhone)').replace(/LAST-MODIFIED:\d{8}T\d{6}Z/, 'LAST-MODIFIED:20261121T090130Z'),
+  });
   w.advance(60_000);
   return { w, connectionId: connection.id };
 }

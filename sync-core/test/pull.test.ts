@@ -50,7 +50,10 @@ describe('I3: iCloud changes are reflected in the platform', () => {
     await w.core.sync(connection.id);
     const event = w.mock.control.listEvents('alice@example.com', 'work').find((e) => e.data.includes('Pick John'))!;
     w.advance(60_000);
-    w.mock.control.putEvent('alice@example.com', 'work', { name: event.name, ics: event.data.replace('DTSTART;TZID=Europe/London:20261124T151500', 'DTSTART;TZID=Europe/London:20261124T143000').replace('LAST-MODIFIED:20261118T074502Z', 'LAST-MODIFIED:20261121T090100Z') });
+    w.mock.control.putEvent('alice@example.com', 'work', {
+      name: event.name,
+      ics: event.data.replace('DTSTART;TZID=Europe/London:20261124T151500', 'DTSTART;TZID=Europe/London:20261124T143000').replace('LAST-MODIFIED:20261118T074502Z', 'LAST-MODIFIED:20261121T090100Z'),
+    });
     const report = await w.core.sync(connection.id);
     expect(report.pulled.updated).toBe(1);
     const [slot] = await titled('Pick John from school');
@@ -66,7 +69,11 @@ describe('I3: iCloud changes are reflected in the platform', () => {
     w.advance(60_000);
     w.mock.control.putEvent('alice@example.com', 'work', {
       name: pushed.name,
-      ics: pushed.data.replace('DTSTART:20261201T110000Z', 'DTSTART:20261201T150000Z').replace('DTEND:20261201T113000Z', 'DTEND:20261201T153000Z').replace('SUMMARY:Massage', 'SUMMARY:Massage (moved)').replace(/LAST-MODIFIED:\d{8}T\d{6}Z/, 'LAST-MODIFIED:20261121T090100Z'),
+      ics: pushed.data
+        .replace('DTSTART:20261201T110000Z', 'DTSTART:20261201T150000Z')
+        .replace('DTEND:20261201T113000Z', 'DTEND:20261201T153000Z')
+        .replace('SUMMARY:Massage', 'SUMMARY:Massage (moved)')
+        .replace(/LAST-MODIFIED:\d{8}T\d{6}Z/, 'LAST-MODIFIED:20261121T090100Z'),
     });
     await w.core.sync(connection.id);
     const updated = (await w.core.platform.getEvent(appointment.id))!;
@@ -173,7 +180,9 @@ describe('D5: the sync window', () => {
     const connection = await connectAlice(w);
     w.mock.control.putEvent('alice@example.com', 'home', { ics: iphoneEvent('MOVER', '20261210T100000Z', '20261210T110000Z') });
     await w.core.sync(connection.id);
-    w.mock.control.putEvent('alice@example.com', 'home', { ics: iphoneEvent('MOVER', '20290101T100000Z', '20290101T110000Z').replace('LAST-MODIFIED:20261121T090000Z', 'LAST-MODIFIED:20261121T100000Z') });
+    w.mock.control.putEvent('alice@example.com', 'home', {
+      ics: iphoneEvent('MOVER', '20290101T100000Z', '20290101T110000Z').replace('LAST-MODIFIED:20261121T090000Z', 'LAST-MODIFIED:20261121T100000Z'),
+    });
     await w.core.sync(connection.id);
     const mover = (await all()).filter((e) => e.title === 'iPhone event');
     expect(mover).toHaveLength(1);

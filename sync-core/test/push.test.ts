@@ -56,7 +56,10 @@ describe('P2: platform changes are reflected in iCloud', () => {
     await w.core.sync(connection.id);
     // The user adds an alarm on the iPhone.
     const [pushed] = pushedFor(appointment.id);
-    const withAlarm = pushed.data.replace('END:VEVENT', 'X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Reminder\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT');
+    const withAlarm = pushed.data.replace(
+      'END:VEVENT',
+      'X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Reminder\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT',
+    );
     w.mock.control.putEvent('alice@example.com', 'work', { ics: withAlarm, name: pushed.name });
     await w.core.sync(connection.id);
 

@@ -18,14 +18,50 @@ const CONNECTIONS = 200;
 const postgres = await postgresPeer();
 
 function event(uid: string, start: number): string {
-  const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', `UID:${uid}`, `DTSTAMP:${stamp(start)}`, `DTSTART:${stamp(start)}`, `DTEND:${stamp(start + 3_600_000)}`, `SUMMARY:Busy ${uid}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  const stamp = (ms: number) =>
+    new Date(ms)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//test//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    `DTSTAMP:${stamp(start)}`,
+    `DTSTART:${stamp(start)}`,
+    `DTEND:${stamp(start + 3_600_000)}`,
+    `SUMMARY:Busy ${uid}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 }
 
 function worker(db: string, id: string): ChildProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '-e', "import('./sync-core/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })", '--', '--db', db, 'worker', '--worker-id', id, '--lease-seconds', '3', '--every-seconds', '0.2', '--batch', '8', '--concurrency', '4'],
+    [
+      '--import',
+      'tsx',
+      '-e',
+      "import('./sync-core/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })",
+      '--',
+      '--db',
+      db,
+      'worker',
+      '--worker-id',
+      id,
+      '--lease-seconds',
+      '3',
+      '--every-seconds',
+      '0.2',
+      '--batch',
+      '8',
+      '--concurrency',
+      '4',
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.resume();
@@ -85,7 +121,7 @@ describe.skipIf(postgres.skip)('several workers on one PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     for (const w of workers.slice(1)) w.kill('SIGTERM');
-    await Promise.all(workers.slice(1).map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : undefined)));
+    await Promise.all(workers.slice(1).map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : Promise.resolve())));
 
     // Per account, the workers that sent its requests, in order: one block per worker, never interleaved.
     const byAccount = new Map<string, string[]>();
@@ -106,7 +142,10 @@ describe.skipIf(postgres.skip)('several workers on one PostgreSQL', () => {
     for (const [appleId, userId] of connectionOf) {
       const events = await core.platform.listEventsForUser(userId, { start: start - 86_400_000, end: start + 400 * 86_400_000 });
       const i = Number(/\d+/.exec(appleId)![0]);
-      expect(events.map((e) => e.title), appleId).toEqual([`Busy EV-${i}`]);
+      expect(
+        events.map((e) => e.title),
+        appleId,
+      ).toEqual([`Busy EV-${i}`]);
     }
   }, 180_000);
 });

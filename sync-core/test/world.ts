@@ -83,5 +83,20 @@ export const at = (iso: string) => Date.parse(iso);
 
 /** A VEVENT "as if on an iPhone". */
 export function iphoneEvent(uid: string, start: string, end: string, extra: string[] = []): string {
-  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Apple Inc.//iPhone OS 26.1//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261121T090000Z', 'LAST-MODIFIED:20261121T090000Z', `DTSTART:${start}`, `DTEND:${end}`, 'SUMMARY:iPhone event', ...extra, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Apple Inc.//iPhone OS 26.1//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261121T090000Z',
+    'LAST-MODIFIED:20261121T090000Z',
+    `DTSTART:${start}`,
+    `DTEND:${end}`,
+    'SUMMARY:iPhone event',
+    ...extra,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 }

@@ -35,7 +35,7 @@ export const discoveryCases = defineCases('discovery', [
   },
   {
     id: 'discovery.current-user-principal',
-    title: 'RFC 5397 §3: PROPFIND Depth 0 on the service URL names the current user\'s principal, a DAV:principal (RFC 3744 §4)',
+    title: "RFC 5397 §3: PROPFIND Depth 0 on the service URL names the current user's principal, a DAV:principal (RFC 3744 §4)",
     async run(ctx) {
       const { ms } = await ctx.propfind(ctx.address.url, '0', ['D:current-user-principal']);
       const href = childOf(okProp(ms.responses[0], DAV, 'current-user-principal'), DAV, 'href')?.text.trim();
@@ -67,7 +67,10 @@ export const discoveryCases = defineCases('discovery', [
       const displayName = `Listing ${ctx.uniqueName('check')}`;
       const calendar = await ctx.scratchCalendar({ displayName });
       const { ms } = await ctx.propfind(homeUrl, '1', ['D:resourcetype', 'D:displayname']);
-      check(ms.responses.some((r) => isSelf(r, homeUrl)), `PROPFIND Depth 1 ${homeUrl}: the home itself is not in the answer`);
+      check(
+        ms.responses.some((r) => isSelf(r, homeUrl)),
+        `PROPFIND Depth 1 ${homeUrl}: the home itself is not in the answer`,
+      );
       const entry = ms.responses.find((r) => isSelf(r, calendar));
       check(entry, `PROPFIND Depth 1 ${homeUrl}: the new calendar ${nameOf(calendar)} is not listed (got ${ms.responses.map((r) => r.href).join(', ')})`);
       const type = okProp(entry, DAV, 'resourcetype');
@@ -106,7 +109,10 @@ export const discoveryCases = defineCases('discovery', [
       const { principalUrl } = await ctx.discover();
       const { ms, res } = await ctx.propfind(principalUrl, '0', ['C:calendar-home-set']);
       const href = childOf(okProp(ms.responses[0], CALDAV, 'calendar-home-set'), DAV, 'href')?.text.trim() ?? '';
-      check(/^https?:\/\/[^/]+:\d+\/\d+\/calendars\/$/.test(href), `PROPFIND ${principalUrl}: calendar-home-set href "${href}" is not an absolute https://pNN-caldav…:443/<dsid>/calendars/ URL (${describe(res)})`);
+      check(
+        /^https?:\/\/[^/]+:\d+\/\d+\/calendars\/$/.test(href),
+        `PROPFIND ${principalUrl}: calendar-home-set href "${href}" is not an absolute https://pNN-caldav…:443/<dsid>/calendars/ URL (${describe(res)})`,
+      );
     },
   },
   {
@@ -116,7 +122,11 @@ export const discoveryCases = defineCases('discovery', [
     async run(ctx) {
       const { homeUrl } = await ctx.discover();
       const { ms } = await ctx.propfind(homeUrl, '1', ['D:resourcetype']);
-      for (const [name, ns, type] of [['inbox', CALDAV, 'schedule-inbox'], ['outbox', CALDAV, 'schedule-outbox'], ['notification', CS, 'notification']] as const) {
+      for (const [name, ns, type] of [
+        ['inbox', CALDAV, 'schedule-inbox'],
+        ['outbox', CALDAV, 'schedule-outbox'],
+        ['notification', CS, 'notification'],
+      ] as const) {
         const entry = ms.responses.find((r) => nameOf(r.path) === name);
         check(entry, `PROPFIND Depth 1 ${homeUrl}: no ${name}/ collection`);
         check(childOf(okProp(entry, DAV, 'resourcetype'), ns, type), `${entry.href}: resourcetype lacks {${ns}}${type}`);

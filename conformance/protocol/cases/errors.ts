@@ -6,7 +6,8 @@ import { XML_HEADERS } from '../context.js';
 import { expectStatus } from '../http.js';
 
 const BROKEN_PROPFIND = '<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:prop><D:getetag></D:propfind>';
-const BROKEN_REPORT = '<?xml version="1.0" encoding="utf-8"?>\n<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR">';
+const BROKEN_REPORT =
+  '<?xml version="1.0" encoding="utf-8"?>\n<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR">';
 
 export const errorCases = defineCases('errors', [
   {

@@ -26,14 +26,17 @@ export const propfindCases = defineCases('propfind', [
   },
   {
     id: 'propfind.depth-1',
-    title: 'RFC 4918 §9.1, RFC 4791 §4.1: PROPFIND Depth 1 on a calendar answers for the calendar and each member, with its getetag; a member\'s getcontenttype is text/calendar',
+    title: "RFC 4918 §9.1, RFC 4791 §4.1: PROPFIND Depth 1 on a calendar answers for the calendar and each member, with its getetag; a member's getcontenttype is text/calendar",
     async run(ctx) {
       const calendar = await ctx.scratchCalendar();
       const a = await ctx.createObject(calendar, 'a.ics', event({ uid: ctx.uniqueName('uid'), start: '20270201T100000Z', end: '20270201T110000Z' }));
       const b = await ctx.createObject(calendar, 'b.ics', event({ uid: ctx.uniqueName('uid'), start: '20270202T100000Z', end: '20270202T110000Z' }));
       const { ms } = await ctx.propfind(calendar, '1', ['D:getetag', 'D:resourcetype']);
       check(self(ms.responses, calendar), `PROPFIND Depth 1 ${calendar}: no response for the calendar itself`);
-      const names = ms.responses.filter((r) => !isSelf(r, calendar)).map((r) => nameOf(r.path)).sort();
+      const names = ms.responses
+        .filter((r) => !isSelf(r, calendar))
+        .map((r) => nameOf(r.path))
+        .sort();
       check(names.join() === 'a.ics,b.ics', `PROPFIND Depth 1 ${calendar}: members ${show(names)}, expected [a.ics, b.ics]`);
       for (const created of [a, b]) {
         const r = responseFor(ms, pathOf(created.url, created.url));
@@ -47,7 +50,7 @@ export const propfindCases = defineCases('propfind', [
   },
   {
     id: 'propfind.resourcetype',
-    title: 'RFC 4791 §4.2: a calendar\'s resourcetype is DAV:collection + C:calendar; a calendar object is not a collection',
+    title: "RFC 4791 §4.2: a calendar's resourcetype is DAV:collection + C:calendar; a calendar object is not a collection",
     async run(ctx) {
       const calendar = await ctx.scratchCalendar();
       const object = await ctx.createObject(calendar, 'typed.ics', event({ uid: ctx.uniqueName('uid'), start: '20270201T100000Z', end: '20270201T110000Z' }));
@@ -70,7 +73,7 @@ export const propfindCases = defineCases('propfind', [
   },
   {
     id: 'propfind.getetag',
-    title: 'RFC 4918 §15.6: an object\'s getetag equals the ETag its GET returns',
+    title: "RFC 4918 §15.6: an object's getetag equals the ETag its GET returns",
     async run(ctx) {
       const calendar = await ctx.scratchCalendar();
       const object = await ctx.createObject(calendar, 'etag.ics', event({ uid: ctx.uniqueName('uid'), start: '20270201T100000Z', end: '20270201T110000Z' }));
@@ -108,7 +111,7 @@ export const propfindCases = defineCases('propfind', [
   },
   {
     id: 'propfind.allprop',
-    title: 'RFC 4918 §9.1: an empty PROPFIND body means allprop: the calendar\'s resourcetype and the object\'s getetag come back',
+    title: "RFC 4918 §9.1: an empty PROPFIND body means allprop: the calendar's resourcetype and the object's getetag come back",
     async run(ctx) {
       const calendar = await ctx.scratchCalendar();
       const object = await ctx.createObject(calendar, 'all.ics', event({ uid: ctx.uniqueName('uid'), start: '20270201T100000Z', end: '20270201T110000Z' }));
@@ -121,7 +124,7 @@ export const propfindCases = defineCases('propfind', [
   },
   {
     id: 'propfind.current-user-privilege-set',
-    title: 'RFC 3744 §5.4: the owner\'s current-user-privilege-set on a calendar includes read and write (or all)',
+    title: "RFC 3744 §5.4: the owner's current-user-privilege-set on a calendar includes read and write (or all)",
     async run(ctx) {
       const calendar = await ctx.scratchCalendar();
       const { ms } = await ctx.propfind(calendar, '0', ['D:current-user-privilege-set']);

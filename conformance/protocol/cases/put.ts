@@ -81,11 +81,24 @@ export const putCases = defineCases('put', [
     async run(ctx) {
       const calendar = await ctx.scratchCalendar();
       const uid = ctx.uniqueName('uid');
-      const ics = event({ uid, start: '20270203T093000Z', end: '20270203T101500Z', summary: 'Café ☕ 会議 round trip', extra: ['DESCRIPTION:Line one\\, with a comma\\nline two', ' and a folded continuation', 'X-CONFORMANCE-NOTE:kept as sent'] });
+      const ics = event({
+        uid,
+        start: '20270203T093000Z',
+        end: '20270203T101500Z',
+        summary: 'Café ☕ 会議 round trip',
+        extra: ['DESCRIPTION:Line one\\, with a comma\\nline two', ' and a folded continuation', 'X-CONFORMANCE-NOTE:kept as sent'],
+      });
       const object = await ctx.createObject(calendar, 'roundtrip.ics', ics);
       const res = await ctx.request('GET', object.url);
       expectStatus(res, 200, 'GET the object');
-      for (const [name, value] of [['UID', uid], ['DTSTART', '20270203T093000Z'], ['DTEND', '20270203T101500Z'], ['SUMMARY', 'Café ☕ 会議 round trip'], ['DESCRIPTION', 'Line one\\, with a comma\\nline twoand a folded continuation'], ['X-CONFORMANCE-NOTE', 'kept as sent']]) {
+      for (const [name, value] of [
+        ['UID', uid],
+        ['DTSTART', '20270203T093000Z'],
+        ['DTEND', '20270203T101500Z'],
+        ['SUMMARY', 'Café ☕ 会議 round trip'],
+        ['DESCRIPTION', 'Line one\\, with a comma\\nline twoand a folded continuation'],
+        ['X-CONFORMANCE-NOTE', 'kept as sent'],
+      ]) {
         check(propertyValues(res.text, name)[0] === value, `GET ${object.url}: ${name} is "${propertyValues(res.text, name)[0]}", sent "${value}"`);
       }
     },
@@ -131,7 +144,10 @@ export const putCases = defineCases('put', [
     async run(ctx) {
       const calendar = await ctx.scratchCalendar();
       const url = `${calendar}two-uids.ics`;
-      const ics = calendar2(veventLines({ uid: ctx.uniqueName('uid'), start: '20270201T100000Z', end: '20270201T110000Z' }), veventLines({ uid: ctx.uniqueName('uid'), start: '20270202T100000Z', end: '20270202T110000Z' }));
+      const ics = calendar2(
+        veventLines({ uid: ctx.uniqueName('uid'), start: '20270201T100000Z', end: '20270201T110000Z' }),
+        veventLines({ uid: ctx.uniqueName('uid'), start: '20270202T100000Z', end: '20270202T110000Z' }),
+      );
       const res = await ctx.put(url, ics);
       expectStatus(res, CLIENT_ERROR, 'PUT of one resource with two UIDs');
       expectStatus(await ctx.request('GET', url), 404, 'GET of the refused resource');

@@ -8,7 +8,23 @@ import { XML_HEADERS } from '../context.js';
 import { check, describe, expectStatus } from '../http.js';
 import { event, propertyValues, weeklyAcrossDst, weeklyWithExdateAndOverride } from '../ical.js';
 import { DAV, findProp, namesPrecondition, okProp, pathOf, responseFor } from '../xml.js';
-import { calendarDataOf, calendarQueryBody, calendarQueryWith, etagOf, foundNames, hrefPath, isSelf, members, multigetBody, nameOf, requireToken, sameEtag, sameSet, show, syncBody } from './common.js';
+import {
+  calendarDataOf,
+  calendarQueryBody,
+  calendarQueryWith,
+  etagOf,
+  foundNames,
+  hrefPath,
+  isSelf,
+  members,
+  multigetBody,
+  nameOf,
+  requireToken,
+  sameEtag,
+  sameSet,
+  show,
+  syncBody,
+} from './common.js';
 
 async function query(ctx: CaseContext, calendar: string, start: string, end: string): Promise<string[]> {
   const { ms } = await ctx.report(calendar, calendarQueryBody({ start, end }), '1', `calendar-query ${start}–${end}`);
@@ -50,14 +66,14 @@ export const calendarQueryCases = defineCases('calendar-query', [
   },
   {
     id: 'calendar-query.recurring',
-    title: 'RFC 4791 §9.9: time-range on a weekly event matches its instances and RDATE, not an EXDATE\'d one, and an override at its new time only',
+    title: "RFC 4791 §9.9: time-range on a weekly event matches its instances and RDATE, not an EXDATE'd one, and an override at its new time only",
     async run(ctx) {
       const calendar = await ctx.scratchCalendar();
       await ctx.createObject(calendar, 'weekly.ics', weeklyWithExdateAndOverride(ctx.uniqueName('uid')));
       await expectQuery(ctx, calendar, '20270111T090000Z', '20270111T120000Z', ['weekly.ics'], 'an ordinary second instance');
-      await expectQuery(ctx, calendar, '20270118T090000Z', '20270118T120000Z', [], 'the EXDATE\'d third instance');
+      await expectQuery(ctx, calendar, '20270118T090000Z', '20270118T120000Z', [], "the EXDATE'd third instance");
       await expectQuery(ctx, calendar, '20270127T140000Z', '20270127T170000Z', ['weekly.ics'], 'the fourth instance, moved by its override to Wednesday 15:00');
-      await expectQuery(ctx, calendar, '20270125T090000Z', '20270125T120000Z', [], 'the fourth instance\'s original Monday slot, vacated by the override');
+      await expectQuery(ctx, calendar, '20270125T090000Z', '20270125T120000Z', [], "the fourth instance's original Monday slot, vacated by the override");
       await expectQuery(ctx, calendar, '20270208T090000Z', '20270208T120000Z', ['weekly.ics'], 'the last (sixth) instance');
       await expectQuery(ctx, calendar, '20270215T000000Z', '20270301T000000Z', [], 'after COUNT=6 ran out, before the RDATE');
       await expectQuery(ctx, calendar, '20270301T090000Z', '20270301T120000Z', ['weekly.ics'], 'the extra RDATE instance');
@@ -82,9 +98,9 @@ export const calendarQueryCases = defineCases('calendar-query', [
     async run(ctx) {
       const calendar = await ctx.scratchCalendar();
       await ctx.createObject(calendar, 'hour.ics', event({ uid: ctx.uniqueName('uid'), start: '20270201T100000Z', end: '20270201T110000Z' }));
-      await expectQuery(ctx, calendar, '20270201T110000Z', '20270201T120000Z', [], 'starting at the event\'s end');
-      await expectQuery(ctx, calendar, '20270201T090000Z', '20270201T100000Z', [], 'ending at the event\'s start');
-      await expectQuery(ctx, calendar, '20270201T105900Z', '20270201T110000Z', ['hour.ics'], 'the event\'s last minute');
+      await expectQuery(ctx, calendar, '20270201T110000Z', '20270201T120000Z', [], "starting at the event's end");
+      await expectQuery(ctx, calendar, '20270201T090000Z', '20270201T100000Z', [], "ending at the event's start");
+      await expectQuery(ctx, calendar, '20270201T105900Z', '20270201T110000Z', ['hour.ics'], "the event's last minute");
       await expectQuery(ctx, calendar, '20270201T101500Z', '20270201T103000Z', ['hour.ics'], 'inside the event');
       await expectQuery(ctx, calendar, '20270201T000000Z', '20270202T000000Z', ['hour.ics'], 'containing the event');
     },
@@ -111,9 +127,9 @@ export const calendarQueryCases = defineCases('calendar-query', [
         check(sameSet(got, expected), `calendar-query <time-range ${attrs}/> (${why}) on ${calendar}: got ${show(got)}, expected ${show(expected)}`);
       };
       await ask('start="20270204T103000Z"', ['event.ics'], 'from the middle of the event on');
-      await ask('start="20270204T110000Z"', [], 'from the event\'s end on');
+      await ask('start="20270204T110000Z"', [], "from the event's end on");
       await ask('end="20270204T100100Z"', ['event.ics'], 'until a minute into the event');
-      await ask('end="20270204T100000Z"', [], 'until the event\'s start');
+      await ask('end="20270204T100000Z"', [], "until the event's start");
     },
   },
   {
@@ -157,7 +173,10 @@ export const calendarQueryCases = defineCases('calendar-query', [
       const calendar = await ctx.scratchCalendar();
       await ctx.createObject(calendar, 'budget.ics', event({ uid: ctx.uniqueName('uid'), start: '20270205T100000Z', end: '20270205T110000Z', summary: 'Quarterly BUDGET review' }));
       await ctx.createObject(calendar, 'lunch.ics', event({ uid: ctx.uniqueName('uid'), start: '20270205T120000Z', end: '20270205T130000Z', summary: 'Lunch' }));
-      for (const [negate, expected] of [['no', ['budget.ics']], ['yes', ['lunch.ics']]] as const) {
+      for (const [negate, expected] of [
+        ['no', ['budget.ics']],
+        ['yes', ['lunch.ics']],
+      ] as const) {
         const filter = `<C:prop-filter name="SUMMARY"><C:text-match collation="i;ascii-casemap" negate-condition="${negate}">budget</C:text-match></C:prop-filter>`;
         const { ms } = await ctx.report(calendar, calendarQueryWith(filter), '1', `calendar-query SUMMARY text-match negate=${negate}`);
         const got = foundNames(ms, calendar);
@@ -205,7 +224,10 @@ export const multigetCases = defineCases('calendar-multiget', [
       const b = await ctx.createObject(calendar, 'b.ics', event({ uid: uidB, start: '20270202T100000Z', end: '20270202T110000Z' }));
       const missing = `${calendar}missing.ics`;
       const { ms, res } = await ctx.report(calendar, multigetBody([hrefPath(a.url), hrefPath(missing), hrefPath(b.url)]), '1', 'calendar-multiget');
-      for (const [object, uid] of [[a, uidA], [b, uidB]] as const) {
+      for (const [object, uid] of [
+        [a, uidA],
+        [b, uidB],
+      ] as const) {
         const r = responseFor(ms, pathOf(object.url, object.url));
         check(r, `${describe(res)}: no response for ${nameOf(object.url)}`);
         check(sameEtag(etagOf(r), object.etag), `${describe(res)}: getetag of ${nameOf(object.url)} is ${etagOf(r)}, PUT gave ${object.etag}`);
@@ -227,7 +249,10 @@ export const multigetCases = defineCases('calendar-multiget', [
       const { ms, res } = await ctx.report(calendar, multigetBody([a.url]), '1', 'calendar-multiget with an absolute href');
       const r = responseFor(ms, pathOf(a.url, a.url));
       check(r, `${describe(res)}: no response for ${a.url}`);
-      check(propertyValues(calendarDataOf(r) ?? '', 'UID')[0] === uid, `${describe(res)}: no calendar-data with UID ${uid} for the absolute href (status ${r.status ?? '-'}, propstats ${r.propstats.map((p) => p.status).join(',')})`);
+      check(
+        propertyValues(calendarDataOf(r) ?? '', 'UID')[0] === uid,
+        `${describe(res)}: no calendar-data with UID ${uid} for the absolute href (status ${r.status ?? '-'}, propstats ${r.propstats.map((p) => p.status).join(',')})`,
+      );
     },
   },
 ]);

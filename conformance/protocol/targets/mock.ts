@@ -30,7 +30,10 @@ export const MOCK_WORLD: World = {
 const ICLOUD_CHOICES: readonly Deviation[] = [
   { caseId: 'mkcalendar.two-components', reason: 'iCloud behaviour (dossier §5 [S]): one component type per calendar; two give iCloud\'s 400 "…only one calendar component type supported"' },
   { caseId: 'put.without-dtend', reason: 'iCloud behaviour (dossier §5 [S]): a VEVENT with DTSTART but neither DTEND nor DURATION gets 404' },
-  { caseId: 'calendar-query.objects-only', reason: 'iCloud behaviour (dossier §4 [S]): calendar-query answers include the collection itself (empty 200 propstat, requested properties in a 404 propstat)' },
+  {
+    caseId: 'calendar-query.objects-only',
+    reason: 'iCloud behaviour (dossier §4 [S]): calendar-query answers include the collection itself (empty 200 propstat, requested properties in a 404 propstat)',
+  },
   { caseId: 'sync-collection.members-only', reason: 'iCloud behaviour (dossier §4 [S]): sync-collection answers include the collection itself with its etag' },
   { caseId: 'sync-collection.token-is-uri', reason: 'iCloud behaviour (dossier §3 [S]): sync tokens are opaque base64 "HwoQEgwAA…", not URIs' },
 ];
@@ -41,7 +44,10 @@ const ICLOUD_CHOICES: readonly Deviation[] = [
  */
 export const MOCK_RFC_DEVIATIONS: readonly Deviation[] = [
   ...ICLOUD_CHOICES,
-  { caseId: 'sync-collection.invalid-token', reason: 'iCloud behaviour (dossier §4 [R]), the default quirk: a bare 403; startMockICloud({ quirks: { invalidSyncToken: \'precondition\' } }) gives the RFC answer' },
+  {
+    caseId: 'sync-collection.invalid-token',
+    reason: "iCloud behaviour (dossier §4 [R]), the default quirk: a bare 403; startMockICloud({ quirks: { invalidSyncToken: 'precondition' } }) gives the RFC answer",
+  },
 ];
 
 /** Under `rfc`, a mock started with `invalidSyncToken: 'precondition'` (the suite's mock-rfc target). */

@@ -54,7 +54,15 @@ export interface SpawnedServer {
  * Starts `command args`, then polls `readyUrl` until any HTTP answer arrives (up to `timeoutMs`),
  * failing early with the process's output if it exits first. `cleanup` runs after the process is gone.
  */
-export async function spawnServer(options: { name: string; command: string; args: string[]; readyUrl: string; timeoutMs?: number; cleanup?: () => void; env?: NodeJS.ProcessEnv }): Promise<SpawnedServer> {
+export async function spawnServer(options: {
+  name: string;
+  command: string;
+  args: string[];
+  readyUrl: string;
+  timeoutMs?: number;
+  cleanup?: () => void;
+  env?: NodeJS.ProcessEnv;
+}): Promise<SpawnedServer> {
   const { name, command, args, readyUrl, timeoutMs = 20_000 } = options;
   let log = '';
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });

@@ -40,7 +40,9 @@ export async function icloudMatches(run: ScenarioRun, m: ICloudMatcher) {
   const matches = events.filter((e) => checks(e.data, e.uid).every(Boolean));
   // For a failure: the closest events, and what their text lacks or has that it should not.
   const closest = nearest(events, (e) => checks(e.data, e.uid).filter(Boolean).length + (e.uid === uid ? 2 : 0)).map((e) => {
-    const summary = lines(e.data).find((l) => l.startsWith('SUMMARY:'))?.slice(8);
+    const summary = lines(e.data)
+      .find((l) => l.startsWith('SUMMARY:'))
+      ?.slice(8);
     const lacks = missing(e.data);
     const has = unwanted(e.data);
     return { name: e.name, uid: e.uid, summary, ...(lacks.length ? { lacks } : {}), ...(has.length ? { has } : {}) };

@@ -12,7 +12,11 @@ export const icloud = defineExpectation({
       const { matches, closest, total } = await icloudMatches(run, m);
       const count = m.count ?? 1;
       if (matches.length === count) continue;
-      out.push({ message: `expected ${count} iCloud event(s) like this in ${m.account}'s "${m.calendar}", found ${matches.length} (of ${total}; the nearest are shown)`, expected: m, actual: closest });
+      out.push({
+        message: `expected ${count} iCloud event(s) like this in ${m.account}'s "${m.calendar}", found ${matches.length} (of ${total}; the nearest are shown)`,
+        expected: m,
+        actual: closest,
+      });
     }
     return out;
   },

@@ -23,7 +23,13 @@ export const journal = defineExpectation({
       const ok = m.count === undefined ? entries.length > 0 : entries.length === m.count;
       if (ok) return [];
       const failed = run.mock.control.journal({ account: m.account }).filter((e) => e.status >= 400);
-      return [{ message: `expected ${m.count === undefined ? 'at least one' : String(m.count)} journal entr(ies) like this, found ${entries.length}`, expected: m, actual: failed.map((e) => `${e.method} ${e.path} → ${e.status}${e.reason ? ` (${e.reason})` : ''}`).slice(-12) }];
+      return [
+        {
+          message: `expected ${m.count === undefined ? 'at least one' : String(m.count)} journal entr(ies) like this, found ${entries.length}`,
+          expected: m,
+          actual: failed.map((e) => `${e.method} ${e.path} → ${e.status}${e.reason ? ` (${e.reason})` : ''}`).slice(-12),
+        },
+      ];
     });
   },
 });

@@ -17,7 +17,10 @@ export const offered = defineExpectation({
     const calendars = id ? await run.driver.offeredCalendars(id) : [];
     const names = calendars.map((c) => c.displayName);
     const linked = calendars.find((c) => c.isLinked)?.displayName;
-    const conflict = calendars.filter((c) => c.isConflict).map((c) => c.displayName).sort();
+    const conflict = calendars
+      .filter((c) => c.isConflict)
+      .map((c) => c.displayName)
+      .sort();
     const missing = (spec.include ?? []).filter((n) => !names.includes(n));
     const extra = (spec.exclude ?? []).filter((n) => names.includes(n));
     const badLinked = spec.linked !== undefined && spec.linked !== linked;

@@ -12,13 +12,11 @@ export const platform = defineExpectation({
       const { matches, nearest } = await platformMatches(run, m);
       const count = m.count ?? 1;
       if (matches.length === count) continue;
-      out.push(
-        {
-          message: `expected ${count} platform event(s) like this for ${m.user}, found ${matches.length}${matches.length ? '' : '; the nearest are shown'}`,
-          expected: m,
-          actual: matches.length ? matches.slice(0, 12).map(describeEvent) : nearest,
-        },
-      );
+      out.push({
+        message: `expected ${count} platform event(s) like this for ${m.user}, found ${matches.length}${matches.length ? '' : '; the nearest are shown'}`,
+        expected: m,
+        actual: matches.length ? matches.slice(0, 12).map(describeEvent) : nearest,
+      });
     }
     return out;
   },

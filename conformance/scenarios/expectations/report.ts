@@ -31,13 +31,25 @@ export const report = defineExpectation({
     };
     const results: boolean[] = [];
     if (spec.outcome !== undefined) results.push(compare('outcome', spec.outcome, got.outcome));
-    for (const side of ['pulled', 'pushed'] as const) for (const [k, n] of Object.entries(spec[side] ?? {})) if (n !== undefined) results.push(compare(`${side}.${k}`, n, (got[side] as Record<string, number>)[k]));
+    for (const side of ['pulled', 'pushed'] as const)
+      for (const [k, n] of Object.entries(spec[side] ?? {})) if (n !== undefined) results.push(compare(`${side}.${k}`, n, (got[side] as Record<string, number>)[k]));
     if (spec.conflicts !== undefined) results.push(compare('conflicts', spec.conflicts, got.conflicts.length));
     if (spec.fullResyncs !== undefined) results.push(compare('fullResyncs', spec.fullResyncs, got.fullResyncs.length));
     if (spec.retryAfterMs !== undefined) results.push(compare('retryAfterMs', spec.retryAfterMs, got.retryAfterMs));
-    for (const [k, texts] of [['skipped', got.skipped.map((s) => s.reason)], ['errors', got.errors.map((e) => e.message)]] as const) {
+    for (const [k, texts] of [
+      ['skipped', got.skipped.map((s) => s.reason)],
+      ['errors', got.errors.map((e) => e.message)],
+    ] as const) {
       const needles = spec[k];
-      if (needles !== undefined) results.push(compare(k, needles, texts, needles.every((n) => texts.some((t) => t.includes(n)))));
+      if (needles !== undefined)
+        results.push(
+          compare(
+            k,
+            needles,
+            texts,
+            needles.every((n) => texts.some((t) => t.includes(n))),
+          ),
+        );
     }
     if (results.every(Boolean)) return [];
     // The run's errors explain most surprises, so they are shown even when not asked about.

@@ -50,8 +50,12 @@ describe('editOccurrence (icloud.change with recurrenceId)', () => {
     expect(zoned.filter((l) => l.startsWith('DTSTART'))).toEqual(['DTSTART;TZID=Europe/London:20261214T100000']);
   });
 
-  it('gives a series whose expansion has the changed occurrence in place of the rule\'s one', () => {
-    const out = editOccurrence(STANDUP, { recurrenceId: '20261130T090000', set: { SUMMARY: 'Moved', 'DTSTART;TZID=Europe/London': '20261130T140000', 'DTEND;TZID=Europe/London': '20261130T150000' }, remove: [] });
+  it("gives a series whose expansion has the changed occurrence in place of the rule's one", () => {
+    const out = editOccurrence(STANDUP, {
+      recurrenceId: '20261130T090000',
+      set: { SUMMARY: 'Moved', 'DTSTART;TZID=Europe/London': '20261130T140000', 'DTEND;TZID=Europe/London': '20261130T150000' },
+      remove: [],
+    });
     const week = expandInstances(parseICalendar(out), { start: Date.parse('2026-11-30T00:00:00Z'), end: Date.parse('2026-12-01T00:00:00Z') });
     expect(week.map((i) => [new Date(i.start).toISOString(), i.summary])).toEqual([['2026-11-30T14:00:00.000Z', 'Moved']]);
   });

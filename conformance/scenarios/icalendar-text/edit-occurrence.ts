@@ -93,7 +93,11 @@ function parametersOf(line: string): string {
   return key.includes(';') ? key.slice(key.indexOf(';') + 1) : '';
 }
 
-const tzidOf = (parameters: string) => parameters.split(';').find((p) => p.toUpperCase().startsWith('TZID='))?.slice(5) ?? '';
+const tzidOf = (parameters: string) =>
+  parameters
+    .split(';')
+    .find((p) => p.toUpperCase().startsWith('TZID='))
+    ?.slice(5) ?? '';
 
 function sameOccurrence(line: string, id: OccurrenceId): boolean {
   return propertyName(line) === 'RECURRENCE-ID' && splitLine(line)[1] === id.value && tzidOf(parametersOf(line)) === tzidOf(id.parameters);

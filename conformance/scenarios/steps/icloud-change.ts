@@ -12,7 +12,7 @@ export const icloudChange = defineStep({
   group: 'icloud',
   doc:
     'change an event as if on an iPhone (`uid`, or `event` for a booking the platform wrote): `set: { SUMMARY: …, "DTSTART;TZID=Europe/London": 20261124T143000 }`, `remove: [LOCATION]`; ' +
-    'the master VEVENT changes, or with `recurrenceId` (`20261130T090000Z`; `20261130T090000` in the master\'s zone; `TZID=Europe/London:20261130T090000`) one occurrence: its override is added (a copy of the master at that occurrence) or changed, `thisAndFuture: true` writes RANGE=THISANDFUTURE; LAST-MODIFIED becomes now unless set',
+    "the master VEVENT changes, or with `recurrenceId` (`20261130T090000Z`; `20261130T090000` in the master's zone; `TZID=Europe/London:20261130T090000`) one occurrence: its override is added (a copy of the master at that occurrence) or changed, `thisAndFuture: true` writes RANGE=THISANDFUTURE; LAST-MODIFIED becomes now unless set",
   args: z
     .strictObject({
       account: appleId,
@@ -29,9 +29,7 @@ export const icloudChange = defineStep({
     const event = findICloudEvent(run, a.account, a.calendar, await icloudUid(run, a));
     const set = { 'LAST-MODIFIED': utcDateTime(run.clock.now()), ...a.set };
     const ics =
-      a.recurrenceId === undefined
-        ? editMaster(event.data, set, a.remove)
-        : editOccurrence(event.data, { recurrenceId: a.recurrenceId, thisAndFuture: a.thisAndFuture, set, remove: a.remove });
+      a.recurrenceId === undefined ? editMaster(event.data, set, a.remove) : editOccurrence(event.data, { recurrenceId: a.recurrenceId, thisAndFuture: a.thisAndFuture, set, remove: a.remove });
     run.mock.control.putEvent(a.account, a.calendar, { name: event.name, ics });
   },
 });

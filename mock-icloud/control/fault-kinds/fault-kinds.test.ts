@@ -18,7 +18,9 @@ describe('fault-kind records', () => {
   });
 
   it("refuses a parameter the kind does not take, listing the kind's keys", () => {
-    expect(() => parseFaultSpec({ kind: 'latency', latencyMs: 5, retryAfter: 5 })).toThrow('fault: unknown key "retryAfter" (expected one of: kind, match, after, count, from, until, probability, seed, latencyMs, latencyJitterMs)');
+    expect(() => parseFaultSpec({ kind: 'latency', latencyMs: 5, retryAfter: 5 })).toThrow(
+      'fault: unknown key "retryAfter" (expected one of: kind, match, after, count, from, until, probability, seed, latencyMs, latencyJitterMs)',
+    );
     expect(() => parseFaultSpec({ kind: 'server-error', pageSize: 5 })).toThrow(/unknown key "pageSize"/);
     expect(parseFaultSpec({ kind: 'unavailable', retryAfter: 5, count: 1 })).toEqual({ kind: 'unavailable', retryAfter: 5, count: 1 });
   });
@@ -40,7 +42,9 @@ describe('fault-kind records', () => {
       match: { method: 'REPORT' },
     });
     expect(parseFaultFlag('touch-etags:calendar=work,count=1')).toEqual({ kind: 'touch-etags', count: 1, match: { calendar: 'work' } });
-    expect(() => parseFaultFlag('unavailable:latencyMs=5')).toThrow('unknown key "latencyMs" for a unavailable fault (expected one of: account, calendar, method, path, after, count, from, until, probability, seed, retryAfter)');
+    expect(() => parseFaultFlag('unavailable:latencyMs=5')).toThrow(
+      'unknown key "latencyMs" for a unavailable fault (expected one of: account, calendar, method, path, after, count, from, until, probability, seed, retryAfter)',
+    );
     expect(() => parseFaultFlag('unavailable:count=two')).toThrow('count must be a number (got "two")');
     expect(() => parseFaultFlag('unavailable:count')).toThrow('"count" is not key=value');
     expect(() => parseFaultFlag('latency')).toThrow(/needs latencyMs/);
@@ -61,6 +65,8 @@ describe('fault-kind records', () => {
 describe('--fault help', () => {
   it("lists the scoping keys and each kind's own, from the records", async () => {
     const { faultFlagKeys } = await import('../faults.js');
-    expect(faultFlagKeys()).toBe('account, calendar, method, path, after, count, from, until, probability, seed; retryAfter (unavailable, too-many-requests); latencyMs, latencyJitterMs (latency); pageSize (truncate-sync)');
+    expect(faultFlagKeys()).toBe(
+      'account, calendar, method, path, after, count, from, until, probability, seed; retryAfter (unavailable, too-many-requests); latencyMs, latencyJitterMs (latency); pageSize (truncate-sync)',
+    );
   });
 });

@@ -2,12 +2,7 @@
 import { z } from 'zod';
 
 export const retryAfterParam = {
-  retryAfter: z
-    .number({ error: 'must be whole seconds' })
-    .int('must be whole seconds')
-    .min(0, 'must be whole seconds')
-    .optional()
-    .describe('seconds, sent as Retry-After'),
+  retryAfter: z.number({ error: 'must be whole seconds' }).int('must be whole seconds').min(0, 'must be whole seconds').optional().describe('seconds, sent as Retry-After'),
 };
 
 export function retryAfterHeaders(rule: { retryAfter?: number }): Record<string, string> {

@@ -27,5 +27,10 @@ export function rewriteOnPut(data: string, quirks: Quirks, ctx: { store: Calenda
   const root = new ICAL.Component(ICAL.parse(data) as unknown[]);
   let changed = false;
   for (const r of active) changed = r.rewrite(root, ctx) || changed;
-  return changed ? root.toString().replace(/\r?\n/g, '\r\n').replace(/(\r\n)?$/, '\r\n') : data;
+  return changed
+    ? root
+        .toString()
+        .replace(/\r?\n/g, '\r\n')
+        .replace(/(\r\n)?$/, '\r\n')
+    : data;
 }

@@ -139,9 +139,7 @@ export function componentMatches(parent: ICAL.Component, filter: CompFilter, ign
   const comps = parent.getAllSubcomponents(filter.name.toLowerCase());
   if (filter.isNotDefined) return comps.length === 0;
   if (filter.timeRange && filter !== ignoreTimeRangeOf) throw unsupported(`a time-range on ${filter.name}`);
-  return comps.some(
-    (comp) => filter.propFilters.every((pf) => propMatches(comp, pf)) && filter.compFilters.every((cf) => componentMatches(comp, cf, ignoreTimeRangeOf)),
-  );
+  return comps.some((comp) => filter.propFilters.every((pf) => propMatches(comp, pf)) && filter.compFilters.every((cf) => componentMatches(comp, cf, ignoreTimeRangeOf)));
 }
 
 /** Evaluates the top-level VCALENDAR comp-filter against an object's VCALENDAR component. */

@@ -37,7 +37,9 @@ export function reportFor(name: QName, resource: Resource): ReportDefinition | u
 
 /** What `DAV:supported-report-set` lists on a resource of this kind. */
 export function reportsOn(kind: Resource['kind']): QName[] {
-  return registeredReports().filter((r) => (r.on as readonly string[]).includes(kind)).map((r) => r.name);
+  return registeredReports()
+    .filter((r) => (r.on as readonly string[]).includes(kind))
+    .map((r) => r.name);
 }
 
 /** Whether any resource answers `name` (a known report on the wrong resource vs an unknown one). */

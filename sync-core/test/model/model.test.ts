@@ -20,14 +20,22 @@ const REGRESSIONS: Array<{ found: string; actions: Action[] }> = [
     // The platform's later edit of a slot won a D1 against the iPhone marking the event Free, but the
     // write-back carried only times and title, so iCloud kept TRANSPARENT and the two sides disagreed.
     found: 'seed 1014',
-    actions: [{ type: 'iphoneFree', event: 0, free: true }, { type: 'clock', minutes: 1 }, { type: 'editSlot', slot: 0 }],
+    actions: [
+      { type: 'iphoneFree', event: 0, free: true },
+      { type: 'clock', minutes: 1 },
+      { type: 'editSlot', slot: 0 },
+    ],
   },
   {
     // The stand-up moved to Work while 40 days passed, so the tokens expired (bare 403, full listings):
     // the full listing of Home did not show it, which was not taken as a vanished copy, and the copy
     // in Work was remembered as a copy; the write-back of a deleted occurrence then found it nowhere.
     found: 'seed 5003',
-    actions: [{ type: 'iphoneMove', event: 0 }, { type: 'clock', minutes: 40 * 24 * 60 }, { type: 'deleteSlot', slot: 0 }],
+    actions: [
+      { type: 'iphoneMove', event: 0 },
+      { type: 'clock', minutes: 40 * 24 * 60 },
+      { type: 'deleteSlot', slot: 0 },
+    ],
   },
 ];
 

@@ -115,7 +115,8 @@ export async function runActions(actions: Action[]): Promise<RunOutcome> {
     const before = await snapshot(w);
     const report = await w.core.sync(connection.id);
     const after = await snapshot(w);
-    if (report.pushed.created + report.pushed.updated + report.pushed.deleted > 0 || before !== after) violations.push(`D3: a run after convergence still changed something (${JSON.stringify(report.pushed)})`);
+    if (report.pushed.created + report.pushed.updated + report.pushed.deleted > 0 || before !== after)
+      violations.push(`D3: a run after convergence still changed something (${JSON.stringify(report.pushed)})`);
     return { violations, actions: actions.length };
   } finally {
     await w.close();
@@ -154,12 +155,13 @@ async function apply(w: TestWorld, connectionId: string, model: Model, a: Action
     case 'book': {
       const slots = await core.calendarFreeSlots(w.calendars.service.id, { start: w.clock.now() + HOUR, end: w.clock.now() + 14 * DAY });
       const slot = pickFrom(slots, a.pick);
-      if (slot) await tolerate(async () => model.bookings.push((await core.book({ calendarId: w.calendars.service.id, start: slot.start, contactId: w.contactId, title: `Booking ${++model.titles}` })).id));
+      if (slot)
+        await tolerate(async () => model.bookings.push((await core.book({ calendarId: w.calendars.service.id, start: slot.start, contactId: w.contactId, title: `Booking ${++model.titles}` })).id));
       return;
     }
     case 'reschedule': {
       const id = pickFrom(model.bookings, a.booking);
-      const event = id && await core.platform.getEvent(id);
+      const event = id && (await core.platform.getEvent(id));
       if (!event || event.deleted || event.status === 'cancelled') return;
       const slot = pickFrom(await core.calendarFreeSlots(w.calendars.service.id, { start: w.clock.now() + HOUR, end: w.clock.now() + 14 * DAY }), a.pick);
       if (slot) await tolerate(() => core.reschedule(event.id, slot.start));
@@ -167,7 +169,7 @@ async function apply(w: TestWorld, connectionId: string, model: Model, a: Action
     }
     case 'cancel': {
       const id = pickFrom(model.bookings, a.booking);
-      const event = id && await core.platform.getEvent(id);
+      const event = id && (await core.platform.getEvent(id));
       if (!event || event.deleted || event.status === 'cancelled') return;
       if (a.delete) await core.platform.deleteEvent(event.id);
       else await core.cancel(event.id);
@@ -342,7 +344,8 @@ export async function checkInvariants(w: TestWorld, model: Model): Promise<strin
     } else if (copies.length !== 1) out.push(`P1: live booking ${id} has ${copies.length} copies in iCloud`);
     else {
       const instance = expandInstances(parseICalendar(copies[0]!.data), { start: -8.64e15, end: 8.64e15 }, { maxInstances: 1 })[0];
-      if (!instance || instance.start !== booking.start || instance.end !== booking.end) out.push(`D1: booking ${id} (${iso(booking.start)}) and its copy (${instance ? iso(instance.start) : 'none'}) disagree`);
+      if (!instance || instance.start !== booking.start || instance.end !== booking.end)
+        out.push(`D1: booking ${id} (${iso(booking.start)}) and its copy (${instance ? iso(instance.start) : 'none'}) disagree`);
     }
     if (!booking.busy || (await isUserFree(w.core.platform, w.alice.id, booking))) out.push(`D7: booking ${id} does not block its time`);
   }
