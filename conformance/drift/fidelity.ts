@@ -26,7 +26,9 @@ export function loadFidelity(path = FIDELITY_FILE): FidelityRow[] {
   return text
     .split('\n')
     .filter((l) => l.startsWith('|') && !/^\|\s*-/.test(l) && !/^\|\s*Behaviour\s*\|/.test(l))
-    .map((l) => ({ behaviour: l.split('|')[1]!.trim(), text: l }));
+    // Words are matched against what the row says (behaviour, iCloud, the mock), not against its
+    // sources, tag, ID or the titles of the tests that pin it.
+    .map((l) => ({ behaviour: l.split('|')[1]!.trim(), text: l.split('|').slice(1, 4).join('|') }));
 }
 
 /** Difference shapes → the row (by the start of its first column). Checked against `label text`. */

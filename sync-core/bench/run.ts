@@ -4,13 +4,18 @@
  *
  * - initial sync of a 10,000-event iCloud calendar;
  * - an incremental sync after one change in that calendar (should not grow with the calendar);
- * - one polling cycle over 1,000 connections with nothing changed (the steady state).
+ * - one polling cycle over 1,000 connections with nothing changed (the steady state);
+ * each on SQLite and, where it is installed, on a PostgreSQL the bench starts in a temporary directory.
  */
 import { utcDateTime as fmt } from '../../icalendar/index.js';
 import { performance } from 'node:perf_hooks';
 import { startMockICloud } from '../../mock-icloud/index.js';
 import { FixedClock } from '../../common/clock.js';
 import { SyncCore } from '../sync-core.js';
+import { PostgresStore } from '../store/postgres-store.js';
+import { postgresBinaries, startTestPostgres } from '../store/postgres/test-postgres.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 
 const NOW = Date.parse('2026-11-21T09:00:00Z');
 const DAY = 86_400_000;
@@ -31,10 +36,10 @@ const ics = (uid: string, start: number, extra = '') =>
     '',
   ].join('\r\n');
 
-async function bigCalendar(): Promise<Record<string, string>> {
+async function bigCalendar(open: Opener): Promise<Record<string, string>> {
   const clock = new FixedClock(NOW);
   const mock = await startMockICloud({ clock: NOW });
-  const core = new SyncCore({ clock });
+  const core = new SyncCore({ clock, store: await open(clock, 'big') });
   try {
     mock.control.createAccount({ appleId: 'big@example.com', fullName: 'Big', password: 'regular', appPasswords: ['bigg-bigg-bigg-bigg'] });
     mock.control.createCalendar('big@example.com', { name: 'big' });
@@ -68,10 +73,10 @@ async function bigCalendar(): Promise<Record<string, string>> {
   }
 }
 
-async function manyConnections(): Promise<Record<string, string>> {
+async function manyConnections(open: Opener): Promise<Record<string, string>> {
   const clock = new FixedClock(NOW);
   const mock = await startMockICloud({ clock: NOW });
-  const core = new SyncCore({ clock, schedule: { concurrency: 8 } });
+  const core = new SyncCore({ clock, schedule: { concurrency: 8 }, store: await open(clock, 'many') });
   try {
     const sub = await core.platform.createSubAccount({ name: 'Bench' });
     let t = performance.now();
@@ -105,9 +110,29 @@ async function manyConnections(): Promise<Record<string, string>> {
   }
 }
 
-console.error('sync-core bench: 10,000-event calendar…');
-const big = await bigCalendar();
-console.error('sync-core bench: 1,000 connections…');
-const many = await manyConnections();
+type Opener = (clock: FixedClock, name: string) => Promise<Store>;
+
+const results: Record<string, Record<string, string>> = {};
+const sqlite: Opener = async (clock) => new SqliteStore(':memory:', clock);
+console.error('sync-core bench (SQLite): 10,000-event calendar…');
+const big = await bigCalendar(sqlite);
+console.error('sync-core bench (SQLite): 1,000 connections…');
+const many = await manyConnections(sqlite);
+for (const [k, v] of Object.entries({ ...big, ...many })) results[k] = { SQLite: v };
+
+if (postgresBinaries()) {
+  const server = await startTestPostgres();
+  try {
+    const postgres: Opener = async (clock, name) => PostgresStore.open(await server.createDatabase(`bench_${name}`), clock, { poolSize: 8 });
+    console.error('sync-core bench (PostgreSQL): 10,000-event calendar…');
+    const pgBig = await bigCalendar(postgres);
+    console.error('sync-core bench (PostgreSQL): 1,000 connections…');
+    const pgMany = await manyConnections(postgres);
+    for (const [k, v] of Object.entries({ ...pgBig, ...pgMany })) results[k] = { ...results[k], PostgreSQL: v };
+  } finally {
+    await server.stop();
+  }
+} else console.error('sync-core bench: PostgreSQL is not installed (apt-get install postgresql): its column is left out');
+
 console.log('\nsync-core: against the mock over loopback\n');
-console.table({ ...big, ...many });
+console.table(results);
