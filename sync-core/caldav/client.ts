@@ -69,12 +69,33 @@ export class CalDavClient {
     this.fetchFn = this.guardedFetch.bind(this);
   }
 
+  /**
+   * iCloud moves accounts between partitions: the old host answers 301/308 to the new one. fetch
+   * would follow without the Authorization header (it drops it across origins) and the 401 would
+   * look like a revoked password (C1). Redirects to another host of the same service (same
+   * domain below the first label, or loopback to loopback) are followed here, with the request as
+   * it was, credentials included; any other redirect is answered as it came.
+   */
+  private async followingMoves(input: string | URL | Request, init: RequestInit): Promise<Response> {
+    const send = this.options.fetch ?? fetch;
+    let url = String(input instanceof Request ? input.url : input);
+    for (let hop = 0; ; hop++) {
+      const response = await send(url, { ...init, redirect: 'manual' });
+      const location = response.headers.get('location');
+      if (![301, 302, 307, 308].includes(response.status) || !location || hop >= 3) return response;
+      const next = new URL(location, url);
+      if (!sameService(new URL(url), next)) return response;
+      await response.body?.cancel();
+      url = next.href;
+    }
+  }
+
   /** Every request goes through here: timeout, typed auth and availability errors. */
   private async guardedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
     let response: Response;
     try {
-      response = await (this.options.fetch ?? fetch)(input, { ...init, signal: timeout });
+      response = await this.followingMoves(input, { ...init, signal: timeout });
     } catch (error) {
       throw new ServiceUnavailableError('network', undefined, `${init?.method ?? 'GET'} ${String(input)} failed: ${(error as Error).message}`);
     }
@@ -350,4 +371,12 @@ function componentNames(set: unknown): string[] {
   const comp = (set as { comp?: unknown } | undefined)?.comp;
   const list = Array.isArray(comp) ? comp : comp ? [comp] : [];
   return list.map((c) => (c as { _attributes?: { name?: string } })._attributes?.name).filter((n): n is string => typeof n === 'string');
+}
+
+/** Hosts of one service: p44-caldav.icloud.com and p62-caldav.icloud.com; 127.0.0.1 and localhost. */
+function sameService(from: URL, to: URL): boolean {
+  const loopback = (h: string) => h === 'localhost' || h === '[::1]' || h.startsWith('127.');
+  if (loopback(from.hostname) && loopback(to.hostname)) return true;
+  const parent = (h: string) => h.split('.').slice(1).join('.');
+  return from.protocol === to.protocol && parent(from.hostname) !== '' && parent(from.hostname) === parent(to.hostname);
 }

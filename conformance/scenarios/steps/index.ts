@@ -26,6 +26,7 @@ import { icloudRevokePassword } from './icloud-revoke-password.js';
 import { icloudShare } from './icloud-share.js';
 import { icloudSubscribe } from './icloud-subscribe.js';
 import { icloudTwoFactor } from './icloud-two-factor.js';
+import { icloudMoveAccount } from './icloud-move-account.js';
 import { nameSlot } from './name-slot.js';
 import { poll } from './poll.js';
 import { reconnect } from './reconnect.js';
@@ -63,6 +64,7 @@ export const STEPS: readonly StepDefinition[] = [
   icloudRevokePassword,
   icloudIssuePassword,
   icloudTwoFactor,
+  icloudMoveAccount,
   fault,
   clearFaults,
   forgetSyncTokens,
