@@ -27,6 +27,7 @@ import { icloudShare } from './icloud-share.js';
 import { icloudSubscribe } from './icloud-subscribe.js';
 import { icloudTwoFactor } from './icloud-two-factor.js';
 import { icloudMoveAccount } from './icloud-move-account.js';
+import { icloudUpgradeReminders } from './icloud-upgrade-reminders.js';
 import { nameSlot } from './name-slot.js';
 import { poll } from './poll.js';
 import { reconnect } from './reconnect.js';
@@ -65,6 +66,7 @@ export const STEPS: readonly StepDefinition[] = [
   icloudIssuePassword,
   icloudTwoFactor,
   icloudMoveAccount,
+  icloudUpgradeReminders,
   fault,
   clearFaults,
   forgetSyncTokens,
