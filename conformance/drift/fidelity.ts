@@ -23,12 +23,14 @@ export function loadFidelity(path = FIDELITY_FILE): FidelityRow[] {
   } catch {
     return [];
   }
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('|') && !/^\|\s*-/.test(l) && !/^\|\s*Behaviour\s*\|/.test(l))
-    // Words are matched against what the row says (behaviour, iCloud, the mock), not against its
-    // sources, tag, ID or the titles of the tests that pin it.
-    .map((l) => ({ behaviour: l.split('|')[1]!.trim(), text: l.split('|').slice(1, 4).join('|') }));
+  return (
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('|') && !/^\|\s*-/.test(l) && !/^\|\s*Behaviour\s*\|/.test(l))
+      // Words are matched against what the row says (behaviour, iCloud, the mock), not against its
+      // sources, tag, ID or the titles of the tests that pin it.
+      .map((l) => ({ behaviour: l.split('|')[1]!.trim(), text: l.split('|').slice(1, 4).join('|') }))
+  );
 }
 
 /** Difference shapes → the row (by the start of its first column). Checked against `label text`. */
