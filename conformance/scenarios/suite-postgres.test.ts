@@ -4,9 +4,10 @@
  * hold whatever the store (issue 13). Skipped with one line without PostgreSQL, unless
  * REQUIRE_PEERS=1 or REQUIRE_POSTGRES=1.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../sync-core/store/postgres-store.js';
-import { postgresPeer, startTestPostgres, type TestPostgres } from '../../sync-core/store/postgres/test-postgres.js';
+import { postgresPeer } from '../../sync-core/store/postgres/test-postgres.js';
+import { useTestPostgres } from '../../sync-core/store/postgres/use-test-postgres.js';
 import { DEFAULT_SCENARIOS } from '../cli.js';
 import { syncCoreDriverOn } from '../driver/sync-core-driver.js';
 import { formatSuite, runSuite } from './suite.js';
@@ -14,16 +15,11 @@ import { formatSuite, runSuite } from './suite.js';
 const postgres = await postgresPeer();
 
 describe.skipIf(postgres.skip)('rule scenarios on PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    postgres.assert();
-    server = await startTestPostgres();
-  }, 60_000);
-  afterAll(() => server?.stop());
+  const server = useTestPostgres(postgres);
 
   it('all pass with sync-core on PostgreSQL', async () => {
     let n = 0;
-    const driver = syncCoreDriverOn(async (clock) => PostgresStore.open(await server.createDatabase(`scenario_${++n}`), clock, { poolSize: 2 }));
+    const driver = syncCoreDriverOn(async (clock) => PostgresStore.open(await server().createDatabase(`scenario_${++n}`), clock, { poolSize: 2 }));
     const result = await runSuite([DEFAULT_SCENARIOS], { concurrency: 4, driver });
     const failing = result.scenarios.filter((s) => !s.passed || s.skipped);
     expect(

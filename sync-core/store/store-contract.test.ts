@@ -6,11 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, describe } from 'vitest';
 import { FixedClock } from '../../common/clock.js';
 import { storeContract, T0 } from './contract.js';
 import { PostgresStore } from './postgres-store.js';
-import { postgresPeer, startTestPostgres, type TestPostgres } from './postgres/test-postgres.js';
+import { postgresPeer } from './postgres/test-postgres.js';
+import { useTestPostgres } from './postgres/use-test-postgres.js';
 import { SqliteStore } from './sqlite-store.js';
 
 describe('SQLite store', () => {
@@ -34,19 +35,14 @@ describe('SQLite store', () => {
 const postgres = await postgresPeer();
 
 describe.skipIf(postgres.skip)('PostgreSQL store', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    postgres.assert();
-    server = await startTestPostgres();
-  }, 60_000);
-  afterAll(() => server?.stop());
+  const server = useTestPostgres(postgres);
   const clock = new FixedClock(T0);
   let n = 0;
   let url = '';
   storeContract('postgres', {
     clock,
     async open() {
-      url = await server.createDatabase(`contract_${++n}`);
+      url = await server().createDatabase(`contract_${++n}`);
       return PostgresStore.open(url, clock);
     },
     async reopen() {

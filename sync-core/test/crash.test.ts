@@ -10,10 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../engine/content-hash.js';
 import { SyncCore } from '../sync-core.js';
-import { postgresPeer, startTestPostgres, type TestPostgres } from '../store/postgres/test-postgres.js';
+import { postgresPeer } from '../store/postgres/test-postgres.js';
+import { useTestPostgres } from '../store/postgres/use-test-postgres.js';
 import { at, connectAlice, createWorld, iphoneEvent, type TestWorld } from './world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sync-crash-'));
@@ -125,11 +126,6 @@ describe('D3: crash safety', () => {
 const postgres = await postgresPeer();
 
 describe.skipIf(postgres.skip)('D3: crash safety on PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    postgres.assert();
-    server = await startTestPostgres();
-  }, 60_000);
-  afterAll(() => server?.stop());
-  crashSafety('PostgreSQL', (label) => server.createDatabase(`crash_${label}`));
+  const server = useTestPostgres(postgres);
+  crashSafety('PostgreSQL', (label) => server().createDatabase(`crash_${label}`));
 });
