@@ -9,6 +9,7 @@ import { epochToWallClock, ianaZone, wallClockToEpoch, type Zone } from '../../i
 import type { PlatformCalendar, PlatformEvent, TimeRange, User } from './model.js';
 import type { PlatformRepository } from '../store/store.js';
 import { PlatformError } from './store.js';
+import { policyOf } from './calendar-types/index.js';
 
 /** What availability reads: nothing here writes. */
 export type PlatformReader = Pick<PlatformRepository, 'getUser' | 'getCalendar' | 'listEventsForUser'>;
@@ -178,7 +179,7 @@ export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
 }
 
 /** Slots (sorted, disjoint) that overlap none of the busy intervals. */
-function withoutBusy(slots: Interval[], busy: readonly Interval[]): Interval[] {
+export function withoutBusy(slots: Interval[], busy: readonly Interval[]): Interval[] {
   const merged = mergeIntervals(busy);
   const out: Interval[] = [];
   let j = 0;
@@ -190,7 +191,7 @@ function withoutBusy(slots: Interval[], busy: readonly Interval[]): Interval[] {
   return out;
 }
 
-async function requireUser(store: PlatformReader, userId: string): Promise<User> {
+export async function requireUser(store: PlatformReader, userId: string): Promise<User> {
   const user = await store.getUser(userId);
   if (!user) throw new PlatformError('not-found', `User ${String(userId)} does not exist.`);
   return user;
@@ -221,65 +222,30 @@ export async function classSessionsAt(store: PlatformReader, calendar: PlatformC
   );
 }
 
-function slotKey(s: Interval): string {
+export function slotKey(s: Interval): string {
   return `${s.start}/${s.end}`;
 }
 
 /**
- * The bookable slots of a platform calendar in the range, sorted by start:
- *  - Round Robin / Service: a slot is offered if at least one member is free (A3); `freeUserIds`
- *    lists them in member order (booking picks among them by rotation).
- *  - Collective: only slots where every member is free (each member's own working-hours grid must
- *    contain the slot, so members in zones offset by a non-multiple of the slot length share none).
- *  - Class Booking: the host (first member) is free — `spotsLeft` = capacity — or the slot holds a
- *    session of this calendar with room left (and nothing else blocks the host) — `sessionId` and
- *    `spotsLeft` say which and how much.
- *  - Simple / Event: the single member / host (first member) is free.
+ * Round Robin / Service / Collective: each member's free slots, merged by slot, with the members
+ * free for it in member order (the calendar type decides which of them it offers).
  */
+export async function memberSlots(store: PlatformReader, cal: PlatformCalendar, range: TimeRange): Promise<CalendarSlot[]> {
+  const byKey = new Map<string, CalendarSlot>();
+  for (const member of cal.memberIds) {
+    for (const s of await freeSlots(store, member, range, cal.slotMinutes)) {
+      const k = slotKey(s);
+      const slot = byKey.get(k) ?? { start: s.start, end: s.end, freeUserIds: [] };
+      slot.freeUserIds.push(member);
+      byKey.set(k, slot);
+    }
+  }
+  return [...byKey.values()].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** The bookable slots of a platform calendar in the range, sorted by start: its type's rule (calendar-types/). */
 export async function calendarFreeSlots(store: PlatformReader, calendarId: string, range: TimeRange): Promise<CalendarSlot[]> {
   const cal = await store.getCalendar(calendarId);
   if (!cal) throw new PlatformError('not-found', `Calendar ${String(calendarId)} does not exist.`);
-  const host = cal.memberIds[0]!;
-  switch (cal.type) {
-    case 'round_robin':
-    case 'service':
-    case 'collective': {
-      const byKey = new Map<string, CalendarSlot>();
-      for (const member of cal.memberIds) {
-        for (const s of await freeSlots(store, member, range, cal.slotMinutes)) {
-          const k = slotKey(s);
-          const slot = byKey.get(k) ?? { start: s.start, end: s.end, freeUserIds: [] };
-          slot.freeUserIds.push(member);
-          byKey.set(k, slot);
-        }
-      }
-      const all = [...byKey.values()].sort((a, b) => a.start - b.start || a.end - b.end);
-      return cal.type === 'collective' ? all.filter((s) => s.freeUserIds.length === cal.memberIds.length) : all;
-    }
-    case 'simple':
-    case 'event':
-      return (await freeSlots(store, host, range, cal.slotMinutes)).map((s) => ({ ...s, freeUserIds: [host] }));
-    case 'class_booking': {
-      const capacity = cal.capacity ?? 1;
-      const hostUser = await requireUser(store, host);
-      const grid = workingSlots(hostUser, range, cal.slotMinutes);
-      if (grid.length === 0) return [];
-      const gridKeys = new Set(grid.map(slotKey));
-      const sessions = new Map<string, PlatformEvent>();
-      const blockers: Interval[] = [];
-      for (const e of await store.listEventsForUser(host, { start: grid[0]!.start, end: grid[grid.length - 1]!.end })) {
-        if (!blocksTime(e)) continue;
-        const k = slotKey(e);
-        if (e.calendarId === cal.id && e.kind === 'appointment' && gridKeys.has(k) && !sessions.has(k)) sessions.set(k, e);
-        else blockers.push(e);
-      }
-      const out: CalendarSlot[] = [];
-      for (const s of withoutBusy(grid, blockers)) {
-        const session = sessions.get(slotKey(s));
-        if (!session) out.push({ ...s, freeUserIds: [host], spotsLeft: capacity });
-        else if (session.contactIds.length < capacity) out.push({ ...s, freeUserIds: [host], sessionId: session.id, spotsLeft: capacity - session.contactIds.length });
-      }
-      return out;
-    }
-  }
+  return policyOf(cal.type).freeSlots(store, cal, range);
 }

@@ -6,7 +6,9 @@
  * Slots are `slotMinutes` long, inside the assigned user's working hours, and start a whole number
  * of slots after that user's working-day start (local time in the user's zone).
  */
-import { busyIntervals, classSessionsAt, localDateOf, localDayRange, slotFit, type Interval, type SlotFit } from './availability.js';
+import { localDateOf, localDayRange } from './availability.js';
+import { iso, requireCalendar } from './booking-checks.js';
+import { policyOf } from './calendar-types/index.js';
 import type { PlatformCalendar, PlatformEvent } from './model.js';
 import type { PlatformRepository, StoreTx } from '../store/store.js';
 import { PlatformError } from './store.js';
@@ -48,74 +50,10 @@ export interface BlockTimeRequest {
   allDay?: boolean;
 }
 
-type MemberCheck = { userId: string; status: 'free' | 'busy' | Exclude<SlotFit, 'ok'>; busyEventIds: string[] };
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-async function requireCalendar(store: Platform, calendarId: string): Promise<PlatformCalendar> {
-  const cal = await store.getCalendar(calendarId);
-  if (!cal) throw new PlatformError('not-found', `Calendar ${String(calendarId)} does not exist.`);
-  return cal;
-}
-
-async function checkMember(store: Platform, cal: PlatformCalendar, userId: string, slot: Interval, ignoreEventIds: readonly string[]): Promise<MemberCheck> {
-  const user = await store.getUser(userId);
-  if (!user) throw new PlatformError('not-found', `User ${userId} (member of calendar ${cal.id}) does not exist.`);
-  const fit = slotFit(user, slot, cal.slotMinutes);
-  if (fit !== 'ok') return { userId, status: fit, busyEventIds: [] };
-  const busy = await busyIntervals(store, userId, slot, { ignoreEventIds });
-  return busy.length === 0 ? { userId, status: 'free', busyEventIds: [] } : { userId, status: 'busy', busyEventIds: busy.map((b) => b.eventId) };
-}
-
-async function describe(c: MemberCheck, store: Platform): Promise<string> {
-  const user = (await store.getUser(c.userId))!;
-  const who = `${user.name} (${user.id})`;
-  const hours = `${user.workingHours.start}–${user.workingHours.end} ${user.timeZone}`;
-  switch (c.status) {
-    case 'busy':
-      return `${who} is busy (${c.busyEventIds.join(', ')})`;
-    case 'outside-working-hours':
-      return `the slot is outside ${who}'s working hours (${hours}, ISO days ${user.workingHours.days.join(',')})`;
-    case 'misaligned':
-      return `the slot does not start on ${who}'s slot grid (every slot starts a whole number of slots after ${user.workingHours.start} ${user.timeZone})`;
-    case 'free':
-      return `${who} is free`;
-  }
-}
-
-/** Refuses the slot: 'invalid' if the only problem is the slot grid, otherwise 'slot-unavailable' (A3). */
-async function refuse(store: Platform, cal: PlatformCalendar, slot: Interval, checks: MemberCheck[], what: string): Promise<never> {
-  const problems = checks.filter((c) => c.status !== 'free');
-  const code = problems.every((c) => c.status === 'misaligned') ? 'invalid' : 'slot-unavailable';
-  const reasons: string[] = [];
-  for (const c of problems) reasons.push(await describe(c, store));
-  throw new PlatformError(
-    code,
-    `Cannot book ${iso(slot.start)}–${iso(slot.end)} in calendar '${cal.name}' (${cal.id}): ${what}; ${reasons.join('; ')}. ` + `Pick one of the slots calendarFreeSlots offers.`,
-  );
-}
-
-/** Round Robin / Service: the first free member from `pointer` on, in member order. */
-function nextFree(cal: PlatformCalendar, pointer: number, checks: Map<string, MemberCheck>): number | undefined {
-  const n = cal.memberIds.length;
-  for (let i = 0; i < n; i++) {
-    const pos = (((pointer + i) % n) + n) % n;
-    if (checks.get(cal.memberIds[pos]!)!.status === 'free') return pos;
-  }
-  return undefined;
-}
-
 /**
- * Books `start` (one slot of the calendar) for a contact (A3):
- *  - Round Robin / Service: the next free member in rotation gets it; the rotation pointer moves
- *    past them, so assignment is deterministic and fair. A busy member is skipped.
- *  - Collective: every member must be free; the appointment takes all of them.
- *  - Class Booking: joins the host's session at that start if it has room (a new version of that
- *    event), or opens a session for the host.
- *  - Simple / Event: the single member / host must be free.
- * Refusals: 'slot-unavailable' (busy, full, outside working hours), 'invalid' (not on the slot
+ * Books `start` (one slot of the calendar) for a contact (A3); who gets it is the calendar type's
+ * rule (calendar-types/: Round Robin rotates, Collective takes every member, Class Booking fills
+ * sessions, Simple and Event need their one member free). Refusals: 'slot-unavailable' (busy, full, outside working hours), 'invalid' (not on the slot
  * grid), 'conflict' (contact already in that class session), 'not-found'.
  */
 export function book(tx: BookingStore, req: BookingRequest): Promise<PlatformEvent> {
@@ -145,43 +83,7 @@ export function book(tx: BookingStore, req: BookingRequest): Promise<PlatformEve
     };
     const title = req.title ?? `${cal.name}: ${contact.name}`;
 
-    switch (cal.type) {
-      case 'round_robin':
-      case 'service': {
-        const checks = new Map<string, MemberCheck>();
-        for (const u of cal.memberIds) checks.set(u, await checkMember(store, cal, u, slot, []));
-        const pos = nextFree(cal, await store.rotationPointer(cal.id), checks);
-        if (pos === undefined) return refuse(store, cal, slot, [...checks.values()], 'no member is free');
-        await store.setRotationPointer(cal.id, (pos + 1) % cal.memberIds.length);
-        return store.createEvent({ ...base, title, userIds: [cal.memberIds[pos]!] });
-      }
-      case 'collective': {
-        const checks: MemberCheck[] = [];
-        for (const u of cal.memberIds) checks.push(await checkMember(store, cal, u, slot, []));
-        if (checks.some((c) => c.status !== 'free')) return refuse(store, cal, slot, checks, 'a Collective booking needs every member free');
-        return store.createEvent({ ...base, title, userIds: [...cal.memberIds] });
-      }
-      case 'class_booking': {
-        const host = cal.memberIds[0]!;
-        const capacity = cal.capacity ?? 1;
-        const session = (await classSessionsAt(store, cal, slot))[0];
-        const check = await checkMember(store, cal, host, slot, session ? [session.id] : []);
-        if (check.status !== 'free') return refuse(store, cal, slot, [check], 'the host is not available');
-        if (!session) return store.createEvent({ ...base, title: req.title ?? cal.name, userIds: [host] });
-        if (session.contactIds.includes(contact.id)) throw new PlatformError('conflict', `Contact ${contact.id} is already booked in the session ${session.id} at ${iso(slot.start)}.`);
-        if (session.contactIds.length >= capacity) {
-          throw new PlatformError('slot-unavailable', `The session at ${iso(slot.start)} in calendar '${cal.name}' (${cal.id}) is full (${session.contactIds.length}/${capacity}): pick another slot.`);
-        }
-        return store.addEventContact(session.id, contact.id);
-      }
-      case 'simple':
-      case 'event': {
-        const host = cal.memberIds[0]!;
-        const check = await checkMember(store, cal, host, slot, []);
-        if (check.status !== 'free') return refuse(store, cal, slot, [check], 'the calendar owner is not available');
-        return store.createEvent({ ...base, title, userIds: [host] });
-      }
-    }
+    return policyOf(cal.type).book({ store, cal, slot, base, title, requestedTitle: req.title, contactId: contact.id });
   });
 }
 
@@ -197,10 +99,7 @@ async function requireBooking(store: Platform, eventId: string, action: string):
 
 /**
  * Moves a booking to `newStart`, keeping its length, with the same checks as `book` (the event
- * itself never counts as busy). Round Robin / Service keep the assigned member if they are free,
- * otherwise the next free member in rotation takes it (the pointer does not move). Collective needs
- * every assigned member free; Class Booking moves the whole session (the host must be free, so it
- * never merges into another session).
+ * itself never counts as busy); the calendar type decides who keeps it (calendar-types/).
  */
 export function reschedule(tx: BookingStore, eventId: string, newStart: number): Promise<PlatformEvent> {
   return tx.transaction(async () => {
@@ -210,20 +109,7 @@ export function reschedule(tx: BookingStore, eventId: string, newStart: number):
     if (typeof newStart !== 'number' || !Number.isSafeInteger(newStart)) throw new PlatformError('invalid', `New start must be epoch milliseconds, got ${String(newStart)}.`);
     if (newStart === ev.start) return ev;
     const slot = { start: newStart, end: newStart + (ev.end - ev.start) };
-    const ignore = [ev.id];
-    if (cal.type === 'round_robin' || cal.type === 'service') {
-      const checks = new Map<string, MemberCheck>();
-      for (const u of cal.memberIds) checks.set(u, await checkMember(store, cal, u, slot, ignore));
-      for (const u of ev.userIds) if (!checks.has(u)) checks.set(u, await checkMember(store, cal, u, slot, ignore));
-      if (ev.userIds.every((u) => checks.get(u)!.status === 'free')) return store.updateEvent(ev.id, { start: slot.start, end: slot.end });
-      const pos = nextFree(cal, await store.rotationPointer(cal.id), checks);
-      if (pos === undefined) return refuse(store, cal, slot, [...checks.values()], 'no member is free');
-      return store.updateEvent(ev.id, { start: slot.start, end: slot.end, userIds: [cal.memberIds[pos]!] });
-    }
-    const checks: MemberCheck[] = [];
-    for (const u of ev.userIds) checks.push(await checkMember(store, cal, u, slot, ignore));
-    if (checks.some((c) => c.status !== 'free')) return refuse(store, cal, slot, checks, cal.type === 'collective' ? 'a Collective booking needs every member free' : 'the host is not available');
-    return store.updateEvent(ev.id, { start: slot.start, end: slot.end });
+    return policyOf(cal.type).reschedule({ store, ev, cal, slot, ignore: [ev.id] });
   });
 }
 

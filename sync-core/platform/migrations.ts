@@ -14,8 +14,12 @@
  *  - `platform_events.change_seq` is UNIQUE (so indexed) as the global change feed.
  */
 import type { Migration } from '../db/database.js';
+import { CALENDAR_TYPES, ICLOUD_SYNC_TYPES } from './calendar-types/index.js';
 
-const SYNC_TYPES = `'round_robin', 'collective', 'class_booking', 'service'`;
+// From the calendar-type policies: the types, and those whose bookings may sync (T2).
+const quoted = (types: readonly string[]) => types.map((t) => `'${t}'`).join(', ');
+const SYNC_TYPES = quoted(ICLOUD_SYNC_TYPES);
+const ALL_TYPES = quoted(CALENDAR_TYPES);
 
 export const PLATFORM_MIGRATIONS: Migration[] = [
   {
@@ -51,7 +55,7 @@ CREATE TABLE platform_calendars (
   id             TEXT PRIMARY KEY,
   sub_account_id TEXT NOT NULL REFERENCES platform_sub_accounts(id),
   name           TEXT NOT NULL,
-  type           TEXT NOT NULL CHECK (type IN (${SYNC_TYPES}, 'simple', 'event')),
+  type           TEXT NOT NULL CHECK (type IN (${ALL_TYPES})),
   slot_minutes   INTEGER NOT NULL CHECK (slot_minutes > 0),
   capacity       INTEGER CHECK (capacity IS NULL OR capacity > 0),
   icloud_sync    INTEGER NOT NULL DEFAULT 0 CHECK (icloud_sync IN (0, 1)),

@@ -4,11 +4,9 @@
  * each user has an IANA time zone for working hours and all-day dates.
  */
 
-/** RULES.md T1/T2: which calendar types take part in iCloud sync. */
-export type CalendarType = 'round_robin' | 'collective' | 'class_booking' | 'service' | 'simple' | 'event';
-export const CALENDAR_TYPES: readonly CalendarType[] = ['round_robin', 'collective', 'class_booking', 'service', 'simple', 'event'];
-/** T1: the types whose bookings sync with iCloud. */
-export const ICLOUD_SYNC_TYPES: readonly CalendarType[] = ['round_robin', 'collective', 'class_booking', 'service'];
+/** RULES.md T1/T2: the calendar types and which take part in iCloud sync, from their policies. */
+export { CALENDAR_TYPES, ICLOUD_SYNC_TYPES, type CalendarType } from './calendar-types/index.js';
+import type { CalendarType } from './calendar-types/index.js';
 
 export interface SubAccount {
   id: string;

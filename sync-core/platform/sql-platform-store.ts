@@ -5,21 +5,12 @@
  */
 import { arrayColumn, jsonArray, nextId, type Dialect, type SqlDb } from '../db/sql.js';
 import type { Clock } from '../../common/clock.js';
-import { CALENDAR_TYPES, ICLOUD_SYNC_TYPES, type CalendarType, type Contact, type PlatformCalendar, type PlatformEvent, type SubAccount, type User, type WorkingHours } from './model.js';
+import { policyOf } from './calendar-types/index.js';
+import { CALENDAR_TYPES, type CalendarType, type Contact, type PlatformCalendar, type PlatformEvent, type SubAccount, type User, type WorkingHours } from './model.js';
 import { PlatformError, type EventPatch, type NewCalendar, type NewEvent, type NewUser } from './store.js';
 
 export const DEFAULT_WORKING_HOURS: WorkingHours = { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
 export const DEFAULT_SLOT_MINUTES = 30;
-export const DEFAULT_CLASS_CAPACITY = 10;
-
-const TYPE_NAMES: Record<CalendarType, string> = {
-  round_robin: 'Round Robin',
-  collective: 'Collective',
-  class_booking: 'Class Booking',
-  service: 'Service',
-  simple: 'Simple',
-  event: 'Event',
-};
 
 /** True if Intl knows the IANA zone. */
 export function isValidTimeZone(timeZone: string): boolean {
@@ -331,25 +322,17 @@ export class SqlPlatformStore {
       if (!CALENDAR_TYPES.includes(init.type)) {
         throw new PlatformError('invalid', `Unknown calendar type '${String(init.type)}': use one of ${CALENDAR_TYPES.join(', ')}.`);
       }
-      const typeName = TYPE_NAMES[init.type];
-      if (!Array.isArray(init.memberIds) || init.memberIds.length === 0) throw new PlatformError('invalid', `A ${typeName} calendar needs at least one member.`);
-      if (init.type === 'simple' && init.memberIds.length !== 1) {
-        throw new PlatformError('invalid', `A Simple calendar belongs to exactly one user, got ${init.memberIds.length} members: use a Round Robin, Collective or Service calendar for a team.`);
-      }
+      const policy = policyOf(init.type);
+      if (!Array.isArray(init.memberIds) || init.memberIds.length === 0) throw new PlatformError('invalid', `A ${policy.name} calendar needs at least one member.`);
+      // What the type itself asks (one member for Simple, a capacity only for Class Booking).
+      const capacity = policy.validate({ memberIds: init.memberIds, capacity: init.capacity });
       if (new Set(init.memberIds).size !== init.memberIds.length) throw new PlatformError('invalid', `Calendar members ${JSON.stringify(init.memberIds)} repeat a user: list each member once.`);
       for (const userId of init.memberIds) await this.requireUserIn(userId, init.subAccountId, 'a calendar member');
       const slotMinutes = init.slotMinutes ?? DEFAULT_SLOT_MINUTES;
       if (!Number.isInteger(slotMinutes) || slotMinutes <= 0 || slotMinutes > 24 * 60) {
         throw new PlatformError('invalid', `slotMinutes must be a whole number of minutes between 1 and 1440, got ${String(slotMinutes)}.`);
       }
-      let capacity: number | null = null;
-      if (init.type === 'class_booking') {
-        capacity = init.capacity ?? DEFAULT_CLASS_CAPACITY;
-        if (!Number.isInteger(capacity) || capacity <= 0) throw new PlatformError('invalid', `Class capacity must be a positive whole number of contacts, got ${String(capacity)}.`);
-      } else if (init.capacity !== undefined) {
-        throw new PlatformError('invalid', `capacity applies only to Class Booking calendars, not ${typeName}: leave it out.`);
-      }
-      const icloudSync = ICLOUD_SYNC_TYPES.includes(init.type);
+      const icloudSync = policy.syncsWithICloud;
       const id = await this.newId(init.id, 'cal', 'platform_calendars', 'Calendar');
       await this.db.run('INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         id,
@@ -378,11 +361,11 @@ export class SqlPlatformStore {
     return this.transaction(async () => {
       const cal = await this.getCalendar(calendarId);
       if (!cal) throw new PlatformError('not-found', `Calendar ${String(calendarId)} does not exist.`);
-      if (enabled && !ICLOUD_SYNC_TYPES.includes(cal.type)) {
+      if (enabled && !policyOf(cal.type).syncsWithICloud) {
         // RULES.md T2
         throw new PlatformError(
           'calendar-type-not-supported',
-          `${TYPE_NAMES[cal.type]} calendars cannot sync with iCloud: iCloud sync works for Round Robin, Collective, Class Booking and Service calendars. ` +
+          `${policyOf(cal.type).name} calendars cannot sync with iCloud: iCloud sync works for Round Robin, Collective, Class Booking and Service calendars. ` +
             `Calendar '${cal.name}' (${cal.id}) keeps its bookings in the platform only.`,
         );
       }
