@@ -1,0 +1,110 @@
+/**
+ * `npm run bench` (workers part): how polling scales with workers on one PostgreSQL (issue 13).
+ * The mock runs in its own process; 1,000 connections are connected and synced once; then every
+ * connection is made due and `icloud-sync worker` processes (1, then 2) poll them all. Prints
+ * connections per second for each and the ratio. Needs PostgreSQL (skipped with a line otherwise).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { systemClock } from '../../common/clock.js';
+import { projectRoot } from '../../common/project-root.js';
+import { PostgresStore } from '../store/postgres-store.js';
+import { postgresBinaries, startTestPostgres } from '../store/postgres/test-postgres.js';
+import { SyncCore } from '../sync-core.js';
+
+const ROOT = projectRoot();
+const CONNECTIONS = Number(process.env.WORKER_BENCH_CONNECTIONS ?? 1000);
+
+if (!postgresBinaries()) {
+  console.error('workers bench: PostgreSQL is not installed (apt-get install postgresql): skipped');
+  process.exit(0);
+}
+
+const mock = spawn(process.execPath, ['--import', 'tsx', 'mock-icloud/bench/serve.ts', '--port', '0', '--partition-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+let output = '';
+const gateway = await new Promise<string>((resolve, reject) => {
+  mock.stdout!.on('data', (d) => {
+    output += d;
+    const g = /gateway: (\S+)/.exec(output);
+    if (g && /partition: \S+/.test(output)) resolve(g[1]!);
+  });
+  mock.once('exit', (code) => reject(new Error(`mock exited ${code}: ${output}`)));
+});
+const control = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(new URL(`__mock/${path}`, gateway), { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
+};
+
+const server = await startTestPostgres();
+try {
+  const db = await server.createDatabase('workers_bench');
+  const core = await SyncCore.open({ database: db, clock: systemClock });
+  const sub = await core.platform.createSubAccount({ name: 'Bench' });
+  const start = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 2 * 86_400_000;
+  console.error(`workers bench: ${CONNECTIONS} accounts and connections…`);
+  for (let i = 0; i < CONNECTIONS; i++) {
+    const appleId = `user${i}@example.com`;
+    await control('POST', 'accounts', { appleId, fullName: `User ${i}`, password: 'regular', appPasswords: ['pass-word-pass-word'] });
+    await control('POST', `accounts/${appleId}/calendars`, { name: 'home', displayName: 'Home' });
+    for (let k = 0; k < 3; k++) {
+      const at = new Date(start + k * 86_400_000 + (i % 8) * 3_600_000)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+      const ics = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:B-${i}-${k}\r\nDTSTAMP:${at}\r\nDTSTART:${at}\r\nDURATION:PT1H\r\nSUMMARY:Busy\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+      await control('POST', `accounts/${appleId}/calendars/home/events`, { ics });
+    }
+    const user = await core.platform.createUser({ subAccountId: sub.id, name: `User ${i}`, email: `u${i}@bench.test`, timeZone: 'UTC' });
+    const connection = await core.connections.connect({ subAccountId: sub.id, userId: user.id, appleId, appPassword: 'pass-word-pass-word', serverUrl: gateway });
+    await core.connections.chooseCalendars(connection.id, { linked: 'Home' });
+  }
+  await core.poll(); // the first sync of every connection: the measured rounds are steady polls
+  const store = core.store as PostgresStore;
+
+  const round = async (workers: number): Promise<number> => {
+    await store.db.run('UPDATE connections SET next_poll_at = 0, last_sync_at = NULL');
+    const t = performance.now();
+    const children: ChildProcess[] = [];
+    for (let w = 0; w < workers; w++) {
+      const args = [
+        '--import',
+        'tsx',
+        '-e',
+        "import('./sync-core/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })",
+        '--',
+        '--db',
+        db,
+        'worker',
+        '--worker-id',
+        `b${w}`,
+        '--every-seconds',
+        '0.1',
+        '--batch',
+        '25',
+        '--concurrency',
+        '8',
+      ];
+      const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(child);
+    }
+    for (;;) {
+      const row = await store.db.get<{ n: number }>('SELECT count(*)::int AS n FROM connections WHERE last_sync_at IS NOT NULL');
+      if (row!.n >= CONNECTIONS) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const seconds = (performance.now() - t) / 1000;
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
+    return CONNECTIONS / seconds;
+  };
+  console.error('workers bench: one worker…');
+  const one = await round(1);
+  console.error('workers bench: two workers…');
+  const two = await round(2);
+  console.log(`\nworkers on PostgreSQL, steady polling of ${CONNECTIONS} connections (start-up included)\n`);
+  console.table({ 'one worker': `${one.toFixed(0)} connections/s`, 'two workers': `${two.toFixed(0)} connections/s`, ratio: `${(two / one).toFixed(2)}×` });
+  await core.close();
+} finally {
+  await server.stop();
+  mock.kill('SIGTERM');
+}
