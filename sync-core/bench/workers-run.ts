@@ -11,6 +11,8 @@ import { projectRoot } from '../../common/project-root.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { postgresBinaries, startTestPostgres } from '../store/postgres/test-postgres.js';
 import { SyncCore } from '../sync-core.js';
+import { utcDateTime } from '../../icalendar/index.js';
+import { startWorker } from '../test/worker-process.js';
 
 const ROOT = projectRoot();
 const CONNECTIONS = Number(process.env.WORKER_BENCH_CONNECTIONS ?? 1000);
@@ -47,10 +49,7 @@ try {
     await control('POST', 'accounts', { appleId, fullName: `User ${i}`, password: 'regular', appPasswords: ['pass-word-pass-word'] });
     await control('POST', `accounts/${appleId}/calendars`, { name: 'home', displayName: 'Home' });
     for (let k = 0; k < 3; k++) {
-      const at = new Date(start + k * 86_400_000 + (i % 8) * 3_600_000)
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d{3}/, '');
+      const at = utcDateTime(start + k * 86_400_000 + (i % 8) * 3_600_000);
       const ics = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:B-${i}-${k}\r\nDTSTAMP:${at}\r\nDTSTART:${at}\r\nDURATION:PT1H\r\nSUMMARY:Busy\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
       await control('POST', `accounts/${appleId}/calendars/home/events`, { ics });
     }
@@ -65,28 +64,7 @@ try {
     await store.db.run('UPDATE connections SET next_poll_at = 0, last_sync_at = NULL');
     const t = performance.now();
     const children: ChildProcess[] = [];
-    for (let w = 0; w < workers; w++) {
-      const args = [
-        '--import',
-        'tsx',
-        '-e',
-        "import('./sync-core/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })",
-        '--',
-        '--db',
-        db,
-        'worker',
-        '--worker-id',
-        `b${w}`,
-        '--every-seconds',
-        '0.1',
-        '--batch',
-        '25',
-        '--concurrency',
-        '8',
-      ];
-      const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-      children.push(child);
-    }
+    for (let w = 0; w < workers; w++) children.push(startWorker(db, `b${w}`, ['--every-seconds', '0.1', '--batch', '25', '--concurrency', '8']));
     for (;;) {
       const row = await store.db.get<{ n: number }>('SELECT count(*)::int AS n FROM connections WHERE last_sync_at IS NOT NULL');
       if (row!.n >= CONNECTIONS) break;

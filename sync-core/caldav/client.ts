@@ -226,28 +226,11 @@ export class CalDavClient {
     const result = new Map<string, RemoteObject | null>();
     for (let i = 0; i < hrefs.length; i += batchSize) {
       const batch = hrefs.slice(i, i + batchSize);
-      const responses = await davRequest({
-        url: calendarUrl,
-        init: {
-          method: 'REPORT',
-          headers: { ...this.headers, depth: '1' },
-          namespace: 'c',
-          body: {
-            'calendar-multiget': {
-              _attributes: getDAVAttribute(['DAV:', 'urn:ietf:params:xml:ns:caldav'] as never),
-              'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} },
-              'd:href': batch.map((h) => new URL(h).pathname),
-            },
-          },
-        },
-        fetch: this.fetchFn,
-      });
-      this.expectMultistatus('REPORT calendar-multiget', calendarUrl, responses);
+      const responses = await this.calendarReport(calendarUrl, 'calendar-multiget', { 'd:href': batch.map((h) => new URL(h).pathname) });
       for (const r of responses) {
         if (!r.href) continue;
         const url = new URL(r.href, calendarUrl).href;
-        const data = calendarData(r);
-        result.set(url, r.status === 404 || data === undefined ? null : { href: url, etag: textOf(r.props?.getetag) || undefined, data });
+        result.set(url, r.status === 404 ? null : (objectOf(r, calendarUrl) ?? null));
       }
       for (const h of batch) if (!result.has(h)) result.set(h, null);
     }
@@ -259,6 +242,22 @@ export class CalDavClient {
    * §9.7.5): how the engine finds an event the iPhone moved to another calendar (D8).
    */
   async findByUid(calendarUrl: string, uid: string): Promise<RemoteObject[]> {
+    const responses = await this.calendarReport(calendarUrl, 'calendar-query', {
+      'c:filter': {
+        'c:comp-filter': {
+          _attributes: { name: 'VCALENDAR' },
+          'c:comp-filter': {
+            _attributes: { name: 'VEVENT' },
+            'c:prop-filter': { _attributes: { name: 'UID' }, 'c:text-match': { _attributes: { collation: 'i;octet' }, _text: uid } },
+          },
+        },
+      },
+    });
+    return responses.filter((r) => r.status !== 404).flatMap((r) => objectOf(r, calendarUrl) ?? []);
+  }
+
+  /** A REPORT on a calendar asking for each object's etag and data (tsdav's davRequest hands back every response, 404s included). */
+  private async calendarReport(calendarUrl: string, report: 'calendar-multiget' | 'calendar-query', rest: Record<string, unknown>): Promise<DAVResponse[]> {
     const responses = await davRequest({
       url: calendarUrl,
       init: {
@@ -266,31 +265,17 @@ export class CalDavClient {
         headers: { ...this.headers, depth: '1' },
         namespace: 'c',
         body: {
-          'calendar-query': {
+          [report]: {
             _attributes: getDAVAttribute(['DAV:', 'urn:ietf:params:xml:ns:caldav'] as never),
             'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} },
-            'c:filter': {
-              'c:comp-filter': {
-                _attributes: { name: 'VCALENDAR' },
-                'c:comp-filter': {
-                  _attributes: { name: 'VEVENT' },
-                  'c:prop-filter': { _attributes: { name: 'UID' }, 'c:text-match': { _attributes: { collation: 'i;octet' }, _text: uid } },
-                },
-              },
-            },
+            ...rest,
           },
         },
       },
       fetch: this.fetchFn,
     });
-    this.expectMultistatus('REPORT calendar-query', calendarUrl, responses);
-    const out: RemoteObject[] = [];
-    for (const r of responses) {
-      if (!r.href || r.status === 404) continue;
-      const data = calendarData(r);
-      if (data !== undefined) out.push({ href: new URL(r.href, calendarUrl).href, etag: textOf(r.props?.getetag) || undefined, data });
-    }
-    return out;
+    this.expectMultistatus(`REPORT ${report}`, calendarUrl, responses);
+    return responses;
   }
 
   async get(href: string): Promise<RemoteObject | null> {
@@ -359,6 +344,13 @@ function textOf(value: unknown): string {
     if (v._text !== undefined) return String(v._text);
   }
   return '';
+}
+
+/** A response carrying calendar data as a RemoteObject; undefined without an href or data. */
+function objectOf(r: DAVResponse, calendarUrl: string): RemoteObject | undefined {
+  const data = calendarData(r);
+  if (!r.href || data === undefined) return undefined;
+  return { href: new URL(r.href, calendarUrl).href, etag: textOf(r.props?.getetag) || undefined, data };
 }
 
 function calendarData(r: DAVResponse): string | undefined {

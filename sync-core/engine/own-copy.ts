@@ -8,13 +8,14 @@
  *   edit is recorded as the losing change and the copy is removed by the push step), and
  *   occurrences the iPhone adds by making the copy recurring become blocked slots.
  */
-import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
+import type { ParsedCalendar } from '../../icalendar/index.js';
 import type { RemoteObject } from '../caldav/client.js';
 import type { PlatformEvent } from '../platform/model.js';
 import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
 import { iCloudWins, recordConflict } from './conflicts.js';
 import type { RunContext } from './context.js';
 import { materialiseOccurrences } from './occurrences.js';
+import { parseStored, storedRow } from './stored-object.js';
 import { appointmentFields, fieldsOf, isRecurring, remoteModified, sameAppointment, singleInstance, type AppointmentFields } from './remote-event.js';
 
 export async function reconcileOwnCopy(
@@ -27,35 +28,28 @@ export async function reconcileOwnCopy(
   event: PlatformEvent,
 ): Promise<'updated' | 'unchanged' | 'echo'> {
   const modified = remoteModified(parsed);
-  const base: RemoteObjectRow = {
-    connectionId: ctx.connection.id,
-    href: object.href,
-    calendarUrl: calendar.url,
-    uid: parsed.uid,
-    etag: object.etag,
-    data: object.data,
-    contentHash: hash,
+  const base = storedRow(ctx, calendar, object, parsed, hash, {
     origin: 'platform',
+    followed: true,
     eventId: event.id,
     // adopted without a record (a run killed after its PUT): the push compares and writes if needed
     pushedVersion: previous?.pushedVersion ?? 0,
-    remoteModified: modified,
-    gone: false,
-    followed: true,
-  };
+  });
+  // What iCloud showed before, parsed once for the appointment's fields and its occurrences.
+  const before = parseStored(previous?.data);
   const instance = singleInstance(parsed, ctx.user.timeZone);
   const ended = event.deleted || event.status === 'cancelled';
   const save = async (row: RemoteObjectRow) => {
     // A booking that ended is removed from iCloud by the push step: its occurrences add nothing.
-    await ctx.state.saveObject({ ...row, windowDue: ended ? undefined : await extraOccurrences(ctx, row, parsed, previous, instance?.recurrenceId) });
+    await ctx.state.saveObject({ ...row, windowDue: ended ? undefined : await extraOccurrences(ctx, row, parsed, before, instance?.recurrenceId) });
   };
   if (!previous || !instance) {
     await save(base);
     return 'echo';
   }
   const remote = appointmentFields(fieldsOf(instance, parsed));
-  const before = appointmentBefore(previous, ctx.user.timeZone);
-  const icloudChanged = before === undefined || !sameAppointment(before, remote);
+  const shownBefore = before && appointmentOf(before, ctx.user.timeZone);
+  const icloudChanged = shownBefore === undefined || !sameAppointment(shownBefore, remote);
   if (!ended && sameAppointment(remote, appointmentFields(event))) {
     // iCloud already shows the platform's current version (e.g. written by a run killed before it
     // could record that): nothing is left to push.
@@ -85,14 +79,9 @@ export async function reconcileOwnCopy(
   return 'updated';
 }
 
-function appointmentBefore(previous: RemoteObjectRow, zone: string): AppointmentFields | undefined {
-  try {
-    const parsed = parseICalendar(previous.data);
-    const instance = singleInstance(parsed, zone);
-    return instance && appointmentFields(fieldsOf(instance, parsed));
-  } catch {
-    return undefined;
-  }
+function appointmentOf(parsed: ParsedCalendar, zone: string): AppointmentFields | undefined {
+  const instance = singleInstance(parsed, zone);
+  return instance && appointmentFields(fieldsOf(instance, parsed));
 }
 
 /**
@@ -103,16 +92,10 @@ export async function extraOccurrences(
   ctx: RunContext,
   row: Pick<RemoteObjectRow, 'uid' | 'href'>,
   parsed: ParsedCalendar,
-  previous: RemoteObjectRow | undefined,
+  before: ParsedCalendar | undefined,
   ownKey: string | undefined,
 ): Promise<number | undefined> {
   const hadLinks = (await ctx.state.linksOf(ctx.connection.id, row.uid)).length > 0;
   if (!isRecurring(parsed) && !hadLinks) return undefined;
-  let before: ParsedCalendar | undefined;
-  try {
-    before = previous ? parseICalendar(previous.data) : undefined;
-  } catch {
-    before = undefined;
-  }
   return (await materialiseOccurrences(ctx, { uid: row.uid, href: row.href, parsed, previous: before, skipKey: ownKey ?? '' })).windowDue;
 }

@@ -27,7 +27,8 @@ import type { RunContext } from './context.js';
 import { findMovedCopy, ownAppointmentId, roleOfNewCopy } from './identity.js';
 import { materialiseOccurrences } from './occurrences.js';
 import { extraOccurrences, reconcileOwnCopy } from './own-copy.js';
-import { remoteModified, singleInstance } from './remote-event.js';
+import { parseStored, storedRow } from './stored-object.js';
+import { singleInstance } from './remote-event.js';
 
 interface Listing {
   calendar: RemoteCalendar;
@@ -223,27 +224,8 @@ export async function applyRemoteObject(ctx: RunContext, calendar: RemoteCalenda
 
 /** An iCloud event as blocked slots (occurrences.ts), and its row as the followed copy. */
 async function importEvent(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, parsed: ParsedCalendar, hash: string, previous: RemoteObjectRow | undefined): Promise<void> {
-  let before: ParsedCalendar | undefined;
-  try {
-    before = previous ? parseICalendar(previous.data) : undefined;
-  } catch {
-    before = undefined;
-  }
-  const result = await materialiseOccurrences(ctx, { uid: parsed.uid, href: object.href, parsed, previous: before });
-  await ctx.state.saveObject({
-    connectionId: ctx.connection.id,
-    href: object.href,
-    calendarUrl: calendar.url,
-    uid: parsed.uid,
-    etag: object.etag,
-    data: object.data,
-    contentHash: hash,
-    origin: 'icloud',
-    remoteModified: remoteModified(parsed),
-    gone: false,
-    followed: true,
-    windowDue: result.windowDue,
-  });
+  const result = await materialiseOccurrences(ctx, { uid: parsed.uid, href: object.href, parsed, previous: parseStored(previous?.data) });
+  await ctx.state.saveObject(storedRow(ctx, calendar, object, parsed, hash, { origin: 'icloud', followed: true, windowDue: result.windowDue }));
   if (!previous) ctx.report.pulled.created++;
   else if (result.created + result.updated > 0) ctx.report.pulled.updated++;
   else ctx.report.pulled.unchanged++;
@@ -251,36 +233,19 @@ async function importEvent(ctx: RunContext, calendar: RemoteCalendar, object: Re
 
 async function asCopy(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, parsed: ParsedCalendar, hash: string, row: RemoteObjectRow | undefined): Promise<RemoteObjectRow> {
   const eventId = await ownAppointmentId(ctx, parsed.uid);
-  return {
-    connectionId: ctx.connection.id,
-    href: object.href,
-    calendarUrl: calendar.url,
-    uid: parsed.uid,
-    etag: object.etag,
-    data: object.data,
-    contentHash: hash,
-    origin: eventId ? 'platform' : 'icloud',
-    eventId,
-    pushedVersion: row?.pushedVersion,
-    remoteModified: remoteModified(parsed),
-    gone: false,
-    followed: false,
-  };
+  return storedRow(ctx, calendar, object, parsed, hash, { origin: eventId ? 'platform' : 'icloud', eventId, pushedVersion: row?.pushedVersion, followed: false });
 }
 
 /** D5: events whose next occurrence the window has reached, materialised from what is stored. */
 async function refreshWindow(ctx: RunContext): Promise<void> {
   for (const row of await ctx.state.objectsDue(ctx.connection.id, ctx.window.end)) {
-    let parsed: ParsedCalendar;
-    try {
-      parsed = parseICalendar(row.data);
-    } catch {
-      continue;
-    }
+    const parsed = parseStored(row.data);
+    if (!parsed) continue;
     await ctx.store.transaction(async () => {
+      // Stored data, unchanged: only occurrences the window newly reaches are added.
       const windowDue =
         row.origin === 'platform'
-          ? await extraOccurrences(ctx, row, parsed, row, singleInstance(parsed, ctx.user.timeZone)?.recurrenceId)
+          ? await extraOccurrences(ctx, row, parsed, parsed, singleInstance(parsed, ctx.user.timeZone)?.recurrenceId)
           : (await materialiseOccurrences(ctx, { uid: row.uid, href: row.href, parsed, previous: parsed })).windowDue;
       await ctx.state.saveObject({ ...row, windowDue });
     });

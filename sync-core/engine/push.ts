@@ -29,6 +29,7 @@ import type { RunContext } from './context.js';
 import { findMovedCopy } from './identity.js';
 import { applySlotChange, buildPlatformEvent, platformResourceName, platformUid, removeOccurrence } from './ics-writer.js';
 import { extraOccurrences } from './own-copy.js';
+import { parseStored } from './stored-object.js';
 import { applyRemoteObject } from './pull.js';
 import { appointmentFields, fieldsOf, sameAppointment, singleInstance } from './remote-event.js';
 
@@ -160,7 +161,7 @@ async function saveWritten(ctx: RunContext, event: PlatformEvent, href: string, 
   // A copy the iPhone made recurring keeps its other occurrences as slots (D7), moved with it.
   const parsed = parseICalendar(data);
   await ctx.store.transaction(async () => {
-    const windowDue = previous ? await extraOccurrences(ctx, row, parsed, previous, singleInstance(parsed, ctx.user.timeZone)?.recurrenceId) : undefined;
+    const windowDue = previous ? await extraOccurrences(ctx, row, parsed, parseStored(previous.data), singleInstance(parsed, ctx.user.timeZone)?.recurrenceId) : undefined;
     await ctx.state.saveObject({ ...row, windowDue });
   });
 }

@@ -18,15 +18,19 @@ function text(comp: ICAL.Component | undefined, name: string): string | undefine
   return v === null || v === undefined || String(v) === '' ? undefined : String(v);
 }
 
-/** LAST-MODIFIED, else DTSTAMP, of the master, as epoch ms. */
-export function remoteModified(parsed: ParsedCalendar): number | undefined {
-  const m = master(parsed);
+/** LAST-MODIFIED, else DTSTAMP, of a component, as epoch ms. */
+function modifiedAt(comp: ICAL.Component | undefined): number | undefined {
   for (const name of ['last-modified', 'dtstamp']) {
-    const v = m?.getFirstPropertyValue(name) as { toJSDate?: () => Date } | null | undefined;
+    const v = comp?.getFirstPropertyValue(name) as { toJSDate?: () => Date } | null | undefined;
     const ms = v?.toJSDate?.().getTime();
     if (ms !== undefined && Number.isFinite(ms)) return ms;
   }
   return undefined;
+}
+
+/** LAST-MODIFIED, else DTSTAMP, of the master, as epoch ms. */
+export function remoteModified(parsed: ParsedCalendar): number | undefined {
+  return modifiedAt(master(parsed));
 }
 
 export function isRecurring(parsed: ParsedCalendar): boolean {
@@ -47,13 +51,7 @@ function sourceOf(instance: Instance, parsed: ParsedCalendar): ICAL.Component | 
 
 /** LAST-MODIFIED (else DTSTAMP) of the component that describes this occurrence: D1 per occurrence. */
 export function occurrenceModified(instance: Instance, parsed: ParsedCalendar): number | undefined {
-  const source = sourceOf(instance, parsed);
-  for (const name of ['last-modified', 'dtstamp']) {
-    const v = source?.getFirstPropertyValue(name) as { toJSDate?: () => Date } | null | undefined;
-    const ms = v?.toJSDate?.().getTime();
-    if (ms !== undefined && Number.isFinite(ms)) return ms;
-  }
-  return remoteModified(parsed);
+  return modifiedAt(sourceOf(instance, parsed)) ?? remoteModified(parsed);
 }
 
 /** The DTSTART of the master as written (value and zone): a series whose anchor moved was re-timed as a whole. */
@@ -76,17 +74,8 @@ export function fieldsOf(instance: Instance, parsed: ParsedCalendar): RemoteFiel
   };
 }
 
-export function sameFields(a: RemoteFields, b: Partial<RemoteFields>): boolean {
-  return (
-    a.title === b.title &&
-    (a.description ?? undefined) === (b.description ?? undefined) &&
-    (a.location ?? undefined) === (b.location ?? undefined) &&
-    a.start === b.start &&
-    a.end === b.end &&
-    a.allDay === b.allDay &&
-    a.busy === b.busy &&
-    a.status === b.status
-  );
+export function sameFields(a: RemoteFields, b: RemoteFields): boolean {
+  return sameAppointment(a, b) && a.busy === b.busy && a.status === b.status;
 }
 
 /**

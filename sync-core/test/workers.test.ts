@@ -5,33 +5,28 @@
  * synced, none by two workers at once (a dead worker's connections are taken over only after its
  * lease ran out), and nothing was imported twice or lost.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockICloud, type RunningMockICloud } from '../../mock-icloud/index.js';
 import { systemClock } from '../../common/clock.js';
+import { utcDateTime } from '../../icalendar/index.js';
+import { startWorker } from './worker-process.js';
 import { SyncCore } from '../sync-core.js';
 import { postgresPeer, startTestPostgres, type TestPostgres } from '../store/postgres/test-postgres.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONNECTIONS = 200;
 const postgres = await postgresPeer();
 
 function event(uid: string, start: number): string {
-  const stamp = (ms: number) =>
-    new Date(ms)
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d{3}/, '');
   return [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     'PRODID:-//test//EN',
     'BEGIN:VEVENT',
     `UID:${uid}`,
-    `DTSTAMP:${stamp(start)}`,
-    `DTSTART:${stamp(start)}`,
-    `DTEND:${stamp(start + 3_600_000)}`,
+    `DTSTAMP:${utcDateTime(start)}`,
+    `DTSTART:${utcDateTime(start)}`,
+    `DTEND:${utcDateTime(start + 3_600_000)}`,
     `SUMMARY:Busy ${uid}`,
     'END:VEVENT',
     'END:VCALENDAR',
@@ -39,35 +34,7 @@ function event(uid: string, start: number): string {
   ].join('\r\n');
 }
 
-function worker(db: string, id: string): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      "import('./sync-core/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })",
-      '--',
-      '--db',
-      db,
-      'worker',
-      '--worker-id',
-      id,
-      '--lease-seconds',
-      '3',
-      '--every-seconds',
-      '0.2',
-      '--batch',
-      '8',
-      '--concurrency',
-      '4',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return child;
-}
+const worker = (db: string, id: string) => startWorker(db, id, ['--lease-seconds', '3', '--every-seconds', '0.2', '--batch', '8', '--concurrency', '4']);
 
 describe.skipIf(postgres.skip)('several workers on one PostgreSQL', () => {
   let server: TestPostgres;
