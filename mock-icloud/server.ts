@@ -19,6 +19,7 @@ import { MemoryStore } from './store/memory-store.js';
 import { InvitationSink } from './scheduling/sink.js';
 import { loadWorldFile } from './world/files.js';
 import type { World } from './world/schema.js';
+import { listen, stop } from './http/listen.js';
 
 export interface MockICloudOptions {
   /** A world file path, or a world object. Default: no accounts. */
@@ -229,22 +230,4 @@ function makeClock(option: MockICloudOptions['clock'], worldNow: string | undefi
   }
   if (worldNow !== undefined) return new FixedClock(Date.parse(worldNow));
   return systemClock;
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function stop(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

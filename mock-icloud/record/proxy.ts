@@ -15,7 +15,7 @@
  * The capture records the upstream's side (the URLs and bodies the upstream saw and sent), not the
  * rewritten copy the client got, and is anonymised on every write (anonymise.ts).
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { renameSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { Anonymiser } from './anonymise.js';
 import { harContent, toHar, type CaptureOrigin, type Har, type HarEntry, type HarHeader } from './har.js';
 import { homeSetOrigins, isXml, rewriteHrefs, rewriteUrl, type OriginMapping } from './rewrite.js';
+import { listen, stop } from '../http/listen.js';
 
 export interface RecordingProxyOptions {
   /** The server to record, e.g. `https://caldav.icloud.com/`. */
@@ -304,21 +305,3 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 const round = (ms: number) => Math.max(0, Math.round(ms * 1000) / 1000);
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function stop(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
