@@ -5,17 +5,17 @@
  * - initial sync of a 10,000-event iCloud calendar;
  * - an incremental sync after one change in that calendar (should not grow with the calendar);
  * - one polling cycle over 1,000 connections with nothing changed (the steady state);
- * each on SQLite and, where it is installed, on a PostgreSQL the bench starts in a temporary directory.
+ * with the mock in its own process (mock-process.ts), each on SQLite and, where it is installed, on a PostgreSQL the bench starts in a temporary directory.
  */
 import { utcDateTime as fmt } from '../../icalendar/index.js';
 import { performance } from 'node:perf_hooks';
-import { startMockICloud } from '../../mock-icloud/index.js';
 import { FixedClock } from '../../common/clock.js';
 import { SyncCore } from '../sync-core.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { postgresBinaries, startTestPostgres } from '../store/postgres/test-postgres.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { startMockProcess } from './mock-process.js';
 
 const NOW = Date.parse('2026-11-21T09:00:00Z');
 const DAY = 86_400_000;
@@ -38,12 +38,13 @@ const ics = (uid: string, start: number, extra = '') =>
 
 async function bigCalendar(open: Opener): Promise<Record<string, string>> {
   const clock = new FixedClock(NOW);
-  const mock = await startMockICloud({ clock: NOW });
+  const events = Array.from({ length: 10_000 }, (_, i) => ({ ics: ics(`E${i}`, NOW - 20 * DAY + Math.floor(i / 30) * DAY + (i % 30) * 600_000) }));
+  const mock = await startMockProcess({
+    clock: NOW,
+    world: { accounts: [{ appleId: 'big@example.com', fullName: 'Big', password: 'regular', appPasswords: ['bigg-bigg-bigg-bigg'], calendars: [{ name: 'big', events }] }] },
+  });
   const core = new SyncCore({ clock, store: await open(clock, 'big') });
   try {
-    mock.control.createAccount({ appleId: 'big@example.com', fullName: 'Big', password: 'regular', appPasswords: ['bigg-bigg-bigg-bigg'] });
-    mock.control.createCalendar('big@example.com', { name: 'big' });
-    for (let i = 0; i < 10_000; i++) mock.control.putEvent('big@example.com', 'big', { ics: ics(`E${i}`, NOW - 20 * DAY + Math.floor(i / 30) * DAY + (i % 30) * 600_000) });
     const sub = await core.platform.createSubAccount({ name: 'Bench' });
     const user = await core.platform.createUser({ subAccountId: sub.id, name: 'Big', email: 'big@bench.test', timeZone: 'Europe/London' });
     const connection = await core.connections.connect({ subAccountId: sub.id, userId: user.id, appleId: 'big@example.com', appPassword: 'bigg-bigg-bigg-bigg', serverUrl: mock.gatewayUrl });
@@ -56,7 +57,7 @@ async function bigCalendar(open: Opener): Promise<Record<string, string>> {
 
     const samples: number[] = [];
     for (let i = 0; i < 20; i++) {
-      mock.control.putEvent('big@example.com', 'big', { ics: ics(`E${i * 37}`, NOW + i * DAY, ' (moved)') });
+      await mock.control('POST', 'accounts/big@example.com/calendars/big/events', { ics: ics(`E${i * 37}`, NOW + i * DAY, ' (moved)') });
       t = performance.now();
       const report = await core.sync(connection.id);
       samples.push(performance.now() - t);
@@ -65,28 +66,31 @@ async function bigCalendar(open: Opener): Promise<Record<string, string>> {
     samples.sort((a, b) => a - b);
     return {
       'initial sync, 10,000 events': `${(initialMs / 1000).toFixed(2)} s (${initial.pulled.created.toLocaleString('en')} blocked slots)`,
-      'incremental sync, 1 change in 10,000': `${samples[10].toFixed(1)} ms median`,
+      'incremental sync, 1 change in 10,000': `${samples[10]!.toFixed(1)} ms median`,
     };
   } finally {
     await core.close();
-    await mock.close();
+    await mock.stop();
   }
 }
 
 async function manyConnections(open: Opener): Promise<Record<string, string>> {
   const clock = new FixedClock(NOW);
-  const mock = await startMockICloud({ clock: NOW });
+  const accounts = Array.from({ length: 1000 }, (_, i) => ({
+    appleId: `user${i}@example.com`,
+    fullName: `User ${i}`,
+    password: 'regular',
+    appPasswords: ['pass-word-pass-word'],
+    calendars: [{ name: 'home', events: Array.from({ length: 5 }, (_, k) => ({ ics: ics(`U${i}-${k}`, NOW + k * DAY) })) }],
+  }));
+  const mock = await startMockProcess({ clock: NOW, world: { accounts } });
   const core = new SyncCore({ clock, schedule: { concurrency: 8 }, store: await open(clock, 'many') });
   try {
     const sub = await core.platform.createSubAccount({ name: 'Bench' });
     let t = performance.now();
-    for (let i = 0; i < 1000; i++) {
-      const appleId = `user${i}@example.com`;
-      mock.control.createAccount({ appleId, fullName: `User ${i}`, password: 'regular', appPasswords: ['pass-word-pass-word'] });
-      mock.control.createCalendar(appleId, { name: 'home' });
-      for (let k = 0; k < 5; k++) mock.control.putEvent(appleId, 'home', { ics: ics(`U${i}-${k}`, NOW + k * DAY) });
+    for (const [i, account] of accounts.entries()) {
       const user = await core.platform.createUser({ subAccountId: sub.id, name: `User ${i}`, email: `u${i}@bench.test`, timeZone: 'Europe/London' });
-      const connection = await core.connections.connect({ subAccountId: sub.id, userId: user.id, appleId, appPassword: 'pass-word-pass-word', serverUrl: mock.gatewayUrl });
+      const connection = await core.connections.connect({ subAccountId: sub.id, userId: user.id, appleId: account.appleId, appPassword: 'pass-word-pass-word', serverUrl: mock.gatewayUrl });
       await core.connections.chooseCalendars(connection.id, { linked: 'home' });
     }
     const setupMs = performance.now() - t;
@@ -94,7 +98,7 @@ async function manyConnections(open: Opener): Promise<Record<string, string>> {
     const first = await core.poll();
     const firstMs = performance.now() - t;
     clock.advance(10 * 60_000);
-    mock.control.setClock(clock.now());
+    await mock.control('PUT', 'clock', { now: clock.now() });
     t = performance.now();
     const steady = await core.poll();
     const steadyMs = performance.now() - t;
@@ -106,7 +110,7 @@ async function manyConnections(open: Opener): Promise<Record<string, string>> {
     };
   } finally {
     await core.close();
-    await mock.close();
+    await mock.stop();
   }
 }
 
@@ -120,7 +124,9 @@ console.error('sync-core bench (SQLite): 1,000 connections…');
 const many = await manyConnections(sqlite);
 for (const [k, v] of Object.entries({ ...big, ...many })) results[k] = { SQLite: v };
 
-if (postgresBinaries()) {
+const stores = (process.env.SYNC_BENCH_STORES ?? 'sqlite,postgres').split(',');
+if (!stores.includes('postgres')) console.error('sync-core bench: SYNC_BENCH_STORES leaves PostgreSQL out');
+else if (postgresBinaries()) {
   const server = await startTestPostgres();
   try {
     const postgres: Opener = async (clock, name) => PostgresStore.open(await server.createDatabase(`bench_${name}`), clock, { poolSize: 8 });

@@ -4,17 +4,16 @@
  * connection is made due and `icloud-sync worker` processes (1, then 2) poll them all. Prints
  * connections per second for each and the ratio. Needs PostgreSQL (skipped with a line otherwise).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../../common/clock.js';
-import { projectRoot } from '../../common/project-root.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { postgresBinaries, startTestPostgres } from '../store/postgres/test-postgres.js';
 import { SyncCore } from '../sync-core.js';
 import { utcDateTime } from '../../icalendar/index.js';
 import { startWorker } from '../test/worker-process.js';
+import { startMockProcess } from './mock-process.js';
 
-const ROOT = projectRoot();
 const CONNECTIONS = Number(process.env.WORKER_BENCH_CONNECTIONS ?? 1000);
 
 if (!postgresBinaries()) {
@@ -22,20 +21,9 @@ if (!postgresBinaries()) {
   process.exit(0);
 }
 
-const mock = spawn(process.execPath, ['--import', 'tsx', 'mock-icloud/bench/serve.ts', '--port', '0', '--partition-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-let output = '';
-const gateway = await new Promise<string>((resolve, reject) => {
-  mock.stdout!.on('data', (d) => {
-    output += d;
-    const g = /gateway: (\S+)/.exec(output);
-    if (g && /partition: \S+/.test(output)) resolve(g[1]!);
-  });
-  mock.once('exit', (code) => reject(new Error(`mock exited ${code}: ${output}`)));
-});
-const control = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(new URL(`__mock/${path}`, gateway), { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-};
+const mock = await startMockProcess();
+const gateway = mock.gatewayUrl;
+const control = mock.control;
 
 const server = await startTestPostgres();
 try {
@@ -84,5 +72,5 @@ try {
   await core.close();
 } finally {
   await server.stop();
-  mock.kill('SIGTERM');
+  await mock.stop();
 }

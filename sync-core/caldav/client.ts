@@ -4,7 +4,8 @@
  * bare 403), 507 truncation, the collection-self response filtered out, ETags read back when a PUT
  * answer omits them, and a timeout on every request.
  */
-import { createAccount, createObject, davRequest, deleteObject, getBasicAuthHeaders, getDAVAttribute, propfind, syncCollection, updateObject, type DAVResponse } from 'tsdav';
+import { createAccount, createObject, deleteObject, getBasicAuthHeaders, propfind, updateObject } from 'tsdav';
+import { parseMultistatus, type DavResponse, type Multistatus } from './multistatus.js';
 import { AuthRefusedError, DiscoveryError, InvalidSyncTokenError, ServiceUnavailableError, UnexpectedResponseError } from './errors.js';
 
 export interface CalDavClientOptions {
@@ -57,6 +58,9 @@ export interface RemoteObject {
 
 export type PutOutcome = { kind: 'written'; created: boolean; etag?: string } | { kind: 'precondition-failed' };
 export type DeleteOutcome = 'deleted' | 'not-found' | 'precondition-failed';
+
+/** Hrefs per calendar-multiget: CalendarServer takes up to 5,000 (fidelity row 19); clients use 20 to 100. */
+export const MULTIGET_BATCH = 100;
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
@@ -176,36 +180,41 @@ export class CalDavClient {
 
   /** One page of RFC 6578 changes; `token` null asks for everything. */
   async syncChanges(calendarUrl: string, token: string | null): Promise<ChangePage> {
-    const responses = await syncCollection({
-      url: calendarUrl,
-      props: { 'd:getetag': {} },
-      syncLevel: 1,
-      syncToken: token ?? '',
-      headers: this.headers,
-      fetch: this.fetchFn,
-    });
-    const first = responses[0];
-    if (responses.length === 1 && first && !first.raw?.multistatus && (first.status === 403 || first.status === 409 || first.status === 410)) {
-      throw new InvalidSyncTokenError(calendarUrl);
+    const body = `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${escapeXml(token ?? '')}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
+    const answer = await this.report(calendarUrl, body);
+    if (!answer.multistatus) {
+      if (answer.status === 403 || answer.status === 409 || answer.status === 410) throw new InvalidSyncTokenError(calendarUrl);
+      throw new UnexpectedResponseError('REPORT sync-collection', calendarUrl, answer.status);
     }
-    if (responses.length === 1 && first && first.status !== undefined && first.status >= 400 && !first.raw?.multistatus) {
-      throw new UnexpectedResponseError('REPORT sync-collection', calendarUrl, first.status);
-    }
-    const rawToken = (first?.raw as { multistatus?: { syncToken?: unknown } } | undefined)?.multistatus?.syncToken;
-    const newToken = textOf(rawToken);
-    const page: ChangePage = { changed: [], deleted: [], token: newToken, truncated: false };
-    for (const r of responses) {
-      if (!r.href) continue;
+    const page: ChangePage = { changed: [], deleted: [], token: answer.multistatus.syncToken ?? '', truncated: false };
+    for (const r of answer.multistatus.responses) {
       const url = new URL(r.href, calendarUrl).href;
       if (sameCollection(url, calendarUrl)) {
         if (r.status === 507) page.truncated = true; // iCloud's collection-self response, or RFC 6578 truncation
         continue;
       }
       if (r.status === 404) page.deleted.push(url);
-      else page.changed.push({ href: url, etag: textOf(r.props?.getetag) || undefined });
+      else page.changed.push({ href: url, etag: r.props.getetag || undefined });
     }
-    if (!newToken) throw new UnexpectedResponseError('REPORT sync-collection', calendarUrl, 207, 'the answer carries no sync-token');
+    if (!page.token) throw new UnexpectedResponseError('REPORT sync-collection', calendarUrl, 207, 'the answer carries no sync-token');
     return page;
+  }
+
+  /**
+   * A REPORT whose answer is read with parseMultistatus (multistatus.ts says why these do not go
+   * through tsdav). `multistatus` is set for a 207 with an XML body.
+   */
+  private async report(url: string, body: string, depth?: '0' | '1'): Promise<{ status: number; multistatus?: Multistatus }> {
+    const headers: Record<string, string> = { ...this.headers, 'Content-Type': 'text/xml; charset=utf-8' };
+    if (depth) headers.Depth = depth;
+    const res = await this.fetchFn(url, { method: 'REPORT', headers, body: `<?xml version="1.0" encoding="utf-8"?>\n${body}` });
+    const text = await res.text();
+    if (res.status !== 207 || !res.headers.get('content-type')?.toLowerCase().includes('xml')) return { status: res.status };
+    try {
+      return { status: res.status, multistatus: parseMultistatus(text) };
+    } catch (error) {
+      throw new UnexpectedResponseError('REPORT', url, res.status, (error as Error).message);
+    }
   }
 
   /** Full listing (PROPFIND Depth: 1) of hrefs and etags: the fallback when a token is refused. */
@@ -218,23 +227,48 @@ export class CalDavClient {
   }
 
   /**
-   * calendar-multiget in batches; an href iCloud answers 404 for (eventual consistency) maps to null.
-   * tsdav's calendarMultiGet throws on the first per-href 404, so the same request goes through
-   * its davRequest, which hands back every response.
+   * calendar-multiget in batches; an href iCloud answers 404 for (eventual consistency) maps to
+   * null, as does one the answer leaves out.
    */
-  async multiget(calendarUrl: string, hrefs: string[], batchSize = 50): Promise<Map<string, RemoteObject | null>> {
+  async multiget(calendarUrl: string, hrefs: string[], batchSize = MULTIGET_BATCH): Promise<Map<string, RemoteObject | null>> {
     const result = new Map<string, RemoteObject | null>();
-    for (let i = 0; i < hrefs.length; i += batchSize) {
-      const batch = hrefs.slice(i, i + batchSize);
-      const responses = await this.calendarReport(calendarUrl, 'calendar-multiget', { 'd:href': batch.map((h) => new URL(h).pathname) });
-      for (const r of responses) {
-        if (!r.href) continue;
-        const url = new URL(r.href, calendarUrl).href;
-        result.set(url, r.status === 404 ? null : (objectOf(r, calendarUrl) ?? null));
-      }
-      for (const h of batch) if (!result.has(h)) result.set(h, null);
-    }
+    for await (const page of this.multigetPages(calendarUrl, hrefs, { batchSize })) for (const [href, object] of page) result.set(href, object);
     return result;
+  }
+
+  /**
+   * calendar-multiget page by page, in order, with the next `ahead` requests already in flight: the
+   * server prepares the next page while the caller applies this one. Each page maps its hrefs, in
+   * the order asked, to the object or null.
+   */
+  async *multigetPages(calendarUrl: string, hrefs: readonly string[], options: { batchSize?: number; ahead?: number } = {}): AsyncGenerator<Map<string, RemoteObject | null>> {
+    const size = options.batchSize ?? MULTIGET_BATCH;
+    const batches: string[][] = [];
+    for (let i = 0; i < hrefs.length; i += size) batches.push(hrefs.slice(i, i + size));
+    const inFlight: Promise<Map<string, RemoteObject | null>>[] = [];
+    const launch = () => {
+      const request = this.multigetBatch(calendarUrl, batches[inFlight.length + done]!);
+      // Awaited in its turn below; until then its failure must not count as unhandled.
+      request.catch(() => undefined);
+      inFlight.push(request);
+    };
+    let done = 0;
+    while (inFlight.length < (options.ahead ?? 2) && inFlight.length < batches.length) launch();
+    while (inFlight.length > 0) {
+      const page = await inFlight.shift()!;
+      done++;
+      if (done + inFlight.length < batches.length) launch();
+      yield page;
+    }
+  }
+
+  private async multigetBatch(calendarUrl: string, batch: readonly string[]): Promise<Map<string, RemoteObject | null>> {
+    const wanted = batch.map((h) => `<d:href>${escapeXml(new URL(h).pathname)}</d:href>`).join('');
+    const answered = new Map<string, RemoteObject | null>();
+    for (const r of await this.calendarReport(calendarUrl, 'calendar-multiget', wanted)) {
+      answered.set(new URL(r.href, calendarUrl).href, r.status === 404 ? null : (objectOf(r, calendarUrl) ?? null));
+    }
+    return new Map(batch.map((h) => [h, answered.get(h) ?? null]));
   }
 
   /**
@@ -242,40 +276,17 @@ export class CalDavClient {
    * §9.7.5): how the engine finds an event the iPhone moved to another calendar (D8).
    */
   async findByUid(calendarUrl: string, uid: string): Promise<RemoteObject[]> {
-    const responses = await this.calendarReport(calendarUrl, 'calendar-query', {
-      'c:filter': {
-        'c:comp-filter': {
-          _attributes: { name: 'VCALENDAR' },
-          'c:comp-filter': {
-            _attributes: { name: 'VEVENT' },
-            'c:prop-filter': { _attributes: { name: 'UID' }, 'c:text-match': { _attributes: { collation: 'i;octet' }, _text: uid } },
-          },
-        },
-      },
-    });
+    const filter = `<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="UID"><c:text-match collation="i;octet">${escapeXml(uid)}</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter>`;
+    const responses = await this.calendarReport(calendarUrl, 'calendar-query', filter);
     return responses.filter((r) => r.status !== 404).flatMap((r) => objectOf(r, calendarUrl) ?? []);
   }
 
-  /** A REPORT on a calendar asking for each object's etag and data (tsdav's davRequest hands back every response, 404s included). */
-  private async calendarReport(calendarUrl: string, report: 'calendar-multiget' | 'calendar-query', rest: Record<string, unknown>): Promise<DAVResponse[]> {
-    const responses = await davRequest({
-      url: calendarUrl,
-      init: {
-        method: 'REPORT',
-        headers: { ...this.headers, depth: '1' },
-        namespace: 'c',
-        body: {
-          [report]: {
-            _attributes: getDAVAttribute(['DAV:', 'urn:ietf:params:xml:ns:caldav'] as never),
-            'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} },
-            ...rest,
-          },
-        },
-      },
-      fetch: this.fetchFn,
-    });
-    this.expectMultistatus(`REPORT ${report}`, calendarUrl, responses);
-    return responses;
+  /** A REPORT on a calendar asking for each object's etag and data; every response comes back, 404s included. */
+  private async calendarReport(calendarUrl: string, report: 'calendar-multiget' | 'calendar-query', rest: string): Promise<DavResponse[]> {
+    const body = `<c:${report} xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${rest}</c:${report}>`;
+    const answer = await this.report(calendarUrl, body, '1');
+    if (!answer.multistatus) throw new UnexpectedResponseError(`REPORT ${report}`, calendarUrl, answer.status);
+    return answer.multistatus.responses;
   }
 
   async get(href: string): Promise<RemoteObject | null> {
@@ -314,7 +325,7 @@ export class CalDavClient {
     return textOf(r?.props?.getetag) || undefined;
   }
 
-  private expectMultistatus(method: string, url: string, responses: DAVResponse[]): void {
+  private expectMultistatus(method: string, url: string, responses: Awaited<ReturnType<typeof propfind>>): void {
     const only = responses[0];
     if (responses.length === 1 && only && !only.raw?.multistatus && only.status !== undefined && only.status >= 300) {
       throw new UnexpectedResponseError(method, url, only.status);
@@ -346,17 +357,15 @@ function textOf(value: unknown): string {
   return '';
 }
 
-/** A response carrying calendar data as a RemoteObject; undefined without an href or data. */
-function objectOf(r: DAVResponse, calendarUrl: string): RemoteObject | undefined {
-  const data = calendarData(r);
-  if (!r.href || data === undefined) return undefined;
-  return { href: new URL(r.href, calendarUrl).href, etag: textOf(r.props?.getetag) || undefined, data };
+/** A response carrying calendar data as a RemoteObject; undefined without data. */
+function objectOf(r: DavResponse, calendarUrl: string): RemoteObject | undefined {
+  const data = r.props['calendar-data'];
+  if (!data) return undefined;
+  return { href: new URL(r.href, calendarUrl).href, etag: r.props.getetag || undefined, data };
 }
 
-function calendarData(r: DAVResponse): string | undefined {
-  const raw = r.props?.calendarData;
-  const text = textOf(raw);
-  return text === '' ? undefined : text;
+function escapeXml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function componentNames(set: unknown): string[] {

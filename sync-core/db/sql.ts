@@ -39,6 +39,21 @@ export function arrayColumn<T>(value: unknown): T[] {
   return (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as T[];
 }
 
+/** `(?, ?, …)` with `n` placeholders: an IN list, or one row of a multi-row INSERT. */
+export function placeholders(n: number): string {
+  return `(${new Array<string>(n).fill('?').join(', ')})`;
+}
+
+/**
+ * `items` in runs of at most `size`, so that an IN list or a multi-row INSERT stays well under each
+ * driver's parameter limit (32,766 in SQLite, 65,535 in PostgreSQL) whatever the batch size.
+ */
+export function chunked<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export interface Migration {
   /** Unique and ordered, e.g. `platform-001`. */
   id: string;
@@ -249,6 +264,15 @@ export class PostgresDb implements SqlDb {
  * ids on every run, and ids stay unique across restarts and across workers sharing a database.
  */
 export async function nextId(db: SqlDb, prefix: string): Promise<string> {
-  const row = await db.get<{ n: number }>('INSERT INTO id_counters (prefix, next) VALUES (?, 2) ON CONFLICT (prefix) DO UPDATE SET next = id_counters.next + 1 RETURNING next - 1 AS n', [prefix]);
-  return `${prefix}_${String(row!.n).padStart(6, '0')}`;
+  return (await nextIds(db, prefix, 1))[0]!;
+}
+
+/** `count` consecutive ids in one statement (what `count` calls of nextId would give). */
+export async function nextIds(db: SqlDb, prefix: string, count: number): Promise<string[]> {
+  if (count === 0) return [];
+  const row = await db.get<{ first: number }>(
+    'INSERT INTO id_counters (prefix, next) VALUES (?, ? + 1) ON CONFLICT (prefix) DO UPDATE SET next = id_counters.next + excluded.next - 1 RETURNING next - ? AS first',
+    [prefix, count, count],
+  );
+  return Array.from({ length: count }, (_, i) => `${prefix}_${String(row!.first + i).padStart(6, '0')}`);
 }

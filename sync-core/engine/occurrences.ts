@@ -16,6 +16,7 @@
  */
 import { expandInstances, MAX_TIME, MIN_TIME, type Instance, type ParsedCalendar } from '../../icalendar/index.js';
 import type { PlatformEvent } from '../platform/model.js';
+import type { NewEvent } from '../platform/store.js';
 import type { InstanceLink } from '../state/sync-state.js';
 import { iCloudWins, recordConflict } from './conflicts.js';
 import type { RunContext } from './context.js';
@@ -44,17 +45,15 @@ export function slotFields(e: PlatformEvent): RemoteFields {
 
 export async function materialiseOccurrences(ctx: RunContext, source: OccurrenceSource): Promise<Materialised> {
   const { state, connection } = ctx;
-  const zone = ctx.user.timeZone;
   const { parsed, previous, skipKey } = source;
   const result: Materialised = { created: 0, updated: 0 };
   const links = new Map((await state.linksOf(connection.id, source.uid)).map((l) => [l.recurrenceKey, l]));
   const recurring = isRecurring(parsed);
 
-  const current: Instance[] = recurring ? expandInstances(parsed, ctx.window, { defaultZone: zone }) : [singleInstance(parsed, zone)].filter((i): i is Instance => i !== undefined);
+  const current = instancesOf(ctx, parsed, recurring);
   const before = new Map<string, RemoteFields>();
   if (previous) {
-    const old = isRecurring(previous) ? expandInstances(previous, ctx.window, { defaultZone: zone }) : [singleInstance(previous, zone)].filter((i): i is Instance => i !== undefined);
-    for (const i of old) before.set(i.recurrenceId ?? '', fieldsOf(i, previous));
+    for (const i of instancesOf(ctx, previous, isRecurring(previous))) before.set(i.recurrenceId ?? '', fieldsOf(i, previous));
   }
 
   const fresh: Instance[] = [];
@@ -73,8 +72,7 @@ export async function materialiseOccurrences(ctx: RunContext, source: Occurrence
   if (anchorMoved && orphans.length > 0) await retime(ctx, source, orphans, fresh, result);
 
   for (const instance of fresh) {
-    if (!recurring && instance.end <= ctx.window.start) continue; // long past: outside the window (D5)
-    if (!recurring && instance.start >= ctx.window.end) continue; // not yet: windowDue below
+    if (!slotDueNow(ctx, instance, recurring)) continue;
     await createSlot(ctx, source.uid, instance.recurrenceId ?? '', fieldsOf(instance, parsed));
     result.created++;
   }
@@ -82,6 +80,29 @@ export async function materialiseOccurrences(ctx: RunContext, source: Occurrence
 
   result.windowDue = nextDue(ctx, parsed, recurring, links, skipKey);
   return result;
+}
+
+/**
+ * What an event never seen before becomes (no slots yet, no previous copy): the occurrences that
+ * get a slot now, and windowDue. The bulk import (bulk-import.ts) writes many of these at once;
+ * materialiseOccurrences reaches the same answer one event at a time.
+ */
+export function newEventSlots(ctx: RunContext, parsed: ParsedCalendar): { slots: { recurrenceKey: string; fields: RemoteFields }[]; windowDue?: number } {
+  const recurring = isRecurring(parsed);
+  const instances = instancesOf(ctx, parsed, recurring);
+  const slots = instances.filter((i) => !i.cancelled && slotDueNow(ctx, i, recurring)).map((i) => ({ recurrenceKey: i.recurrenceId ?? '', fields: fieldsOf(i, parsed) }));
+  return { slots, windowDue: nextDue(ctx, parsed, recurring, new Map(), undefined, recurring ? undefined : instances[0]) };
+}
+
+/** A recurring event's occurrences in the window; a single event's one occurrence wherever it lies. */
+function instancesOf(ctx: RunContext, parsed: ParsedCalendar, recurring: boolean): Instance[] {
+  const zone = ctx.user.timeZone;
+  return recurring ? expandInstances(parsed, ctx.window, { defaultZone: zone }) : [singleInstance(parsed, zone)].filter((i): i is Instance => i !== undefined);
+}
+
+/** Whether a new occurrence gets its slot now: a single event only inside the window (D5); windowDue covers the rest. */
+function slotDueNow(ctx: RunContext, instance: Instance, recurring: boolean): boolean {
+  return recurring || (instance.end > ctx.window.start && instance.start < ctx.window.end);
 }
 
 /** One occurrence that already has a slot: D1 per occurrence, then iCloud's fields applied. */
@@ -201,25 +222,27 @@ function findOccurrence(parsed: ParsedCalendar, key: string, zone: string): Inst
   return expandInstances(parsed, { start: MIN_TIME, end: MAX_TIME }, { defaultZone: zone }).find((i) => i.recurrenceId === key && !i.cancelled);
 }
 
-async function createSlot(ctx: RunContext, uid: string, recurrenceKey: string, fields: RemoteFields): Promise<PlatformEvent> {
-  const slot = await ctx.platform.createEvent({
-    subAccountId: ctx.connection.subAccountId,
-    kind: 'blocked', // I1: never an appointment
-    origin: 'icloud',
-    userIds: [ctx.user.id],
-    contactIds: [], // I2: organizer and attendees never become contacts
-    ...fields,
-    updatedAt: ctx.clock.now(),
-  });
+/** The blocked slot of one iCloud occurrence (I1: never an appointment; I2: no contacts). */
+export function slotOf(ctx: RunContext, fields: RemoteFields): NewEvent {
+  return { subAccountId: ctx.connection.subAccountId, kind: 'blocked', origin: 'icloud', userIds: [ctx.user.id], contactIds: [], ...fields, updatedAt: ctx.clock.now() };
+}
+
+/** The link from (UID, occurrence) to the slot just written, which the push passes over (ownWrites). */
+export function linkToSlot(ctx: RunContext, uid: string, recurrenceKey: string, slot: PlatformEvent): InstanceLink {
   ctx.ownWrites.set(slot.id, slot.version);
-  await ctx.state.saveLink({ connectionId: ctx.connection.id, uid, recurrenceKey, eventId: slot.id, syncedVersion: slot.version, suppressed: false });
+  return { connectionId: ctx.connection.id, uid, recurrenceKey, eventId: slot.id, syncedVersion: slot.version, suppressed: false };
+}
+
+async function createSlot(ctx: RunContext, uid: string, recurrenceKey: string, fields: RemoteFields): Promise<PlatformEvent> {
+  const slot = await ctx.platform.createEvent(slotOf(ctx, fields));
+  await ctx.state.saveLink(linkToSlot(ctx, uid, recurrenceKey, slot));
   return slot;
 }
 
 /** The window end at which this event next has an occurrence without a slot (D5). */
-function nextDue(ctx: RunContext, parsed: ParsedCalendar, recurring: boolean, links: Map<string, InstanceLink>, skipKey: string | undefined): number | undefined {
+function nextDue(ctx: RunContext, parsed: ParsedCalendar, recurring: boolean, links: Map<string, InstanceLink>, skipKey: string | undefined, single?: Instance): number | undefined {
   if (!recurring) {
-    const only = singleInstance(parsed, ctx.user.timeZone);
+    const only = single ?? singleInstance(parsed, ctx.user.timeZone);
     return only && !only.cancelled && only.start >= ctx.window.end && !links.has('') ? only.start : undefined;
   }
   const next = expandInstances(parsed, { start: ctx.window.end, end: MAX_TIME }, { defaultZone: ctx.user.timeZone, maxInstances: 4 }).find(

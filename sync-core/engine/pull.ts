@@ -7,7 +7,8 @@
  *
  *  1. list the changes since its stored sync token (RFC 6578, following 507 pages); a refused
  *     token means a fresh full listing compared by etag, never deletion (D6);
- *  2. download what changed (multiget) and apply each object in its own transaction; a copy of an
+ *  2. download what changed (multiget, page by page) and apply it: events new to the connection
+ *     a page at a time (bulk-import.ts), anything else in its own transaction; a copy of an
  *     event already followed elsewhere is remembered as a copy (D8, D9), and one of an event whose
  *     followed copy vanished takes over from it (a move, not an I4 deletion plus a new event);
  *  3. apply the deletions: a vanished followed copy hands over to a known copy, or is looked for
@@ -22,6 +23,7 @@ import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
 import { InvalidSyncTokenError, UnexpectedResponseError } from '../caldav/errors.js';
 import type { RemoteObject, RemoteRef } from '../caldav/client.js';
 import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
+import { importNewEvents, newEventsAmong, type NewObject } from './bulk-import.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
 import { findMovedCopy, ownAppointmentId, roleOfNewCopy } from './identity.js';
@@ -37,8 +39,10 @@ interface Listing {
   token: string;
   /** Everything the calendar holds (no token, or one iCloud refused), not changes since a token. */
   full: boolean;
-  objects: RemoteObject[];
-  complete: boolean;
+  /** The changed hrefs whose content must be downloaded, in listing order. */
+  toFetch: string[];
+  /** The stored rows of the changed hrefs, read before anything was applied. */
+  rows: Map<string, RemoteObjectRow>;
 }
 
 export async function pullAll(ctx: RunContext, calendars: RemoteCalendar[]): Promise<void> {
@@ -62,7 +66,33 @@ export async function pullAll(ctx: RunContext, calendars: RemoteCalendar[]): Pro
  */
 async function pullCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<void> {
   const listing = await readCalendar(ctx, calendar);
-  for (const object of listing.objects) await applyRemoteObject(ctx, calendar, object);
+  let complete = true;
+  // Page by page as the downloads arrive (the next already requested): events new to the
+  // connection go in one transaction per page (bulk-import.ts), the rest one by one, in order.
+  for await (const page of ctx.client.multigetPages(calendar.url, listing.toFetch)) {
+    const objects: RemoteObject[] = [];
+    for (const [href, object] of page) {
+      if (object) objects.push(object);
+      else {
+        // Listed but not readable yet (iCloud's eventual consistency): keep the old token and retry.
+        complete = false;
+        ctx.report.skipped.push({ href, reason: 'listed by iCloud but not readable yet; it will be fetched on the next run' });
+      }
+    }
+    const fresh = await newEventsAmong(ctx, calendar, objects, listing.rows);
+    let batch: NewObject[] = [];
+    for (const object of objects) {
+      const candidate = fresh.get(object.href);
+      if (candidate) {
+        batch.push(candidate);
+        continue;
+      }
+      await importNewEvents(ctx, calendar, batch);
+      batch = [];
+      await applyRemoteObject(ctx, calendar, object);
+    }
+    await importNewEvents(ctx, calendar, batch);
+  }
   // A copy the engine created after the token and the listing does not show was created and
   // deleted in between, which RFC 6578 lets a server leave out of the answer.
   const listed = new Set([...listing.changed.map((r) => r.href), ...listing.deleted]);
@@ -70,7 +100,7 @@ async function pullCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
   // show has vanished: looked for elsewhere, then kept as deleted in iCloud; nothing is removed (D6).
   const unseen = (listing.full ? await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url) : await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url)).filter((href) => !listed.has(href));
   for (const href of [...listing.deleted, ...unseen]) await applyDeletion(ctx, href);
-  if (listing.complete) await ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token);
+  if (complete) await ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token);
 }
 
 /** iCloud lists `href` as deleted: a copy seen elsewhere is forgotten; the followed copy may have moved. */
@@ -98,12 +128,14 @@ async function applyDeletion(ctx: RunContext, href: string): Promise<void> {
   else if (!wasGone) ctx.report.pulled.remoteDeletionsKept++; // I4: remembered, never propagated
 }
 
-/** Steps 1 and 2 for one calendar. */
+/** Step 1 for one calendar: what changed, and which of it must be downloaded. */
 async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<Listing> {
   const { changed, deleted, token, full } = await fetchChanges(ctx, calendar);
-  const rows = new Map<string, RemoteObjectRow | undefined>();
+  const rows = await ctx.state.objectsByHref(
+    ctx.connection.id,
+    changed.map((r) => r.href),
+  );
   const confirmed: RemoteObjectRow[] = [];
-  for (const ref of changed) rows.set(ref.href, await ctx.state.getObject(ctx.connection.id, ref.href));
   const toFetch = changed.filter((ref) => {
     const row = rows.get(ref.href);
     // iCloud may drop a token and list everything again: unchanged etags need no download.
@@ -116,23 +148,8 @@ async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
     // copy moved into such a calendar is found by its UID (identity.ts).
     return calendar.isConflict || row !== undefined;
   });
-  for (const row of confirmed) await ctx.state.saveObject({ ...row, unconfirmed: false });
-  const listing: Listing = { calendar, changed, deleted, token, full, objects: [], complete: true };
-  if (toFetch.length === 0) return listing;
-  const objects = await ctx.client.multiget(
-    calendar.url,
-    toFetch.map((r) => r.href),
-  );
-  for (const ref of toFetch) {
-    const object = objects.get(ref.href);
-    if (object) listing.objects.push(object);
-    else {
-      // Listed but not readable yet (iCloud's eventual consistency): keep the old token and retry.
-      listing.complete = false;
-      ctx.report.skipped.push({ href: ref.href, reason: 'listed by iCloud but not readable yet; it will be fetched on the next run' });
-    }
-  }
-  return listing;
+  await ctx.state.saveObjects(confirmed.map((row) => ({ ...row, unconfirmed: false })));
+  return { calendar, changed, deleted, token, full, toFetch: toFetch.map((r) => r.href), rows };
 }
 
 async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar): Promise<{ changed: RemoteRef[]; deleted: string[]; token: string; full: boolean }> {

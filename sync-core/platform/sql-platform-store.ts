@@ -3,7 +3,7 @@
  * migrations.ts and postgres-migrations.ts). Every write to an event takes the next global
  * changeSeq, bumps the event's version and sets updatedAt; deletions are tombstones.
  */
-import { arrayColumn, jsonArray, nextId, type Dialect, type SqlDb } from '../db/sql.js';
+import { arrayColumn, chunked, jsonArray, nextId, nextIds, placeholders, type Dialect, type SqlDb } from '../db/sql.js';
 import type { Clock } from '../../common/clock.js';
 import { policyOf } from './calendar-types/index.js';
 import { CALENDAR_TYPES, type CalendarType, type Contact, type PlatformCalendar, type PlatformEvent, type SubAccount, type User, type WorkingHours } from './model.js';
@@ -192,6 +192,27 @@ function toCalendar(r: CalendarRow): PlatformCalendar {
   return c;
 }
 
+/** The records one batch of checks reads, each read once (a thousand slots of one user read the user once). */
+class Lookups {
+  private readonly memo = new Map<string, Promise<unknown>>();
+  constructor(private readonly store: SqlPlatformStore) {}
+
+  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) this.memo.set(key, (p = read()));
+    return p;
+  }
+
+  async requireSubAccount(id: string): Promise<SubAccount> {
+    const sa = await this.once(`s:${id}`, () => this.store.getSubAccount(id));
+    if (!sa) throw new PlatformError('not-found', `Sub-account ${String(id)} does not exist: create it first with createSubAccount.`);
+    return sa;
+  }
+  user = (id: string) => this.once(`u:${id}`, () => this.store.getUser(id));
+  contact = (id: string) => this.once(`c:${id}`, () => this.store.getContact(id));
+  calendar = (id: string) => this.once(`k:${id}`, () => this.store.getCalendar(id));
+}
+
 export class SqlPlatformStore {
   private readonly eventColumns: string;
   private readonly calendarColumns: string;
@@ -374,8 +395,8 @@ export class SqlPlatformStore {
     });
   }
 
-  private async requireUserIn(userId: string, subAccountId: string, role: string): Promise<User> {
-    const user = await this.getUser(userId);
+  private async requireUserIn(userId: string, subAccountId: string, role: string, lookups?: Lookups): Promise<User> {
+    const user = await (lookups ? lookups.user(userId) : this.getUser(userId));
     if (!user) throw new PlatformError('not-found', `User ${String(userId)} (${role}) does not exist: create the user first.`);
     if (user.subAccountId !== subAccountId) {
       throw new PlatformError('invalid', `User ${userId} (${role}) belongs to sub-account ${user.subAccountId}, not ${subAccountId}: only users of the same sub-account can take part.`);
@@ -383,8 +404,8 @@ export class SqlPlatformStore {
     return user;
   }
 
-  private async requireContactIn(contactId: string, subAccountId: string): Promise<Contact> {
-    const contact = await this.getContact(contactId);
+  private async requireContactIn(contactId: string, subAccountId: string, lookups?: Lookups): Promise<Contact> {
+    const contact = await (lookups ? lookups.contact(contactId) : this.getContact(contactId));
     if (!contact) throw new PlatformError('not-found', `Contact ${String(contactId)} does not exist: create the contact first.`);
     if (contact.subAccountId !== subAccountId) {
       throw new PlatformError('invalid', `Contact ${contactId} belongs to sub-account ${contact.subAccountId}, not ${subAccountId}: book contacts of the event's own sub-account.`);
@@ -392,71 +413,132 @@ export class SqlPlatformStore {
     return contact;
   }
 
-  private async validateUserIds(userIds: unknown, subAccountId: string): Promise<string[]> {
+  private async validateUserIds(userIds: unknown, subAccountId: string, lookups?: Lookups): Promise<string[]> {
     if (!Array.isArray(userIds) || userIds.length === 0) throw new PlatformError('invalid', 'An event takes the time of at least one user: give userIds.');
     if (new Set(userIds).size !== userIds.length) throw new PlatformError('invalid', `userIds ${JSON.stringify(userIds)} repeat a user: list each once.`);
-    for (const u of userIds as string[]) await this.requireUserIn(u, subAccountId, 'an event user');
+    for (const u of userIds as string[]) await this.requireUserIn(u, subAccountId, 'an event user', lookups);
     return userIds as string[];
   }
 
   // ------------------------------------------------------------------ events
 
   async createEvent(init: NewEvent): Promise<PlatformEvent> {
+    return (await this.createEvents([init]))[0]!;
+  }
+
+  /**
+   * Creates many events in a few statements whatever their number (a first sync imports thousands
+   * of blocked slots): each is checked as createEvent checks it, ids and change numbers are taken
+   * in order, and all are created or none.
+   */
+  async createEvents(inits: readonly NewEvent[]): Promise<PlatformEvent[]> {
+    if (inits.length === 0) return [];
     return this.transaction(async () => {
-      await this.requireSubAccount(init.subAccountId);
-      if (init.kind !== 'appointment' && init.kind !== 'blocked') throw new PlatformError('invalid', `Unknown event kind '${String(init.kind)}': use 'appointment' or 'blocked'.`);
-      const contactIds = init.contactIds ?? [];
-      if (init.kind === 'appointment' && contactIds.length === 0) {
-        throw new PlatformError('invalid', 'An appointment needs at least one contact: give contactIds, or create a blocked slot (kind "blocked") for time without a contact.');
+      const lookups = new Lookups(this);
+      const rows: EventRow[] = [];
+      for (const init of inits) rows.push(await this.checkNewEvent(init, lookups));
+      const given = new Set<string>();
+      for (const row of rows) {
+        if (!row.id) continue;
+        if (given.has(row.id)) throw new PlatformError('conflict', `Event ${row.id} is given twice: choose another id or leave it out to get one.`);
+        given.add(row.id);
       }
-      if (init.kind === 'blocked' && contactIds.length > 0) {
-        throw new PlatformError('invalid', 'A blocked slot has no contacts (RULES.md I1/I2): drop contactIds, or create an appointment (kind "appointment") instead.');
+      const fresh = await nextIds(this.db, 'evt', rows.filter((r) => !r.id).length);
+      const lastSeq = ((await this.db.get('UPDATE platform_state SET change_seq = change_seq + ? WHERE id = 1 RETURNING change_seq', [rows.length])) as { change_seq: number }).change_seq;
+      rows.forEach((row, i) => {
+        row.id ||= fresh.shift()!;
+        row.change_seq = lastSeq - rows.length + 1 + i;
+      });
+      for (const chunk of chunked(rows, 200)) {
+        await this.db.run(
+          `INSERT INTO platform_events (id, sub_account_id, kind, calendar_id, title, description, location, start_ms, end_ms, all_day, busy, status, deleted, origin, version, updated_at, change_seq)
+           VALUES ${chunk.map(() => placeholders(17)).join(', ')}`,
+          chunk.flatMap((r) => [
+            r.id,
+            r.sub_account_id,
+            r.kind,
+            r.calendar_id,
+            r.title,
+            r.description,
+            r.location,
+            r.start_ms,
+            r.end_ms,
+            r.all_day,
+            r.busy,
+            r.status,
+            0,
+            r.origin,
+            1,
+            r.updated_at,
+            r.change_seq,
+          ]),
+        );
       }
-      if (new Set(contactIds).size !== contactIds.length) throw new PlatformError('invalid', `contactIds ${JSON.stringify(contactIds)} repeat a contact: list each once.`);
-      if (init.calendarId !== undefined) {
-        if (init.kind === 'blocked') throw new PlatformError('invalid', 'A blocked slot belongs to no booking calendar: drop calendarId.');
-        const cal = await this.getCalendar(init.calendarId);
-        if (!cal) throw new PlatformError('not-found', `Calendar ${String(init.calendarId)} does not exist.`);
-        if (cal.subAccountId !== init.subAccountId) throw new PlatformError('invalid', `Calendar ${cal.id} belongs to sub-account ${cal.subAccountId}, not ${init.subAccountId}.`);
+      const users = rows.flatMap((r) => (r.user_ids as string[]).map((u, i) => [r.id, u, i, 1, 1, r.start_ms, r.end_ms, r.change_seq]));
+      for (const chunk of chunked(users)) {
+        await this.db.run(
+          `INSERT INTO platform_event_users (event_id, user_id, position, active, live, start_ms, end_ms, change_seq) VALUES ${chunk.map(() => placeholders(8)).join(', ')}`,
+          chunk.flat(),
+        );
       }
-      const userIds = await this.validateUserIds(init.userIds, init.subAccountId);
-      for (const c of contactIds) await this.requireContactIn(c, init.subAccountId);
-      const start = requireInstant(init.start, 'Event start');
-      const end = requireInstant(init.end, 'Event end');
-      if (end <= start) throw new PlatformError('invalid', `Event end ${iso(end)} must be after its start ${iso(start)}.`);
-      const status = init.status ?? 'confirmed';
-      if (status !== 'confirmed' && status !== 'cancelled') throw new PlatformError('invalid', `Unknown status '${String(status)}': use 'confirmed' or 'cancelled'.`);
-      const origin = init.origin ?? 'platform';
-      if (origin !== 'platform' && origin !== 'icloud') throw new PlatformError('invalid', `Unknown origin '${String(origin)}': use 'platform' or 'icloud'.`);
-      if (typeof init.title !== 'string') throw new PlatformError('invalid', 'An event needs a title (it may be empty).');
-      const updatedAt = init.updatedAt ?? this.clock.now();
-      const id = await this.newId(init.id, 'evt', 'platform_events', 'Event');
-      const seq = await this.nextChangeSeq();
-      await this.db.run(
-        `INSERT INTO platform_events (id, sub_account_id, kind, calendar_id, title, description, location, start_ms, end_ms, all_day, busy, status, deleted, origin, version, updated_at, change_seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 1, ?, ?)`,
-        [
-          id,
-          init.subAccountId,
-          init.kind,
-          init.calendarId ?? null,
-          init.title,
-          init.description ?? null,
-          init.location ?? null,
-          start,
-          end,
-          init.allDay ? 1 : 0,
-          init.busy === false ? 0 : 1,
-          status,
-          origin,
-          updatedAt,
-          seq,
-        ],
-      );
-      await this.writeEventUsers(id, userIds, [], { start, end, deleted: false, seq });
-      for (const [i, c] of contactIds.entries()) await this.db.run('INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES (?, ?, ?)', [id, c, i]);
-      return (await this.getEvent(id))!;
+      const contacts = rows.flatMap((r) => (r.contact_ids as string[]).map((c, i) => [r.id, c, i]));
+      for (const chunk of chunked(contacts)) {
+        await this.db.run(`INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES ${chunk.map(() => placeholders(3)).join(', ')}`, chunk.flat());
+      }
+      return rows.map(toEvent);
     });
+  }
+
+  /** What createEvent refuses, checked; the row to insert (id empty when one is to be taken, change_seq to be set). */
+  private async checkNewEvent(init: NewEvent, lookups: Lookups): Promise<EventRow> {
+    await lookups.requireSubAccount(init.subAccountId);
+    if (init.kind !== 'appointment' && init.kind !== 'blocked') throw new PlatformError('invalid', `Unknown event kind '${String(init.kind)}': use 'appointment' or 'blocked'.`);
+    const contactIds = init.contactIds ?? [];
+    if (init.kind === 'appointment' && contactIds.length === 0) {
+      throw new PlatformError('invalid', 'An appointment needs at least one contact: give contactIds, or create a blocked slot (kind "blocked") for time without a contact.');
+    }
+    if (init.kind === 'blocked' && contactIds.length > 0) {
+      throw new PlatformError('invalid', 'A blocked slot has no contacts (RULES.md I1/I2): drop contactIds, or create an appointment (kind "appointment") instead.');
+    }
+    if (new Set(contactIds).size !== contactIds.length) throw new PlatformError('invalid', `contactIds ${JSON.stringify(contactIds)} repeat a contact: list each once.`);
+    if (init.calendarId !== undefined) {
+      if (init.kind === 'blocked') throw new PlatformError('invalid', 'A blocked slot belongs to no booking calendar: drop calendarId.');
+      const cal = await lookups.calendar(init.calendarId);
+      if (!cal) throw new PlatformError('not-found', `Calendar ${String(init.calendarId)} does not exist.`);
+      if (cal.subAccountId !== init.subAccountId) throw new PlatformError('invalid', `Calendar ${cal.id} belongs to sub-account ${cal.subAccountId}, not ${init.subAccountId}.`);
+    }
+    const userIds = await this.validateUserIds(init.userIds, init.subAccountId, lookups);
+    for (const c of contactIds) await this.requireContactIn(c, init.subAccountId, lookups);
+    const start = requireInstant(init.start, 'Event start');
+    const end = requireInstant(init.end, 'Event end');
+    if (end <= start) throw new PlatformError('invalid', `Event end ${iso(end)} must be after its start ${iso(start)}.`);
+    const status = init.status ?? 'confirmed';
+    if (status !== 'confirmed' && status !== 'cancelled') throw new PlatformError('invalid', `Unknown status '${String(status)}': use 'confirmed' or 'cancelled'.`);
+    const origin = init.origin ?? 'platform';
+    if (origin !== 'platform' && origin !== 'icloud') throw new PlatformError('invalid', `Unknown origin '${String(origin)}': use 'platform' or 'icloud'.`);
+    if (typeof init.title !== 'string') throw new PlatformError('invalid', 'An event needs a title (it may be empty).');
+    const id = init.id === undefined ? '' : await this.newId(init.id, 'evt', 'platform_events', 'Event');
+    return {
+      id,
+      sub_account_id: init.subAccountId,
+      kind: init.kind,
+      calendar_id: init.calendarId ?? null,
+      title: init.title,
+      description: init.description ?? null,
+      location: init.location ?? null,
+      start_ms: start,
+      end_ms: end,
+      all_day: init.allDay ? 1 : 0,
+      busy: init.busy === false ? 0 : 1,
+      status,
+      deleted: 0,
+      origin,
+      version: 1,
+      updated_at: init.updatedAt ?? this.clock.now(),
+      change_seq: 0,
+      user_ids: [...userIds],
+      contact_ids: [...contactIds],
+    };
   }
 
   /** Brings platform_event_users in step with the event (see migrations.ts). */

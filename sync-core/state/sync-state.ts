@@ -2,7 +2,7 @@
  * Typed access to the sync-state tables, over SQL for SQLite and PostgreSQL (db/sql.ts). Callers
  * group calls in the store's transaction so a sync step and its bookkeeping commit together.
  */
-import type { SqlDb } from '../db/sql.js';
+import { chunked, placeholders, type SqlDb } from '../db/sql.js';
 import type { CalendarAccess } from '../caldav/client.js';
 
 export interface Connection {
@@ -152,6 +152,8 @@ function toLink(r: Row): InstanceLink {
   };
 }
 
+const OBJECT_ROW = placeholders(15);
+
 export class SyncState {
   constructor(private readonly db: SqlDb) {}
 
@@ -282,6 +284,30 @@ export class SyncState {
     return r && toObject(r);
   }
 
+  /** The rows of many hrefs at once (a listing's worth), by href. */
+  async objectsByHref(connectionId: string, hrefs: readonly string[]): Promise<Map<string, RemoteObjectRow>> {
+    const found = new Map<string, RemoteObjectRow>();
+    for (const chunk of chunked(hrefs)) {
+      const rows = (await this.db.all(`SELECT * FROM remote_objects WHERE connection_id = ? AND href IN ${placeholders(chunk.length)}`, [connectionId, ...chunk])) as Row[];
+      for (const r of rows) found.set(r.href as string, toObject(r));
+    }
+    return found;
+  }
+
+  /** Of these UIDs, those the connection already knows: followed anywhere, or with occurrence links. */
+  async knownUids(connectionId: string, uids: readonly string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (const chunk of chunked(uids)) {
+      const list = placeholders(chunk.length);
+      const rows = (await this.db.all(
+        `SELECT uid FROM remote_objects WHERE connection_id = ? AND followed = 1 AND uid IN ${list} UNION SELECT uid FROM occurrence_links WHERE connection_id = ? AND uid IN ${list}`,
+        [connectionId, ...chunk, connectionId, ...chunk],
+      )) as Row[];
+      for (const r of rows) known.add(r.uid as string);
+    }
+    return known;
+  }
+
   /** The platform's own copy of appointment `eventId`: the followed copy of its UID. */
   async objectForEvent(connectionId: string, eventId: string): Promise<RemoteObjectRow | undefined> {
     const r = (await this.db.get("SELECT * FROM remote_objects WHERE connection_id = ? AND event_id = ? AND origin = 'platform' AND followed = 1", [connectionId, eventId])) as Row | undefined;
@@ -336,26 +362,37 @@ export class SyncState {
   }
 
   async saveObject(o: RemoteObjectRow): Promise<void> {
-    await this.db.run(
-      `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due, unconfirmed)
-         VALUES (@connectionId, @href, @calendarUrl, @uid, @etag, @data, @contentHash, @origin, @eventId, @pushedVersion, @remoteModified, @gone, @followed, @windowDue, @unconfirmed)
+    await this.saveObjects([o]);
+  }
+
+  /** Inserts or replaces many rows, a few statements for any number (a first sync stores thousands). */
+  async saveObjects(rows: readonly RemoteObjectRow[]): Promise<void> {
+    for (const chunk of chunked(rows, 400)) {
+      await this.db.run(
+        `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due, unconfirmed)
+         VALUES ${chunk.map(() => OBJECT_ROW).join(', ')}
          ON CONFLICT (connection_id, href) DO UPDATE SET calendar_url = excluded.calendar_url, uid = excluded.uid, etag = excluded.etag, data = excluded.data,
            content_hash = excluded.content_hash, origin = excluded.origin, event_id = excluded.event_id, pushed_version = excluded.pushed_version,
            remote_modified = excluded.remote_modified, gone = excluded.gone, followed = excluded.followed, window_due = excluded.window_due, unconfirmed = excluded.unconfirmed`,
-      [
-        {
-          ...o,
-          etag: o.etag ?? null,
-          eventId: o.eventId ?? null,
-          pushedVersion: o.pushedVersion ?? null,
-          remoteModified: o.remoteModified ?? null,
-          gone: o.gone ? 1 : 0,
-          followed: o.followed ? 1 : 0,
-          windowDue: o.windowDue ?? null,
-          unconfirmed: o.unconfirmed ? 1 : 0,
-        },
-      ],
-    );
+        chunk.flatMap((o) => [
+          o.connectionId,
+          o.href,
+          o.calendarUrl,
+          o.uid,
+          o.etag ?? null,
+          o.data,
+          o.contentHash,
+          o.origin,
+          o.eventId ?? null,
+          o.pushedVersion ?? null,
+          o.remoteModified ?? null,
+          o.gone ? 1 : 0,
+          o.followed ? 1 : 0,
+          o.windowDue ?? null,
+          o.unconfirmed ? 1 : 0,
+        ]),
+      );
+    }
   }
 
   async deleteObject(connectionId: string, href: string): Promise<void> {
@@ -374,11 +411,17 @@ export class SyncState {
   }
 
   async saveLink(l: InstanceLink): Promise<void> {
-    await this.db.run(
-      `INSERT INTO occurrence_links (connection_id, uid, recurrence_key, event_id, synced_version, suppressed) VALUES (?, ?, ?, ?, ?, ?)
+    await this.saveLinks([l]);
+  }
+
+  async saveLinks(links: readonly InstanceLink[]): Promise<void> {
+    for (const chunk of chunked(links)) {
+      await this.db.run(
+        `INSERT INTO occurrence_links (connection_id, uid, recurrence_key, event_id, synced_version, suppressed) VALUES ${chunk.map(() => placeholders(6)).join(', ')}
          ON CONFLICT (connection_id, uid, recurrence_key) DO UPDATE SET event_id = excluded.event_id, synced_version = excluded.synced_version, suppressed = excluded.suppressed`,
-      [l.connectionId, l.uid, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0],
-    );
+        chunk.flatMap((l) => [l.connectionId, l.uid, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0]),
+      );
+    }
   }
 
   async deleteLink(connectionId: string, uid: string, recurrenceKey: string): Promise<void> {

@@ -196,6 +196,39 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(await store.currentChangeSeq()).toBe(5);
     });
 
+    it('createEvents: many at once, as many createEvent calls would make them, or none when one is refused', async () => {
+      const { store, sub, alice, bob, john, stranger } = await setup();
+      const first = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'before', start: MON, end: MON + H });
+      const many = await store.createEvents([
+        { subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'one', description: 'd', start: MON + H, end: MON + 2 * H, origin: 'icloud' },
+        { subAccountId: sub.id, kind: 'appointment', userIds: [alice.id, bob.id], contactIds: [john.id], title: 'two', location: 'Room', start: MON + 2 * H, end: MON + 3 * H },
+        { id: 'evt_given', subAccountId: sub.id, kind: 'blocked', userIds: [bob.id], title: 'three', start: MON, end: MON + H, allDay: true, busy: false },
+      ]);
+      expect(many.map((e) => [e.id, e.changeSeq, e.version])).toEqual([
+        ['evt_000002', 2, 1],
+        ['evt_000003', 3, 1],
+        ['evt_given', 4, 1],
+      ]);
+      // What it answers is what the store holds.
+      for (const e of many) expect(await store.getEvent(e.id)).toEqual(e);
+      expect(many[1]).toMatchObject({ userIds: [alice.id, bob.id], contactIds: [john.id], location: 'Room' });
+      expect((await store.listChangedEvents(bob.id, first.changeSeq)).map((e) => e.title)).toEqual(['two', 'three']);
+      // One refused: none created, no change number taken, no id used up.
+      const refused = await code(() =>
+        store.createEvents([
+          { subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'ok', start: MON, end: MON + H },
+          { subAccountId: sub.id, kind: 'blocked', userIds: [stranger.id], title: 'foreign user', start: MON, end: MON + H },
+        ]),
+      );
+      expect(refused).toMatch(/^invalid: User usr_000003 \(an event user\) belongs to sub-account sub_000002/);
+      expect(
+        await code(() => store.createEvents([0, 1].map(() => ({ id: 'evt_twice', subAccountId: sub.id, kind: 'blocked' as const, userIds: [alice.id], title: 'x', start: MON, end: MON + H })))),
+      ).toMatch(/^conflict: Event evt_twice is given twice/);
+      expect(await store.currentChangeSeq()).toBe(4);
+      expect(await store.createEvents([])).toEqual([]);
+      expect((await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'after', start: MON, end: MON + H })).id).toBe('evt_000004');
+    });
+
     it('persists the change counter in the database (a second store continues it)', async () => {
       const { store, sub, alice } = await setup();
       await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H });
@@ -283,6 +316,53 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(result.title).toBe('nested');
       expect((await store.listEventsForUser(alice.id, { start: MON, end: MON + H })).map((e) => e.title).sort()).toEqual(['nested', 'outer']);
       expect(await store.currentChangeSeq()).toBe(result.changeSeq);
+    });
+
+    it('sync state in bulk: rows by href, known UIDs, many rows and links saved at once', async () => {
+      const { sub, alice } = await setup();
+      const state = current.state;
+      const base = {
+        subAccountId: sub.id,
+        userId: alice.id,
+        appleId: 'a@icloud.com',
+        appPassword: 'x',
+        serverUrl: 'http://127.0.0.1',
+        principalUrl: '/p/',
+        homeUrl: '/h/',
+        status: 'active' as const,
+        changeCursor: 0,
+        createdAt: T0,
+      };
+      await state.insertConnection({ ...base, id: 'icl_1' });
+      const row = (i: number, followed = true) => ({
+        connectionId: 'icl_1',
+        href: `/cal/${i}.ics`,
+        calendarUrl: '/cal/',
+        uid: `u${i}`,
+        etag: `"${i}"`,
+        data: `DATA ${i}`,
+        contentHash: `h${i}`,
+        origin: 'icloud' as const,
+        gone: false,
+        followed,
+        windowDue: i === 0 ? 5 : undefined,
+      });
+      // More than one statement's worth, so the chunking is exercised.
+      const rows = Array.from({ length: 1203 }, (_, i) => row(i, i % 2 === 0));
+      await state.saveObjects(rows);
+      await state.saveObjects([{ ...row(1, false), etag: '"new"' }]);
+      const hrefs = ['/cal/0.ics', '/cal/1.ics', '/cal/1202.ics', '/cal/nope.ics', ...rows.slice(3, 900).map((r) => r.href)];
+      const found = await state.objectsByHref('icl_1', hrefs);
+      expect(found.size).toBe(900);
+      expect(found.get('/cal/0.ics')).toEqual(await state.getObject('icl_1', '/cal/0.ics'));
+      expect(found.get('/cal/0.ics')).toMatchObject({ windowDue: 5, followed: true });
+      expect(found.get('/cal/1.ics')).toMatchObject({ etag: '"new"', followed: false });
+      expect(found.has('/cal/nope.ics')).toBe(false);
+      expect(await state.objectsByHref('icl_other', hrefs)).toEqual(new Map());
+      await state.saveLinks(Array.from({ length: 700 }, (_, i) => ({ connectionId: 'icl_1', uid: `linked${i}`, recurrenceKey: '', eventId: `evt_${i}`, syncedVersion: 1, suppressed: false })));
+      // followed copies and UIDs with links are known; a copy seen elsewhere only is not.
+      expect([...(await state.knownUids('icl_1', ['u0', 'u1', 'u2', 'linked699', 'unknown']))].sort()).toEqual(['linked699', 'u0', 'u2']);
+      expect(await state.linksOf('icl_1', 'linked5')).toEqual([{ connectionId: 'icl_1', uid: 'linked5', recurrenceKey: '', eventId: 'evt_5', syncedVersion: 1, suppressed: false }]);
     });
 
     it('keeps platform changes and sync bookkeeping together (D3)', async () => {

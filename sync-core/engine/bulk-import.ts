@@ -1,0 +1,69 @@
+/**
+ * A first sync brings in thousands of events nobody has seen: each would cost about ten statements
+ * (and as many round trips to PostgreSQL) one at a time. The pull hands runs of such objects from
+ * each downloaded page here, where a run is one transaction of a handful of multi-row statements
+ * (createEvents, saveLinks, saveObjects). Everything else (an href or UID the connection knows, the
+ * platform's own appointments, a UID listed twice) goes through applyRemoteObject one by one, in
+ * listing order.
+ *
+ * What a batch writes is what applyRemoteObject writes for a new event: the role is 'follow' (a
+ * conflict calendar, no followed copy, not an own appointment), the slots are newEventSlots', and
+ * the row is the followed copy with its windowDue.
+ */
+import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
+import type { RemoteObject } from '../caldav/client.js';
+import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
+import { contentHash } from './content-hash.js';
+import type { RunContext } from './context.js';
+import { eventIdFromUid } from './ics-writer.js';
+import { linkToSlot, newEventSlots, slotOf } from './occurrences.js';
+import { storedRow } from './stored-object.js';
+
+export interface NewObject {
+  object: RemoteObject;
+  parsed: ParsedCalendar;
+  hash: string;
+}
+
+/**
+ * Which of `objects` (a listing's downloads) are events new to the connection, by href. `rows` are
+ * the stored rows of the listed hrefs, read in bulk by the pull.
+ */
+export async function newEventsAmong(ctx: RunContext, calendar: RemoteCalendar, objects: readonly RemoteObject[], rows: ReadonlyMap<string, RemoteObjectRow>): Promise<Map<string, NewObject>> {
+  const fresh = new Map<string, NewObject>();
+  if (!calendar.isConflict) return fresh; // only conflict calendars bring new events in (D8)
+  const byUid = new Map<string, NewObject[]>();
+  for (const object of objects) {
+    if (rows.has(object.href)) continue;
+    let parsed: ParsedCalendar;
+    try {
+      parsed = parseICalendar(object.data);
+    } catch {
+      continue; // applyRemoteObject reports it as skipped
+    }
+    if (parsed.componentType !== 'VEVENT' || eventIdFromUid(parsed.uid) !== undefined) continue;
+    const same = byUid.get(parsed.uid) ?? [];
+    same.push({ object, parsed, hash: contentHash(object.data) });
+    byUid.set(parsed.uid, same);
+  }
+  const known = await ctx.state.knownUids(ctx.connection.id, [...byUid.keys()]);
+  for (const [uid, same] of byUid) {
+    // A UID listed twice in one calendar is one event in two objects: the per-object path decides.
+    if (same.length === 1 && !known.has(uid)) fresh.set(same[0]!.object.href, same[0]!);
+  }
+  return fresh;
+}
+
+/** Imports a batch of new events in one transaction: their slots, links and followed rows. */
+export async function importNewEvents(ctx: RunContext, calendar: RemoteCalendar, batch: readonly NewObject[]): Promise<void> {
+  if (batch.length === 0) return;
+  const plans = batch.map((n) => ({ ...n, ...newEventSlots(ctx, n.parsed) }));
+  await ctx.store.transaction(async () => {
+    const slots = await ctx.platform.createEvents(plans.flatMap((p) => p.slots.map((s) => slotOf(ctx, s.fields))));
+    let next = 0;
+    const links = plans.flatMap((p) => p.slots.map((s) => linkToSlot(ctx, p.parsed.uid, s.recurrenceKey, slots[next++]!)));
+    await ctx.state.saveLinks(links);
+    await ctx.state.saveObjects(plans.map((p) => storedRow(ctx, calendar, p.object, p.parsed, p.hash, { origin: 'icloud', followed: true, windowDue: p.windowDue })));
+  });
+  ctx.report.pulled.created += batch.length;
+}
