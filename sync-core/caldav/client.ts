@@ -5,6 +5,7 @@
  * answer omits them, and a timeout on every request.
  */
 import { createAccount, createObject, deleteObject, getBasicAuthHeaders, propfind, updateObject } from 'tsdav';
+import { keepAliveFetch } from './keep-alive.js';
 import { parseMultistatus, type DavResponse, type Multistatus } from './multistatus.js';
 import { AuthRefusedError, DiscoveryError, InvalidSyncTokenError, ServiceUnavailableError, UnexpectedResponseError } from './errors.js';
 
@@ -81,7 +82,7 @@ export class CalDavClient {
    * it was, credentials included; any other redirect is answered as it came.
    */
   private async followingMoves(input: string | URL | Request, init: RequestInit): Promise<Response> {
-    const send = this.options.fetch ?? fetch;
+    const send = this.options.fetch ?? keepAliveFetch;
     let url = String(input instanceof Request ? input.url : input);
     for (let hop = 0; ; hop++) {
       const response = await send(url, { ...init, redirect: 'manual' });

@@ -100,7 +100,7 @@ async function pullCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
   // show has vanished: looked for elsewhere, then kept as deleted in iCloud; nothing is removed (D6).
   const unseen = (listing.full ? await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url) : await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url)).filter((href) => !listed.has(href));
   for (const href of [...listing.deleted, ...unseen]) await applyDeletion(ctx, href);
-  if (complete) await ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token);
+  if (complete && listing.token !== calendar.syncToken) await ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token);
 }
 
 /** iCloud lists `href` as deleted: a copy seen elsewhere is forgotten; the followed copy may have moved. */

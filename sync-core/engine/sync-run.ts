@@ -50,9 +50,10 @@ export class SyncEngine {
       ownWrites: new Map(),
     };
     try {
-      await pullAll(ctx, await state.listRemoteCalendars(connectionId));
+      const calendars = await state.listRemoteCalendars(connectionId);
+      await pullAll(ctx, calendars);
       // The pull may have re-read the calendar list (looking for a moved event).
-      await pushChanges(ctx, await state.listRemoteCalendars(connectionId));
+      await pushChanges(ctx, ctx.calendarsReread ? await state.listRemoteCalendars(connectionId) : calendars);
       report.outcome = report.errors.length > 0 || report.skipped.some((s) => s.href && !s.eventId) ? 'partial' : 'ok';
       await state.updateConnection(connectionId, { lastSyncAt: clock.now(), consecutiveFailures: 0 });
     } catch (error) {

@@ -87,6 +87,11 @@ export class Scheduler {
   /** When this connection should be polled next, from how its last run went; gives its lease back. */
   private async reschedule(connectionId: string, report: SyncReport): Promise<void> {
     const now = this.deps.clock.now();
+    if (report.outcome === 'ok' || report.outcome === 'partial') {
+      // The run found the connection active and working: the next poll is a regular one (no read needed).
+      await this.deps.store.state.releaseLease(this.options.workerId, connectionId, now + this.regularDelay());
+      return;
+    }
     const connection = await this.deps.store.state.getConnection(connectionId);
     if (!connection || connection.status !== 'active') {
       await this.deps.store.state.releaseLease(this.options.workerId, connectionId, connection?.nextPollAt ?? now);
@@ -97,9 +102,14 @@ export class Scheduler {
       const backoff = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** Math.max(0, connection.consecutiveFailures - 1));
       delay = Math.max(backoff, report.retryAfterMs ?? 0);
     } else {
-      delay = this.options.intervalMs + Math.floor(this.random() * this.options.jitterMs);
+      delay = this.regularDelay();
     }
     await this.deps.store.state.releaseLease(this.options.workerId, connectionId, now + delay);
+  }
+
+  /** The 5-minute cadence with its jitter. */
+  private regularDelay(): number {
+    return this.options.intervalMs + Math.floor(this.random() * this.options.jitterMs);
   }
 
   /** Keeps polling in the background (the CLI's `watch`); ticks every `everyMs`. */
