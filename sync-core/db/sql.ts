@@ -206,19 +206,34 @@ export class PostgresDb implements SqlDb {
 
   private readonly named = new Map<string, { text: string; names: string[] }>();
 
+  private readonly prepared = new Map<string, string>();
+
   private async query(sql: string, params: Params): Promise<pg.QueryResult> {
-    const pinned = this.client.getStore();
+    let text: string;
+    let values: unknown[];
     if (isValues(params)) {
       // Named values (`@id`), as better-sqlite3 takes them: the same statements serve both.
       let n = this.named.get(sql);
       if (!n) this.named.set(sql, (n = namedPlaceholders(sql)));
-      const values = params[0];
-      return (pinned ?? this.pool).query(
-        n.text,
-        n.names.map((name) => values[name] ?? null),
-      );
+      const given = params[0];
+      text = n.text;
+      values = n.names.map((name) => given[name] ?? null);
+    } else {
+      text = this.text(sql);
+      values = params as unknown[];
     }
-    return (pinned ?? this.pool).query(this.text(sql), params as unknown[]);
+    // Named statements are parsed and planned once per pooled connection, not on every call
+    // (planning was a quarter of a steady poll's database time).
+    let name = this.prepared.get(text);
+    if (!name) this.prepared.set(text, (name = `s${this.prepared.size + 1}`));
+    const target = this.client.getStore() ?? this.pool;
+    try {
+      return await target.query({ name, text, values });
+    } catch (error) {
+      // A table changed under a prepared `SELECT *` (another process migrated it): plan it afresh.
+      if ((error as { code?: string }).code !== '0A000') throw error;
+      return target.query(text, values);
+    }
   }
 
   async get<T>(sql: string, params: Params = []): Promise<T | undefined> {

@@ -22,7 +22,7 @@
 import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
 import { InvalidSyncTokenError, UnexpectedResponseError } from '../caldav/errors.js';
 import type { RemoteObject, RemoteRef } from '../caldav/client.js';
-import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
+import type { CalendarForRun, RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
 import { importNewEvents, newEventsAmong, type NewObject } from './bulk-import.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
@@ -45,9 +45,8 @@ interface Listing {
   rows: Map<string, RemoteObjectRow>;
 }
 
-export async function pullAll(ctx: RunContext, calendars: RemoteCalendar[]): Promise<void> {
-  const following = new Set(await ctx.state.calendarsWithFollowed(ctx.connection.id));
-  for (const calendar of calendars.filter((c) => c.isConflict || following.has(c.url))) {
+export async function pullAll(ctx: RunContext, calendars: CalendarForRun[]): Promise<void> {
+  for (const calendar of calendars.filter((c) => c.isConflict || c.holdsFollowed)) {
     try {
       await pullCalendar(ctx, calendar);
     } catch (error) {
@@ -64,7 +63,7 @@ export async function pullAll(ctx: RunContext, calendars: RemoteCalendar[]): Pro
  * deletions (a vanished followed copy hands over to a known copy, or is looked for by UID), and
  * the sync token last, only when all of it is done (D3).
  */
-async function pullCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<void> {
+async function pullCalendar(ctx: RunContext, calendar: CalendarForRun): Promise<void> {
   const listing = await readCalendar(ctx, calendar);
   let complete = true;
   // Page by page as the downloads arrive (the next already requested): events new to the
@@ -98,7 +97,8 @@ async function pullCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
   const listed = new Set([...listing.changed.map((r) => r.href), ...listing.deleted]);
   // After a full listing (a first read, or a token iCloud refused), a followed copy it does not
   // show has vanished: looked for elsewhere, then kept as deleted in iCloud; nothing is removed (D6).
-  const unseen = (listing.full ? await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url) : await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url)).filter((href) => !listed.has(href));
+  const suspects = listing.full ? await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url) : calendar.holdsUnconfirmed ? await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url) : [];
+  const unseen = suspects.filter((href) => !listed.has(href));
   for (const href of [...listing.deleted, ...unseen]) await applyDeletion(ctx, href);
   if (complete && listing.token !== calendar.syncToken) await ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token);
 }

@@ -40,3 +40,14 @@ export function emptyReport(connectionId: string, startedAt: number): SyncReport
     fullResyncs: [],
   };
 }
+
+/** A run that found nothing to do: no change either way, no conflict, nothing skipped, no error (kept out of the run history). */
+export function isQuiet(report: SyncReport): boolean {
+  const { pulled, pushed } = report;
+  return (
+    report.outcome === 'ok' &&
+    pulled.created + pulled.updated + pulled.remoteDeletionsKept === 0 &&
+    pushed.created + pushed.updated + pushed.deleted + pushed.adopted === 0 &&
+    report.conflicts.length + report.skipped.length + report.errors.length + report.fullResyncs.length === 0
+  );
+}

@@ -8,11 +8,12 @@ import { AuthRefusedError, ServiceUnavailableError } from '../caldav/errors.js';
 import type { Clock } from '../../common/clock.js';
 import type { Connections } from '../connections/connections.js';
 import { SyncError } from '../errors.js';
+import type { Connection } from '../state/sync-state.js';
 import type { Store } from '../store/store.js';
 import type { RunContext } from './context.js';
 import { pullAll } from './pull.js';
 import { pushChanges } from './push.js';
-import { emptyReport, type SyncReport } from './report.js';
+import { emptyReport, isQuiet, type SyncReport } from './report.js';
 import { DEFAULT_WINDOW, syncWindow, type WindowConfig } from './window.js';
 
 export interface EngineDeps {
@@ -22,18 +23,29 @@ export interface EngineDeps {
   window?: WindowConfig;
 }
 
+/** How a caller that already holds the connection runs it. */
+export interface RunOptions {
+  /** The connection as the caller just read it (a worker's lease answer): no second read. */
+  connection?: Connection;
+  /**
+   * A worker's lease on the connection, given back in the statement that records the run, due
+   * again at what `nextPollAt` answers from the run's report and the connection's failure count.
+   */
+  lease?: { worker: string; nextPollAt(run: { report: SyncReport; consecutiveFailures: number; active: boolean; nextPollAt: number }): number };
+}
+
 export class SyncEngine {
   constructor(private readonly deps: EngineDeps) {}
 
-  async syncConnection(connectionId: string): Promise<SyncReport> {
+  async syncConnection(connectionId: string, options: RunOptions = {}): Promise<SyncReport> {
     const { store, clock, connections } = this.deps;
     const { platform, state } = store;
-    const connection = await connections.get(connectionId);
+    const connection = options.connection ?? (await connections.get(connectionId));
     const report = emptyReport(connectionId, clock.now());
     if (connection.status !== 'active') {
       report.outcome = 'skipped';
       report.skipped.push({ reason: `the connection needs reconnecting (${connection.statusReason ?? 'app-specific password refused'}): reconnect it with a new app-specific password` });
-      return this.finish(report);
+      return this.finish(connection, report, { active: false }, options);
     }
     const user = await platform.getUser(connection.userId);
     if (!user) throw new SyncError('not-found', `user ${connection.userId} of connection ${connectionId} no longer exists`);
@@ -50,17 +62,19 @@ export class SyncEngine {
       ownWrites: new Map(),
     };
     try {
-      const calendars = await state.listRemoteCalendars(connectionId);
+      const calendars = await state.calendarsForRun(connectionId);
       await pullAll(ctx, calendars);
       // The pull may have re-read the calendar list (looking for a moved event).
       await pushChanges(ctx, ctx.calendarsReread ? await state.listRemoteCalendars(connectionId) : calendars);
       report.outcome = report.errors.length > 0 || report.skipped.some((s) => s.href && !s.eventId) ? 'partial' : 'ok';
-      await state.updateConnection(connectionId, { lastSyncAt: clock.now(), consecutiveFailures: 0 });
+      return await this.finish(connection, report, { active: true, consecutiveFailures: 0, lastSyncAt: clock.now() }, options);
     } catch (error) {
       report.outcome = 'failed';
+      let active = true;
       if (error instanceof AuthRefusedError) {
         // C1: a revoked password stops the connection; nothing is deleted anywhere.
         await connections.markReconnectRequired(connectionId, error.message);
+        active = false;
         report.errors.push({ phase: 'run', code: 'auth-refused', message: error.message });
       } else if (error instanceof ServiceUnavailableError) {
         report.retryAfterMs = error.retryAfterMs;
@@ -68,14 +82,23 @@ export class SyncEngine {
       } else {
         report.errors.push({ phase: 'run', message: error instanceof Error ? error.message : String(error) });
       }
-      await state.updateConnection(connectionId, { consecutiveFailures: connection.consecutiveFailures + 1 });
+      return await this.finish(connection, report, { active, consecutiveFailures: connection.consecutiveFailures + 1 }, options);
     }
-    return this.finish(report);
   }
 
-  private async finish(report: SyncReport): Promise<SyncReport> {
+  /** Records the run, its counters and (for a worker) the lease given back, in one statement. */
+  private async finish(connection: Connection, report: SyncReport, after: { active: boolean; consecutiveFailures?: number; lastSyncAt?: number }, options: RunOptions): Promise<SyncReport> {
     report.finishedAt = this.deps.clock.now();
-    await this.deps.store.state.recordRun(report.connectionId, report.startedAt, report.finishedAt, report);
+    const failures = after.consecutiveFailures ?? connection.consecutiveFailures;
+    const release = options.lease && {
+      worker: options.lease.worker,
+      nextPollAt: options.lease.nextPollAt({ report, consecutiveFailures: failures, active: after.active, nextPollAt: connection.nextPollAt }),
+    };
+    await this.deps.store.state.finishRun(
+      report.connectionId,
+      { startedAt: report.startedAt, finishedAt: report.finishedAt, report, consecutiveFailures: after.consecutiveFailures, lastSyncAt: after.lastSyncAt, history: !isQuiet(report) },
+      release,
+    );
     return report;
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../common/clock.js';
 import type { SyncReport } from '../engine/report.js';
 import { emptyReport } from '../engine/report.js';
-import type { SyncEngine } from '../engine/sync-run.js';
+import type { RunOptions, SyncEngine } from '../engine/sync-run.js';
 import { SyncCore } from '../sync-core.js';
 import { Scheduler } from './scheduler.js';
 
@@ -27,6 +27,23 @@ async function setUp(connections: number) {
     });
   }
   return { clock, core };
+}
+
+/**
+ * A stand-in engine that finishes runs as the real one does: the outcome `outcome` gives, recorded
+ * with the lease given back at the time the scheduler asks for.
+ */
+function engineWith(core: SyncCore, outcome: (id: string) => SyncReport['outcome']): SyncEngine {
+  return {
+    async syncConnection(id: string, options: RunOptions = {}) {
+      const connection = options.connection ?? (await core.state.getConnection(id))!;
+      const report = { ...emptyReport(id, core.clock.now()), outcome: outcome(id) };
+      const consecutiveFailures = report.outcome === 'failed' ? connection.consecutiveFailures + 1 : 0;
+      const release = options.lease && { worker: options.lease.worker, nextPollAt: options.lease.nextPollAt({ report, consecutiveFailures, active: true, nextPollAt: connection.nextPollAt }) };
+      await core.state.finishRun(id, { startedAt: report.startedAt, finishedAt: report.startedAt, report, consecutiveFailures, history: false }, release);
+      return report;
+    },
+  } as SyncEngine;
 }
 
 describe('Scheduler', () => {
@@ -63,7 +80,7 @@ describe('Scheduler', () => {
   it('spreads next polls over the jitter window, reproducibly for a seed', async () => {
     const runOnce = async () => {
       const { clock, core } = await setUp(5);
-      const engine = { syncConnection: async (id: string) => emptyReport(id, clock.now()) } as unknown as SyncEngine;
+      const engine = engineWith(core, () => 'ok');
       await new Scheduler({ engine, store: core.store, clock }, { seed: 7 }).tick();
       const next = (await core.state.listConnections()).map((c) => c.nextPollAt - clock.now());
       await core.close();
@@ -77,14 +94,7 @@ describe('Scheduler', () => {
 
   it('backs off exponentially on repeated failures without Retry-After', async () => {
     const { clock, core } = await setUp(1);
-    const engine = {
-      syncConnection: async (id: string) => {
-        const c = (await core.state.getConnection(id))!;
-        await core.state.updateConnection(id, { consecutiveFailures: c.consecutiveFailures + 1 });
-        return { ...emptyReport(id, clock.now()), outcome: 'failed' } as SyncReport;
-      },
-    } as unknown as SyncEngine;
-    const scheduler = new Scheduler({ engine, store: core.store, clock }, { backoffMs: 1000 });
+    const scheduler = new Scheduler({ engine: engineWith(core, () => 'failed'), store: core.store, clock }, { backoffMs: 1000 });
     const delays: number[] = [];
     for (let i = 0; i < 4; i++) {
       await scheduler.tick();

@@ -70,9 +70,8 @@ export class Scheduler {
     const worker = async () => {
       while (next < due.length) {
         const connection = due[next++]!;
-        const report = await this.deps.engine.syncConnection(connection.id);
+        const report = await this.deps.engine.syncConnection(connection.id, { connection, lease: { worker: workerId, nextPollAt: (run) => this.nextPoll(run) } });
         reports.push(report);
-        await this.reschedule(connection.id, report);
         held.delete(connection.id);
       }
     };
@@ -84,27 +83,13 @@ export class Scheduler {
     return reports.sort((a, b) => a.connectionId.localeCompare(b.connectionId));
   }
 
-  /** When this connection should be polled next, from how its last run went; gives its lease back. */
-  private async reschedule(connectionId: string, report: SyncReport): Promise<void> {
+  /** When a connection should be polled next, from how its run went (its lease is given back with it). */
+  private nextPoll(run: { report: SyncReport; consecutiveFailures: number; active: boolean; nextPollAt: number }): number {
     const now = this.deps.clock.now();
-    if (report.outcome === 'ok' || report.outcome === 'partial') {
-      // The run found the connection active and working: the next poll is a regular one (no read needed).
-      await this.deps.store.state.releaseLease(this.options.workerId, connectionId, now + this.regularDelay());
-      return;
-    }
-    const connection = await this.deps.store.state.getConnection(connectionId);
-    if (!connection || connection.status !== 'active') {
-      await this.deps.store.state.releaseLease(this.options.workerId, connectionId, connection?.nextPollAt ?? now);
-      return;
-    }
-    let delay: number;
-    if (report.outcome === 'failed') {
-      const backoff = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** Math.max(0, connection.consecutiveFailures - 1));
-      delay = Math.max(backoff, report.retryAfterMs ?? 0);
-    } else {
-      delay = this.regularDelay();
-    }
-    await this.deps.store.state.releaseLease(this.options.workerId, connectionId, now + delay);
+    if (!run.active) return run.nextPollAt; // not polled until reconnected (C1)
+    if (run.report.outcome !== 'failed') return now + this.regularDelay();
+    const backoff = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** Math.max(0, run.consecutiveFailures - 1));
+    return now + Math.max(backoff, run.report.retryAfterMs ?? 0);
   }
 
   /** The 5-minute cadence with its jitter. */

@@ -173,4 +173,13 @@ CREATE INDEX remote_objects_unconfirmed ON remote_objects (connection_id, calend
     sql: `ALTER TABLE connections ADD COLUMN lease_owner TEXT;
 ALTER TABLE connections ADD COLUMN lease_until INTEGER;`,
   },
+  {
+    // The last run's report lives on its connection (written with the run's other bookkeeping in
+    // one statement); sync_runs keeps the history of runs that did something, not every quiet poll
+    // (288 a day per connection at a 5-minute cadence).
+    id: 'sync-005',
+    sql: `ALTER TABLE connections ADD COLUMN last_run_started_at INTEGER;
+ALTER TABLE connections ADD COLUMN last_run_finished_at INTEGER;
+ALTER TABLE connections ADD COLUMN last_run_report TEXT;`,
+  },
 ];

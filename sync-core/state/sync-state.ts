@@ -38,6 +38,11 @@ export interface RemoteCalendar {
   syncToken?: string;
 }
 
+export interface CalendarForRun extends RemoteCalendar {
+  holdsFollowed: boolean;
+  holdsUnconfirmed: boolean;
+}
+
 export interface RemoteObjectRow {
   connectionId: string;
   href: string;
@@ -267,6 +272,24 @@ export class SyncState {
     return ((await this.db.all('SELECT * FROM remote_calendars WHERE connection_id = ? ORDER BY url', [connectionId])) as Row[]).map(toCalendar);
   }
 
+  /**
+   * The calendars as a run starts: each with whether it holds a live followed copy (then it is read
+   * whatever its role, D8) and copies the engine wrote that no listing has shown yet (sync-003); one
+   * statement, each flag an index probe whatever the calendar's size.
+   */
+  async calendarsForRun(connectionId: string): Promise<CalendarForRun[]> {
+    const rows = (await this.db.all(
+      // Scalar subqueries with LIMIT 1, not EXISTS: PostgreSQL may turn an EXISTS into a hashed
+      // subplan over every connection's rows; these stay one index probe per calendar.
+      `SELECT rc.*,
+         (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS holds_followed,
+         (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed
+       FROM remote_calendars rc WHERE rc.connection_id = ? ORDER BY rc.url`,
+      [connectionId],
+    )) as Row[];
+    return rows.map((r) => ({ ...toCalendar(r), holdsFollowed: r.holds_followed != null, holdsUnconfirmed: r.holds_unconfirmed != null }));
+  }
+
   async setRoles(connectionId: string, linkedUrl: string | undefined, conflictUrls: string[]): Promise<void> {
     await this.db.run('UPDATE remote_calendars SET is_linked = 0, is_conflict = 0 WHERE connection_id = ?', [connectionId]);
     for (const url of conflictUrls) await this.db.run('UPDATE remote_calendars SET is_conflict = 1 WHERE connection_id = ? AND url = ?', [connectionId, url]);
@@ -323,13 +346,6 @@ export class SyncState {
   /** Live copies of `uid` seen in other calendars than the followed one. */
   async copiesOf(connectionId: string, uid: string): Promise<RemoteObjectRow[]> {
     return ((await this.db.all('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 0 AND gone = 0 ORDER BY href', [connectionId, uid])) as Row[]).map(toObject);
-  }
-
-  /** Calendars holding a live followed copy: read on every run, whatever their role (D8). */
-  async calendarsWithFollowed(connectionId: string): Promise<string[]> {
-    return ((await this.db.all('SELECT DISTINCT calendar_url FROM remote_objects WHERE connection_id = ? AND followed = 1 AND gone = 0', [connectionId])) as Row[]).map(
-      (r) => r.calendar_url as string,
-    );
   }
 
   /** Whether a calendar holds any copy this connection has seen (so its listing is worth reading). */
@@ -475,12 +491,52 @@ export class SyncState {
     }));
   }
 
-  async recordRun(connectionId: string, startedAt: number, finishedAt: number, report: unknown): Promise<void> {
-    await this.db.run('INSERT INTO sync_runs (connection_id, started_at, finished_at, report) VALUES (?, ?, ?, ?)', [connectionId, startedAt, finishedAt, JSON.stringify(report)]);
+  /**
+   * Records a finished run in one statement: its report as the connection's last run, the run
+   * counters, and, for a worker, its lease given back with the next poll time (only while it still
+   * holds it). A run that did something is also kept in the history (`history`).
+   */
+  async finishRun(
+    connectionId: string,
+    run: { startedAt: number; finishedAt: number; report: unknown; consecutiveFailures?: number; lastSyncAt?: number; history: boolean },
+    release?: { worker: string; nextPollAt: number },
+  ): Promise<void> {
+    const lease = release
+      ? `, next_poll_at = CASE WHEN lease_owner = @worker THEN @nextPollAt ELSE next_poll_at END,
+         lease_until = CASE WHEN lease_owner = @worker THEN NULL ELSE lease_until END,
+         lease_owner = CASE WHEN lease_owner = @worker THEN NULL ELSE lease_owner END`
+      : '';
+    const report = JSON.stringify(run.report);
+    await this.db.run(
+      `UPDATE connections SET last_run_started_at = @startedAt, last_run_finished_at = @finishedAt, last_run_report = @report,
+         consecutive_failures = COALESCE(@consecutiveFailures, consecutive_failures), last_sync_at = COALESCE(@lastSyncAt, last_sync_at)${lease}
+       WHERE id = @id`,
+      [
+        {
+          id: connectionId,
+          startedAt: run.startedAt,
+          finishedAt: run.finishedAt,
+          report,
+          consecutiveFailures: run.consecutiveFailures ?? null,
+          lastSyncAt: run.lastSyncAt ?? null,
+          worker: release?.worker ?? null,
+          nextPollAt: release?.nextPollAt ?? null,
+        },
+      ],
+    );
+    if (run.history) await this.db.run('INSERT INTO sync_runs (connection_id, started_at, finished_at, report) VALUES (?, ?, ?, ?)', [connectionId, run.startedAt, run.finishedAt, report]);
   }
 
+  /** The connection's last run (recorded by finishRun). */
   async lastRun(connectionId: string): Promise<{ startedAt: number; finishedAt: number; report: unknown } | undefined> {
-    const r = (await this.db.get('SELECT * FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1', [connectionId])) as Row | undefined;
-    return r && { startedAt: r.started_at as number, finishedAt: r.finished_at as number, report: JSON.parse(r.report as string) };
+    const r = (await this.db.get('SELECT last_run_started_at, last_run_finished_at, last_run_report FROM connections WHERE id = ?', [connectionId])) as Row | undefined;
+    if (!r || r.last_run_report === null) return undefined;
+    return { startedAt: r.last_run_started_at as number, finishedAt: r.last_run_finished_at as number, report: JSON.parse(r.last_run_report as string) as unknown };
+  }
+
+  /** The runs that did something (changes, conflicts, skips, errors), newest first. */
+  async runHistory(connectionId: string, limit = 50): Promise<{ startedAt: number; finishedAt: number; report: unknown }[]> {
+    const rows = (await this.db.all('SELECT started_at, finished_at, report FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT ?', [connectionId, limit])) as Row[];
+    return rows.map((r) => ({ startedAt: r.started_at as number, finishedAt: r.finished_at as number, report: JSON.parse(r.report as string) as unknown }));
   }
 }

@@ -367,15 +367,60 @@ export function storeContract(name: string, target: ContractTarget): void {
 
     it('keeps platform changes and sync bookkeeping together (D3)', async () => {
       const { store, sub, alice } = await setup();
+      await current.state.insertConnection(connectionOf(sub.id, alice.id, 'icl_1'));
       await expect(
         current.transaction(async () => {
           await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'slot', start: MON, end: MON + H });
-          await current.state.recordRun('icl_none', 1, 2, { outcome: 'ok' });
+          await current.state.finishRun('icl_1', { startedAt: 1, finishedAt: 2, report: { outcome: 'ok' }, history: true });
           throw new Error('killed before commit');
         }),
       ).rejects.toThrow('killed before commit');
       expect(await store.listEventsForUser(alice.id, { start: MON, end: MON + H })).toEqual([]);
-      expect(await current.state.lastRun('icl_none')).toBeUndefined();
+      expect(await current.state.lastRun('icl_1')).toBeUndefined();
+      expect(await current.state.runHistory('icl_1')).toEqual([]);
+    });
+
+    it('finishRun: one statement records the last run, its counters, the history and the lease given back', async () => {
+      const { sub, alice, bob } = await setup();
+      const state = current.state;
+      const LATER = T0 + 86_400_000;
+      await state.insertConnection(connectionOf(sub.id, alice.id, 'icl_1'));
+      await state.insertConnection(connectionOf(sub.id, bob.id, 'icl_2'));
+      const leased = await state.leaseDueConnections('w1', T0, T0 + 60_000, 10);
+      expect(leased.map((c) => c.id)).toEqual(['icl_1', 'icl_2']);
+      // A quiet run: the last run and the counters change, the history does not; the lease is given back.
+      await state.finishRun('icl_1', { startedAt: 10, finishedAt: 11, report: { n: 1 }, consecutiveFailures: 0, lastSyncAt: 11, history: false }, { worker: 'w1', nextPollAt: LATER });
+      expect(await state.lastRun('icl_1')).toEqual({ startedAt: 10, finishedAt: 11, report: { n: 1 } });
+      expect(await state.runHistory('icl_1')).toEqual([]);
+      expect(await state.getConnection('icl_1')).toMatchObject({ nextPollAt: LATER, lastSyncAt: 11, consecutiveFailures: 0 });
+      // A run that did something is kept; a failure leaves lastSyncAt as it was.
+      await state.finishRun('icl_1', { startedAt: 20, finishedAt: 21, report: { n: 2 }, consecutiveFailures: 3, history: true });
+      expect(await state.runHistory('icl_1')).toEqual([{ startedAt: 20, finishedAt: 21, report: { n: 2 } }]);
+      expect(await state.getConnection('icl_1')).toMatchObject({ nextPollAt: LATER, lastSyncAt: 11, consecutiveFailures: 3 });
+      // A lease another worker took over (this one's ran out) is not given back by the late worker.
+      expect((await state.leaseDueConnections('w2', T0 + 120_000, T0 + 180_000, 10)).map((c) => c.id)).toEqual(['icl_2']);
+      await state.finishRun('icl_2', { startedAt: 30, finishedAt: 31, report: { n: 3 }, history: false }, { worker: 'w1', nextPollAt: 999 });
+      expect((await state.getConnection('icl_2'))!.nextPollAt).not.toBe(999);
+      expect(await state.leaseDueConnections('w3', T0 + 120_000, T0 + 180_000, 10)).toEqual([]); // still w2's
+      await state.finishRun('icl_2', { startedAt: 40, finishedAt: 41, report: { n: 4 }, history: false }, { worker: 'w2', nextPollAt: 999 });
+      expect(await state.getConnection('icl_2')).toMatchObject({ nextPollAt: 999 });
+      expect(await state.lastRun('icl_2')).toEqual({ startedAt: 40, finishedAt: 41, report: { n: 4 } });
     });
   });
+}
+
+function connectionOf(subAccountId: string, userId: string, id: string) {
+  return {
+    id,
+    subAccountId,
+    userId,
+    appleId: `${id}@icloud.com`,
+    appPassword: 'x',
+    serverUrl: 'http://127.0.0.1',
+    principalUrl: '/p/',
+    homeUrl: '/h/',
+    status: 'active' as const,
+    changeCursor: 0,
+    createdAt: T0,
+  };
 }

@@ -57,4 +57,11 @@ CREATE UNIQUE INDEX occurrence_links_event ON occurrence_links (connection_id, e
     sql: `ALTER TABLE connections ADD COLUMN lease_owner TEXT;
 ALTER TABLE connections ADD COLUMN lease_until BIGINT;`,
   },
+  {
+    // As sync-005: the last run on its connection, history only for runs that did something.
+    id: 'pg-sync-003',
+    sql: `ALTER TABLE connections ADD COLUMN last_run_started_at BIGINT;
+ALTER TABLE connections ADD COLUMN last_run_finished_at BIGINT;
+ALTER TABLE connections ADD COLUMN last_run_report TEXT;`,
+  },
 ];
