@@ -22,7 +22,9 @@ export { DEFAULT_WINDOW, syncWindow, type WindowConfig } from './engine/window.j
 export { Scheduler, DEFAULT_SCHEDULE, type SchedulerOptions } from './scheduler/scheduler.js';
 export { FixedClock, systemClock, type Clock } from '../common/clock.js';
 export { PlatformError, type PlatformStore } from './platform/store.js';
-export { SqlPlatformStore } from './platform/sql-platform-store.js';
+export { PlatformService } from './platform/platform-service.js';
+export type { PlatformRecords, RecordKind, EventStamp } from './platform/records.js';
+export { SqlPlatformRecords } from './platform/sql-platform-records.js';
 export type { Store, StoreTx, PlatformRepository, SyncStateRepository } from './store/store.js';
 export { SqliteStore } from './store/sqlite-store.js';
 export { PostgresStore } from './store/postgres-store.js';

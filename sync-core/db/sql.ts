@@ -1,7 +1,7 @@
 /**
  * One async SQL interface over SQLite (better-sqlite3) and PostgreSQL (node-postgres), so the
- * platform store and the sync state are written once (platform/sql-platform-store.ts,
- * state/sql-sync-state.ts) and every store passes the same contract suite.
+ * platform records and the sync state are written once (platform/sql-platform-records.ts,
+ * state/sync-state.ts) and every store passes the same contract suite.
  *
  * - Statements use `?` placeholders with an array of values, or `@name` with one object of values;
  *   the Postgres side numbers them ($1, $2, …).

@@ -13,7 +13,7 @@ import type { PlatformCalendar, PlatformEvent } from './model.js';
 import type { PlatformRepository, StoreTx } from '../store/store.js';
 import { PlatformError } from './store.js';
 
-/** What booking needs beyond PlatformStore (SqlitePlatformStore provides it). */
+/** What booking needs beyond PlatformStore (PlatformService provides it). */
 export interface BookingSupport {
   /** Round Robin / Service: position in memberIds of the member to try first (0 if never set). */
   rotationPointer(calendarId: string): number;

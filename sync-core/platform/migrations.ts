@@ -1,5 +1,5 @@
 /**
- * Schema of the embedded platform model (sql-platform-store.ts, shared with PostgreSQL). Tables are prefixed `platform_`
+ * Schema of the embedded platform model (sql-platform-records.ts, shared with PostgreSQL). Tables are prefixed `platform_`
  * so they can share one database with the sync state.
  *
  * Query paths (see the EXPLAIN QUERY PLAN tests in sqlite-schema.test.ts):

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../common/clock.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { changedEventsSql, eventsForUserSql } from './sql-platform-store.js';
+import { changedEventsSql, eventsForUserSql } from './sql-platform-records.js';
 
 const H = 3_600_000;
 const MON = Date.parse('2026-11-23T00:00:00Z'); // a Monday

@@ -1,8 +1,9 @@
 /**
  * The platform side as the sync engine sees it: the operations, their validation errors, and the
- * records they take. The stores (store/store.ts) offer these operations asynchronously; the SQL
- * implementation (sql-platform-store.ts) serves SQLite and PostgreSQL, in the same database as the
- * sync state, so one transaction can cover both.
+ * records they take. The stores (store/store.ts) offer these operations asynchronously through
+ * PlatformService (platform-service.ts), which holds every rule above a store's PlatformRecords
+ * (records.ts); the SQL records (sql-platform-records.ts) serve SQLite and PostgreSQL, in the same
+ * database as the sync state, so one transaction can cover both.
  */
 import type { CalendarType, Contact, EventKind, EventOrigin, PlatformCalendar, PlatformEvent, SubAccount, User, WorkingHours } from './model.js';
 

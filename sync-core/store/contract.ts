@@ -22,6 +22,11 @@ export interface ContractTarget {
   open(): Promise<Store>;
   /** A second store over the same database as the last one opened. */
   reopen(): Promise<Store>;
+  /**
+   * For a store whose transactions run at once (not one after another): resolves when one of them
+   * waits for a lock another holds.
+   */
+  waitForLockWait?(store: Store): Promise<void>;
 }
 
 async function code(fn: () => Promise<unknown>): Promise<string> {
@@ -227,6 +232,30 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(await store.currentChangeSeq()).toBe(4);
       expect(await store.createEvents([])).toEqual([]);
       expect((await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'after', start: MON, end: MON + H })).id).toBe('evt_000004');
+    });
+
+    it("two writes to one event at once take turns: the second starts from the first one's result", async () => {
+      const { store, sub, alice } = await setup();
+      const e = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let wrote!: () => void;
+      const firstWrote = new Promise<void>((r) => (wrote = r));
+      // The first write stays uncommitted until the second has started.
+      const first = current.transaction(async () => {
+        const result = await store.updateEvent(e.id, { title: 'a' });
+        wrote();
+        await gate;
+        return result;
+      });
+      await firstWrote;
+      const second = store.updateEvent(e.id, { location: 'Room' }); // its own transaction
+      await target.waitForLockWait?.(current);
+      release();
+      const [a, b] = await Promise.all([first, second]);
+      expect(a.version).toBe(2);
+      expect(b).toMatchObject({ version: 3, title: 'a', location: 'Room' });
+      expect(await store.getEvent(e.id)).toEqual(b);
     });
 
     it('persists the change counter in the database (a second store continues it)', async () => {

@@ -1,15 +1,18 @@
 /**
- * A Store over the async SQL layer (db/sql.ts): the same platform store and sync state on any
- * database it supports; SqliteStore and PostgresStore only open their database.
+ * A Store over the async SQL layer (db/sql.ts): the same platform and sync state on any database
+ * it supports; SqliteStore and PostgresStore only open their database. The platform's rules are
+ * not here: PlatformService (platform/platform-service.ts) holds them above SqlPlatformRecords,
+ * which only keeps the records in SQL.
  */
 import type { Clock } from '../../common/clock.js';
 import { nextId, type SqlDb } from '../db/sql.js';
-import { SqlPlatformStore } from '../platform/sql-platform-store.js';
+import { PlatformService } from '../platform/platform-service.js';
+import { SqlPlatformRecords } from '../platform/sql-platform-records.js';
 import { SyncState } from '../state/sync-state.js';
 import type { Store, StoreTx } from './store.js';
 
 export class SqlStore<Db extends SqlDb = SqlDb> implements Store {
-  readonly platform: SqlPlatformStore;
+  readonly platform: PlatformService;
   readonly state: SyncState;
 
   constructor(
@@ -17,7 +20,7 @@ export class SqlStore<Db extends SqlDb = SqlDb> implements Store {
     readonly db: Db,
     clock: Clock,
   ) {
-    this.platform = new SqlPlatformStore(db, clock);
+    this.platform = new PlatformService(new SqlPlatformRecords(db), clock);
     this.state = new SyncState(db);
   }
 

@@ -48,5 +48,13 @@ describe.skipIf(postgres.skip)('PostgreSQL store', () => {
     async reopen() {
       return PostgresStore.open(url, clock);
     },
+    async waitForLockWait(store) {
+      const db = (store as PostgresStore).db;
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
+        const row = await db.get<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        if (row!.n > 0) return;
+      }
+      throw new Error('no transaction came to wait for a lock within 10 s');
+    },
   });
 });

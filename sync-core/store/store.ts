@@ -3,6 +3,10 @@
  * (Azurite's pattern): SQLite embedded by default (sqlite-store.ts), PostgreSQL for many workers
  * (postgres-store.ts). Every implementation passes the same contract suite (contract.ts).
  *
+ * The platform's rules (validation, calendar-type policies, versions, tombstones) are not the
+ * stores' business: PlatformService (platform/platform-service.ts) holds them once, and a store
+ * supplies only persistence, PlatformRecords (platform/records.ts).
+ *
  * One unit of work: `transaction(fn)` commits a platform change and the sync bookkeeping that says
  * it was synced together, or neither (RULES.md D3 rests on it). Every repository call made while
  * `fn` runs (in its async context) belongs to that transaction, and a `transaction` call inside it
