@@ -2,7 +2,8 @@
  * `npm run bench` (workers part): how polling scales with workers on one PostgreSQL (issue 13).
  * The mock runs in its own process; 1,000 connections are connected and synced once; then every
  * connection is made due and `icloud-sync worker` processes (1, then 2) poll them all. Prints
- * connections per second for each and the ratio. Needs PostgreSQL (skipped with a line otherwise).
+ * connections per second for each and the ratio, first with the mock answering at once, then with
+ * 250 ms added to every REPORT. Needs PostgreSQL (skipped with a line otherwise).
  */
 import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -63,12 +64,22 @@ try {
     await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
     return CONNECTIONS / seconds;
   };
-  console.error('workers bench: one worker…');
-  const one = await round(1);
-  console.error('workers bench: two workers…');
-  const two = await round(2);
-  console.log(`\nworkers on PostgreSQL, steady polling of ${CONNECTIONS} connections (start-up included)\n`);
-  console.table({ 'one worker': `${one.toFixed(0)} connections/s`, 'two workers': `${two.toFixed(0)} connections/s`, ratio: `${(two / one).toFixed(2)}×` });
+  const rows: Record<string, Record<string, string>> = {};
+  const measure = async (label: string) => {
+    console.error(`workers bench (${label}): one worker…`);
+    const one = await round(1);
+    console.error(`workers bench (${label}): two workers…`);
+    const two = await round(2);
+    rows[label] = { 'one worker': `${one.toFixed(0)} connections/s`, 'two workers': `${two.toFixed(0)} connections/s`, ratio: `${(two / one).toFixed(2)}×` };
+  };
+  // Loopback answers at once: the workers, PostgreSQL and the mock compete for the CPU.
+  await measure('loopback, answers at once');
+  // iCloud does not answer at once: a fixed 250 ms on every REPORT (CalendarServer's load-test
+  // median for a sync REPORT, as the mock's latency profile uses), so the polls wait on the network.
+  await control('POST', 'faults', { kind: 'latency', latencyMs: 250, match: { method: 'REPORT' } });
+  await measure('250 ms per REPORT, as iCloud');
+  console.log(`\nworkers on PostgreSQL, steady polling of ${CONNECTIONS} connections (start-up included), concurrency 8 each\n`);
+  console.table(rows);
   await core.close();
 } finally {
   await server.stop();
