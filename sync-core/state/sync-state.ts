@@ -159,6 +159,16 @@ function toLink(r: Row): InstanceLink {
 
 const OBJECT_ROW = placeholders(15);
 
+/**
+ * calendarsForRun's statement (exported for the query-plan test). Scalar subqueries with LIMIT 1,
+ * not EXISTS: PostgreSQL may turn an EXISTS into a hashed subplan over every connection's rows;
+ * these stay one index probe per calendar.
+ */
+export const CALENDARS_FOR_RUN_SQL = `SELECT rc.*,
+  (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS holds_followed,
+  (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed
+FROM remote_calendars rc WHERE rc.connection_id = ? ORDER BY rc.url`;
+
 export class SyncState {
   constructor(private readonly db: SqlDb) {}
 
@@ -278,15 +288,7 @@ export class SyncState {
    * statement, each flag an index probe whatever the calendar's size.
    */
   async calendarsForRun(connectionId: string): Promise<CalendarForRun[]> {
-    const rows = (await this.db.all(
-      // Scalar subqueries with LIMIT 1, not EXISTS: PostgreSQL may turn an EXISTS into a hashed
-      // subplan over every connection's rows; these stay one index probe per calendar.
-      `SELECT rc.*,
-         (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS holds_followed,
-         (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed
-       FROM remote_calendars rc WHERE rc.connection_id = ? ORDER BY rc.url`,
-      [connectionId],
-    )) as Row[];
+    const rows = (await this.db.all(CALENDARS_FOR_RUN_SQL, [connectionId])) as Row[];
     return rows.map((r) => ({ ...toCalendar(r), holdsFollowed: r.holds_followed != null, holdsUnconfirmed: r.holds_unconfirmed != null }));
   }
 
