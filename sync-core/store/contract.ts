@@ -350,19 +350,7 @@ export function storeContract(name: string, target: ContractTarget): void {
     it('sync state in bulk: rows by href, known UIDs, many rows and links saved at once', async () => {
       const { sub, alice } = await setup();
       const state = current.state;
-      const base = {
-        subAccountId: sub.id,
-        userId: alice.id,
-        appleId: 'a@icloud.com',
-        appPassword: 'x',
-        serverUrl: 'http://127.0.0.1',
-        principalUrl: '/p/',
-        homeUrl: '/h/',
-        status: 'active' as const,
-        changeCursor: 0,
-        createdAt: T0,
-      };
-      await state.insertConnection({ ...base, id: 'icl_1' });
+      await state.insertConnection(connectionOf(sub.id, alice.id, 'icl_1'));
       const row = (i: number, followed = true) => ({
         connectionId: 'icl_1',
         href: `/cal/${i}.ics`,
