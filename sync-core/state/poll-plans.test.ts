@@ -13,7 +13,7 @@ import { postgresPeer } from '../store/postgres/test-postgres.js';
 import { useTestPostgres } from '../store/postgres/use-test-postgres.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { CALENDARS_FOR_RUN_SQL, type RemoteObjectRow } from './sync-state.js';
+import { CALENDARS_FOR_RUN_SQL, OBJECTS_DUE_SQL, type RemoteObjectRow } from './sync-state.js';
 
 const T0 = Date.parse('2026-11-21T09:00:00Z');
 const CONNECTIONS = 60;
@@ -61,6 +61,21 @@ async function fill(store: Store): Promise<void> {
     }));
     await store.state.saveObjects(rows);
   }
+  // One connection with a big calendar: what its poll reads must not grow with it.
+  const big = Array.from({ length: 3000 }, (_, i) => ({
+    connectionId: 'icl_7',
+    href: `http://127.0.0.1/7/home/big-${i}.ics`,
+    calendarUrl: 'http://127.0.0.1/7/home/',
+    uid: `big-${i}`,
+    etag: '"1"',
+    data: 'BEGIN:VCALENDAR',
+    contentHash: 'h',
+    origin: 'icloud' as const,
+    gone: false,
+    followed: true,
+    windowDue: i % 500 === 0 ? T0 + i : undefined,
+  }));
+  await store.state.saveObjects(big);
 }
 
 describe('the quiet poll on SQLite', () => {
@@ -71,6 +86,9 @@ describe('the quiet poll on SQLite', () => {
     const plan = (store.db.raw.prepare(`EXPLAIN QUERY PLAN ${CALENDARS_FOR_RUN_SQL}`).all('icl_7') as { detail: string }[]).map((r) => r.detail);
     expect(plan.filter((d) => /^SCAN/.test(d))).toEqual([]);
     expect(plan.filter((d) => /^SEARCH ro /.test(d))).toHaveLength(2);
+    const due = (store.db.raw.prepare(`EXPLAIN QUERY PLAN ${OBJECTS_DUE_SQL}`).all('icl_7', T0 + 1000) as { detail: string }[]).map((r) => r.detail);
+    expect(due.filter((d) => /^SCAN/.test(d))).toEqual([]);
+    expect(due).toContainEqual(expect.stringMatching(/^SEARCH remote_objects USING INDEX remote_objects_due/));
     // and the answer is right
     const calendars = await store.state.calendarsForRun('icl_7');
     expect(calendars.map((c) => [c.displayName, c.holdsFollowed, c.holdsUnconfirmed])).toEqual([
@@ -99,5 +117,12 @@ describe.skipIf(postgres.skip)('the quiet poll on PostgreSQL', () => {
     expect(plan).not.toMatch(/hashed SubPlan/);
     expect(plan).not.toMatch(/Seq Scan on remote_objects/);
     expect(plan).toMatch(/Index (Only )?Scan using remote_objects_(calendar|unconfirmed)/);
+  });
+
+  it('finds the events the window reaches in the window_due index, not among all followed copies', async () => {
+    const plan = (await store.db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${OBJECTS_DUE_SQL}`, ['icl_7', T0 + 1000])).map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/remote_objects_due/);
+    expect(plan).not.toMatch(/Seq Scan on remote_objects/);
+    expect((await store.state.objectsDue('icl_7', T0 + 1000)).map((o) => o.uid)).toEqual(['big-0', 'big-500']);
   });
 });

@@ -169,6 +169,9 @@ export const CALENDARS_FOR_RUN_SQL = `SELECT rc.*,
   (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed
 FROM remote_calendars rc WHERE rc.connection_id = ? ORDER BY rc.url`;
 
+/** objectsDue's statement (exported for the query-plan test): a range of the window_due index. */
+export const OBJECTS_DUE_SQL = 'SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href';
+
 export class SyncState {
   constructor(private readonly db: SqlDb) {}
 
@@ -371,12 +374,7 @@ export class SyncState {
 
   /** Followed iCloud events with occurrences that the window now reaches (an index range, D5). */
   async objectsDue(connectionId: string, windowEnd: number): Promise<RemoteObjectRow[]> {
-    return (
-      (await this.db.all('SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href', [
-        connectionId,
-        windowEnd,
-      ])) as Row[]
-    ).map(toObject);
+    return ((await this.db.all(OBJECTS_DUE_SQL, [connectionId, windowEnd])) as Row[]).map(toObject);
   }
 
   async saveObject(o: RemoteObjectRow): Promise<void> {
