@@ -15,8 +15,8 @@
  * Each difference is one line with a short `what` (`status`, `header DAV`, `xml`, `calendar-data`,
  * `body`) that reports, FIDELITY rows and accepted-difference files refer to.
  */
-import { splitQName } from '../../mock-icloud/xml/names.js';
-import type { XmlElement } from '../../mock-icloud/xml/parse.js';
+import { splitQName } from '../../common/xml/names.js';
+import type { XmlElement } from '../../common/xml/parse.js';
 import { D, readMultistatus, tryParseXml, type MsResponse } from '../../mock-icloud/record/multistatus.js';
 import type { ReplayContext } from './context.js';
 import { compareICalendar } from './icalendar.js';

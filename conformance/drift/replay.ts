@@ -8,7 +8,7 @@
  */
 import { header, responseText, type Har, type HarEntry } from '../../mock-icloud/record/har.js';
 import { C, D, okProp, readMultistatus, tryParseXml } from '../../mock-icloud/record/multistatus.js';
-import { child } from '../../mock-icloud/xml/parse.js';
+import { child } from '../../common/xml/parse.js';
 import { compareAnswers, topLevelSyncToken, type Answer, type Difference } from './compare.js';
 import { ReplayContext, type TargetAddress } from './context.js';
 

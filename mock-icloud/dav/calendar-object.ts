@@ -10,7 +10,7 @@
 import { computeIndexSpans, defaultZoneFor, ICalendarError, parseICalendar, summariseObject } from '../../icalendar/index.js';
 import { DavError, precondition } from '../http/errors.js';
 import type { Calendar, IndexSpans } from '../store/model.js';
-import { CALDAV } from '../xml/names.js';
+import { CALDAV } from '../../common/xml/names.js';
 
 export interface ValidObject {
   uid: string;

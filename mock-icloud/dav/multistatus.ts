@@ -4,7 +4,7 @@
  */
 import type { Response } from 'express';
 import { statusText } from '../http/errors.js';
-import { DAV, type QName } from '../xml/names.js';
+import { DAV, type QName } from '../../common/xml/names.js';
 import { bare, el, toXml, type XmlEl, type XmlNode } from '../xml/write.js';
 import type { DavContext } from './context.js';
 import { getProperty } from './properties.js';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { calendarTimezoneText } from '../../icalendar/index.js';
-import { APPLE, CALDAV, CS, DAV, type QName } from '../xml/names.js';
+import { APPLE, CALDAV, CS, DAV, type QName } from '../../common/xml/names.js';
 import { bare, el, type XmlNode } from '../xml/write.js';
 import type { DavContext } from './context.js';
 import { reportsOn } from './reports/registry.js';

@@ -7,8 +7,8 @@
  */
 import { badRequest, precondition } from '../http/errors.js';
 import { LIMITS } from '../http/body.js';
-import { DAV, type QName } from '../xml/names.js';
-import { child } from '../xml/parse.js';
+import { DAV, type QName } from '../../common/xml/names.js';
+import { child } from '../../common/xml/parse.js';
 import { el } from '../xml/write.js';
 import type { DavContext } from './context.js';
 import { multistatus, propertiesResponse, response, sendMultistatus } from './multistatus.js';

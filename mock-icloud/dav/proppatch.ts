@@ -7,8 +7,8 @@
  */
 import { LIMITS } from '../http/body.js';
 import { badRequest } from '../http/errors.js';
-import { APPLE, CALDAV, DAV, type QName } from '../xml/names.js';
-import { child } from '../xml/parse.js';
+import { APPLE, CALDAV, DAV, type QName } from '../../common/xml/names.js';
+import { child } from '../../common/xml/parse.js';
 import { el } from '../xml/write.js';
 import type { DavContext } from './context.js';
 import { multistatus, response, sendMultistatus } from './multistatus.js';

@@ -6,7 +6,7 @@
 import { LIMITS } from '../http/body.js';
 import { checkConditions } from '../http/conditions.js';
 import { methodNotAllowed, precondition } from '../http/errors.js';
-import { CALDAV, DAV } from '../xml/names.js';
+import { CALDAV, DAV } from '../../common/xml/names.js';
 import { el } from '../xml/write.js';
 import { normaliseLineEndings, validateCalendarObject } from './calendar-object.js';
 import type { DavContext } from './context.js';

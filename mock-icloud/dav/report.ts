@@ -5,7 +5,7 @@
  */
 import { LIMITS } from '../http/body.js';
 import { precondition } from '../http/errors.js';
-import { DAV } from '../xml/names.js';
+import { DAV } from '../../common/xml/names.js';
 import type { DavContext } from './context.js';
 import { isKnownReport, reportFor } from './reports/registry.js';
 import { parseXmlBody, requireExisting } from './shared.js';

@@ -2,8 +2,8 @@
  * Small checks several method handlers share.
  */
 import { badRequest, DavError, forbidden } from '../http/errors.js';
-import type { QName } from '../xml/names.js';
-import { parseXml, XmlParseError, type XmlElement } from '../xml/parse.js';
+import type { QName } from '../../common/xml/names.js';
+import { parseXml, XmlParseError, type XmlElement } from '../../common/xml/parse.js';
 import type { CalendarView, Resource } from './resources.js';
 
 /** Parses an XML request body and checks its root element (null: any root), with a 400 for anything else. */

@@ -7,7 +7,7 @@
  * Every error also carries a human `reason` that goes to the request journal, never to the wire.
  */
 import type { Response } from 'express';
-import { NS, qname, type QName } from '../xml/names.js';
+import { NS, qname, type QName } from '../../common/xml/names.js';
 import { el, toXml, type XmlNode } from '../xml/write.js';
 import { SERVER_NAME } from './headers.js';
 

@@ -3,8 +3,8 @@
  * parser, for world-from-capture and the drift report. Names are compared by namespace, never by
  * prefix: iCloud repeats default `xmlns`, Radicale and Xandikos use prefixes.
  */
-import { NS, qname } from '../xml/names.js';
-import { child, children, parseXml, type XmlElement } from '../xml/parse.js';
+import { NS, qname } from '../../common/xml/names.js';
+import { child, children, parseXml, type XmlElement } from '../../common/xml/parse.js';
 
 export interface Propstat {
   status: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CALDAV, DAV } from './names.js';
+import { CALDAV, DAV } from '../../common/xml/names.js';
 import { bare, cdata, el, fragmentToXml } from './write.js';
 
 describe('iCloud-style XML writing', () => {

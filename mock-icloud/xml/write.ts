@@ -5,7 +5,7 @@
  * `<current-user-principal xmlns="DAV:"><href xmlns="DAV:">/N/principal/</href></current-user-principal>`,
  * so the exact shape matters; a hand-rolled writer keeps it exact and fast for 100,000-member answers.
  */
-import { splitQName, type QName } from './names.js';
+import { splitQName, type QName } from '../../common/xml/names.js';
 
 export type XmlNode = XmlEl | string | XmlCData;
 

@@ -10,8 +10,8 @@
  */
 import { LIMITS } from '../../http/body.js';
 import { DavError } from '../../http/errors.js';
-import { CALDAV, DAV } from '../../xml/names.js';
-import { children, type XmlElement } from '../../xml/parse.js';
+import { CALDAV, DAV } from '../../../common/xml/names.js';
+import { children, type XmlElement } from '../../../common/xml/parse.js';
 import type { XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, sendMultistatus, statusResponse } from '../multistatus.js';

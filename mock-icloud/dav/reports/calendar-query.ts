@@ -10,8 +10,8 @@
 import { expandInstancesDetailed, parseICalendar } from '../../../icalendar/index.js';
 import { DavError, precondition } from '../../http/errors.js';
 import type { CalendarObject } from '../../store/model.js';
-import { CALDAV } from '../../xml/names.js';
-import { child, children, type XmlElement } from '../../xml/parse.js';
+import { CALDAV } from '../../../common/xml/names.js';
+import { child, children, type XmlElement } from '../../../common/xml/parse.js';
 import type { XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, propertiesResponse, sendMultistatus } from '../multistatus.js';

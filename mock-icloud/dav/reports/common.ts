@@ -4,8 +4,8 @@
 import { expandRecurrenceSet, limitRecurrenceSet, parseICalendar, type TimeWindow } from '../../../icalendar/index.js';
 import { LIMITS } from '../../http/body.js';
 import { badRequest, precondition } from '../../http/errors.js';
-import { CALDAV, DAV, type QName } from '../../xml/names.js';
-import { child, type XmlElement } from '../../xml/parse.js';
+import { CALDAV, DAV, type QName } from '../../../common/xml/names.js';
+import { child, type XmlElement } from '../../../common/xml/parse.js';
 import { cdata, type XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { propertiesResponse } from '../multistatus.js';

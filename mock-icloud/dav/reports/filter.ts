@@ -8,8 +8,8 @@
 import type ICAL from 'ical.js';
 import { precondition } from '../../http/errors.js';
 import type { TimeRange } from '../../store/time-index.js';
-import { CALDAV } from '../../xml/names.js';
-import { child, type XmlElement } from '../../xml/parse.js';
+import { CALDAV } from '../../../common/xml/names.js';
+import { child, type XmlElement } from '../../../common/xml/parse.js';
 
 export interface TextMatch {
   value: string;

@@ -4,7 +4,7 @@
  * free/busy at all (Nylas): the mock gives the same answer, so it is registered with that answer.
  */
 import { DavError } from '../../http/errors.js';
-import { CALDAV } from '../../xml/names.js';
+import { CALDAV } from '../../../common/xml/names.js';
 import type { ReportDefinition } from './registry.js';
 
 export const freeBusyQueryReport: ReportDefinition = {

@@ -4,8 +4,8 @@
  * both read it, so a report is advertised on a resource exactly where it is answered
  * (RFC 3253 §3.1.5). Adding a report is adding a module and a line here.
  */
-import type { QName } from '../../xml/names.js';
-import type { XmlElement } from '../../xml/parse.js';
+import type { QName } from '../../../common/xml/names.js';
+import type { XmlElement } from '../../../common/xml/parse.js';
 import type { DavContext } from '../context.js';
 import type { Resource } from '../resources.js';
 import { calendarMultigetReport } from './calendar-multiget.js';

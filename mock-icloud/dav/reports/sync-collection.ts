@@ -16,8 +16,8 @@
 import { badRequest, DavError, precondition } from '../../http/errors.js';
 import type { CalendarObject } from '../../store/model.js';
 import type { ChangeSet } from '../../store/store.js';
-import { DAV, type QName } from '../../xml/names.js';
-import { child, type XmlElement } from '../../xml/parse.js';
+import { DAV, type QName } from '../../../common/xml/names.js';
+import { child, type XmlElement } from '../../../common/xml/parse.js';
 import { bare, el, type XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
 import { multistatus, sendMultistatus, statusLine, statusResponse } from '../multistatus.js';

@@ -1,5 +1,7 @@
 /**
- * Namespace-aware XML parsing for request bodies (PROPFIND, PROPPATCH, REPORT, MKCALENDAR).
+ * Namespace-aware XML parsing: the mock's request bodies (PROPFIND, PROPPATCH, REPORT, MKCALENDAR)
+ * and the sync core's reading of a server's answers (sync-core/caldav/multistatus.ts), each with
+ * its own limits.
  *
  * A small, strict, non-validating XML 1.0 + Namespaces 1.0 parser, written for hostile input:
  *
@@ -78,9 +80,15 @@ interface Open {
   scope: ReadonlyMap<string, string>;
 }
 
-/** Parses `body` or throws XmlParseError with a message fit for a 400 answer. */
-export function parseXml(body: string): XmlElement {
-  return new Parser(body).parse();
+export type XmlLimits = typeof XML_LIMITS;
+
+/**
+ * Parses `body` or throws XmlParseError with a message fit for a 400 answer. `limits` default to
+ * what a request body may hold; a client reading a server's answer (tens of thousands of responses,
+ * iCloud declaring the namespace again on each) passes its own.
+ */
+export function parseXml(body: string, limits: XmlLimits = XML_LIMITS): XmlElement {
+  return new Parser(body, limits).parse();
 }
 
 class Parser {
@@ -91,8 +99,13 @@ class Parser {
   private declarations = 0;
   private readonly stack: Open[] = [];
   private root: XmlElement | undefined;
+  /** Names already checked against QNAME (the check is a Unicode regex). */
+  private readonly qnames = new Set<string>();
 
-  constructor(body: string) {
+  constructor(
+    body: string,
+    private readonly limits: XmlLimits,
+  ) {
     // §2.11: every CRLF and lone CR is read as LF. A leading byte order mark is not content.
     this.s = body.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   }
@@ -248,8 +261,8 @@ class Parser {
     const s = this.s;
     const at = this.i;
     if (this.root && this.stack.length === 0) this.fail('another element after the root element');
-    if (this.stack.length + 1 > XML_LIMITS.depth) this.fail(`XML nested more than ${XML_LIMITS.depth} levels deep`);
-    if (++this.elements > XML_LIMITS.elements) this.fail(`more than ${XML_LIMITS.elements} elements`);
+    if (this.stack.length + 1 > this.limits.depth) this.fail(`XML nested more than ${this.limits.depth} levels deep`);
+    if (++this.elements > this.limits.elements) this.fail(`more than ${this.limits.elements} elements`);
     const tag = this.name(at + 1);
     this.i = at + 1 + tag.length;
     const raw: RawAttr[] = [];
@@ -273,11 +286,11 @@ class Parser {
       const rawValue = s.slice(this.i + 1, end);
       const lt = rawValue.indexOf('<');
       if (lt >= 0) this.fail('"<" in an attribute value', this.i + 1 + lt);
-      if (raw.length + 1 > XML_LIMITS.attributesPerElement) this.fail(`more than ${XML_LIMITS.attributesPerElement} attributes on one element`);
-      if (++this.attributes > XML_LIMITS.attributes) this.fail(`more than ${XML_LIMITS.attributes} attributes in one body`);
+      if (raw.length + 1 > this.limits.attributesPerElement) this.fail(`more than ${this.limits.attributesPerElement} attributes on one element`);
+      if (++this.attributes > this.limits.attributes) this.fail(`more than ${this.limits.attributes} attributes in one body`);
       if (name === 'xmlns' || name.startsWith('xmlns:')) {
-        if (++declarations > XML_LIMITS.namespaceDeclarationsPerElement) this.fail(`more than ${XML_LIMITS.namespaceDeclarationsPerElement} namespace declarations on one element`);
-        if (++this.declarations > XML_LIMITS.namespaceDeclarations) this.fail(`more than ${XML_LIMITS.namespaceDeclarations} namespace declarations in one body`);
+        if (++declarations > this.limits.namespaceDeclarationsPerElement) this.fail(`more than ${this.limits.namespaceDeclarationsPerElement} namespace declarations on one element`);
+        if (++this.declarations > this.limits.namespaceDeclarations) this.fail(`more than ${this.limits.namespaceDeclarations} namespace declarations in one body`);
       }
       raw.push({ name, value: this.references(rawValue, this.i + 1, true) });
       this.i = end + 1;
@@ -295,10 +308,10 @@ class Parser {
   private element(tag: string, raw: RawAttr[], at: number): { element: XmlElement; scope: ReadonlyMap<string, string> } {
     const inherited = this.stack.at(-1)?.scope ?? ROOT_SCOPE;
     let scope: ReadonlyMap<string, string> = inherited;
-    const seen = new Set<string>();
+    const seen = raw.length > 1 ? new Set<string>() : undefined;
     for (const a of raw) {
-      if (seen.has(a.name)) this.fail(`<${tag}> has attribute "${a.name}" twice`, at);
-      seen.add(a.name);
+      if (seen?.has(a.name)) this.fail(`<${tag}> has attribute "${a.name}" twice`, at);
+      seen?.add(a.name);
       if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) continue;
       const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
       if (prefix !== '' && !QNAME.test(prefix)) this.fail(`"${a.name}" is not a valid namespace declaration`, at);
@@ -307,12 +320,17 @@ class Parser {
       if (prefix !== 'xml' && a.value === XML_NS) this.fail('the XML namespace can only be bound to the "xml" prefix', at);
       if (a.value === XMLNS_NS) this.fail('the xmlns namespace cannot be bound', at);
       if (prefix !== '' && a.value === '') this.fail(`"${a.name}" is empty: a prefix cannot be undeclared`, at);
+      // iCloud declares the same default namespace again on nearly every element: no new scope.
+      if (scope.get(prefix) === a.value) continue;
       const copy: Map<string, string> = scope === inherited ? new Map(inherited) : (scope as Map<string, string>);
       copy.set(prefix, a.value);
       scope = copy;
     }
     const resolve = (name: string, isAttribute: boolean): { ns: string; local: string } => {
-      if (!QNAME.test(name)) this.fail(`"${name}" is not a valid qualified name`, at);
+      if (!this.qnames.has(name)) {
+        if (!QNAME.test(name)) this.fail(`"${name}" is not a valid qualified name`, at);
+        this.qnames.add(name); // an answer repeats a handful of names thousands of times
+      }
       const colon = name.indexOf(':');
       if (colon < 0) return { ns: isAttribute ? '' : (scope.get('') ?? ''), local: name };
       const prefix = name.slice(0, colon);
@@ -323,13 +341,13 @@ class Parser {
     };
     const { ns, local } = resolve(tag, false);
     const attrs: Record<string, string> = {};
-    const expanded = new Set<string>();
+    const expanded = raw.length > 1 ? new Set<string>() : undefined;
     for (const a of raw) {
       if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
       const r = resolve(a.name, true);
       const key = `{${r.ns}}${r.local}`;
-      if (expanded.has(key)) this.fail(`<${tag}> has attribute ${key} twice`, at);
-      expanded.add(key);
+      if (expanded?.has(key)) this.fail(`<${tag}> has attribute ${key} twice`, at);
+      expanded?.add(key);
       attrs[a.name] = a.value;
     }
     return { element: { name: qname(ns, local), ns, local, attrs, children: [], text: '' }, scope };
