@@ -3,19 +3,9 @@
  * where a mistake is: file, step number, action and key path.
  */
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from './load.js';
-import { GIVEN_ALICE, loadYaml } from './test-support.js';
+import { GIVEN_ALICE, loadError, loadYaml } from './test-support.js';
 
 const withSteps = (steps: string) => `name: load test\nrules: [A1]\n${GIVEN_ALICE}\nsteps:\n${steps}`;
-const loadError = (yaml: string): string => {
-  try {
-    loadYaml(yaml);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScenarioError);
-    return (error as Error).message;
-  }
-  throw new Error('the scenario loaded, but should not have');
-};
 
 describe('step arguments are validated at load', () => {
   it('a misspelt key names the step, the action and the keys it takes', () => {

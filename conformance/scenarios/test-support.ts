@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../common/project-root.js';
-import { loadScenario } from './load.js';
+import { expect } from 'vitest';
+import { loadScenario, ScenarioError } from './load.js';
 import { runScenario, type ScenarioResult } from './runner.js';
 import type { Scenario } from './schema.js';
 
@@ -47,4 +48,15 @@ export function loadYaml(yaml: string): Scenario {
 
 export function runYaml(yaml: string): Promise<ScenarioResult> {
   return runScenario(loadYaml(yaml));
+}
+
+/** The message with which the loader refuses `yaml` (a ScenarioError); fails if it loads. */
+export function loadError(yaml: string): string {
+  try {
+    loadYaml(yaml);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScenarioError);
+    return (error as Error).message;
+  }
+  throw new Error('the scenario loaded, but should not have');
 }

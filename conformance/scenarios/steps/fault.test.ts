@@ -3,19 +3,9 @@
  * kind does not take, or a missing one it needs, stops the file before anything runs.
  */
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../load.js';
-import { GIVEN_ALICE, loadYaml } from '../test-support.js';
+import { GIVEN_ALICE, loadError, loadYaml } from '../test-support.js';
 
 const withStep = (step: string) => `name: fault step\nrules: [A1]\n${GIVEN_ALICE}\nsteps:\n  - ${step}\n`;
-const loadError = (yaml: string): string => {
-  try {
-    loadYaml(yaml);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScenarioError);
-    return (error as Error).message;
-  }
-  throw new Error('the scenario loaded, but should not have');
-};
 
 describe('fault step', () => {
   it("holds each kind to its record's parameters at load", () => {
