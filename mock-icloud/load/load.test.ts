@@ -7,6 +7,24 @@ import { describe, expect, it } from 'vitest';
 import { startMockICloud } from '../index.js';
 import { runLoad } from './load.js';
 
+/** One event whose title tells the writers apart. */
+function eventNamed(uid: string, summary: string): string {
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//t//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261121T090000Z',
+    'DTSTART:20261201T100000Z',
+    'DTEND:20261201T110000Z',
+    `SUMMARY:${summary}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+}
+
 describe('load', () => {
   it('serves 50 concurrent clients doing a realistic mix with no 5xx and no dropped connection', async () => {
     const mock = await startMockICloud({ clock: '2026-11-21T09:00:00Z' });
@@ -29,21 +47,7 @@ describe('load', () => {
     try {
       const account = mock.control.createAccount({ appleId: 'race@example.com', fullName: 'Race', password: 'regular', appPasswords: ['race-race-race-race'] });
       mock.control.createCalendar('race@example.com', { name: 'work' });
-      const body = (summary: string) =>
-        [
-          'BEGIN:VCALENDAR',
-          'VERSION:2.0',
-          'PRODID:-//t//EN',
-          'BEGIN:VEVENT',
-          'UID:RACE-1',
-          'DTSTAMP:20261121T090000Z',
-          'DTSTART:20261201T100000Z',
-          'DTEND:20261201T110000Z',
-          `SUMMARY:${summary}`,
-          'END:VEVENT',
-          'END:VCALENDAR',
-          '',
-        ].join('\r\n');
+      const body = (summary: string) => eventNamed('RACE-1', summary);
       const { etag } = mock.control.putEvent('race@example.com', 'work', { ics: body('original'), name: 'race.ics' });
       const url = new URL(`/${account.dsid}/calendars/work/race.ics`, mock.partitionUrl).href;
       const auth = `Basic ${Buffer.from('race@example.com:race-race-race-race').toString('base64')}`;
@@ -72,21 +76,7 @@ describe('load', () => {
     try {
       const account = mock.control.createAccount({ appleId: 'slow@example.com', fullName: 'Slow', password: 'regular', appPasswords: ['slow-slow-slow-slow'] });
       mock.control.createCalendar('slow@example.com', { name: 'work' });
-      const body = (summary: string) =>
-        [
-          'BEGIN:VCALENDAR',
-          'VERSION:2.0',
-          'PRODID:-//t//EN',
-          'BEGIN:VEVENT',
-          'UID:SLOW-1',
-          'DTSTAMP:20261121T090000Z',
-          'DTSTART:20261201T100000Z',
-          'DTEND:20261201T110000Z',
-          `SUMMARY:${summary}`,
-          'END:VEVENT',
-          'END:VCALENDAR',
-          '',
-        ].join('\r\n');
+      const body = (summary: string) => eventNamed('SLOW-1', summary);
       const { etag } = mock.control.putEvent('slow@example.com', 'work', { ics: body('original'), name: 'slow.ics' });
       const url = new URL(`/${account.dsid}/calendars/work/slow.ics`, mock.partitionUrl);
       const headers = { Authorization: `Basic ${Buffer.from('slow@example.com:slow-slow-slow-slow').toString('base64')}`, 'Content-Type': 'text/calendar', 'If-Match': etag };
