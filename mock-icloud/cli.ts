@@ -14,7 +14,7 @@ import { FAULT_KINDS, faultFlagKeys, parseFaultFlag, type FaultSpec } from './co
 import { parseLatencyProfile, type LatencyProfileOptions } from './control/latency-profile.js';
 import { parseQuirks, quirkUsage, type Quirks } from './quirks.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './http/request-log.js';
-import { startMockICloud, type RunningMockICloud } from './server.js';
+import { startMockICloud, type MockICloudOptions, type RunningMockICloud } from './server.js';
 import { recordMain, worldFromCaptureMain } from './record/cli.js';
 
 const CONTROL_TOKEN = /^[\x21-\x7e]{16,}$/;
@@ -149,26 +149,19 @@ type FlagName = keyof typeof FLAGS;
 /** Each flag's environment variable. */
 export const ENV_VARS = Object.fromEntries(Object.entries(FLAGS).map(([name, flag]) => [name, flag.env])) as { [K in FlagName]: (typeof FLAGS)[K]['env'] };
 
-interface ServeOptions {
-  port?: number;
-  partitionPort?: number;
-  host?: string;
-  partitionHost?: string;
-  publicGatewayUrl?: string;
-  publicPartitionUrl?: string;
+/** The flags as parsed: the server's own options where a flag maps onto one unchanged, then the CLI's. */
+type ServeOptions = Pick<
+  MockICloudOptions,
+  'port' | 'partitionPort' | 'host' | 'partitionHost' | 'publicGatewayUrl' | 'publicPartitionUrl' | 'controlToken' | 'quirks' | 'syncTokenLifetimeDays' | 'logLevel' | 'journalBodies'
+> & {
   world?: string;
   clock?: string;
   fault?: FaultSpec[];
   faults?: string;
-  controlToken?: string;
   quirk?: Partial<Quirks>;
-  quirks?: Partial<Quirks>;
   latencyProfile?: LatencyProfileOptions;
-  syncTokenLifetimeDays?: number;
-  logLevel?: LogLevel;
-  journalBodies?: boolean;
   json?: boolean;
-}
+};
 
 /** `unavailable:retryAfter=30,count=2,account=a@b` → a checked FaultSpec (the keys come from the kind's record). */
 export { parseFaultFlag };
