@@ -32,6 +32,16 @@ export function partition(mock: RunningMockICloud) {
   return request(mock.partitionUrl.replace(/\/$/, ''));
 }
 
+/** Alice PUTs an iCalendar body on the partition. */
+export function alicePut(mock: RunningMockICloud, path: string, body: string) {
+  return partition(mock).put(path).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar; charset=utf-8').send(body);
+}
+
+/** Alice sends a REPORT on the partition (Depth 1 unless told). */
+export function aliceReport(mock: RunningMockICloud, path: string, body: string, depth = '1') {
+  return partition(mock).report(path).set('Authorization', aliceAuth).set('Depth', depth).set('Content-Type', 'text/xml').send(body);
+}
+
 export const PROPFIND_PRINCIPAL = `<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>`;
 
 /** A minimal VEVENT in iCloud's accepted shape (DTEND present). */

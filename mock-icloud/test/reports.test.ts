@@ -3,7 +3,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningMockICloud } from '../index.js';
-import { ALICE, aliceAuth, partition, startDemo, texts, vevent } from './helpers.js';
+import { ALICE, aliceAuth, aliceReport, partition, startDemo, texts, vevent } from './helpers.js';
 
 let mock: RunningMockICloud;
 beforeEach(async () => {
@@ -12,7 +12,7 @@ beforeEach(async () => {
 afterEach(() => mock.close());
 
 const home = `/${ALICE.dsid}/calendars/home/`;
-const report = (path: string, body: string, depth = '1') => partition(mock).report(path).set('Authorization', aliceAuth).set('Depth', depth).set('Content-Type', 'text/xml').send(body);
+const report = (path: string, body: string, depth = '1') => aliceReport(mock, path, body, depth);
 const query = (range?: [string, string], props = '<d:getetag/>', component = 'VEVENT') =>
   `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop>${props}</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="${component}">${range ? `<c:time-range start="${range[0]}" end="${range[1]}"/>` : ''}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
 const hrefsOf = (xml: string) => texts(xml, 'href');

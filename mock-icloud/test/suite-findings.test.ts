@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningMockICloud } from '../index.js';
-import { ALICE, aliceAuth, partition, startDemo, texts } from './helpers.js';
+import { ALICE, aliceAuth, alicePut, aliceReport, partition, startDemo, texts } from './helpers.js';
 
 let mock: RunningMockICloud;
 beforeEach(async () => {
@@ -13,8 +13,8 @@ beforeEach(async () => {
 afterEach(() => mock.close());
 
 const home = `/${ALICE.dsid}/calendars/home/`;
-const put = (path: string, body: string) => partition(mock).put(path).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar; charset=utf-8').send(body);
-const report = (path: string, body: string, depth = '1') => partition(mock).report(path).set('Authorization', aliceAuth).set('Depth', depth).set('Content-Type', 'text/xml').send(body);
+const put = (path: string, body: string) => alicePut(mock, path, body);
+const report = (path: string, body: string, depth = '1') => aliceReport(mock, path, body, depth);
 
 /** RFC 5545 §3.6.1's own example shape: an all-day anniversary with neither DTEND nor DURATION. */
 const ANNIVERSARY = [

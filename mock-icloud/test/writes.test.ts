@@ -3,7 +3,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningMockICloud } from '../index.js';
-import { ALICE, aliceAuth, partition, startDemo, texts, vevent } from './helpers.js';
+import { ALICE, aliceAuth, alicePut, partition, startDemo, texts, vevent } from './helpers.js';
 
 let mock: RunningMockICloud;
 beforeEach(async () => {
@@ -12,7 +12,7 @@ beforeEach(async () => {
 afterEach(() => mock.close());
 
 const home = `/${ALICE.dsid}/calendars/home/`;
-const put = (path: string, body: string) => partition(mock).put(path).set('Authorization', aliceAuth).set('Content-Type', 'text/calendar; charset=utf-8').send(body);
+const put = (path: string, body: string) => alicePut(mock, path, body);
 const ctagOf = async (path: string) => {
   const res = await partition(mock)
     .propfind(path)
