@@ -218,25 +218,6 @@ export class CalDavClient {
     }
   }
 
-  /** Full listing (PROPFIND Depth: 1) of hrefs and etags: the fallback when a token is refused. */
-  async listObjects(calendarUrl: string): Promise<RemoteRef[]> {
-    const responses = await propfind({ url: calendarUrl, depth: '1', props: { 'd:getetag': {}, 'd:resourcetype': {} }, headers: this.headers, fetch: this.fetchFn });
-    this.expectMultistatus('PROPFIND', calendarUrl, responses);
-    return responses
-      .filter((r) => r.href && !sameCollection(new URL(r.href, calendarUrl).href, calendarUrl))
-      .map((r) => ({ href: new URL(r.href!, calendarUrl).href, etag: textOf(r.props?.getetag) || undefined }));
-  }
-
-  /**
-   * calendar-multiget in batches; an href iCloud answers 404 for (eventual consistency) maps to
-   * null, as does one the answer leaves out.
-   */
-  async multiget(calendarUrl: string, hrefs: string[], batchSize = MULTIGET_BATCH): Promise<Map<string, RemoteObject | null>> {
-    const result = new Map<string, RemoteObject | null>();
-    for await (const page of this.multigetPages(calendarUrl, hrefs, { batchSize })) for (const [href, object] of page) result.set(href, object);
-    return result;
-  }
-
   /**
    * calendar-multiget page by page, in order, with the next `ahead` requests already in flight: the
    * server prepares the next page while the caller applies this one. Each page maps its hrefs, in

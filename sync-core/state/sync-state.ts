@@ -208,11 +208,6 @@ export class SyncState {
     return ((await this.db.all('SELECT * FROM connections WHERE user_id = ?', [userId])) as Row[]).map(toConnection);
   }
 
-  /** Active connections whose next poll is due, soonest first. */
-  async dueConnections(now: number, limit: number): Promise<Connection[]> {
-    return ((await this.db.all("SELECT * FROM connections WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?", [now, limit])) as Row[]).map(toConnection);
-  }
-
   /**
    * Leases up to `limit` due, active connections to `worker` until `until`: the ones no live lease
    * holds (a lease that ran out belongs to a worker that died). On PostgreSQL the rows are locked
@@ -351,11 +346,6 @@ export class SyncState {
   /** Live copies of `uid` seen in other calendars than the followed one. */
   async copiesOf(connectionId: string, uid: string): Promise<RemoteObjectRow[]> {
     return ((await this.db.all('SELECT * FROM remote_objects WHERE connection_id = ? AND uid = ? AND followed = 0 AND gone = 0 ORDER BY href', [connectionId, uid])) as Row[]).map(toObject);
-  }
-
-  /** Whether a calendar holds any copy this connection has seen (so its listing is worth reading). */
-  async knownHrefsIn(connectionId: string, calendarUrl: string): Promise<Set<string>> {
-    return new Set(((await this.db.all('SELECT href FROM remote_objects WHERE connection_id = ? AND calendar_url = ?', [connectionId, calendarUrl])) as Row[]).map((r) => r.href as string));
   }
 
   /** The live followed copies in a calendar: what a full listing of it must show. */
