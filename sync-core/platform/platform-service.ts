@@ -82,10 +82,8 @@ export class PlatformService implements PlatformRepository {
     return this.records.listSubAccounts();
   }
 
-  private async requireSubAccount(id: string): Promise<SubAccount> {
-    const sa = await this.getSubAccount(id);
-    if (!sa) throw new PlatformError('not-found', `Sub-account ${String(id)} does not exist: create it first with createSubAccount.`);
-    return sa;
+  private requireSubAccount(id: string): Promise<SubAccount> {
+    return new Lookups(this.records).requireSubAccount(id);
   }
 
   // ------------------------------------------------------------------ users
@@ -192,8 +190,8 @@ export class PlatformService implements PlatformRepository {
     });
   }
 
-  private async requireUserIn(userId: string, subAccountId: string, role: string, lookups?: Lookups): Promise<User> {
-    const user = await (lookups ? lookups.user(userId) : this.getUser(userId));
+  private async requireUserIn(userId: string, subAccountId: string, role: string, lookups = new Lookups(this.records)): Promise<User> {
+    const user = await lookups.user(userId);
     if (!user) throw new PlatformError('not-found', `User ${String(userId)} (${role}) does not exist: create the user first.`);
     if (user.subAccountId !== subAccountId) {
       throw new PlatformError('invalid', `User ${userId} (${role}) belongs to sub-account ${user.subAccountId}, not ${subAccountId}: only users of the same sub-account can take part.`);
@@ -201,8 +199,8 @@ export class PlatformService implements PlatformRepository {
     return user;
   }
 
-  private async requireContactIn(contactId: string, subAccountId: string, lookups?: Lookups): Promise<Contact> {
-    const contact = await (lookups ? lookups.contact(contactId) : this.getContact(contactId));
+  private async requireContactIn(contactId: string, subAccountId: string, lookups = new Lookups(this.records)): Promise<Contact> {
+    const contact = await lookups.contact(contactId);
     if (!contact) throw new PlatformError('not-found', `Contact ${String(contactId)} does not exist: create the contact first.`);
     if (contact.subAccountId !== subAccountId) {
       throw new PlatformError('invalid', `Contact ${contactId} belongs to sub-account ${contact.subAccountId}, not ${subAccountId}: book contacts of the event's own sub-account.`);
