@@ -13,6 +13,19 @@ describe('parseXml', () => {
     expect(c.children[0].children[0].name).toBe(CALDAV('calendar-data'));
   });
 
+  it('resolves each name in its own scope when siblings bind the same prefix differently', () => {
+    // The parser reuses a scope for a repeated declaration and a resolved name per scope: neither
+    // may leak from one subtree into the next.
+    const root = parseXml('<m xmlns="DAV:"><r><p:x xmlns:p="urn:one" p:a="1"/><y/></r><r><p:x xmlns:p="urn:two"/><y xmlns="urn:three"/><y/></r><r><p:x xmlns:p="urn:one"/><z xmlns=""/></r></m>');
+    const [first, second, third] = root.children;
+    expect(first.children.map((c) => c.name)).toEqual(['{urn:one}x', DAV('y')]);
+    expect(first.children[0].attrs).toEqual({ 'p:a': '1' });
+    expect(second.children.map((c) => c.name)).toEqual(['{urn:two}x', '{urn:three}y', DAV('y')]);
+    expect(third.children.map((c) => c.name)).toEqual(['{urn:one}x', '{}z']);
+    expect(third.children[0].attrs).toEqual({});
+    expect(() => parseXml('<m xmlns="DAV:"><r><p:x xmlns:p="urn:one"/></r><p:x/></m>')).toThrow(/undeclared namespace prefix "p"/);
+  });
+
   it('joins text and CDATA and decodes the predefined entities', () => {
     expect(parseXml('<a xmlns="x">1 &amp; <![CDATA[<2>]]></a>').text).toBe('1 & <2>');
   });

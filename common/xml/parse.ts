@@ -99,8 +99,10 @@ class Parser {
   private declarations = 0;
   private readonly stack: Open[] = [];
   private root: XmlElement | undefined;
-  /** Names already checked against QNAME (the check is a Unicode regex). */
-  private readonly qnames = new Set<string>();
+  /** Names resolved so far, per namespace scope (see resolve). */
+  private readonly resolved = new Map<ReadonlyMap<string, string>, Map<string, ResolvedName>>();
+  /** Scopes made by a declaration, per scope it was made in (see derive). */
+  private readonly derived = new Map<ReadonlyMap<string, string>, Map<string, ReadonlyMap<string, string>>>();
 
   constructor(
     body: string,
@@ -308,11 +310,15 @@ class Parser {
   private element(tag: string, raw: RawAttr[], at: number): { element: XmlElement; scope: ReadonlyMap<string, string> } {
     const inherited = this.stack.at(-1)?.scope ?? ROOT_SCOPE;
     let scope: ReadonlyMap<string, string> = inherited;
+    let attributes = 0;
     const seen = raw.length > 1 ? new Set<string>() : undefined;
     for (const a of raw) {
       if (seen?.has(a.name)) this.fail(`<${tag}> has attribute "${a.name}" twice`, at);
       seen?.add(a.name);
-      if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) continue;
+      if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) {
+        attributes++;
+        continue;
+      }
       const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
       if (prefix !== '' && !QNAME.test(prefix)) this.fail(`"${a.name}" is not a valid namespace declaration`, at);
       if (prefix === 'xmlns') this.fail('the "xmlns" prefix must not be declared', at);
@@ -321,38 +327,76 @@ class Parser {
       if (a.value === XMLNS_NS) this.fail('the xmlns namespace cannot be bound', at);
       if (prefix !== '' && a.value === '') this.fail(`"${a.name}" is empty: a prefix cannot be undeclared`, at);
       // iCloud declares the same default namespace again on nearly every element: no new scope.
-      if (scope.get(prefix) === a.value) continue;
-      const copy: Map<string, string> = scope === inherited ? new Map(inherited) : (scope as Map<string, string>);
-      copy.set(prefix, a.value);
-      scope = copy;
+      if (scope.get(prefix) !== a.value) scope = this.derive(scope, prefix, a.value);
     }
-    const resolve = (name: string, isAttribute: boolean): { ns: string; local: string } => {
-      if (!this.qnames.has(name)) {
-        if (!QNAME.test(name)) this.fail(`"${name}" is not a valid qualified name`, at);
-        this.qnames.add(name); // an answer repeats a handful of names thousands of times
+    const { name, ns, local } = this.resolve(tag, scope, false, at);
+    let attrs: Record<string, string> = NO_ATTRIBUTES;
+    if (attributes > 0) {
+      attrs = {};
+      const expanded = attributes > 1 ? new Set<string>() : undefined;
+      for (const a of raw) {
+        if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+        const key = this.resolve(a.name, scope, true, at).name;
+        if (expanded?.has(key)) this.fail(`<${tag}> has attribute ${key} twice`, at);
+        expanded?.add(key);
+        attrs[a.name] = a.value;
       }
-      const colon = name.indexOf(':');
-      if (colon < 0) return { ns: isAttribute ? '' : (scope.get('') ?? ''), local: name };
-      const prefix = name.slice(0, colon);
-      if (prefix === 'xmlns') this.fail(`<${name}>: the "xmlns" prefix is reserved for declarations`, at);
-      const ns = scope.get(prefix);
-      if (ns === undefined) this.fail(`undeclared namespace prefix "${prefix}" on <${name}>`, at);
-      return { ns, local: name.slice(colon + 1) };
-    };
-    const { ns, local } = resolve(tag, false);
-    const attrs: Record<string, string> = {};
-    const expanded = raw.length > 1 ? new Set<string>() : undefined;
-    for (const a of raw) {
-      if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
-      const r = resolve(a.name, true);
-      const key = `{${r.ns}}${r.local}`;
-      if (expanded?.has(key)) this.fail(`<${tag}> has attribute ${key} twice`, at);
-      expanded?.add(key);
-      attrs[a.name] = a.value;
     }
-    return { element: { name: qname(ns, local), ns, local, attrs, children: [], text: '' }, scope };
+    return { element: { name, ns, local, attrs, children: [], text: '' }, scope };
+  }
+
+  /**
+   * `scope` with `prefix` bound to `namespace`. The same declaration under the same scope gives the
+   * same scope object (iCloud declares the CalDAV namespace on every calendar-data), so names
+   * resolved in it are reused; there are at most as many scopes as declarations.
+   */
+  private derive(scope: ReadonlyMap<string, string>, prefix: string, namespace: string): ReadonlyMap<string, string> {
+    let derived = this.derived.get(scope);
+    if (!derived) this.derived.set(scope, (derived = new Map()));
+    const key = `${prefix} ${namespace}`; // a prefix has no space in it
+    let next = derived.get(key);
+    if (!next) derived.set(key, (next = new Map(scope).set(prefix, namespace)));
+    return next;
+  }
+
+  /**
+   * A name as written, resolved in `scope`. An answer repeats a handful of names thousands of times
+   * in one scope (iCloud declares the same default namespace on nearly every element), so each is
+   * checked and resolved once per scope, and every element gets the same `name` string.
+   */
+  private resolve(written: string, scope: ReadonlyMap<string, string>, isAttribute: boolean, at: number): ResolvedName {
+    let names = this.resolved.get(scope);
+    if (!names) this.resolved.set(scope, (names = new Map()));
+    const key = isAttribute ? `@${written}` : written;
+    const known = names.get(key);
+    if (known) return known;
+    if (!QNAME.test(written)) this.fail(`"${written}" is not a valid qualified name`, at);
+    const colon = written.indexOf(':');
+    let ns: string;
+    let local = written;
+    if (colon < 0) ns = isAttribute ? '' : (scope.get('') ?? '');
+    else {
+      const prefix = written.slice(0, colon);
+      if (prefix === 'xmlns') this.fail(`<${written}>: the "xmlns" prefix is reserved for declarations`, at);
+      const bound = scope.get(prefix);
+      if (bound === undefined) this.fail(`undeclared namespace prefix "${prefix}" on <${written}>`, at);
+      ns = bound;
+      local = written.slice(colon + 1);
+    }
+    const resolved = { name: qname(ns, local), ns, local };
+    names.set(key, resolved);
+    return resolved;
   }
 }
+
+interface ResolvedName {
+  name: QName;
+  ns: string;
+  local: string;
+}
+
+/** Shared by every element without attributes; nothing writes to a parsed element's attrs. */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', XML_NS]]);
 
