@@ -6,6 +6,7 @@
  */
 import { createAccount, createObject, deleteObject, getBasicAuthHeaders, propfind, updateObject } from 'tsdav';
 import { keepAliveFetch } from './keep-alive.js';
+import { fetchExchange, fetchSend, undiciSend, type Exchange, type Outgoing, type Send } from './transport.js';
 import { parseMultistatus, type DavResponse, type Multistatus } from './multistatus.js';
 import { AuthRefusedError, DiscoveryError, InvalidSyncTokenError, ServiceUnavailableError, UnexpectedResponseError } from './errors.js';
 
@@ -14,8 +15,9 @@ export interface CalDavClientOptions {
   serverUrl: string;
   appleId: string;
   password: string;
-  /** Injected for tests and proxies; default: global fetch. */
+  /** Injected for tests and proxies; default: undici on a keep-alive pool (transport.ts). */
   fetch?: typeof fetch;
+  /** How long to wait for an answer's headers, and for each part of its body (default 30 s). */
   timeoutMs?: number;
   /** Sent as User-Agent: names the product, and the worker when several share a database. */
   userAgent?: string;
@@ -67,52 +69,67 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
 export class CalDavClient {
   private readonly headers: Record<string, string>;
+  /** For tsdav's calls. */
   private readonly fetchFn: typeof fetch;
+  /** For the requests the client reads itself: undici's dispatcher, or the caller's fetch. */
+  private readonly send: Send;
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: CalDavClientOptions) {
     this.headers = { ...getBasicAuthHeaders({ username: options.appleId, password: options.password }), 'User-Agent': options.userAgent ?? 'icloud-sync/0.1' };
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     this.fetchFn = this.guardedFetch.bind(this);
+    this.send = options.fetch ? fetchSend(options.fetch, this.timeoutMs) : undiciSend(this.timeoutMs);
   }
 
   /**
+   * Every request goes through here: partition moves followed, network failures, 401 and the
+   * retryable statuses turned into typed errors. `send` sends one hop.
+   *
    * iCloud moves accounts between partitions: the old host answers 301/308 to the new one. fetch
    * would follow without the Authorization header (it drops it across origins) and the 401 would
    * look like a revoked password (C1). Redirects to another host of the same service (same
    * domain below the first label, or loopback to loopback) are followed here, with the request as
    * it was, credentials included; any other redirect is answered as it came.
    */
-  private async followingMoves(input: string | URL | Request, init: RequestInit): Promise<Response> {
-    const send = this.options.fetch ?? keepAliveFetch;
-    let url = String(input instanceof Request ? input.url : input);
-    for (let hop = 0; ; hop++) {
-      const response = await send(url, { ...init, redirect: 'manual' });
-      const location = response.headers.get('location');
-      if (![301, 302, 307, 308].includes(response.status) || !location || hop >= 3) return response;
-      const next = new URL(location, url);
-      if (!sameService(new URL(url), next)) return response;
-      await response.body?.cancel();
-      url = next.href;
-    }
-  }
-
-  /** Every request goes through here: timeout, typed auth and availability errors. */
-  private async guardedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-    let response: Response;
+  private async guarded<E extends Exchange>(method: string, url: string, send: (url: string) => Promise<E>): Promise<E> {
+    let answer: E;
     try {
-      response = await this.followingMoves(input, { ...init, signal: timeout });
+      for (let hop = 0; ; hop++) {
+        answer = await send(url);
+        const location = answer.header('location');
+        if (![301, 302, 307, 308].includes(answer.status) || !location || hop >= 3) break;
+        const next = new URL(location, url);
+        if (!sameService(new URL(url), next)) break;
+        await answer.discard();
+        url = next.href;
+      }
     } catch (error) {
-      throw new ServiceUnavailableError('network', undefined, `${init?.method ?? 'GET'} ${String(input)} failed: ${(error as Error).message}`);
+      throw new ServiceUnavailableError('network', undefined, `${method} ${url} failed: ${(error as Error).message}`);
     }
-    if (response.status === 401) {
-      await response.body?.cancel();
+    if (answer.status === 401) {
+      await answer.discard();
       throw new AuthRefusedError(this.options.appleId);
     }
-    if (RETRYABLE.has(response.status)) {
-      await response.body?.cancel();
-      throw new ServiceUnavailableError(response.status, parseRetryAfter(response.headers.get('retry-after')), '');
+    if (RETRYABLE.has(answer.status)) {
+      await answer.discard();
+      throw new ServiceUnavailableError(answer.status, parseRetryAfter(answer.header('retry-after')), '');
     }
-    return response;
+    return answer;
+  }
+
+  /** A request the client reads itself (REPORT, GET), on the cheapest transport available. */
+  private request(url: string, request: Outgoing): Promise<Exchange> {
+    return this.guarded(request.method, url, (hop) => this.send(hop, request));
+  }
+
+  /** The fetch handed to tsdav's calls, with the same guards. */
+  private async guardedFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+    const url = String(input instanceof Request ? input.url : input);
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const fetchFn = this.options.fetch ?? keepAliveFetch;
+    const answer = await this.guarded(init.method ?? 'GET', url, async (hop) => fetchExchange(await fetchFn(hop, { ...init, redirect: 'manual', signal })));
+    return answer.response;
   }
 
   /** RFC 6764 discovery through the gateway: principal, then the (partition) calendar home. */
@@ -208,9 +225,9 @@ export class CalDavClient {
   private async report(url: string, body: string, depth?: '0' | '1'): Promise<{ status: number; multistatus?: Multistatus }> {
     const headers: Record<string, string> = { ...this.headers, 'Content-Type': 'text/xml; charset=utf-8' };
     if (depth) headers.Depth = depth;
-    const res = await this.fetchFn(url, { method: 'REPORT', headers, body: `<?xml version="1.0" encoding="utf-8"?>\n${body}` });
+    const res = await this.request(url, { method: 'REPORT', headers, body: `<?xml version="1.0" encoding="utf-8"?>\n${body}` });
     const text = await res.text();
-    if (res.status !== 207 || !res.headers.get('content-type')?.toLowerCase().includes('xml')) return { status: res.status };
+    if (res.status !== 207 || !res.header('content-type')?.toLowerCase().includes('xml')) return { status: res.status };
     try {
       return { status: res.status, multistatus: parseMultistatus(text) };
     } catch (error) {
@@ -272,10 +289,13 @@ export class CalDavClient {
   }
 
   async get(href: string): Promise<RemoteObject | null> {
-    const res = await this.fetchFn(href, { method: 'GET', headers: this.headers });
-    if (res.status === 404) return null;
-    if (!res.ok) throw new UnexpectedResponseError('GET', href, res.status);
-    return { href, etag: res.headers.get('etag') ?? undefined, data: await res.text() };
+    const res = await this.request(href, { method: 'GET', headers: this.headers });
+    if (res.status === 404 || res.status < 200 || res.status > 299) {
+      await res.discard();
+      if (res.status === 404) return null;
+      throw new UnexpectedResponseError('GET', href, res.status);
+    }
+    return { href, etag: res.header('etag') ?? undefined, data: await res.text() };
   }
 
   /** PUT a calendar object: `create` sends If-None-Match: *, otherwise If-Match with `etag`. */

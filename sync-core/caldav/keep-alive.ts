@@ -1,6 +1,6 @@
 /**
- * The fetch the CalDAV client uses by default: Node's fetch (undici), except that a connection
- * stays open after a REPORT.
+ * The connection pool the CalDAV client uses by default: undici's, except that a connection stays
+ * open after a REPORT.
  *
  * undici closes the connection after any request that carries a body under a method it does not
  * know to carry one (it knows PUT, POST, PATCH, PROPFIND and PROPPATCH, not REPORT), as a guard
@@ -16,7 +16,9 @@ class CalDavAgent extends Agent {
   }
 }
 
-const agent = new CalDavAgent();
+/** Shared by every client in the process: connections to one iCloud host are pooled across accounts. */
+export const calDavAgent = new CalDavAgent();
 
+/** fetch on the same pool, for the requests tsdav sends (discovery, PROPFIND, PUT, DELETE). */
 export const keepAliveFetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-  undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: agent })) as unknown as typeof fetch;
+  undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: calDavAgent })) as unknown as typeof fetch;
