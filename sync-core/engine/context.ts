@@ -4,7 +4,7 @@
 import type { CalDavClient } from '../caldav/client.js';
 import type { Clock } from '../../common/clock.js';
 import type { User } from '../platform/model.js';
-import type { Connection } from '../state/sync-state.js';
+import type { Connection, RunPlan } from '../state/sync-state.js';
 import type { PlatformRepository, StoreTx, SyncStateRepository } from '../store/store.js';
 import type { SyncReport } from './report.js';
 
@@ -19,6 +19,8 @@ export interface RunContext {
   user: User;
   window: { start: number; end: number };
   report: SyncReport;
+  /** Whether the run's usual reads will find anything (RunPlan); read when absent. */
+  plan?: Pick<RunPlan, 'pendingPushes' | 'objectsDue'>;
   /** The account's calendar list was re-read from iCloud during this run (identity.ts). */
   calendarsReread?: boolean;
   /**

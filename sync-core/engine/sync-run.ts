@@ -62,7 +62,8 @@ export class SyncEngine {
       ownWrites: new Map(),
     };
     try {
-      const calendars = await state.calendarsForRun(connectionId);
+      const { calendars, ...plan } = await state.planRun(connectionId, ctx.window.end);
+      ctx.plan = plan;
       await pullAll(ctx, calendars);
       // The pull may have re-read the calendar list (looking for a moved event).
       await pushChanges(ctx, ctx.calendarsReread ? await state.listRemoteCalendars(connectionId) : calendars);

@@ -1,7 +1,7 @@
 /**
  * A quiet poll must cost the same whatever else the database holds: its statements are index
  * probes on the connection's own rows. Checked with each database's own planner on a database
- * holding many connections. (The first version of calendarsForRun used EXISTS, which PostgreSQL
+ * holding many connections. (The first version of the run's calendar read used EXISTS, which PostgreSQL
  * ran as a hashed subplan over every connection's objects in the steady-polling bench; that choice
  * depends on the planner's estimates and did not show at this test's size, so the test pins the
  * plan the statement must have rather than reproducing that one.)
@@ -13,7 +13,7 @@ import { postgresPeer } from '../store/postgres/test-postgres.js';
 import { useTestPostgres } from '../store/postgres/use-test-postgres.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { CALENDARS_FOR_RUN_SQL, OBJECTS_DUE_SQL, type RemoteObjectRow } from './sync-state.js';
+import { RUN_PLAN_SQL, OBJECTS_DUE_SQL, type RemoteObjectRow } from './sync-state.js';
 
 const T0 = Date.parse('2026-11-21T09:00:00Z');
 const CONNECTIONS = 60;
@@ -78,24 +78,37 @@ async function fill(store: Store): Promise<void> {
   await store.state.saveObjects(big);
 }
 
+/** planRun's answers: the calendars with what they hold, and its two flags. */
+async function expectPlans(store: Store): Promise<void> {
+  const plan7 = await store.state.planRun('icl_7', T0 + 1000);
+  expect(plan7.calendars.map((c) => [c.displayName, c.holdsFollowed, c.holdsUnconfirmed])).toEqual([
+    ['family', true, true],
+    ['home', true, true],
+    ['work', true, true],
+  ]);
+  expect([plan7.objectsDue, plan7.pendingPushes]).toEqual([true, false]);
+  // what is due depends on the window's end; pending pushes on the connection's own list
+  expect((await store.state.planRun('icl_7', T0)).objectsDue).toBe(false);
+  await store.state.addPending('icl_3', 'evt_1', 'iCloud answered 500');
+  expect(await store.state.planRun('icl_3', T0 + 1000)).toMatchObject({ pendingPushes: true, objectsDue: false });
+  expect((await store.state.planRun('icl_4', T0 + 1000)).pendingPushes).toBe(false);
+  expect(await store.state.planRun('icl_unknown', T0 + 1000)).toEqual({ calendars: [], pendingPushes: false, objectsDue: false });
+}
+
 describe('the quiet poll on SQLite', () => {
   it('reads the calendars with what they hold by index probes only', async () => {
     const store = new SqliteStore(':memory:', new FixedClock(T0));
     await fill(store);
     store.db.raw.exec('ANALYZE');
-    const plan = (store.db.raw.prepare(`EXPLAIN QUERY PLAN ${CALENDARS_FOR_RUN_SQL}`).all('icl_7') as { detail: string }[]).map((r) => r.detail);
+    const plan = (store.db.raw.prepare(`EXPLAIN QUERY PLAN ${RUN_PLAN_SQL}`).all(T0 + 1000, 'icl_7') as { detail: string }[]).map((r) => r.detail);
     expect(plan.filter((d) => /^SCAN/.test(d))).toEqual([]);
-    expect(plan.filter((d) => /^SEARCH ro /.test(d))).toHaveLength(2);
+    expect(plan.filter((d) => /^SEARCH ro /.test(d))).toHaveLength(3);
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH ro USING INDEX remote_objects_due/));
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH pp USING COVERING INDEX sqlite_autoindex_pending_pushes/));
     const due = (store.db.raw.prepare(`EXPLAIN QUERY PLAN ${OBJECTS_DUE_SQL}`).all('icl_7', T0 + 1000) as { detail: string }[]).map((r) => r.detail);
     expect(due.filter((d) => /^SCAN/.test(d))).toEqual([]);
     expect(due).toContainEqual(expect.stringMatching(/^SEARCH remote_objects USING INDEX remote_objects_due/));
-    // and the answer is right
-    const calendars = await store.state.calendarsForRun('icl_7');
-    expect(calendars.map((c) => [c.displayName, c.holdsFollowed, c.holdsUnconfirmed])).toEqual([
-      ['family', true, true],
-      ['home', true, true],
-      ['work', true, true],
-    ]);
+    await expectPlans(store);
     await store.close();
   });
 });
@@ -113,10 +126,14 @@ describe.skipIf(postgres.skip)('the quiet poll on PostgreSQL', () => {
   afterAll(async () => store?.close());
 
   it('reads the calendars with what they hold by index probes only, never a pass over other connections', async () => {
-    const plan = (await store.db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${CALENDARS_FOR_RUN_SQL}`, ['icl_7'])).map((r) => r['QUERY PLAN']).join('\n');
+    const plan = (await store.db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${RUN_PLAN_SQL}`, [T0 + 1000, 'icl_7'])).map((r) => r['QUERY PLAN']).join('\n');
     expect(plan).not.toMatch(/hashed SubPlan/);
     expect(plan).not.toMatch(/Seq Scan on remote_objects/);
     expect(plan).toMatch(/Index (Only )?Scan using remote_objects_(calendar|unconfirmed)/);
+  });
+
+  it('answers what the run has to do as SQLite does', async () => {
+    await expectPlans(store);
   });
 
   it('finds the events the window reaches in the window_due index, not among all followed copies', async () => {

@@ -43,6 +43,19 @@ export interface CalendarForRun extends RemoteCalendar {
   holdsUnconfirmed: boolean;
 }
 
+/**
+ * What a run starts from, in one statement: the calendars with what they hold, and whether the
+ * steps that usually find nothing have anything to read. Only the connection's own run changes
+ * pending pushes and window_due, so the answer holds for the whole run.
+ */
+export interface RunPlan {
+  calendars: CalendarForRun[];
+  /** Some push failed before and waits for a retry (pending_pushes). */
+  pendingPushes: boolean;
+  /** Some followed event has occurrences the window now reaches (D5, window_due). */
+  objectsDue: boolean;
+}
+
 export interface RemoteObjectRow {
   connectionId: string;
   href: string;
@@ -160,14 +173,18 @@ function toLink(r: Row): InstanceLink {
 const OBJECT_ROW = placeholders(15);
 
 /**
- * calendarsForRun's statement (exported for the query-plan test). Scalar subqueries with LIMIT 1,
- * not EXISTS: PostgreSQL may turn an EXISTS into a hashed subplan over every connection's rows;
- * these stay one index probe per calendar.
+ * planRun's statement (exported for the query-plan test): one row per calendar, or one row of
+ * NULLs when the connection has none. Scalar subqueries with LIMIT 1, not EXISTS: PostgreSQL may
+ * turn an EXISTS into a hashed subplan over every connection's rows; these stay index probes.
+ * A quiet poll is mostly round trips to the database, so this is one where it used to be three.
  */
-export const CALENDARS_FOR_RUN_SQL = `SELECT rc.*,
+export const RUN_PLAN_SQL = `SELECT rc.*,
   (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS holds_followed,
-  (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed
-FROM remote_calendars rc WHERE rc.connection_id = ? ORDER BY rc.url`;
+  (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed,
+  (SELECT 1 FROM pending_pushes pp WHERE pp.connection_id = c.id LIMIT 1) AS has_pending,
+  (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = c.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due
+FROM connections c LEFT JOIN remote_calendars rc ON rc.connection_id = c.id
+WHERE c.id = ? ORDER BY rc.url`;
 
 /** objectsDue's statement (exported for the query-plan test): a range of the window_due index. */
 export const OBJECTS_DUE_SQL = 'SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href';
@@ -285,9 +302,14 @@ export class SyncState {
    * whatever its role, D8) and copies the engine wrote that no listing has shown yet (sync-003); one
    * statement, each flag an index probe whatever the calendar's size.
    */
-  async calendarsForRun(connectionId: string): Promise<CalendarForRun[]> {
-    const rows = (await this.db.all(CALENDARS_FOR_RUN_SQL, [connectionId])) as Row[];
-    return rows.map((r) => ({ ...toCalendar(r), holdsFollowed: r.holds_followed != null, holdsUnconfirmed: r.holds_unconfirmed != null }));
+  /** The calendars of a run and which of its usual reads will find something (RunPlan). */
+  async planRun(connectionId: string, windowEnd: number): Promise<RunPlan> {
+    const rows = (await this.db.all(RUN_PLAN_SQL, [windowEnd, connectionId])) as Row[];
+    return {
+      calendars: rows.filter((r) => r.url != null).map((r) => ({ ...toCalendar(r), holdsFollowed: r.holds_followed != null, holdsUnconfirmed: r.holds_unconfirmed != null })),
+      pendingPushes: rows.some((r) => r.has_pending != null),
+      objectsDue: rows.some((r) => r.has_due != null),
+    };
   }
 
   async setRoles(connectionId: string, linkedUrl: string | undefined, conflictUrls: string[]): Promise<void> {
