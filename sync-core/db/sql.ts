@@ -54,6 +54,68 @@ export function chunked<T>(items: readonly T[], size = 500): T[][] {
   return out;
 }
 
+/** Statement texts PostgresDb plans on every call (see plannedEachCall). */
+const PLANNED_EACH_CALL = new Set<string>();
+
+/**
+ * Marks a statement whose best plan changes while one run fills its tables, and returns it.
+ * PostgresDb prepares small statements once per connection and PostgreSQL may then keep a generic
+ * plan made when the tables were empty: a first sync's per-page lookups kept scanning tables that
+ * had grown to 10,000 rows. These are planned afresh each time, for what the tables hold now.
+ * (SQLite plans from the indexes alone, not from table sizes.)
+ */
+export function plannedEachCall(sql: string): string {
+  PLANNED_EACH_CALL.add(sql);
+  return sql;
+}
+
+/** Values bound in one SQLite statement at most (its limit is 32,766; a smaller batch plans faster). */
+const SQLITE_VALUES_PER_STATEMENT = 6000;
+
+/**
+ * Inserts `rows` (values in `columns` order) into `table`, with `conflict` (an ON CONFLICT clause)
+ * after them, in as few statements as each database does best:
+ *
+ * - SQLite: multi-row VALUES, in chunks under its parameter limit.
+ * - PostgreSQL: one statement whose rows travel as one JSON parameter, unpacked into the table's
+ *   own row type by json_populate_recordset. Its text is the same for any number of rows, so it is
+ *   prepared once per connection; a multi-row VALUES of 1,500 parameters was parsed and planned
+ *   afresh each time, and cost a first sync of 10,000 events more than a second.
+ */
+export async function insertRows(db: SqlDb, table: string, columns: readonly string[], rows: readonly unknown[][], conflict = ''): Promise<void> {
+  if (rows.length === 0) return;
+  const list = columns.join(', ');
+  if (db.dialect === 'postgres') {
+    const records = rows.map((row) => {
+      const record: Record<string, unknown> = {};
+      columns.forEach((column, i) => (record[column] = row[i] ?? null));
+      return record;
+    });
+    await db.run(`INSERT INTO ${table} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${table}, ?::json) ${conflict}`, [JSON.stringify(records)]);
+    return;
+  }
+  const row = placeholders(columns.length);
+  for (const chunk of chunked(rows, Math.max(1, Math.floor(SQLITE_VALUES_PER_STATEMENT / columns.length)))) {
+    await db.run(`INSERT INTO ${table} (${list}) VALUES ${chunk.map(() => row).join(', ')} ${conflict}`, chunk.flat());
+  }
+}
+
+/**
+ * Runs a statement that matches a column against many `values`. `statement(match, bound)` gets the
+ * match to put after the column and the values to bind in its place:
+ *
+ * - SQLite: `IN (?, ?, …)` and a chunk of the values, once per chunk;
+ * - PostgreSQL: `= ANY(?)` and one array, once: the same text for any number of values, prepared
+ *   once per connection (a 500-value IN list was planned afresh every time).
+ */
+export async function matchingAny<T>(db: SqlDb, values: readonly unknown[], statement: (match: string, bound: unknown[]) => Promise<T[]>): Promise<T[]> {
+  if (values.length === 0) return [];
+  if (db.dialect === 'postgres') return statement('= ANY(?)', [values]);
+  const out: T[] = [];
+  for (const chunk of chunked(values)) out.push(...(await statement(`IN ${placeholders(chunk.length)}`, chunk)));
+  return out;
+}
+
 export interface Migration {
   /** Unique and ordered, e.g. `platform-001`. */
   id: string;
@@ -227,7 +289,7 @@ export class PostgresDb implements SqlDb {
     // connection, not on every call (planning was a quarter of a steady poll's database time). Bulk
     // statements (multi-row inserts, long IN lists) stay unnamed: preparing each size on each
     // connection made a first sync a third slower.
-    if (values.length > 32) return target.query(text, values);
+    if (values.length > 32 || PLANNED_EACH_CALL.has(sql)) return target.query(text, values);
     let name = this.prepared.get(text);
     if (!name) this.prepared.set(text, (name = `s${this.prepared.size + 1}`));
     try {

@@ -7,7 +7,7 @@
  * of `platform_event_users` carrying a copy of start/end, a `live` flag and the latest change
  * number, so the two per-user queries are index searches (migrations.ts explains the indexes).
  */
-import { arrayColumn, chunked, jsonArray, nextIds, placeholders, type Dialect, type SqlDb } from '../db/sql.js';
+import { arrayColumn, insertRows, jsonArray, nextIds, type Dialect, type SqlDb } from '../db/sql.js';
 import type { CalendarType, Contact, PlatformCalendar, PlatformEvent, SubAccount, User } from './model.js';
 import type { EventStamp, PlatformRecords, RecordKind } from './records.js';
 
@@ -272,44 +272,62 @@ export class SqlPlatformRecords implements PlatformRecords {
 
   // ------------------------------------------------------------------ events
 
-  /** A few multi-row statements whatever the number of events (chunks stay under each driver's parameter limit). */
+  /** A few statements whatever the number of events (insertRows). */
   async insertEvents(events: readonly PlatformEvent[]): Promise<void> {
-    for (const chunk of chunked(events, 200)) {
-      await this.db.run(
-        `INSERT INTO platform_events (id, sub_account_id, kind, calendar_id, title, description, location, start_ms, end_ms, all_day, busy, status, deleted, origin, version, updated_at, change_seq)
-           VALUES ${chunk.map(() => placeholders(17)).join(', ')}`,
-        chunk.flatMap((e) => [
-          e.id,
-          e.subAccountId,
-          e.kind,
-          e.calendarId ?? null,
-          e.title,
-          e.description ?? null,
-          e.location ?? null,
-          e.start,
-          e.end,
-          e.allDay ? 1 : 0,
-          e.busy ? 1 : 0,
-          e.status,
-          e.deleted ? 1 : 0,
-          e.origin,
-          e.version,
-          e.updatedAt,
-          e.changeSeq,
-        ]),
-      );
-    }
-    const users = events.flatMap((e) => e.userIds.map((u, i) => [e.id, u, i, 1, e.deleted ? 0 : 1, e.start, e.end, e.changeSeq]));
-    for (const chunk of chunked(users)) {
-      await this.db.run(
-        `INSERT INTO platform_event_users (event_id, user_id, position, active, live, start_ms, end_ms, change_seq) VALUES ${chunk.map(() => placeholders(8)).join(', ')}`,
-        chunk.flat(),
-      );
-    }
-    const contacts = events.flatMap((e) => e.contactIds.map((c, i) => [e.id, c, i]));
-    for (const chunk of chunked(contacts)) {
-      await this.db.run(`INSERT INTO platform_event_contacts (event_id, contact_id, position) VALUES ${chunk.map(() => placeholders(3)).join(', ')}`, chunk.flat());
-    }
+    await insertRows(
+      this.db,
+      'platform_events',
+      [
+        'id',
+        'sub_account_id',
+        'kind',
+        'calendar_id',
+        'title',
+        'description',
+        'location',
+        'start_ms',
+        'end_ms',
+        'all_day',
+        'busy',
+        'status',
+        'deleted',
+        'origin',
+        'version',
+        'updated_at',
+        'change_seq',
+      ],
+      events.map((e) => [
+        e.id,
+        e.subAccountId,
+        e.kind,
+        e.calendarId ?? null,
+        e.title,
+        e.description ?? null,
+        e.location ?? null,
+        e.start,
+        e.end,
+        e.allDay ? 1 : 0,
+        e.busy ? 1 : 0,
+        e.status,
+        e.deleted ? 1 : 0,
+        e.origin,
+        e.version,
+        e.updatedAt,
+        e.changeSeq,
+      ]),
+    );
+    await insertRows(
+      this.db,
+      'platform_event_users',
+      ['event_id', 'user_id', 'position', 'active', 'live', 'start_ms', 'end_ms', 'change_seq'],
+      events.flatMap((e) => e.userIds.map((u, i) => [e.id, u, i, 1, e.deleted ? 0 : 1, e.start, e.end, e.changeSeq])),
+    );
+    await insertRows(
+      this.db,
+      'platform_event_contacts',
+      ['event_id', 'contact_id', 'position'],
+      events.flatMap((e) => e.contactIds.map((c, i) => [e.id, c, i])),
+    );
   }
 
   async updateEvent(e: PlatformEvent, removedUserIds: readonly string[]): Promise<void> {

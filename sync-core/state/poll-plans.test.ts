@@ -13,7 +13,7 @@ import { postgresPeer } from '../store/postgres/test-postgres.js';
 import { useTestPostgres } from '../store/postgres/use-test-postgres.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { RUN_PLAN_SQL, OBJECTS_DUE_SQL, type RemoteObjectRow } from './sync-state.js';
+import { KNOWN_UIDS_SQL, OBJECTS_DUE_SQL, RUN_PLAN_SQL, type RemoteObjectRow } from './sync-state.js';
 
 const T0 = Date.parse('2026-11-21T09:00:00Z');
 const CONNECTIONS = 60;
@@ -93,6 +93,10 @@ async function expectPlans(store: Store): Promise<void> {
   expect(await store.state.planRun('icl_3', T0 + 1000)).toMatchObject({ pendingPushes: true, objectsDue: false });
   expect((await store.state.planRun('icl_4', T0 + 1000)).pendingPushes).toBe(false);
   expect(await store.state.planRun('icl_unknown', T0 + 1000)).toEqual({ calendars: [], pendingPushes: false, objectsDue: false });
+  // knownUids: followed copies only (big-0 is followed, u7-1 is not), plus UIDs with occurrence links
+  await store.state.saveLinks([{ connectionId: 'icl_7', uid: 'linked-only', recurrenceKey: '', eventId: 'evt_9', syncedVersion: 1, suppressed: false }]);
+  expect([...(await store.state.knownUids('icl_7', ['big-0', 'u7-1', 'u7-2', 'linked-only', 'nowhere', 'big-0']))].sort()).toEqual(['big-0', 'linked-only', 'u7-2']);
+  expect(await store.state.knownUids('icl_8', ['big-0'])).toEqual(new Set());
 }
 
 describe('the quiet poll on SQLite', () => {
@@ -108,6 +112,9 @@ describe('the quiet poll on SQLite', () => {
     const due = (store.db.raw.prepare(`EXPLAIN QUERY PLAN ${OBJECTS_DUE_SQL}`).all('icl_7', T0 + 1000) as { detail: string }[]).map((r) => r.detail);
     expect(due.filter((d) => /^SCAN/.test(d))).toEqual([]);
     expect(due).toContainEqual(expect.stringMatching(/^SEARCH remote_objects USING INDEX remote_objects_due/));
+    const known = (store.db.raw.prepare(`EXPLAIN QUERY PLAN ${KNOWN_UIDS_SQL.sqlite}`).all('["big-1"]', 'icl_7', 'icl_7') as { detail: string }[]).map((r) => r.detail);
+    expect(known.filter((d) => /^SCAN (ro|ol)\b/.test(d))).toEqual([]);
+    expect(known).toContainEqual(expect.stringMatching(/^SEARCH ro USING (COVERING )?INDEX remote_objects_(followed|uid) \(connection_id=\? AND uid=\?\)/));
     await expectPlans(store);
     await store.close();
   });
@@ -134,6 +141,13 @@ describe.skipIf(postgres.skip)('the quiet poll on PostgreSQL', () => {
 
   it('answers what the run has to do as SQLite does', async () => {
     await expectPlans(store);
+  });
+
+  it("looks up each UID a first-sync page brings in the connection's (connection_id, uid) index", async () => {
+    const plan = (await store.db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${KNOWN_UIDS_SQL.postgres}`, ['["big-1"]', 'icl_7', 'icl_7'])).map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index (Only )?Scan using remote_objects_followed on remote_objects ro/);
+    expect(plan).toMatch(/Index Cond: \(\(connection_id = ('icl_7'::text|\$2)\) AND \(uid = w\.value\)\)/);
+    expect(plan).not.toMatch(/Seq Scan on remote_objects/);
   });
 
   it('finds the events the window reaches in the window_due index, not among all followed copies', async () => {

@@ -2,7 +2,7 @@
  * Typed access to the sync-state tables, over SQL for SQLite and PostgreSQL (db/sql.ts). Callers
  * group calls in the store's transaction so a sync step and its bookkeeping commit together.
  */
-import { chunked, placeholders, type SqlDb } from '../db/sql.js';
+import { insertRows, matchingAny, plannedEachCall, type Dialect, type SqlDb } from '../db/sql.js';
 import type { CalendarAccess } from '../caldav/client.js';
 
 export interface Connection {
@@ -170,7 +170,23 @@ function toLink(r: Row): InstanceLink {
   };
 }
 
-const OBJECT_ROW = placeholders(15);
+const OBJECT_COLUMNS = [
+  'connection_id',
+  'href',
+  'calendar_url',
+  'uid',
+  'etag',
+  'data',
+  'content_hash',
+  'origin',
+  'event_id',
+  'pushed_version',
+  'remote_modified',
+  'gone',
+  'followed',
+  'window_due',
+  'unconfirmed',
+];
 
 /**
  * planRun's statement (exported for the query-plan test): one row per calendar, or one row of
@@ -185,6 +201,20 @@ export const RUN_PLAN_SQL = `SELECT rc.*,
   (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = c.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due
 FROM connections c LEFT JOIN remote_calendars rc ON rc.connection_id = c.id
 WHERE c.id = ? ORDER BY rc.url`;
+
+/**
+ * knownUids' statement (exported for the query-plan test): the UIDs arrive as one JSON array, and
+ * each is looked up on its own, by scalar subqueries on (connection_id, uid). Written as
+ * `uid IN (…)` or `= ANY(…)`, PostgreSQL planned it from statistics taken before a first sync had
+ * stored anything: it believed the connection had one row, read all of the connection's rows and
+ * filtered them, and each page of a 10,000-event import cost more than the one before. Planned on
+ * every call for the same reason (plannedEachCall).
+ */
+const knownUidsSql = (rows: string) =>
+  plannedEachCall(`SELECT w.value AS uid FROM ${rows} AS w
+WHERE (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = ? AND ro.followed = 1 AND ro.uid = w.value LIMIT 1) IS NOT NULL
+   OR (SELECT 1 FROM occurrence_links ol WHERE ol.connection_id = ? AND ol.uid = w.value LIMIT 1) IS NOT NULL`);
+export const KNOWN_UIDS_SQL: Record<Dialect, string> = { sqlite: knownUidsSql('json_each(?)'), postgres: knownUidsSql('json_array_elements_text(?::json)') };
 
 /** objectsDue's statement (exported for the query-plan test): a range of the window_due index. */
 export const OBJECTS_DUE_SQL = 'SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href';
@@ -331,26 +361,17 @@ export class SyncState {
 
   /** The rows of many hrefs at once (a listing's worth), by href. */
   async objectsByHref(connectionId: string, hrefs: readonly string[]): Promise<Map<string, RemoteObjectRow>> {
-    const found = new Map<string, RemoteObjectRow>();
-    for (const chunk of chunked(hrefs)) {
-      const rows = (await this.db.all(`SELECT * FROM remote_objects WHERE connection_id = ? AND href IN ${placeholders(chunk.length)}`, [connectionId, ...chunk])) as Row[];
-      for (const r of rows) found.set(r.href as string, toObject(r));
-    }
-    return found;
+    const rows = await matchingAny(this.db, hrefs, (match, bound) =>
+      this.db.all<Row>(plannedEachCall(`SELECT * FROM remote_objects WHERE connection_id = ? AND href ${match}`), [connectionId, ...bound]),
+    );
+    return new Map(rows.map((r) => [r.href as string, toObject(r)]));
   }
 
   /** Of these UIDs, those the connection already knows: followed anywhere, or with occurrence links. */
   async knownUids(connectionId: string, uids: readonly string[]): Promise<Set<string>> {
-    const known = new Set<string>();
-    for (const chunk of chunked(uids)) {
-      const list = placeholders(chunk.length);
-      const rows = (await this.db.all(
-        `SELECT uid FROM remote_objects WHERE connection_id = ? AND followed = 1 AND uid IN ${list} UNION SELECT uid FROM occurrence_links WHERE connection_id = ? AND uid IN ${list}`,
-        [connectionId, ...chunk, connectionId, ...chunk],
-      )) as Row[];
-      for (const r of rows) known.add(r.uid as string);
-    }
-    return known;
+    if (uids.length === 0) return new Set();
+    const rows = await this.db.all<{ uid: string }>(KNOWN_UIDS_SQL[this.db.dialect], [JSON.stringify(uids), connectionId, connectionId]);
+    return new Set(rows.map((r) => r.uid));
   }
 
   /** The platform's own copy of appointment `eventId`: the followed copy of its UID. */
@@ -395,32 +416,31 @@ export class SyncState {
 
   /** Inserts or replaces many rows, a few statements for any number (a first sync stores thousands). */
   async saveObjects(rows: readonly RemoteObjectRow[]): Promise<void> {
-    for (const chunk of chunked(rows, 400)) {
-      await this.db.run(
-        `INSERT INTO remote_objects (connection_id, href, calendar_url, uid, etag, data, content_hash, origin, event_id, pushed_version, remote_modified, gone, followed, window_due, unconfirmed)
-         VALUES ${chunk.map(() => OBJECT_ROW).join(', ')}
-         ON CONFLICT (connection_id, href) DO UPDATE SET calendar_url = excluded.calendar_url, uid = excluded.uid, etag = excluded.etag, data = excluded.data,
-           content_hash = excluded.content_hash, origin = excluded.origin, event_id = excluded.event_id, pushed_version = excluded.pushed_version,
-           remote_modified = excluded.remote_modified, gone = excluded.gone, followed = excluded.followed, window_due = excluded.window_due, unconfirmed = excluded.unconfirmed`,
-        chunk.flatMap((o) => [
-          o.connectionId,
-          o.href,
-          o.calendarUrl,
-          o.uid,
-          o.etag ?? null,
-          o.data,
-          o.contentHash,
-          o.origin,
-          o.eventId ?? null,
-          o.pushedVersion ?? null,
-          o.remoteModified ?? null,
-          o.gone ? 1 : 0,
-          o.followed ? 1 : 0,
-          o.windowDue ?? null,
-          o.unconfirmed ? 1 : 0,
-        ]),
-      );
-    }
+    await insertRows(
+      this.db,
+      'remote_objects',
+      OBJECT_COLUMNS,
+      rows.map((o) => [
+        o.connectionId,
+        o.href,
+        o.calendarUrl,
+        o.uid,
+        o.etag ?? null,
+        o.data,
+        o.contentHash,
+        o.origin,
+        o.eventId ?? null,
+        o.pushedVersion ?? null,
+        o.remoteModified ?? null,
+        o.gone ? 1 : 0,
+        o.followed ? 1 : 0,
+        o.windowDue ?? null,
+        o.unconfirmed ? 1 : 0,
+      ]),
+      `ON CONFLICT (connection_id, href) DO UPDATE SET calendar_url = excluded.calendar_url, uid = excluded.uid, etag = excluded.etag, data = excluded.data,
+         content_hash = excluded.content_hash, origin = excluded.origin, event_id = excluded.event_id, pushed_version = excluded.pushed_version,
+         remote_modified = excluded.remote_modified, gone = excluded.gone, followed = excluded.followed, window_due = excluded.window_due, unconfirmed = excluded.unconfirmed`,
+    );
   }
 
   async deleteObject(connectionId: string, href: string): Promise<void> {
@@ -443,13 +463,13 @@ export class SyncState {
   }
 
   async saveLinks(links: readonly InstanceLink[]): Promise<void> {
-    for (const chunk of chunked(links)) {
-      await this.db.run(
-        `INSERT INTO occurrence_links (connection_id, uid, recurrence_key, event_id, synced_version, suppressed) VALUES ${chunk.map(() => placeholders(6)).join(', ')}
-         ON CONFLICT (connection_id, uid, recurrence_key) DO UPDATE SET event_id = excluded.event_id, synced_version = excluded.synced_version, suppressed = excluded.suppressed`,
-        chunk.flatMap((l) => [l.connectionId, l.uid, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0]),
-      );
-    }
+    await insertRows(
+      this.db,
+      'occurrence_links',
+      ['connection_id', 'uid', 'recurrence_key', 'event_id', 'synced_version', 'suppressed'],
+      links.map((l) => [l.connectionId, l.uid, l.recurrenceKey, l.eventId, l.syncedVersion, l.suppressed ? 1 : 0]),
+      'ON CONFLICT (connection_id, uid, recurrence_key) DO UPDATE SET event_id = excluded.event_id, synced_version = excluded.synced_version, suppressed = excluded.suppressed',
+    );
   }
 
   async deleteLink(connectionId: string, uid: string, recurrenceKey: string): Promise<void> {
