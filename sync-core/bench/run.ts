@@ -97,6 +97,9 @@ async function manyConnections(open: Opener): Promise<Record<string, string>> {
     t = performance.now();
     const first = await core.poll();
     const firstMs = performance.now() - t;
+    // Fresh planner statistics, as autovacuum gathers within a minute of a bulk change on a live
+    // database: the steady cycle is measured as it runs, not in the minute after an import.
+    if (core.store instanceof PostgresStore) await core.store.db.exec('ANALYZE');
     clock.advance(10 * 60_000);
     await mock.control('PUT', 'clock', { now: clock.now() });
     t = performance.now();

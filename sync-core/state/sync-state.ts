@@ -190,17 +190,22 @@ const OBJECT_COLUMNS = [
 
 /**
  * planRun's statement (exported for the query-plan test): one row per calendar, or one row of
- * NULLs when the connection has none. Scalar subqueries with LIMIT 1, not EXISTS: PostgreSQL may
- * turn an EXISTS into a hashed subplan over every connection's rows; these stay index probes.
- * A quiet poll is mostly round trips to the database, so this is one where it used to be three.
+ * NULLs when the connection has none. The connection's two flags are worked out once, in a
+ * subquery a LIMIT keeps PostgreSQL from merging into the join (else once per calendar). Scalar
+ * subqueries with LIMIT 1, not EXISTS: PostgreSQL may turn an EXISTS into a hashed subplan over
+ * every connection's rows; these stay index probes. A quiet poll is mostly round trips to the
+ * database, so this is one where it used to be three.
  */
 export const RUN_PLAN_SQL = `SELECT rc.*,
   (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS holds_followed,
   (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed,
-  (SELECT 1 FROM pending_pushes pp WHERE pp.connection_id = c.id LIMIT 1) AS has_pending,
-  (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = c.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due
-FROM connections c LEFT JOIN remote_calendars rc ON rc.connection_id = c.id
-WHERE c.id = ? ORDER BY rc.url`;
+  f.has_pending, f.has_due
+FROM (SELECT c.id,
+    (SELECT 1 FROM pending_pushes pp WHERE pp.connection_id = c.id LIMIT 1) AS has_pending,
+    (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = c.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due
+  FROM connections c WHERE c.id = ? LIMIT 1) AS f
+LEFT JOIN remote_calendars rc ON rc.connection_id = f.id
+ORDER BY rc.url`;
 
 /**
  * knownUids' statement (exported for the query-plan test): the UIDs arrive as one JSON array, and
