@@ -121,6 +121,47 @@ describe('the quiet poll on SQLite', () => {
   });
 });
 
+/**
+ * A database of one connection whose events all sit in one calendar, as a small deployment's is:
+ * the statistics then say that every row is in that calendar.
+ */
+async function fillOneBigCalendar(store: Store): Promise<void> {
+  const sub = await store.platform.createSubAccount({ name: 'Solo' });
+  const user = await store.platform.createUser({ subAccountId: sub.id, name: 'Solo', email: 'solo@example.com', timeZone: 'UTC' });
+  await store.state.insertConnection({
+    id: 'icl_solo',
+    subAccountId: sub.id,
+    userId: user.id,
+    appleId: 'solo@icloud.com',
+    appPassword: 'x',
+    serverUrl: 'http://127.0.0.1',
+    principalUrl: '/p/',
+    homeUrl: '/h/',
+    status: 'active',
+    changeCursor: 0,
+    createdAt: T0,
+  });
+  const url = (name: string) => `http://127.0.0.1/solo/${name}/`;
+  await store.state.saveRemoteCalendars(
+    'icl_solo',
+    ['home', 'work', 'inbox', 'outbox'].map((name) => ({ url: url(name), displayName: name, components: ['VEVENT'], access: 'writable' as const, kind: 'calendar', shared: false })),
+  );
+  await store.state.saveObjects(
+    Array.from({ length: 5000 }, (_, i) => ({
+      connectionId: 'icl_solo',
+      href: `${url('home')}${i}.ics`,
+      calendarUrl: url('home'),
+      uid: `solo-${i}`,
+      etag: '"1"',
+      data: 'BEGIN:VCALENDAR',
+      contentHash: 'h',
+      origin: 'icloud' as const,
+      gone: false,
+      followed: true,
+    })),
+  );
+}
+
 const postgres = await postgresPeer();
 
 describe.skipIf(postgres.skip)('the quiet poll on PostgreSQL', () => {
@@ -142,6 +183,27 @@ describe.skipIf(postgres.skip)('the quiet poll on PostgreSQL', () => {
 
   it('answers what the run has to do as SQLite does', async () => {
     await expectPlans(store);
+  });
+
+  it('probes a calendar that holds nothing by index, even where the statistics say one calendar holds everything', async () => {
+    // With LIMIT 1 and every row estimated to match, PostgreSQL chose a sequential scan for the
+    // probe: found at once in the big calendar, a pass over the whole table for each empty one.
+    const solo = await PostgresStore.open(await server().createDatabase('poll_plans_solo'), new FixedClock(T0));
+    try {
+      await fillOneBigCalendar(solo);
+      await solo.db.exec('ANALYZE');
+      const plan = (await solo.db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${RUN_PLAN_SQL}`, [T0 + 1000, 'icl_solo'])).map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/Seq Scan on remote_objects/);
+      const run = await solo.state.planRun('icl_solo', T0 + 1000);
+      expect(run.calendars.map((c) => [c.displayName, c.holdsFollowed, c.holdsUnconfirmed])).toEqual([
+        ['home', true, false],
+        ['inbox', false, false],
+        ['outbox', false, false],
+        ['work', false, false],
+      ]);
+    } finally {
+      await solo.close();
+    }
   });
 
   it("looks up each UID a first-sync page brings in the connection's (connection_id, uid) index", async () => {

@@ -193,11 +193,15 @@ const OBJECT_COLUMNS = [
  * NULLs when the connection has none. The connection's two flags are worked out once, in a
  * subquery a LIMIT keeps PostgreSQL from merging into the join (else once per calendar). Scalar
  * subqueries with LIMIT 1, not EXISTS: PostgreSQL may turn an EXISTS into a hashed subplan over
- * every connection's rows; these stay index probes. A quiet poll is mostly round trips to the
- * database, so this is one where it used to be three.
+ * every connection's rows; these stay index probes. Whether a calendar holds a followed copy is
+ * asked as "the highest `followed` among its live rows", in the order of remote_objects_calendar
+ * (connection_id, calendar_url, followed), so only that index answers it cheaply: asked as
+ * `followed = 1 … LIMIT 1`, PostgreSQL, told by its statistics that one calendar holds every row,
+ * scanned the whole table for each calendar holding none. A quiet poll is mostly round trips to
+ * the database, so this is one where it used to be three.
  */
 export const RUN_PLAN_SQL = `SELECT rc.*,
-  (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS holds_followed,
+  (SELECT ro.followed FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.gone = 0 ORDER BY ro.followed DESC LIMIT 1) AS top_followed,
   (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed,
   f.has_pending, f.has_due
 FROM (SELECT c.id,
@@ -341,7 +345,7 @@ export class SyncState {
   async planRun(connectionId: string, windowEnd: number): Promise<RunPlan> {
     const rows = (await this.db.all(RUN_PLAN_SQL, [windowEnd, connectionId])) as Row[];
     return {
-      calendars: rows.filter((r) => r.url != null).map((r) => ({ ...toCalendar(r), holdsFollowed: r.holds_followed != null, holdsUnconfirmed: r.holds_unconfirmed != null })),
+      calendars: rows.filter((r) => r.url != null).map((r) => ({ ...toCalendar(r), holdsFollowed: r.top_followed === 1, holdsUnconfirmed: r.holds_unconfirmed != null })),
       pendingPushes: rows.some((r) => r.has_pending != null),
       objectsDue: rows.some((r) => r.has_due != null),
     };
