@@ -18,25 +18,30 @@ import { KNOWN_UIDS_SQL, OBJECTS_DUE_SQL, RUN_PLAN_SQL, type RemoteObjectRow } f
 const T0 = Date.parse('2026-11-21T09:00:00Z');
 const CONNECTIONS = 60;
 
+/** A user named `name` and an active connection `id` for them. */
+async function addConnection(store: Store, subAccountId: string, id: string, name: string): Promise<void> {
+  const user = await store.platform.createUser({ subAccountId, name, email: `${name.toLowerCase()}@example.com`, timeZone: 'UTC' });
+  await store.state.insertConnection({
+    id,
+    subAccountId,
+    userId: user.id,
+    appleId: `${name.toLowerCase()}@icloud.com`,
+    appPassword: 'x',
+    serverUrl: 'http://127.0.0.1',
+    principalUrl: '/p/',
+    homeUrl: '/h/',
+    status: 'active',
+    changeCursor: 0,
+    createdAt: T0,
+  });
+}
+
 /** Many connections, each with three calendars and 40 objects in them, some followed, some unconfirmed. */
 async function fill(store: Store): Promise<void> {
   const sub = await store.platform.createSubAccount({ name: 'Acme' });
   for (let c = 0; c < CONNECTIONS; c++) {
-    const user = await store.platform.createUser({ subAccountId: sub.id, name: `U${c}`, email: `u${c}@example.com`, timeZone: 'UTC' });
     const id = `icl_${c}`;
-    await store.state.insertConnection({
-      id,
-      subAccountId: sub.id,
-      userId: user.id,
-      appleId: `u${c}@icloud.com`,
-      appPassword: 'x',
-      serverUrl: 'http://127.0.0.1',
-      principalUrl: '/p/',
-      homeUrl: '/h/',
-      status: 'active',
-      changeCursor: 0,
-      createdAt: T0,
-    });
+    await addConnection(store, sub.id, id, `U${c}`);
     const calendars = ['home', 'work', 'family'].map((name) => ({
       url: `http://127.0.0.1/${c}/${name}/`,
       displayName: name,
@@ -62,20 +67,23 @@ async function fill(store: Store): Promise<void> {
     await store.state.saveObjects(rows);
   }
   // One connection with a big calendar: what its poll reads must not grow with it.
-  const big = Array.from({ length: 3000 }, (_, i) => ({
-    connectionId: 'icl_7',
-    href: `http://127.0.0.1/7/home/big-${i}.ics`,
-    calendarUrl: 'http://127.0.0.1/7/home/',
-    uid: `big-${i}`,
+  await store.state.saveObjects(followedEvents('icl_7', 'http://127.0.0.1/7/home/', 'big', 3000).map((o, i) => ({ ...o, windowDue: i % 500 === 0 ? T0 + i : undefined })));
+}
+
+/** `count` followed copies in one calendar, UIDs `${prefix}-0`… */
+function followedEvents(connectionId: string, calendarUrl: string, prefix: string, count: number): RemoteObjectRow[] {
+  return Array.from({ length: count }, (_, i) => ({
+    connectionId,
+    href: `${calendarUrl}${prefix}-${i}.ics`,
+    calendarUrl,
+    uid: `${prefix}-${i}`,
     etag: '"1"',
     data: 'BEGIN:VCALENDAR',
     contentHash: 'h',
-    origin: 'icloud' as const,
+    origin: 'icloud',
     gone: false,
     followed: true,
-    windowDue: i % 500 === 0 ? T0 + i : undefined,
   }));
-  await store.state.saveObjects(big);
 }
 
 /** planRun's answers: the calendars with what they hold, and its two flags. */
@@ -127,39 +135,13 @@ describe('the quiet poll on SQLite', () => {
  */
 async function fillOneBigCalendar(store: Store): Promise<void> {
   const sub = await store.platform.createSubAccount({ name: 'Solo' });
-  const user = await store.platform.createUser({ subAccountId: sub.id, name: 'Solo', email: 'solo@example.com', timeZone: 'UTC' });
-  await store.state.insertConnection({
-    id: 'icl_solo',
-    subAccountId: sub.id,
-    userId: user.id,
-    appleId: 'solo@icloud.com',
-    appPassword: 'x',
-    serverUrl: 'http://127.0.0.1',
-    principalUrl: '/p/',
-    homeUrl: '/h/',
-    status: 'active',
-    changeCursor: 0,
-    createdAt: T0,
-  });
+  await addConnection(store, sub.id, 'icl_solo', 'Solo');
   const url = (name: string) => `http://127.0.0.1/solo/${name}/`;
   await store.state.saveRemoteCalendars(
     'icl_solo',
     ['home', 'work', 'inbox', 'outbox'].map((name) => ({ url: url(name), displayName: name, components: ['VEVENT'], access: 'writable' as const, kind: 'calendar', shared: false })),
   );
-  await store.state.saveObjects(
-    Array.from({ length: 5000 }, (_, i) => ({
-      connectionId: 'icl_solo',
-      href: `${url('home')}${i}.ics`,
-      calendarUrl: url('home'),
-      uid: `solo-${i}`,
-      etag: '"1"',
-      data: 'BEGIN:VCALENDAR',
-      contentHash: 'h',
-      origin: 'icloud' as const,
-      gone: false,
-      followed: true,
-    })),
-  );
+  await store.state.saveObjects(followedEvents('icl_solo', url('home'), 'solo', 5000));
 }
 
 const postgres = await postgresPeer();
