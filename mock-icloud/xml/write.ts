@@ -35,47 +35,63 @@ export function cdata(text: string): XmlCData {
   return { cdata: text };
 }
 
+const TEXT_SPECIAL = /[&<>]/;
+const ATTR_SPECIAL = /[&<"]/;
+
 export function escapeText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
   return s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
 function escapeAttr(s: string): string {
+  if (!ATTR_SPECIAL.test(s)) return s;
   return s.replace(/[&<"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&quot;'));
 }
 
-function write(node: XmlNode, parentNs: string, out: string[]): void {
-  if (typeof node === 'string') {
-    out.push(escapeText(node));
-    return;
+/** What writing an element needs of its name, worked out once per name (an answer repeats a handful). */
+interface NameParts {
+  ns: string;
+  local: string;
+  /** ` xmlns="…"`, escaped. */
+  declaration: string;
+}
+
+const nameParts = new Map<QName, NameParts>();
+
+function partsOf(name: QName): NameParts {
+  let parts = nameParts.get(name);
+  if (!parts) {
+    const { ns, local } = splitQName(name);
+    nameParts.set(name, (parts = { ns, local, declaration: ` xmlns="${escapeAttr(ns)}"` }));
   }
+  return parts;
+}
+
+// Strings joined with +=, which V8 keeps as ropes and flattens once: for a 10,000-member answer
+// this was twice as fast as pushing 250,000 pieces onto an array and joining them.
+function write(node: XmlNode, parentNs: string): string {
+  if (typeof node === 'string') return escapeText(node);
   if ('cdata' in node) {
     // A CDATA section cannot contain "]]>": split it across two sections, as XML allows.
-    out.push('<![CDATA[', node.cdata.split(']]>').join(']]]]><![CDATA[>'), ']]>');
-    return;
+    const text = node.cdata.includes(']]>') ? node.cdata.split(']]>').join(']]]]><![CDATA[>') : node.cdata;
+    return `<![CDATA[${text}]]>`;
   }
-  const { ns, local } = splitQName(node.name);
-  out.push('<', local);
-  if (node.declareNs || ns !== parentNs) out.push(' xmlns="', escapeAttr(ns), '"');
-  if (node.attrs) for (const [k, v] of Object.entries(node.attrs)) out.push(' ', k, '="', escapeAttr(v), '"');
-  if (!node.children || node.children.length === 0) {
-    out.push('/>');
-    return;
-  }
-  out.push('>');
-  for (const c of node.children) write(c, ns, out);
-  out.push('</', local, '>');
+  const { ns, local, declaration } = partsOf(node.name);
+  let out = `<${local}`;
+  if (node.declareNs || ns !== parentNs) out += declaration;
+  if (node.attrs) for (const [k, v] of Object.entries(node.attrs)) out += ` ${k}="${escapeAttr(v)}"`;
+  if (!node.children || node.children.length === 0) return `${out}/>`;
+  out += '>';
+  for (const c of node.children) out += write(c, ns);
+  return `${out}</${local}>`;
 }
 
 /** Serialises a document with the XML declaration iCloud sends. */
 export function toXml(root: XmlEl): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
-  write(root, '', out);
-  return out.join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${write(root, '')}`;
 }
 
 /** Serialises a fragment without declaration (tests, embedding). */
 export function fragmentToXml(node: XmlNode): string {
-  const out: string[] = [];
-  write(node, '', out);
-  return out.join('');
+  return write(node, '');
 }
