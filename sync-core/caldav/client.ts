@@ -6,7 +6,7 @@
  */
 import { createAccount, createObject, deleteObject, getBasicAuthHeaders, propfind, updateObject } from 'tsdav';
 import { keepAliveFetch } from './keep-alive.js';
-import { fetchExchange, fetchSend, undiciSend, type Exchange, type Outgoing, type Send } from './transport.js';
+import { fetchExchange, fetchSend, undiciSend, type Exchange, type Outgoing, type Send, type SendLimits } from './transport.js';
 import { parseMultistatus, type DavResponse, type Multistatus } from './multistatus.js';
 import { AuthRefusedError, DiscoveryError, InvalidSyncTokenError, ServiceUnavailableError, UnexpectedResponseError } from './errors.js';
 
@@ -19,6 +19,8 @@ export interface CalDavClientOptions {
   fetch?: typeof fetch;
   /** How long to wait for an answer's headers, and for each part of its body (default 30 s). */
   timeoutMs?: number;
+  /** Bytes an answer may have (default 256 MiB; a 100,000-event listing is about 20 MB). */
+  maxAnswerBytes?: number;
   /** Sent as User-Agent: names the product, and the worker when several share a database. */
   userAgent?: string;
 }
@@ -73,13 +75,13 @@ export class CalDavClient {
   private readonly fetchFn: typeof fetch;
   /** For the requests the client reads itself: undici's dispatcher, or the caller's fetch. */
   private readonly send: Send;
-  private readonly timeoutMs: number;
+  private readonly limits: SendLimits;
 
   constructor(private readonly options: CalDavClientOptions) {
     this.headers = { ...getBasicAuthHeaders({ username: options.appleId, password: options.password }), 'User-Agent': options.userAgent ?? 'icloud-sync/0.1' };
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.limits = { timeoutMs: options.timeoutMs ?? 30_000, maxAnswerBytes: options.maxAnswerBytes ?? 256 * 1024 * 1024 };
     this.fetchFn = this.guardedFetch.bind(this);
-    this.send = options.fetch ? fetchSend(options.fetch, this.timeoutMs) : undiciSend(this.timeoutMs);
+    this.send = options.fetch ? fetchSend(options.fetch, this.limits) : undiciSend(this.limits);
   }
 
   /**
@@ -126,9 +128,9 @@ export class CalDavClient {
   /** The fetch handed to tsdav's calls, with the same guards. */
   private async guardedFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     const url = String(input instanceof Request ? input.url : input);
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.timeout(this.limits.timeoutMs);
     const fetchFn = this.options.fetch ?? keepAliveFetch;
-    const answer = await this.guarded(init.method ?? 'GET', url, async (hop) => fetchExchange(await fetchFn(hop, { ...init, redirect: 'manual', signal })));
+    const answer = await this.guarded(init.method ?? 'GET', url, async (hop) => fetchExchange(await fetchFn(hop, { ...init, redirect: 'manual', signal }), this.limits.maxAnswerBytes));
     return answer.response;
   }
 
@@ -226,7 +228,7 @@ export class CalDavClient {
     const headers: Record<string, string> = { ...this.headers, 'Content-Type': 'text/xml; charset=utf-8' };
     if (depth) headers.Depth = depth;
     const res = await this.request(url, { method: 'REPORT', headers, body: `<?xml version="1.0" encoding="utf-8"?>\n${body}` });
-    const text = await res.text();
+    const text = await bodyOf(res, 'REPORT', url);
     if (res.status !== 207 || !res.header('content-type')?.toLowerCase().includes('xml')) return { status: res.status };
     try {
       return { status: res.status, multistatus: parseMultistatus(text) };
@@ -295,7 +297,7 @@ export class CalDavClient {
       if (res.status === 404) return null;
       throw new UnexpectedResponseError('GET', href, res.status);
     }
-    return { href, etag: res.header('etag') ?? undefined, data: await res.text() };
+    return { href, etag: res.header('etag') ?? undefined, data: await bodyOf(res, 'GET', href) };
   }
 
   /** PUT a calendar object: `create` sends If-None-Match: *, otherwise If-Match with `etag`. */
@@ -332,6 +334,15 @@ export class CalDavClient {
     if (responses.length === 1 && only && !only.raw?.multistatus && only.status !== undefined && only.status >= 300) {
       throw new UnexpectedResponseError(method, url, only.status);
     }
+  }
+}
+
+/** An answer's body; one cut off (a stall, the deadline, the size limit) is a failure to retry later. */
+async function bodyOf(res: Exchange, method: string, url: string): Promise<string> {
+  try {
+    return await res.text();
+  } catch (error) {
+    throw new ServiceUnavailableError('network', undefined, `${method} ${url}: the answer was cut off (${(error as Error).message})`);
   }
 }
 

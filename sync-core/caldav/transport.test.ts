@@ -106,6 +106,26 @@ for (const [transport, extra] of Object.entries(TRANSPORTS) as [keyof typeof TRA
       await expect(client(silent.url, 200).syncChanges(silent.url, null)).rejects.toMatchObject({ status: 'network' });
     });
 
+    test('cuts off an answer larger than maxAnswerBytes, and one that trickles without end', async () => {
+      const big = await serve((_req, res) => {
+        res.writeHead(207, { 'Content-Type': 'application/xml' });
+        res.end(`<d:multistatus xmlns:d="DAV:">${'<d:response/>'.repeat(200_000)}</d:multistatus>`); // 2.6 MB
+      });
+      const small = new CalDavClient({ serverUrl: big.url, appleId: 'a@example.com', password: 'pass-word', maxAnswerBytes: 1_000_000, ...extra });
+      await expect(small.syncChanges(big.url, null)).rejects.toThrow(/cut off \(the answer is larger than 1000000 bytes\)/);
+
+      let drip: NodeJS.Timeout | undefined;
+      const trickle = await serve((_req, res) => {
+        res.writeHead(207, { 'Content-Type': 'application/xml' });
+        drip = setInterval(() => res.write(' '), 20); // never ends, never pauses long
+      });
+      try {
+        await expect(client(trickle.url, 100).syncChanges(trickle.url, null)).rejects.toMatchObject({ status: 'network' });
+      } finally {
+        clearInterval(drip);
+      }
+    });
+
     test('GET reads the object and its etag, and a 404 as nothing', async () => {
       const server = await serve((req, res) => {
         if (req.url === '/cal/a.ics') res.writeHead(200, { 'Content-Type': 'text/calendar', ETag: '"e1"' }).end('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n');

@@ -32,32 +32,65 @@ export interface Outgoing {
 /** Sends one request, never following redirects (the client decides which to follow). */
 export type Send = (url: string, request: Outgoing) => Promise<Exchange>;
 
+export interface SendLimits {
+  /** How long to wait for the headers, and for each part of the body. */
+  timeoutMs: number;
+  /** Bytes an answer's body may have: a server streaming without end must not fill the memory. */
+  maxAnswerBytes: number;
+}
+
+/** A body as text, refused once it passes `limit` bytes (the rest is not read). */
+export async function readBounded(body: AsyncIterable<Uint8Array>, limit: number, cancel: () => unknown): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      cancel();
+      throw new Error(`the answer is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /**
  * The default: undici's `request` on the keep-alive agent. `timeoutMs` bounds the wait for the
  * answer's headers and every pause while its body arrives, so a large answer that keeps coming is
- * not cut off, and a server that stops answering is.
+ * not cut off, and a server that stops answering is; a whole answer gets ten times as long, so one
+ * that trickles without end is cut off too.
  */
-export function undiciSend(timeoutMs: number): Send {
+export function undiciSend(limits: SendLimits): Send {
   return async (url, request) => {
     const target = new URL(url);
-    const answer = await calDavAgent.request({
-      origin: target.origin,
-      path: `${target.pathname}${target.search}`,
-      method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers,
-      body: request.body,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    return {
-      status: answer.statusCode,
-      header: (name) => {
-        const value = answer.headers[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-      text: () => answer.body.text(),
-      discard: () => answer.body.dump(),
-    };
+    const abort = new AbortController();
+    const deadline = setTimeout(() => abort.abort(new Error(`no complete answer within ${(limits.timeoutMs * 10) / 1000} s`)), limits.timeoutMs * 10);
+    deadline.unref();
+    const finished = () => clearTimeout(deadline);
+    try {
+      const answer = await calDavAgent.request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers,
+        body: request.body,
+        headersTimeout: limits.timeoutMs,
+        bodyTimeout: limits.timeoutMs,
+        signal: abort.signal,
+      });
+      return {
+        status: answer.statusCode,
+        header: (name) => {
+          const value = answer.headers[name.toLowerCase()];
+          return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+        },
+        text: () => readBounded(answer.body, limits.maxAnswerBytes, () => answer.body.destroy()).finally(finished),
+        discard: () => answer.body.dump().finally(finished),
+      };
+    } catch (error) {
+      finished();
+      throw error;
+    }
   };
 }
 
@@ -66,12 +99,12 @@ export interface FetchExchange extends Exchange {
   readonly response: Response;
 }
 
-export function fetchExchange(response: Response): FetchExchange {
+export function fetchExchange(response: Response, maxAnswerBytes: number): FetchExchange {
   return {
     response,
     status: response.status,
     header: (name) => response.headers.get(name),
-    text: () => response.text(),
+    text: async () => (response.body ? readBounded(response.body, maxAnswerBytes, () => response.body?.cancel().catch(() => undefined)) : ''),
     discard: async () => {
       await response.body?.cancel();
     },
@@ -79,6 +112,6 @@ export function fetchExchange(response: Response): FetchExchange {
 }
 
 /** A caller's fetch as a Send, with a timeout on each request (body included). */
-export function fetchSend(fetchFn: typeof fetch, timeoutMs: number): Send {
-  return async (url, request) => fetchExchange(await fetchFn(url, { ...request, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) }));
+export function fetchSend(fetchFn: typeof fetch, limits: SendLimits): Send {
+  return async (url, request) => fetchExchange(await fetchFn(url, { ...request, redirect: 'manual', signal: AbortSignal.timeout(limits.timeoutMs) }), limits.maxAnswerBytes);
 }
