@@ -54,6 +54,22 @@ export function chunked<T>(items: readonly T[], size = 500): T[][] {
   return out;
 }
 
+/**
+ * A value as it is bound: text with a lone UTF-16 surrogate (a JavaScript string can hold one; UTF-8
+ * cannot) gets U+FFFD in its place, as node-postgres always wrote it. better-sqlite3 wrote three,
+ * and PostgreSQL refuses it inside a JSON parameter (insertRows), so both drivers get it mended.
+ */
+function bindable(value: unknown): unknown {
+  if (typeof value === 'string') return (value as string & { toWellFormed(): string }).toWellFormed();
+  if (Array.isArray(value)) return value.map(bindable);
+  return value;
+}
+
+function bindableParams(params: Params): unknown[] {
+  if (isValues(params)) return [Object.fromEntries(Object.entries(params[0]).map(([k, v]) => [k, bindable(v)]))];
+  return params.map(bindable);
+}
+
 /** Statement texts PostgresDb plans on every call (see plannedEachCall). */
 const PLANNED_EACH_CALL = new Set<string>();
 
@@ -88,7 +104,7 @@ export async function insertRows(db: SqlDb, table: string, columns: readonly str
   if (db.dialect === 'postgres') {
     const records = rows.map((row) => {
       const record: Record<string, unknown> = {};
-      columns.forEach((column, i) => (record[column] = row[i] ?? null));
+      columns.forEach((column, i) => (record[column] = bindable(row[i] ?? null)));
       return record;
     });
     await db.run(`INSERT INTO ${table} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${table}, ?::json) ${conflict}`, [JSON.stringify(records)]);
@@ -165,15 +181,15 @@ export class SqliteDb implements SqlDb {
   }
 
   get<T>(sql: string, params: Params = []): Promise<T | undefined> {
-    return this.call(() => this.statement(sql).get(...params) as T | undefined);
+    return this.call(() => this.statement(sql).get(...bindableParams(params)) as T | undefined);
   }
 
   all<T>(sql: string, params: Params = []): Promise<T[]> {
-    return this.call(() => this.statement(sql).all(...params) as T[]);
+    return this.call(() => this.statement(sql).all(...bindableParams(params)) as T[]);
   }
 
   run(sql: string, params: Params = []): Promise<{ changes: number }> {
-    return this.call(() => ({ changes: this.statement(sql).run(...params).changes }));
+    return this.call(() => ({ changes: this.statement(sql).run(...bindableParams(params)).changes }));
   }
 
   exec(sql: string): Promise<void> {
@@ -279,10 +295,10 @@ export class PostgresDb implements SqlDb {
       if (!n) this.named.set(sql, (n = namedPlaceholders(sql)));
       const given = params[0];
       text = n.text;
-      values = n.names.map((name) => given[name] ?? null);
+      values = n.names.map((name) => bindable(given[name] ?? null));
     } else {
       text = this.text(sql);
-      values = params as unknown[];
+      values = params.map(bindable);
     }
     const target = this.client.getStore() ?? this.pool;
     // The small statements a poll repeats are named, so each is parsed and planned once per pooled

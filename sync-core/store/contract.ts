@@ -234,6 +234,14 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect((await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'after', start: MON, end: MON + H })).id).toBe('evt_000004');
     });
 
+    it('stores a lone UTF-16 surrogate in a title as U+FFFD, as each driver encodes text, whichever way the rows travel', async () => {
+      const { store, sub, alice } = await setup();
+      const broken = 'Lunch \ud83c with \udf55';
+      const one = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: broken, start: MON, end: MON + H });
+      const [many] = await store.createEvents([{ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: broken, start: MON, end: MON + H }]);
+      for (const e of [one, many!]) expect((await store.getEvent(e.id))!.title).toBe('Lunch \ufffd with \ufffd');
+    });
+
     it("two writes to one event at once take turns: the second starts from the first one's result", async () => {
       const { store, sub, alice } = await setup();
       const e = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H });
