@@ -19,8 +19,8 @@ export interface RunContext {
   user: User;
   window: { start: number; end: number };
   report: SyncReport;
-  /** Whether the run's usual reads will find anything (RunPlan); read when absent. */
-  plan?: Pick<RunPlan, 'pendingPushes' | 'objectsDue'>;
+  /** Whether the run's usual reads will find anything (RunPlan). */
+  plan: Pick<RunPlan, 'pendingPushes' | 'objectsDue'>;
   /** The account's calendar list was re-read from iCloud during this run (identity.ts). */
   calendarsReread?: boolean;
   /**

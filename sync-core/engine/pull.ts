@@ -256,7 +256,7 @@ async function asCopy(ctx: RunContext, calendar: RemoteCalendar, object: RemoteO
 /** D5: events whose next occurrence the window has reached, materialised from what is stored. */
 async function refreshWindow(ctx: RunContext): Promise<void> {
   // What this run's pull stored was materialised up to this window's end: never due in it.
-  if (ctx.plan?.objectsDue === false) return;
+  if (!ctx.plan.objectsDue) return;
   for (const row of await ctx.state.objectsDue(ctx.connection.id, ctx.window.end)) {
     const parsed = parseStored(row.data);
     if (!parsed) continue;

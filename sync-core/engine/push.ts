@@ -37,7 +37,7 @@ export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]):
   const { platform, state, connection } = ctx;
   const linked = calendars.find((c) => c.isLinked);
   const pending: PlatformEvent[] = [];
-  for (const p of ctx.plan?.pendingPushes === false ? [] : await state.listPending(connection.id)) {
+  for (const p of ctx.plan.pendingPushes ? await state.listPending(connection.id) : []) {
     const event = await platform.getEvent(p.eventId);
     if (event) pending.push(event);
   }

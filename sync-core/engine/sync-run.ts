@@ -49,21 +49,10 @@ export class SyncEngine {
     }
     const user = await platform.getUser(connection.userId);
     if (!user) throw new SyncError('not-found', `user ${connection.userId} of connection ${connectionId} no longer exists`);
-    const ctx: RunContext = {
-      store,
-      platform,
-      state,
-      clock,
-      client: connections.client(connection),
-      connection,
-      user,
-      window: syncWindow(clock.now(), this.deps.window ?? DEFAULT_WINDOW),
-      report,
-      ownWrites: new Map(),
-    };
+    const window = syncWindow(clock.now(), this.deps.window ?? DEFAULT_WINDOW);
     try {
-      const { calendars, ...plan } = await state.planRun(connectionId, ctx.window.end);
-      ctx.plan = plan;
+      const { calendars, ...plan } = await state.planRun(connectionId, window.end);
+      const ctx: RunContext = { store, platform, state, clock, client: connections.client(connection), connection, user, window, plan, report, ownWrites: new Map() };
       await pullAll(ctx, calendars);
       // The pull may have re-read the calendar list (looking for a moved event).
       await pushChanges(ctx, ctx.calendarsReread ? await state.listRemoteCalendars(connectionId) : calendars);
