@@ -5,25 +5,11 @@
 import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { startMockICloud } from '../index.js';
+import { vevent } from '../test/helpers.js';
 import { runLoad } from './load.js';
 
 /** One event whose title tells the writers apart. */
-function eventNamed(uid: string, summary: string): string {
-  return [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//t//EN',
-    'BEGIN:VEVENT',
-    `UID:${uid}`,
-    'DTSTAMP:20261121T090000Z',
-    'DTSTART:20261201T100000Z',
-    'DTEND:20261201T110000Z',
-    `SUMMARY:${summary}`,
-    'END:VEVENT',
-    'END:VCALENDAR',
-    '',
-  ].join('\r\n');
-}
+const eventNamed = (uid: string, summary: string) => vevent(uid).replace('SUMMARY:Test event', `SUMMARY:${summary}`);
 
 describe('load', () => {
   it('serves 50 concurrent clients doing a realistic mix with no 5xx and no dropped connection', async () => {
