@@ -302,9 +302,10 @@ export class PostgresDb implements SqlDb {
     }
     const target = this.client.getStore() ?? this.pool;
     // The small statements a poll repeats are named, so each is parsed and planned once per pooled
-    // connection, not on every call (planning was a quarter of a steady poll's database time). Bulk
-    // statements (multi-row inserts, long IN lists) stay unnamed: preparing each size on each
-    // connection made a first sync a third slower.
+    // connection, not on every call (planning was a quarter of a steady poll's database time).
+    // Statements with many values (a multi-row VALUES or IN list of a caller that does not use
+    // insertRows or matchingAny) stay unnamed: preparing each size on each connection made a first
+    // sync a third slower. So do the plannedEachCall ones.
     if (values.length > 32 || PLANNED_EACH_CALL.has(sql)) return target.query(text, values);
     let name = this.prepared.get(text);
     if (!name) this.prepared.set(text, (name = `s${this.prepared.size + 1}`));
