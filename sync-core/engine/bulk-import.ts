@@ -9,19 +9,23 @@
  * What a batch writes is what applyRemoteObject writes for a new event: the role is 'follow' (a
  * conflict calendar, no followed copy, not an own appointment), the slots are newEventSlots', and
  * the row is the followed copy with its windowDue.
+ *
+ * Most objects a first sync meets are single events, read without ical.js (readSimpleEvent, which
+ * answers only when its reading is the full path's); the rest are parsed in full.
  */
 import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
+import { readSimpleEvent } from '../../icalendar/simple-event.js';
 import type { RemoteObject } from '../caldav/client.js';
 import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
 import { eventIdFromUid } from './ics-writer.js';
-import { linkToSlot, newEventSlots, slotOf } from './occurrences.js';
-import { storedRow } from './stored-object.js';
+import { linkToSlot, newEventSlots, singleEventSlots, slotOf, type NewEventSlots } from './occurrences.js';
+import { simpleEventFields } from './remote-event.js';
+import { factsOf, storedRow, type ObjectFacts } from './stored-object.js';
 
-export interface NewObject {
+export interface NewObject extends ObjectFacts, NewEventSlots {
   object: RemoteObject;
-  parsed: ParsedCalendar;
   hash: string;
 }
 
@@ -35,16 +39,11 @@ export async function newEventsAmong(ctx: RunContext, calendar: RemoteCalendar, 
   const byUid = new Map<string, NewObject[]>();
   for (const object of objects) {
     if (rows.has(object.href)) continue;
-    let parsed: ParsedCalendar;
-    try {
-      parsed = parseICalendar(object.data);
-    } catch {
-      continue; // applyRemoteObject reports it as skipped
-    }
-    if (parsed.componentType !== 'VEVENT' || eventIdFromUid(parsed.uid) !== undefined) continue;
-    const same = byUid.get(parsed.uid) ?? [];
-    same.push({ object, parsed, hash: contentHash(object.data) });
-    byUid.set(parsed.uid, same);
+    const read = readNewEvent(ctx, object);
+    if (!read || eventIdFromUid(read.uid) !== undefined) continue;
+    const same = byUid.get(read.uid) ?? [];
+    same.push(read);
+    byUid.set(read.uid, same);
   }
   const known = await ctx.state.knownUids(ctx.connection.id, [...byUid.keys()]);
   for (const [uid, same] of byUid) {
@@ -54,16 +53,33 @@ export async function newEventsAmong(ctx: RunContext, calendar: RemoteCalendar, 
   return fresh;
 }
 
+/** What a new event becomes, or undefined when it is not an event (applyRemoteObject reports it). */
+function readNewEvent(ctx: RunContext, object: RemoteObject): NewObject | undefined {
+  const hash = contentHash(object.data);
+  const simple = readSimpleEvent(object.data, ctx.user.timeZone);
+  if (simple) {
+    const slots = singleEventSlots(ctx, simple.instance, () => simpleEventFields(simple));
+    return { object, hash, uid: simple.uid, remoteModified: simple.lastModified ?? simple.dtstamp, ...slots };
+  }
+  let parsed: ParsedCalendar;
+  try {
+    parsed = parseICalendar(object.data);
+  } catch {
+    return undefined;
+  }
+  if (parsed.componentType !== 'VEVENT') return undefined;
+  return { object, hash, ...factsOf(parsed), ...newEventSlots(ctx, parsed) };
+}
+
 /** Imports a batch of new events in one transaction: their slots, links and followed rows. */
 export async function importNewEvents(ctx: RunContext, calendar: RemoteCalendar, batch: readonly NewObject[]): Promise<void> {
   if (batch.length === 0) return;
-  const plans = batch.map((n) => ({ ...n, ...newEventSlots(ctx, n.parsed) }));
   await ctx.store.transaction(async () => {
-    const slots = await ctx.platform.createEvents(plans.flatMap((p) => p.slots.map((s) => slotOf(ctx, s.fields))));
+    const slots = await ctx.platform.createEvents(batch.flatMap((p) => p.slots.map((s) => slotOf(ctx, s.fields))));
     let next = 0;
-    const links = plans.flatMap((p) => p.slots.map((s) => linkToSlot(ctx, p.parsed.uid, s.recurrenceKey, slots[next++]!)));
+    const links = batch.flatMap((p) => p.slots.map((s) => linkToSlot(ctx, p.uid, s.recurrenceKey, slots[next++]!)));
     await ctx.state.saveLinks(links);
-    await ctx.state.saveObjects(plans.map((p) => storedRow(ctx, calendar, p.object, p.parsed, p.hash, { origin: 'icloud', followed: true, windowDue: p.windowDue })));
+    await ctx.state.saveObjects(batch.map((p) => storedRow(ctx, calendar, p.object, p, p.hash, { origin: 'icloud', followed: true, windowDue: p.windowDue })));
   });
   ctx.report.pulled.created += batch.length;
 }

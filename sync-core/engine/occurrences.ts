@@ -87,11 +87,30 @@ export async function materialiseOccurrences(ctx: RunContext, source: Occurrence
  * get a slot now, and windowDue. The bulk import (bulk-import.ts) writes many of these at once;
  * materialiseOccurrences reaches the same answer one event at a time.
  */
-export function newEventSlots(ctx: RunContext, parsed: ParsedCalendar): { slots: { recurrenceKey: string; fields: RemoteFields }[]; windowDue?: number } {
+export function newEventSlots(ctx: RunContext, parsed: ParsedCalendar): NewEventSlots {
   const recurring = isRecurring(parsed);
+  if (!recurring) {
+    const only = singleInstance(parsed, ctx.user.timeZone);
+    return singleEventSlots(ctx, only, () => fieldsOf(only!, parsed));
+  }
   const instances = instancesOf(ctx, parsed, recurring);
   const slots = instances.filter((i) => !i.cancelled && slotDueNow(ctx, i, recurring)).map((i) => ({ recurrenceKey: i.recurrenceId ?? '', fields: fieldsOf(i, parsed) }));
-  return { slots, windowDue: nextDue(ctx, parsed, recurring, new Map(), undefined, recurring ? undefined : instances[0]) };
+  return { slots, windowDue: nextDue(ctx, parsed, recurring, new Map(), undefined) };
+}
+
+export interface NewEventSlots {
+  slots: { recurrenceKey: string; fields: RemoteFields }[];
+  windowDue?: number;
+}
+
+/**
+ * newEventSlots for a single event, from its one occurrence: a slot if the window holds it (D5),
+ * else windowDue when it lies ahead. The simple-event reading (bulk-import.ts) comes here too.
+ */
+export function singleEventSlots(ctx: RunContext, only: Instance | undefined, fields: () => RemoteFields): NewEventSlots {
+  if (!only || only.cancelled) return { slots: [] };
+  const slots = slotDueNow(ctx, only, false) ? [{ recurrenceKey: '', fields: fields() }] : [];
+  return only.start >= ctx.window.end ? { slots, windowDue: only.start } : { slots };
 }
 
 /** A recurring event's occurrences in the window; a single event's one occurrence wherever it lies. */
@@ -240,9 +259,9 @@ async function createSlot(ctx: RunContext, uid: string, recurrenceKey: string, f
 }
 
 /** The window end at which this event next has an occurrence without a slot (D5). */
-function nextDue(ctx: RunContext, parsed: ParsedCalendar, recurring: boolean, links: Map<string, InstanceLink>, skipKey: string | undefined, single?: Instance): number | undefined {
+function nextDue(ctx: RunContext, parsed: ParsedCalendar, recurring: boolean, links: Map<string, InstanceLink>, skipKey: string | undefined): number | undefined {
   if (!recurring) {
-    const only = single ?? singleInstance(parsed, ctx.user.timeZone);
+    const only = singleInstance(parsed, ctx.user.timeZone);
     return only && !only.cancelled && only.start >= ctx.window.end && !links.has('') ? only.start : undefined;
   }
   const next = expandInstances(parsed, { start: ctx.window.end, end: MAX_TIME }, { defaultZone: ctx.user.timeZone, maxInstances: 4 }).find(

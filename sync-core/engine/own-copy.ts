@@ -28,7 +28,7 @@ export async function reconcileOwnCopy(
   event: PlatformEvent,
 ): Promise<'updated' | 'unchanged' | 'echo'> {
   const modified = remoteModified(parsed);
-  const base = storedRow(ctx, calendar, object, parsed, hash, {
+  const base = storedRow(ctx, calendar, object, { uid: parsed.uid, remoteModified: modified }, hash, {
     origin: 'platform',
     followed: true,
     eventId: event.id,

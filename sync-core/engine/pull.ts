@@ -29,7 +29,7 @@ import type { RunContext } from './context.js';
 import { findMovedCopy, ownAppointmentId, roleOfNewCopy } from './identity.js';
 import { materialiseOccurrences } from './occurrences.js';
 import { extraOccurrences, reconcileOwnCopy } from './own-copy.js';
-import { parseStored, storedRow } from './stored-object.js';
+import { factsOf, parseStored, storedRow } from './stored-object.js';
 import { singleInstance } from './remote-event.js';
 
 interface Listing {
@@ -242,7 +242,7 @@ export async function applyRemoteObject(ctx: RunContext, calendar: RemoteCalenda
 /** An iCloud event as blocked slots (occurrences.ts), and its row as the followed copy. */
 async function importEvent(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, parsed: ParsedCalendar, hash: string, previous: RemoteObjectRow | undefined): Promise<void> {
   const result = await materialiseOccurrences(ctx, { uid: parsed.uid, href: object.href, parsed, previous: parseStored(previous?.data) });
-  await ctx.state.saveObject(storedRow(ctx, calendar, object, parsed, hash, { origin: 'icloud', followed: true, windowDue: result.windowDue }));
+  await ctx.state.saveObject(storedRow(ctx, calendar, object, factsOf(parsed), hash, { origin: 'icloud', followed: true, windowDue: result.windowDue }));
   if (!previous) ctx.report.pulled.created++;
   else if (result.created + result.updated > 0) ctx.report.pulled.updated++;
   else ctx.report.pulled.unchanged++;
@@ -250,7 +250,7 @@ async function importEvent(ctx: RunContext, calendar: RemoteCalendar, object: Re
 
 async function asCopy(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, parsed: ParsedCalendar, hash: string, row: RemoteObjectRow | undefined): Promise<RemoteObjectRow> {
   const eventId = await ownAppointmentId(ctx, parsed.uid);
-  return storedRow(ctx, calendar, object, parsed, hash, { origin: eventId ? 'platform' : 'icloud', eventId, pushedVersion: row?.pushedVersion, followed: false });
+  return storedRow(ctx, calendar, object, factsOf(parsed), hash, { origin: eventId ? 'platform' : 'icloud', eventId, pushedVersion: row?.pushedVersion, followed: false });
 }
 
 /** D5: events whose next occurrence the window has reached, materialised from what is stored. */

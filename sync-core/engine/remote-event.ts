@@ -4,6 +4,7 @@
  */
 import type ICAL from 'ical.js';
 import { expandInstances, MAX_TIME, MIN_TIME, type Instance, type ParsedCalendar } from '../../icalendar/index.js';
+import type { SimpleEvent } from '../../icalendar/simple-event.js';
 import type { PlatformEvent } from '../platform/model.js';
 
 /** The fields of an event that both sides own and sync compares. */
@@ -70,6 +71,21 @@ export function fieldsOf(instance: Instance, parsed: ParsedCalendar): RemoteFiel
     end: instance.end,
     allDay: instance.allDay,
     busy: !instance.transparent, // A1/A2: TRANSP decides
+    status: instance.cancelled ? 'cancelled' : 'confirmed',
+  };
+}
+
+/** fieldsOf for an event readSimpleEvent read: the same fields, from the same values. */
+export function simpleEventFields(event: SimpleEvent): RemoteFields {
+  const { instance } = event;
+  return {
+    title: instance.summary?.trim() || 'Busy',
+    description: event.description || undefined,
+    location: event.location || undefined,
+    start: instance.start,
+    end: instance.end,
+    allDay: instance.allDay,
+    busy: !instance.transparent,
     status: instance.cancelled ? 'cancelled' : 'confirmed',
   };
 }

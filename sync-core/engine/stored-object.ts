@@ -8,12 +8,22 @@ import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
 import type { RunContext } from './context.js';
 import { remoteModified } from './remote-event.js';
 
+/** What a stored row records of the event itself: its UID and when iCloud last changed it. */
+export interface ObjectFacts {
+  uid: string;
+  remoteModified: number | undefined;
+}
+
+export function factsOf(parsed: ParsedCalendar): ObjectFacts {
+  return { uid: parsed.uid, remoteModified: remoteModified(parsed) };
+}
+
 /** The row for `object` as read from `calendar`; `role` says whose copy it is and how it is followed. */
 export function storedRow(
   ctx: RunContext,
   calendar: RemoteCalendar,
   object: RemoteObject,
-  parsed: ParsedCalendar,
+  facts: ObjectFacts,
   hash: string,
   role: Pick<RemoteObjectRow, 'origin' | 'followed'> & Partial<RemoteObjectRow>,
 ): RemoteObjectRow {
@@ -21,11 +31,11 @@ export function storedRow(
     connectionId: ctx.connection.id,
     href: object.href,
     calendarUrl: calendar.url,
-    uid: parsed.uid,
+    uid: facts.uid,
     etag: object.etag,
     data: object.data,
     contentHash: hash,
-    remoteModified: remoteModified(parsed),
+    remoteModified: facts.remoteModified,
     gone: false,
     ...role,
   };
