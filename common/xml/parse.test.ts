@@ -26,6 +26,16 @@ describe('parseXml', () => {
     expect(() => parseXml('<m xmlns="DAV:"><r><p:x xmlns:p="urn:one"/></r><p:x/></m>')).toThrow(/undeclared namespace prefix "p"/);
   });
 
+  it('reads names that leave ASCII anywhere, and refuses what no name may start with', () => {
+    // ASCII names take a fast path; a name that goes on past ASCII is read whole by the Unicode rule.
+    const root = parseXml('<D:prop xmlns:D="DAV:" xmlns:é="urn:e"><D:aé/><é:x-1.y/><日本/><_a:b xmlns:_a="urn:u"/></D:prop>');
+    expect(root.children.map((c) => c.name)).toEqual([DAV('aé'), '{urn:e}x-1.y', '{}日本', '{urn:u}b']);
+    expect(() => parseXml('<1a/>')).toThrow(/expected a name/);
+    expect(() => parseXml('<-a/>')).toThrow(/expected a name/);
+    expect(() => parseXml('<a\u00d7b/>')).toThrow(XmlParseError); // × is no NameChar
+    expect(() => parseXml('<a>')).toThrow(/never closed/);
+  });
+
   it('joins text and CDATA and decodes the predefined entities', () => {
     expect(parseXml('<a xmlns="x">1 &amp; <![CDATA[<2>]]></a>').text).toBe('1 & <2>');
   });

@@ -229,10 +229,21 @@ class Parser {
     this.i = end + 2;
   }
 
-  /** An XML Name at `at`, or a failure. */
+  /**
+   * An XML Name at `at`, or a failure. Names in CalDAV bodies are ASCII: those are read with a
+   * character loop, and the Unicode pattern (slow with the u flag) is left for the rest.
+   */
   private name(at: number): string {
+    const s = this.s;
+    let i = at;
+    let c = s.charCodeAt(i);
+    if (isAsciiNameStart(c)) {
+      do c = s.charCodeAt(++i);
+      while (isAsciiNameChar(c));
+      if (!(c >= 0x80)) return s.slice(at, i); // NaN at the end of the text: the name ends there
+    }
     NAME.lastIndex = at;
-    const m = NAME.exec(this.s);
+    const m = NAME.exec(s);
     if (!m) this.fail('expected a name', at);
     return m[0];
   }
@@ -267,7 +278,7 @@ class Parser {
     if (++this.elements > this.limits.elements) this.fail(`more than ${this.limits.elements} elements`);
     const tag = this.name(at + 1);
     this.i = at + 1 + tag.length;
-    const raw: RawAttr[] = [];
+    let raw: RawAttr[] = NO_RAW_ATTRIBUTES;
     let declarations = 0;
     for (;;) {
       const spaced = this.skipSpace();
@@ -294,31 +305,28 @@ class Parser {
         if (++declarations > this.limits.namespaceDeclarationsPerElement) this.fail(`more than ${this.limits.namespaceDeclarationsPerElement} namespace declarations on one element`);
         if (++this.declarations > this.limits.namespaceDeclarations) this.fail(`more than ${this.limits.namespaceDeclarations} namespace declarations in one body`);
       }
+      if (raw === NO_RAW_ATTRIBUTES) raw = [];
       raw.push({ name, value: this.references(rawValue, this.i + 1, true) });
       this.i = end + 1;
     }
     const selfClosing = s[this.i] === '/';
     this.i += selfClosing ? 2 : 1;
-    const { element, scope } = this.element(tag, raw, at);
     const parent = this.stack.at(-1);
+    const scope = this.scopeOf(tag, raw, parent?.scope ?? ROOT_SCOPE, at);
+    const element = this.element(tag, raw, scope, at);
     if (parent) parent.element.children.push(element);
     else this.root = element;
     if (!selfClosing) this.stack.push({ element, tag, scope });
   }
 
-  /** Resolves the names of one element (Namespaces in XML 1.0 §3–6). */
-  private element(tag: string, raw: RawAttr[], at: number): { element: XmlElement; scope: ReadonlyMap<string, string> } {
-    const inherited = this.stack.at(-1)?.scope ?? ROOT_SCOPE;
-    let scope: ReadonlyMap<string, string> = inherited;
-    let attributes = 0;
+  /** The namespace scope of one element: `inherited` with its declarations (Namespaces in XML 1.0 §3–6). */
+  private scopeOf(tag: string, raw: RawAttr[], inherited: ReadonlyMap<string, string>, at: number): ReadonlyMap<string, string> {
+    let scope = inherited;
     const seen = raw.length > 1 ? new Set<string>() : undefined;
     for (const a of raw) {
       if (seen?.has(a.name)) this.fail(`<${tag}> has attribute "${a.name}" twice`, at);
       seen?.add(a.name);
-      if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) {
-        attributes++;
-        continue;
-      }
+      if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) continue;
       const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
       if (prefix !== '' && !QNAME.test(prefix)) this.fail(`"${a.name}" is not a valid namespace declaration`, at);
       if (prefix === 'xmlns') this.fail('the "xmlns" prefix must not be declared', at);
@@ -329,7 +337,14 @@ class Parser {
       // iCloud declares the same default namespace again on nearly every element: no new scope.
       if (scope.get(prefix) !== a.value) scope = this.derive(scope, prefix, a.value);
     }
-    const { name, ns, local } = this.resolve(tag, scope, false, at);
+    return scope;
+  }
+
+  /** The element, its name and attributes resolved in `scope`. */
+  private element(tag: string, raw: RawAttr[], scope: ReadonlyMap<string, string>, at: number): XmlElement {
+    const resolved = this.resolve(tag, scope, false, at);
+    let attributes = 0;
+    for (const a of raw) if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) attributes++;
     let attrs: Record<string, string> = NO_ATTRIBUTES;
     if (attributes > 0) {
       attrs = {};
@@ -342,7 +357,7 @@ class Parser {
         attrs[a.name] = a.value;
       }
     }
-    return { element: { name, ns, local, attrs, children: [], text: '' }, scope };
+    return { name: resolved.name, ns: resolved.ns, local: resolved.local, attrs, children: [], text: '' };
   }
 
   /**
@@ -389,11 +404,24 @@ class Parser {
   }
 }
 
+/** XML 1.0 §2.3 NameStartChar within ASCII: A-Z, a-z, '_' and ':'. */
+function isAsciiNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a;
+}
+
+/** NameChar within ASCII: a NameStartChar, a digit, '-' or '.'. */
+function isAsciiNameChar(c: number): boolean {
+  return isAsciiNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e;
+}
+
 interface ResolvedName {
   name: QName;
   ns: string;
   local: string;
 }
+
+/** Shared by every start tag without attributes; nothing writes to it. */
+const NO_RAW_ATTRIBUTES: RawAttr[] = [];
 
 /** Shared by every element without attributes; nothing writes to a parsed element's attrs. */
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
