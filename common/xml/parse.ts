@@ -314,8 +314,10 @@ class Parser {
     const parent = this.stack.at(-1);
     const scope = this.scopeOf(tag, raw, parent?.scope ?? ROOT_SCOPE, at);
     const element = this.element(tag, raw, scope, at);
-    if (parent) parent.element.children.push(element);
-    else this.root = element;
+    if (parent) {
+      if (parent.element.children === NO_CHILDREN) parent.element.children = [element];
+      else parent.element.children.push(element);
+    } else this.root = element;
     if (!selfClosing) this.stack.push({ element, tag, scope });
   }
 
@@ -357,7 +359,7 @@ class Parser {
         attrs[a.name] = a.value;
       }
     }
-    return { name: resolved.name, ns: resolved.ns, local: resolved.local, attrs, children: [], text: '' };
+    return { name: resolved.name, ns: resolved.ns, local: resolved.local, attrs, children: NO_CHILDREN, text: '' };
   }
 
   /**
@@ -419,6 +421,12 @@ interface ResolvedName {
   ns: string;
   local: string;
 }
+
+/**
+ * Shared by every element without children until its first child arrives (most elements of an
+ * answer are leaves: href, getetag, status, calendar-data); nothing else writes to it.
+ */
+const NO_CHILDREN: XmlElement[] = [];
 
 /** Shared by every start tag without attributes; nothing writes to it. */
 const NO_RAW_ATTRIBUTES: RawAttr[] = [];
