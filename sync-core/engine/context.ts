@@ -19,8 +19,11 @@ export interface RunContext {
   user: User;
   window: { start: number; end: number };
   report: SyncReport;
-  /** Whether the run's usual reads will find anything (RunPlan). */
-  plan: Pick<RunPlan, 'pendingPushes' | 'objectsDue'>;
+  /**
+   * Whether the run's usual reads will find anything (RunPlan), and whether the platform's change
+   * feed held anything for the user as the run started (RunStart).
+   */
+  plan: Pick<RunPlan, 'pendingPushes' | 'objectsDue'> & { platformChanges: boolean };
   /** The account's calendar list was re-read from iCloud during this run (identity.ts). */
   calendarsReread?: boolean;
   /**

@@ -41,7 +41,10 @@ export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]):
     const event = await platform.getEvent(p.eventId);
     if (event) pending.push(event);
   }
-  const changed = await platform.listChangedEvents(ctx.user.id, connection.changeCursor);
+  // The feed is read when it held something as the run started, or when the pull wrote to the
+  // platform (every such write is in ownWrites): the cursor must pass the pull's own changes (D2).
+  // A change another writer makes after the run started is read by the next run.
+  const changed = ctx.plan.platformChanges || ctx.ownWrites.size > 0 ? await platform.listChangedEvents(ctx.user.id, connection.changeCursor) : [];
   const queue = new Map<string, PlatformEvent>();
   for (const e of [...pending, ...changed]) queue.set(e.id, e); // each once; pushEvent reads its latest state
   const retrying = new Set(pending.map((e) => e.id));

@@ -9,7 +9,7 @@ import type { Clock } from '../../common/clock.js';
 import type { Connections } from '../connections/connections.js';
 import { SyncError } from '../errors.js';
 import type { Connection } from '../state/sync-state.js';
-import type { Store } from '../store/store.js';
+import type { RunStart, Store } from '../store/store.js';
 import type { RunContext } from './context.js';
 import { pullAll } from './pull.js';
 import { pushChanges } from './push.js';
@@ -47,11 +47,19 @@ export class SyncEngine {
       report.skipped.push({ reason: `the connection needs reconnecting (${connection.statusReason ?? 'app-specific password refused'}): reconnect it with a new app-specific password` });
       return this.finish(connection, report, { active: false }, options);
     }
-    const user = await platform.getUser(connection.userId);
-    if (!user) throw new SyncError('not-found', `user ${connection.userId} of connection ${connectionId} no longer exists`);
     const window = syncWindow(clock.now(), this.deps.window ?? DEFAULT_WINDOW);
+    let start: RunStart;
     try {
-      const { calendars, ...plan } = await state.planRun(connectionId, window.end);
+      // The user, the plan and the change-feed probe: one statement on a SQL store.
+      start = await store.startRun(connection, window.end);
+    } catch (error) {
+      return this.failed(connection, report, error, options);
+    }
+    const user = start.user;
+    if (!user) throw new SyncError('not-found', `user ${connection.userId} of connection ${connectionId} no longer exists`);
+    try {
+      const { calendars, ...flags } = start.plan;
+      const plan = { ...flags, platformChanges: start.platformChanges };
       const ctx: RunContext = { store, platform, state, clock, client: connections.client(connection), connection, user, window, plan, report, ownWrites: new Map() };
       await pullAll(ctx, calendars);
       // The pull may have re-read the calendar list (looking for a moved event).
@@ -59,21 +67,26 @@ export class SyncEngine {
       report.outcome = report.errors.length > 0 || report.skipped.some((s) => s.href && !s.eventId) ? 'partial' : 'ok';
       return await this.finish(connection, report, { active: true, consecutiveFailures: 0, lastSyncAt: clock.now() }, options);
     } catch (error) {
-      report.outcome = 'failed';
-      let active = true;
-      if (error instanceof AuthRefusedError) {
-        // C1: a revoked password stops the connection; nothing is deleted anywhere.
-        await connections.markReconnectRequired(connectionId, error.message);
-        active = false;
-        report.errors.push({ phase: 'run', code: 'auth-refused', message: error.message });
-      } else if (error instanceof ServiceUnavailableError) {
-        report.retryAfterMs = error.retryAfterMs;
-        report.errors.push({ phase: 'run', code: 'icloud-unavailable', message: error.message });
-      } else {
-        report.errors.push({ phase: 'run', message: error instanceof Error ? error.message : String(error) });
-      }
-      return await this.finish(connection, report, { active, consecutiveFailures: connection.consecutiveFailures + 1 }, options);
+      return this.failed(connection, report, error, options);
     }
+  }
+
+  /** A run that stopped on `error`: recorded as failed, the connection stopped if iCloud refused the password (C1). */
+  private async failed(connection: Connection, report: SyncReport, error: unknown, options: RunOptions): Promise<SyncReport> {
+    report.outcome = 'failed';
+    let active = true;
+    if (error instanceof AuthRefusedError) {
+      // C1: a revoked password stops the connection; nothing is deleted anywhere.
+      await this.deps.connections.markReconnectRequired(connection.id, error.message);
+      active = false;
+      report.errors.push({ phase: 'run', code: 'auth-refused', message: error.message });
+    } else if (error instanceof ServiceUnavailableError) {
+      report.retryAfterMs = error.retryAfterMs;
+      report.errors.push({ phase: 'run', code: 'icloud-unavailable', message: error.message });
+    } else {
+      report.errors.push({ phase: 'run', message: error instanceof Error ? error.message : String(error) });
+    }
+    return this.finish(connection, report, { active, consecutiveFailures: connection.consecutiveFailures + 1 }, options);
   }
 
   /** Records the run, its counters and (for a worker) the lease given back, in one statement. */

@@ -44,6 +44,8 @@ interface UserRow {
   work_end: string;
 }
 
+const USER_COLUMNS: readonly (keyof UserRow)[] = ['id', 'sub_account_id', 'name', 'email', 'time_zone', 'work_days', 'work_start', 'work_end'];
+
 interface ContactRow {
   id: string;
   sub_account_id: string;
@@ -84,10 +86,37 @@ export const eventsForUserSql = (d: Dialect) => `SELECT ${eventColumns(d)}
   FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
   WHERE eu.user_id = ? AND eu.live = 1 AND eu.end_ms > ? AND eu.start_ms < ?
   ORDER BY e.start_ms, e.id`;
+/** Which rows of platform_event_users are a user's changes after a change number (user id, then the number). */
+const CHANGED_FOR_USER = 'eu.user_id = ? AND eu.change_seq > ?';
 export const changedEventsSql = (d: Dialect) => `SELECT ${eventColumns(d)}
   FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
-  WHERE eu.user_id = ? AND eu.change_seq > ?
+  WHERE ${CHANGED_FOR_USER}
   ORDER BY eu.change_seq`;
+
+/**
+ * The platform's part of a run's first statement (SqlStore.startRun): scalar subqueries another
+ * statement embeds, by column name, and their parameters in order.
+ *
+ * - `run_user`: the user row as JSON (getUser's answer, read back by userFromJson);
+ * - `run_changed`: 1 when listChangedEvents(userId, afterSeq) has anything to answer, else NULL.
+ *   Its condition is the feed's own (CHANGED_FOR_USER): it cannot say no where the feed says yes.
+ */
+export function runStartColumns(d: Dialect): { columns: Readonly<Record<string, string>>; params(userId: string, afterSeq: number): unknown[] } {
+  const user = d === 'postgres' ? 'row_to_json(u)' : `json_object(${USER_COLUMNS.map((c) => `'${c}', u.${c}`).join(', ')})`;
+  return {
+    columns: {
+      run_user: `(SELECT ${user} FROM platform_users u WHERE u.id = ?)`,
+      run_changed: `(SELECT 1 FROM platform_event_users eu WHERE ${CHANGED_FOR_USER} LIMIT 1)`,
+    },
+    params: (userId, afterSeq) => [userId, userId, afterSeq],
+  };
+}
+
+/** The user from runStartColumns' JSON (text on SQLite, parsed by node-postgres). */
+export function userFromJson(value: unknown): User | undefined {
+  if (value === null || value === undefined) return undefined;
+  return toUser((typeof value === 'string' ? JSON.parse(value) : value) as UserRow);
+}
 
 function toEvent(r: EventRow): PlatformEvent {
   const e: PlatformEvent = {

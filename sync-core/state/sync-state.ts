@@ -198,18 +198,26 @@ const OBJECT_COLUMNS = [
  * (connection_id, calendar_url, followed), so only that index answers it cheaply: asked as
  * `followed = 1 … LIMIT 1`, PostgreSQL, told by its statistics that one calendar holds every row,
  * scanned the whole table for each calendar holding none. A quiet poll is mostly round trips to
- * the database, so this is one where it used to be three.
+ * the database, so this is one where it used to be three. `extra` columns (name → scalar
+ * subquery, parameters between the window end and the connection id) are worked out in the same
+ * subquery: SqlStore.startRun reads the user and the platform's change probe with the plan.
  */
-export const RUN_PLAN_SQL = `SELECT rc.*,
+export const runPlanSql = (extra: Readonly<Record<string, string>> = {}) => `SELECT rc.*,
   (SELECT ro.followed FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.gone = 0 ORDER BY ro.followed DESC LIMIT 1) AS top_followed,
   (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed,
-  f.has_pending, f.has_due
+  f.has_pending, f.has_due${Object.keys(extra)
+    .map((name) => `, f.${name}`)
+    .join('')}
 FROM (SELECT c.id,
     (SELECT 1 FROM pending_pushes pp WHERE pp.connection_id = c.id LIMIT 1) AS has_pending,
-    (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = c.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due
+    (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = c.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due${Object.entries(extra)
+      .map(([name, sql]) => `,\n    ${sql} AS ${name}`)
+      .join('')}
   FROM connections c WHERE c.id = ? LIMIT 1) AS f
 LEFT JOIN remote_calendars rc ON rc.connection_id = f.id
 ORDER BY rc.url`;
+export const RUN_PLAN_SQL = runPlanSql();
+const NO_EXTRA = { columns: {}, params: [] };
 
 /**
  * knownUids' statement (exported for the query-plan test): the UIDs arrive as one JSON array, and
@@ -229,6 +237,9 @@ export const KNOWN_UIDS_SQL: Record<Dialect, string> = { sqlite: knownUidsSql('j
 export const OBJECTS_DUE_SQL = 'SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href';
 
 export class SyncState {
+  /** planRunWith's statement for each set of extra columns (a caller passes the same object each time). */
+  private readonly planStatements = new WeakMap<Readonly<Record<string, string>>, string>();
+
   constructor(private readonly db: SqlDb) {}
 
   // ---- connections -------------------------------------------------------------------------------
@@ -337,18 +348,33 @@ export class SyncState {
   }
 
   /**
-   * The calendars as a run starts: each with whether it holds a live followed copy (then it is read
-   * whatever its role, D8) and copies the engine wrote that no listing has shown yet (sync-003); one
-   * statement, each flag an index probe whatever the calendar's size.
+   * The calendars as a run starts, and which of its usual reads will find something (RunPlan): each
+   * calendar with whether it holds a live followed copy (then it is read whatever its role, D8) and
+   * copies the engine wrote that no listing has shown yet (sync-003); one statement, each flag an
+   * index probe whatever the calendar's size.
    */
-  /** The calendars of a run and which of its usual reads will find something (RunPlan). */
   async planRun(connectionId: string, windowEnd: number): Promise<RunPlan> {
-    const rows = (await this.db.all(RUN_PLAN_SQL, [windowEnd, connectionId])) as Row[];
-    return {
+    return (await this.planRunWith(connectionId, windowEnd)).plan;
+  }
+
+  /**
+   * planRun with other columns read in the same statement (runPlanSql's `extra`, with `params`):
+   * their values as the connection's row gave them, or undefined when there is no such connection.
+   */
+  async planRunWith(
+    connectionId: string,
+    windowEnd: number,
+    extra: { columns: Readonly<Record<string, string>>; params: readonly unknown[] } = NO_EXTRA,
+  ): Promise<{ plan: RunPlan; extra: Row | undefined }> {
+    let sql = this.planStatements.get(extra.columns);
+    if (!sql) this.planStatements.set(extra.columns, (sql = runPlanSql(extra.columns)));
+    const rows = (await this.db.all(sql, [windowEnd, ...extra.params, connectionId])) as Row[];
+    const plan: RunPlan = {
       calendars: rows.filter((r) => r.url != null).map((r) => ({ ...toCalendar(r), holdsFollowed: r.top_followed === 1, holdsUnconfirmed: r.holds_unconfirmed != null })),
       pendingPushes: rows.some((r) => r.has_pending != null),
       objectsDue: rows.some((r) => r.has_due != null),
     };
+    return { plan, extra: rows[0] };
   }
 
   async setRoles(connectionId: string, linkedUrl: string | undefined, conflictUrls: string[]): Promise<void> {

@@ -405,6 +405,42 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(await current.state.runHistory('icl_1')).toEqual([]);
     });
 
+    it('startRun: the user, the plan and the change-feed probe, as the separate reads answer them', async () => {
+      const { store, sub, alice, bob, john } = await setup();
+      const state = current.state;
+      await state.insertConnection(connectionOf(sub.id, alice.id, 'icl_1'));
+      const calendar = (name: string) => ({ url: `http://127.0.0.1/1/${name}/`, displayName: name, components: ['VEVENT'], access: 'writable' as const, kind: 'calendar', shared: false });
+      await state.saveRemoteCalendars('icl_1', [calendar('home'), calendar('work')]);
+      const separate = async (cursor: number) => ({
+        user: await store.getUser(alice.id),
+        plan: await state.planRun('icl_1', T0 + 1000),
+        platformChanges: (await store.listChangedEvents(alice.id, cursor)).length > 0,
+      });
+      const start = (cursor: number) => current.startRun({ id: 'icl_1', userId: alice.id, changeCursor: cursor }, T0 + 1000);
+      // Nothing changed for Alice yet; Bob's event is not hers.
+      await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [bob.id], title: 'b', start: MON, end: MON + H });
+      expect(await start(0)).toEqual(await separate(0));
+      expect((await start(0)).platformChanges).toBe(false);
+      expect((await start(0)).user).toMatchObject({ id: alice.id, timeZone: 'Europe/London', workingHours: { days: [1, 2, 3, 4, 5] } });
+      // Her appointment (seq 2), then a pending push: the probe answers for cursors before it only.
+      const e = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'a', start: MON, end: MON + H });
+      await state.addPending('icl_1', e.id, 'PUT failed');
+      for (const cursor of [0, e.changeSeq - 1, e.changeSeq]) expect(await start(cursor), `cursor ${cursor}`).toEqual(await separate(cursor));
+      expect((await start(e.changeSeq - 1)).platformChanges).toBe(true);
+      expect((await start(e.changeSeq)).platformChanges).toBe(false);
+      expect((await start(0)).plan).toMatchObject({ pendingPushes: true, calendars: [{ displayName: 'home' }, { displayName: 'work' }] });
+      // A tombstone is a change too.
+      await store.deleteEvent(e.id);
+      expect((await start(e.changeSeq)).platformChanges).toBe(true);
+      // Unknown connection or user: no user, an empty plan.
+      expect(await current.startRun({ id: 'icl_none', userId: alice.id, changeCursor: 0 }, T0)).toEqual({
+        user: undefined,
+        plan: { calendars: [], pendingPushes: false, objectsDue: false },
+        platformChanges: false,
+      });
+      expect((await current.startRun({ id: 'icl_1', userId: 'usr_none', changeCursor: 0 }, T0)).user).toBeUndefined();
+    });
+
     it('finishRun: one statement records the last run, its counters, the history and the lease given back', async () => {
       const { sub, alice, bob } = await setup();
       const state = current.state;

@@ -7,13 +7,14 @@
 import type { Clock } from '../../common/clock.js';
 import { nextId, type SqlDb } from '../db/sql.js';
 import { PlatformService } from '../platform/platform-service.js';
-import { SqlPlatformRecords } from '../platform/sql-platform-records.js';
-import { SyncState } from '../state/sync-state.js';
-import type { Store, StoreTx } from './store.js';
+import { runStartColumns, SqlPlatformRecords, userFromJson } from '../platform/sql-platform-records.js';
+import { SyncState, type Connection } from '../state/sync-state.js';
+import type { RunStart, Store, StoreTx } from './store.js';
 
 export class SqlStore<Db extends SqlDb = SqlDb> implements Store {
   readonly platform: PlatformService;
   readonly state: SyncState;
+  private readonly runStart: ReturnType<typeof runStartColumns>;
 
   constructor(
     readonly kind: string,
@@ -22,6 +23,18 @@ export class SqlStore<Db extends SqlDb = SqlDb> implements Store {
   ) {
     this.platform = new PlatformService(new SqlPlatformRecords(db), clock);
     this.state = new SyncState(db);
+    this.runStart = runStartColumns(db.dialect);
+  }
+
+  /**
+   * One statement: the plan's, with the user's row and the change-feed probe as two more scalar
+   * subqueries supplied by the platform records (runStartColumns). A quiet poll is then this and
+   * the statement that records the run.
+   */
+  async startRun(connection: Pick<Connection, 'id' | 'userId' | 'changeCursor'>, windowEnd: number): Promise<RunStart> {
+    const extra = { columns: this.runStart.columns, params: this.runStart.params(connection.userId, connection.changeCursor) };
+    const { plan, extra: row } = await this.state.planRunWith(connection.id, windowEnd, extra);
+    return { user: userFromJson(row?.run_user), plan, platformChanges: row?.run_changed != null };
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {

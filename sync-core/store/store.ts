@@ -14,7 +14,8 @@
  */
 import type { PlatformStore as SyncPlatformStore } from '../platform/store.js';
 import type { BookingSupport } from '../platform/booking.js';
-import type { SyncState } from '../state/sync-state.js';
+import type { User } from '../platform/model.js';
+import type { Connection, RunPlan, SyncState } from '../state/sync-state.js';
 
 /** Every method of T, answering with a Promise. */
 export type Asyncify<T> = {
@@ -34,9 +35,26 @@ export interface StoreTx {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 }
 
+/**
+ * What a run starts from, read at once: the connection's user, its plan (RunPlan), and whether the
+ * platform's change feed holds anything for the user after the connection's cursor.
+ */
+export interface RunStart {
+  user: User | undefined;
+  plan: RunPlan;
+  /** listChangedEvents(user, changeCursor) would answer something now. */
+  platformChanges: boolean;
+}
+
 export interface Store extends StoreTx {
   /** `sqlite` or `postgres`, for messages and skip lists. */
   readonly kind: string;
+  /**
+   * The reads every run begins with (getUser, planRun, and a probe of the change feed), as their
+   * separate calls would answer them. A quiet poll is mostly round trips to the database: a SQL
+   * store answers in one statement.
+   */
+  startRun(connection: Pick<Connection, 'id' | 'userId' | 'changeCursor'>, windowEnd: number): Promise<RunStart>;
   /** A new id with a prefix (`icl_000001`): deterministic per database, unique across restarts. */
   newId(prefix: string): Promise<string>;
   close(): Promise<void>;
