@@ -45,7 +45,8 @@ export async function newEventsAmong(ctx: RunContext, calendar: RemoteCalendar, 
     same.push(read);
     byUid.set(read.uid, same);
   }
-  const known = await ctx.state.knownUids(ctx.connection.id, [...byUid.keys()]);
+  const imported = ctx.importedUids;
+  const known = imported ? new Set([...byUid.keys()].filter((uid) => imported.has(uid))) : await ctx.state.knownUids(ctx.connection.id, [...byUid.keys()]);
   for (const [uid, same] of byUid) {
     // A UID listed twice in one calendar is one event in two objects: the per-object path decides.
     if (same.length === 1 && !known.has(uid)) fresh.set(same[0]!.object.href, same[0]!);
@@ -81,5 +82,6 @@ export async function importNewEvents(ctx: RunContext, calendar: RemoteCalendar,
     await ctx.state.saveLinks(links);
     await ctx.state.saveObjects(batch.map((p) => storedRow(ctx, calendar, p.object, p, p.hash, { origin: 'icloud', followed: true, windowDue: p.windowDue })));
   });
+  for (const p of batch) ctx.importedUids?.add(p.uid);
   ctx.report.pulled.created += batch.length;
 }

@@ -24,6 +24,13 @@ export interface RunContext {
    * feed held anything for the user as the run started (RunStart).
    */
   plan: Pick<RunPlan, 'pendingPushes' | 'objectsDue'> & { platformChanges: boolean };
+  /**
+   * The UIDs this run has imported, while they are all the connection knows: set when it held
+   * nothing as the run started (a first sync), dropped by the first write outside the bulk import
+   * (applyRemoteObject, a deletion). newEventsAmong then answers knownUids from it, without a
+   * statement per downloaded page.
+   */
+  importedUids?: Set<string>;
   /** The account's calendar list was re-read from iCloud during this run (identity.ts). */
   calendarsReread?: boolean;
   /**

@@ -105,6 +105,7 @@ async function pullCalendar(ctx: RunContext, calendar: CalendarForRun): Promise<
 
 /** iCloud lists `href` as deleted: a copy seen elsewhere is forgotten; the followed copy may have moved. */
 async function applyDeletion(ctx: RunContext, href: string): Promise<void> {
+  ctx.importedUids = undefined; // what the connection knows is no longer only what the bulk import wrote
   const { state, connection } = ctx;
   const row = await state.getObject(connection.id, href);
   if (!row) return;
@@ -190,6 +191,7 @@ async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar): Promise<
  * copy, or an iCloud event's slots), or remembered as a copy seen elsewhere.
  */
 export async function applyRemoteObject(ctx: RunContext, calendar: RemoteCalendar, object: RemoteObject, options: { force?: boolean } = {}): Promise<void> {
+  ctx.importedUids = undefined; // what the connection knows is no longer only what the bulk import wrote
   let parsed: ParsedCalendar;
   try {
     parsed = parseICalendar(object.data);

@@ -58,9 +58,10 @@ export class SyncEngine {
     const user = start.user;
     if (!user) throw new SyncError('not-found', `user ${connection.userId} of connection ${connectionId} no longer exists`);
     try {
-      const { calendars, ...flags } = start.plan;
+      const { calendars, holdsNothing, ...flags } = start.plan;
       const plan = { ...flags, platformChanges: start.platformChanges };
       const ctx: RunContext = { store, platform, state, clock, client: connections.client(connection), connection, user, window, plan, report, ownWrites: new Map() };
+      if (holdsNothing) ctx.importedUids = new Set();
       await pullAll(ctx, calendars);
       // The pull may have re-read the calendar list (looking for a moved event).
       await pushChanges(ctx, ctx.calendarsReread ? await state.listRemoteCalendars(connectionId) : calendars);

@@ -86,7 +86,7 @@ function followedEvents(connectionId: string, calendarUrl: string, prefix: strin
   }));
 }
 
-/** planRun's answers: the calendars with what they hold, and its two flags. */
+/** planRun's answers: the calendars with what they hold, and its flags. */
 async function expectPlans(store: Store): Promise<void> {
   const plan7 = await store.state.planRun('icl_7', T0 + 1000);
   expect(plan7.calendars.map((c) => [c.displayName, c.holdsFollowed, c.holdsUnconfirmed])).toEqual([
@@ -100,7 +100,14 @@ async function expectPlans(store: Store): Promise<void> {
   await store.state.addPending('icl_3', 'evt_1', 'iCloud answered 500');
   expect(await store.state.planRun('icl_3', T0 + 1000)).toMatchObject({ pendingPushes: true, objectsDue: false });
   expect((await store.state.planRun('icl_4', T0 + 1000)).pendingPushes).toBe(false);
-  expect(await store.state.planRun('icl_unknown', T0 + 1000)).toEqual({ calendars: [], pendingPushes: false, objectsDue: false });
+  expect(await store.state.planRun('icl_unknown', T0 + 1000)).toEqual({ calendars: [], pendingPushes: false, objectsDue: false, holdsNothing: true });
+  // holdsNothing: no objects and no links (a first sync); one link is enough to know something.
+  expect(plan7.holdsNothing).toBe(false);
+  const sub = (await store.platform.getUser((await store.state.getConnection('icl_7'))!.userId))!.subAccountId;
+  await addConnection(store, sub, 'icl_new', 'Newcomer');
+  expect((await store.state.planRun('icl_new', T0 + 1000)).holdsNothing).toBe(true);
+  await store.state.saveLinks([{ connectionId: 'icl_new', uid: 'only-a-link', recurrenceKey: '', eventId: 'evt_8', syncedVersion: 1, suppressed: false }]);
+  expect((await store.state.planRun('icl_new', T0 + 1000)).holdsNothing).toBe(false);
   // knownUids: followed copies only (big-0 is followed, u7-1 is not), plus UIDs with occurrence links
   await store.state.saveLinks([{ connectionId: 'icl_7', uid: 'linked-only', recurrenceKey: '', eventId: 'evt_9', syncedVersion: 1, suppressed: false }]);
   expect([...(await store.state.knownUids('icl_7', ['big-0', 'u7-1', 'u7-2', 'linked-only', 'nowhere', 'big-0']))].sort()).toEqual(['big-0', 'linked-only', 'u7-2']);
@@ -115,8 +122,9 @@ describe('the quiet poll on SQLite', () => {
     const plan = (store.db.raw.prepare(`EXPLAIN QUERY PLAN ${RUN_PLAN_SQL}`).all(T0 + 1000, 'icl_7') as { detail: string }[]).map((r) => r.detail);
     // `f` is the connection's one-row subquery (its flags); no table is scanned
     expect(plan.filter((d) => /^SCAN/.test(d) && d !== 'SCAN f')).toEqual([]);
-    expect(plan.filter((d) => /^SEARCH ro /.test(d))).toHaveLength(3);
+    expect(plan.filter((d) => /^SEARCH ro /.test(d))).toHaveLength(4);
     expect(plan).toContainEqual(expect.stringMatching(/^SEARCH ro USING INDEX remote_objects_due/));
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH ol USING (COVERING )?INDEX sqlite_autoindex_occurrence_links/));
     expect(plan).toContainEqual(expect.stringMatching(/^SEARCH pp USING COVERING INDEX sqlite_autoindex_pending_pushes/));
     const due = (store.db.raw.prepare(`EXPLAIN QUERY PLAN ${OBJECTS_DUE_SQL}`).all('icl_7', T0 + 1000) as { detail: string }[]).map((r) => r.detail);
     expect(due.filter((d) => /^SCAN/.test(d))).toEqual([]);
@@ -183,6 +191,22 @@ describe.skipIf(postgres.skip)('the quiet poll on PostgreSQL', () => {
         ['outbox', false, false],
         ['work', false, false],
       ]);
+    } finally {
+      await solo.close();
+    }
+  });
+
+  it('asks whether a new connection holds anything by index, even where the statistics say one connection holds everything', async () => {
+    const solo = await PostgresStore.open(await server().createDatabase('poll_plans_newcomer'), new FixedClock(T0));
+    try {
+      await fillOneBigCalendar(solo);
+      await solo.state.saveLinks(Array.from({ length: 2000 }, (_, i) => ({ connectionId: 'icl_solo', uid: `solo-${i}`, recurrenceKey: '', eventId: `evt_${i}`, syncedVersion: 1, suppressed: false })));
+      await addConnection(solo, (await solo.platform.getUser((await solo.state.getConnection('icl_solo'))!.userId))!.subAccountId, 'icl_newcomer', 'Newcomer');
+      await solo.db.exec('ANALYZE');
+      const plan = (await solo.db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${RUN_PLAN_SQL}`, [T0 + 1000, 'icl_newcomer'])).map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/Seq Scan on (remote_objects|occurrence_links)/);
+      expect((await solo.state.planRun('icl_newcomer', T0 + 1000)).holdsNothing).toBe(true);
+      expect((await solo.state.planRun('icl_solo', T0 + 1000)).holdsNothing).toBe(false);
     } finally {
       await solo.close();
     }

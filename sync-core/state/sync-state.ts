@@ -54,6 +54,8 @@ export interface RunPlan {
   pendingPushes: boolean;
   /** Some followed event has occurrences the window now reaches (D5, window_due). */
   objectsDue: boolean;
+  /** The connection holds no objects and no occurrence links (a first sync): nothing is known yet. */
+  holdsNothing: boolean;
 }
 
 export interface RemoteObjectRow {
@@ -197,7 +199,8 @@ const OBJECT_COLUMNS = [
  * asked as "the highest `followed` among its live rows", in the order of remote_objects_calendar
  * (connection_id, calendar_url, followed), so only that index answers it cheaply: asked as
  * `followed = 1 … LIMIT 1`, PostgreSQL, told by its statistics that one calendar holds every row,
- * scanned the whole table for each calendar holding none. A quiet poll is mostly round trips to
+ * scanned the whole table for each calendar holding none. Whether the connection holds anything at
+ * all is asked the same way, as its first row in primary-key order. A quiet poll is mostly round trips to
  * the database, so this is one where it used to be three. `extra` columns (name → scalar
  * subquery, parameters between the window end and the connection id) are worked out in the same
  * subquery: SqlStore.startRun reads the user and the platform's change probe with the plan.
@@ -205,12 +208,14 @@ const OBJECT_COLUMNS = [
 export const runPlanSql = (extra: Readonly<Record<string, string>> = {}) => `SELECT rc.*,
   (SELECT ro.followed FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.gone = 0 ORDER BY ro.followed DESC LIMIT 1) AS top_followed,
   (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed,
-  f.has_pending, f.has_due${Object.keys(extra)
+  f.has_pending, f.has_due, f.has_objects, f.has_links${Object.keys(extra)
     .map((name) => `, f.${name}`)
     .join('')}
 FROM (SELECT c.id,
     (SELECT 1 FROM pending_pushes pp WHERE pp.connection_id = c.id LIMIT 1) AS has_pending,
-    (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = c.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due${Object.entries(extra)
+    (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = c.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due,
+    (SELECT ro.href FROM remote_objects ro WHERE ro.connection_id = c.id ORDER BY ro.href LIMIT 1) AS has_objects,
+    (SELECT ol.uid FROM occurrence_links ol WHERE ol.connection_id = c.id ORDER BY ol.uid LIMIT 1) AS has_links${Object.entries(extra)
       .map(([name, sql]) => `,\n    ${sql} AS ${name}`)
       .join('')}
   FROM connections c WHERE c.id = ? LIMIT 1) AS f
@@ -373,6 +378,7 @@ export class SyncState {
       calendars: rows.filter((r) => r.url != null).map((r) => ({ ...toCalendar(r), holdsFollowed: r.top_followed === 1, holdsUnconfirmed: r.holds_unconfirmed != null })),
       pendingPushes: rows.some((r) => r.has_pending != null),
       objectsDue: rows.some((r) => r.has_due != null),
+      holdsNothing: !rows.some((r) => r.has_objects != null || r.has_links != null),
     };
     return { plan, extra: rows[0] };
   }

@@ -435,7 +435,7 @@ export function storeContract(name: string, target: ContractTarget): void {
       // Unknown connection or user: no user, an empty plan.
       expect(await current.startRun({ id: 'icl_none', userId: alice.id, changeCursor: 0 }, T0)).toEqual({
         user: undefined,
-        plan: { calendars: [], pendingPushes: false, objectsDue: false },
+        plan: { calendars: [], pendingPushes: false, objectsDue: false, holdsNothing: true },
         platformChanges: false,
       });
       expect((await current.startRun({ id: 'icl_1', userId: 'usr_none', changeCursor: 0 }, T0)).user).toBeUndefined();

@@ -42,6 +42,16 @@ describe('I1, I2, D4: iCloud events become blocked slots, never appointments or 
     expect(await titled('Dentist (Bob)')).toHaveLength(1);
     expect(await titled('Team stand-up')).toEqual([]); // home is not a conflict calendar here
   });
+
+  it('makes one slot of an event found in two conflict calendars on the first sync', async () => {
+    // The first sync imports in bulk and knows nothing yet: what it has imported is what it knows.
+    // Bob's dentist appointment is in his Family calendar, shared with Alice; she has a copy in Home.
+    const [dentist] = w.mock.control.listEvents('bob@example.com', 'family').filter((e) => e.data.includes('Dentist (Bob)'));
+    w.mock.control.putEvent('alice@example.com', 'home', { ics: dentist!.data });
+    const connection = await connectAlice(w, { linked: 'work', conflict: ['home', "Bob's family"] });
+    expect((await w.core.sync(connection.id)).outcome).toBe('ok');
+    expect(await titled('Dentist (Bob)')).toHaveLength(1);
+  });
 });
 
 describe('I3: iCloud changes are reflected in the platform', () => {
