@@ -3,6 +3,7 @@
  * indexing, RFC 4791 §9.9) and the sync engine (busy times).
  *
  *   parseICalendar / summariseObject  — parse.ts
+ *   readSimpleEvent                   — simple-event.ts (a single VEVENT without ical.js)
  *   expandInstances                   — instances.ts
  *   computeIndexSpans                 — spans.ts
  *   expandRecurrenceSet / limitRecurrenceSet — expand.ts (RFC 4791 §9.6.5/§9.6.6)
@@ -23,6 +24,7 @@ export {
   type TimeWindow,
 } from './instances.js';
 export { expandRecurrenceSet, limitRecurrenceSet, type RecurrenceModifierOptions } from './expand.js';
+export { readSimpleEvent, type SimpleEvent } from './simple-event.js';
 export { utcDateTime } from './values.js';
 export { calendarTimezoneText, vtimezoneFor, type VTimezoneOptions } from './vtimezone.js';
 export { DEFAULT_MAX_INDEX_INSTANCES, computeIndexSpans, type IndexSpanOptions, type IndexSpans } from './spans.js';

@@ -13,8 +13,7 @@
  * Most objects a first sync meets are single events, read without ical.js (readSimpleEvent, which
  * answers only when its reading is the full path's); the rest are parsed in full.
  */
-import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
-import { readSimpleEvent } from '../../icalendar/simple-event.js';
+import { parseICalendar, readSimpleEvent, type ParsedCalendar } from '../../icalendar/index.js';
 import type { RemoteObject } from '../caldav/client.js';
 import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
 import { contentHash } from './content-hash.js';

@@ -5,8 +5,7 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { parseICalendar } from '../../icalendar/index.js';
-import { readSimpleEvent } from '../../icalendar/simple-event.js';
+import { parseICalendar, readSimpleEvent } from '../../icalendar/index.js';
 import { buildObject, calendarObjects } from '../../icalendar/test/simple-objects.js';
 import { fieldsOf, remoteModified, simpleEventFields, singleInstance } from './remote-event.js';
 

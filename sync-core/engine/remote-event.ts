@@ -3,8 +3,7 @@
  * modification time. Times come from icalendar/ (time zones, all-day dates in the user's zone).
  */
 import type ICAL from 'ical.js';
-import { expandInstances, MAX_TIME, MIN_TIME, type Instance, type ParsedCalendar } from '../../icalendar/index.js';
-import type { SimpleEvent } from '../../icalendar/simple-event.js';
+import { expandInstances, MAX_TIME, MIN_TIME, type Instance, type ParsedCalendar, type SimpleEvent } from '../../icalendar/index.js';
 import type { PlatformEvent } from '../platform/model.js';
 
 /** The fields of an event that both sides own and sync compares. */
