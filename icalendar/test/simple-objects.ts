@@ -42,7 +42,8 @@ const utcStamp = fc.oneof(
   { arbitrary: fc.constantFrom('20261101T000000Z', '20261120T081500Z'), weight: 12 },
   { arbitrary: fc.constantFrom('20261101T000000', '20261131T000000Z', 'garbage', '20261101T000060Z', '20261101'), weight: 1 },
 );
-const goodDate = fc.constantFrom(
+/** DTSTART/DTEND forms a simple event may have (after the property name). */
+const GOOD_DATES = [
   ':20261121T090000Z',
   ':20261121T090000',
   ':20261121T093000Z',
@@ -54,24 +55,14 @@ const goodDate = fc.constantFrom(
   ';VALUE=DATE:20261121',
   ';VALUE=DATE:20261122',
   ';VALUE=DATE-TIME:20261121T100000Z',
-);
-const anyDate = fc.constantFrom(
-  ':20261121T090000Z',
-  ':20261121T090000',
-  ':20261121T093000Z',
-  ';TZID=Europe/London:20261121T090000',
-  ';TZID=Europe/London:20270328T013000',
-  ';TZID=America/New_York:20261101T013000',
-  ';TZID=Custom/Office:20261121T090000',
+];
+/** Forms the full path reads its own way or refuses. */
+const ODD_DATES = [
   ';TZID=Broken/Zone:20261121T090000',
-  ';TZID=Nowhere/Unknown:20261121T090000',
   ';TZID="Europe/London":20261121T090000',
   ';TZID=Europe/London:20261121T090000Z',
-  ';VALUE=DATE:20261121',
-  ';VALUE=DATE:20261122',
   ';VALUE=DATE:20261123',
   ';VALUE=DATE:20261121T090000',
-  ';VALUE=DATE-TIME:20261121T100000Z',
   ';value=date:20261121',
   ':20261121',
   ':20260230T090000Z',
@@ -81,7 +72,7 @@ const anyDate = fc.constantFrom(
   ':garbage',
   ':',
   ';X-FOO=bar:20261121T110000Z',
-);
+];
 const alarm = fc.constantFrom(
   ['BEGIN:VALARM', 'ACTION:DISPLAY', 'TRIGGER:-PT15M', 'DESCRIPTION:Reminder', 'END:VALARM'],
   ['BEGIN:VALARM', 'X-WR-ALARMUID:1B2C', 'ACTION:NONE', 'TRIGGER;VALUE=DATE-TIME:19760401T005545Z', 'END:VALARM'],
@@ -89,8 +80,9 @@ const alarm = fc.constantFrom(
   ['BEGIN:VALARM', 'TRIGGER:-PT5M', 'END:VALARM'],
 );
 const anyAlarm = fc.oneof({ arbitrary: alarm, weight: 10 }, { arbitrary: fc.constant(['BEGIN:VALARM', 'RRULE:FREQ=', 'END:VALARM']), weight: 1 });
-const dateValue = fc.oneof({ arbitrary: goodDate, weight: 10 }, { arbitrary: anyDate, weight: 1 });
-const benignExtra = fc.constantFrom(
+const dateValue = fc.oneof({ arbitrary: fc.constantFrom(...GOOD_DATES), weight: 10 }, { arbitrary: fc.constantFrom(...GOOD_DATES, ...ODD_DATES), weight: 1 });
+/** Properties that leave an event simple. */
+const BENIGN_EXTRAS = [
   'SEQUENCE:3',
   'X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC',
   'ATTENDEE;CN="Doe, Jane";PARTSTAT=ACCEPTED:mailto:jane@example.com',
@@ -102,12 +94,9 @@ const benignExtra = fc.constantFrom(
   'SUMMARY:second summary',
   'summary:lower-case name',
   'URL:https://example.com/x',
-);
-const anyExtra = fc.constantFrom(
-  'SEQUENCE:3',
-  'X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC',
-  'ATTENDEE;CN="Doe, Jane";PARTSTAT=ACCEPTED:mailto:jane@example.com',
-  'ATTENDEE;CN=Jane:mailto:jane@example.com',
+];
+/** Properties that make it something else, or that the full path refuses. */
+const ODD_EXTRAS = [
   'ORGANIZER;CN=Bob:mailto:bob@example.com',
   'RRULE:FREQ=DAILY;COUNT=3',
   'RRULE:FREQ=',
@@ -115,24 +104,17 @@ const anyExtra = fc.constantFrom(
   'RECURRENCE-ID:20261121T090000Z',
   'DURATION:PT1H',
   'DURATION:bogus',
-  'CREATED:20261101T000000Z',
   'CREATED:garbage',
-  'CLASS:PUBLIC',
-  'GEO:1.5;2.5',
   'FREEBUSY:garbage',
-  'X-NUM;VALUE=INTEGER:abc',
   'X-REC;VALUE=RECUR:FREQ=',
-  'SUMMARY:second summary',
   'DTSTART:20261122T090000Z',
-  'summary:lower-case name',
-  'URL:https://example.com/x',
   'STATUS:TENTATIVE',
   'X-P;A=1;B=2;C=3;D=4;E=5;F=6;G=7;H=8;I=9;J=10;K=11;L=12;M=13;N=14;O=15;P=16;Q=17:x',
   'BAD LINE',
   ';NONAME:x',
   'X-EMPTY-PARAM;=x:y',
-);
-const extra = fc.oneof({ arbitrary: benignExtra, weight: 10 }, { arbitrary: anyExtra, weight: 1 });
+];
+const extra = fc.oneof({ arbitrary: fc.constantFrom(...BENIGN_EXTRAS), weight: 10 }, { arbitrary: fc.constantFrom(...BENIGN_EXTRAS, ...ODD_EXTRAS), weight: 1 });
 
 export const calendarObjects = fc.record({
   method: rarely(fc.constantFrom('METHOD:PUBLISH', 'METHOD:REQUEST')),
