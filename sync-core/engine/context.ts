@@ -28,7 +28,8 @@ export interface RunContext {
    * The UIDs this run has imported, while they are all the connection knows: set when it held
    * nothing as the run started (a first sync), dropped by the first write outside the bulk import
    * (applyRemoteObject, a deletion). newEventsAmong then answers knownUids from it, without a
-   * statement per downloaded page.
+   * statement per downloaded page. Any other path that writes objects or links during the pull
+   * must drop it too.
    */
   importedUids?: Set<string>;
   /** The account's calendar list was re-read from iCloud during this run (identity.ts). */
