@@ -23,7 +23,7 @@ import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
 import { InvalidSyncTokenError, UnexpectedResponseError } from '../caldav/errors.js';
 import type { RemoteObject, RemoteRef } from '../caldav/client.js';
 import type { CalendarForRun, RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
-import { importNewEvents, newEventsAmong, type NewObject } from './bulk-import.js';
+import { IMPORT_BATCH, importNewEvents, newEventsAmong, type NewObject } from './bulk-import.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
 import { findMovedCopy, ownAppointmentId, roleOfNewCopy } from './identity.js';
@@ -67,7 +67,10 @@ async function pullCalendar(ctx: RunContext, calendar: CalendarForRun): Promise<
   const listing = await readCalendar(ctx, calendar);
   let complete = true;
   // Page by page as the downloads arrive (the next already requested): events new to the
-  // connection go in one transaction per page (bulk-import.ts), the rest one by one, in order.
+  // connection are gathered across pages and go in one transaction per IMPORT_BATCH
+  // (bulk-import.ts), the rest one by one; a gathered batch is written before anything else is, so
+  // the order of the listing holds.
+  let batch: NewObject[] = [];
   for await (const page of ctx.client.multigetPages(calendar.url, listing.toFetch)) {
     const objects: RemoteObject[] = [];
     for (const [href, object] of page) {
@@ -78,8 +81,7 @@ async function pullCalendar(ctx: RunContext, calendar: CalendarForRun): Promise<
         ctx.report.skipped.push({ href, reason: 'listed by iCloud but not readable yet; it will be fetched on the next run' });
       }
     }
-    const fresh = await newEventsAmong(ctx, calendar, objects, listing.rows);
-    let batch: NewObject[] = [];
+    const fresh = await newEventsAmong(ctx, calendar, objects, listing.rows, batch);
     for (const object of objects) {
       const candidate = fresh.get(object.href);
       if (candidate) {
@@ -90,8 +92,12 @@ async function pullCalendar(ctx: RunContext, calendar: CalendarForRun): Promise<
       batch = [];
       await applyRemoteObject(ctx, calendar, object);
     }
-    await importNewEvents(ctx, calendar, batch);
+    if (batch.length >= IMPORT_BATCH) {
+      await importNewEvents(ctx, calendar, batch);
+      batch = [];
+    }
   }
+  await importNewEvents(ctx, calendar, batch);
   // A copy the engine created after the token and the listing does not show was created and
   // deleted in between, which RFC 6578 lets a server leave out of the answer.
   const listed = new Set([...listing.changed.map((r) => r.href), ...listing.deleted]);

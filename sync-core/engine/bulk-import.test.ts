@@ -1,0 +1,49 @@
+/**
+ * newEventsAmong decides which downloaded objects the bulk import may write: only events whose UID
+ * the connection does not know, whether the knowing is in the database, in what this run has
+ * imported, or in what it has gathered from earlier pages and not written yet.
+ */
+import { expect, it } from 'vitest';
+import { utcDateTime } from '../../icalendar/index.js';
+import type { RemoteCalendar } from '../state/sync-state.js';
+import { newEventsAmong, type NewObject } from './bulk-import.js';
+import type { RunContext } from './context.js';
+
+const NOW = Date.parse('2026-11-21T09:00:00Z');
+const ics = (uid: string) =>
+  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:x', 'BEGIN:VEVENT', `UID:${uid}`, `DTSTART:${utcDateTime(NOW)}`, `DTEND:${utcDateTime(NOW + 3_600_000)}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+const object = (uid: string) => ({ href: `http://127.0.0.1/cal/${uid}.ics`, etag: '"1"', data: ics(uid) });
+const calendar = { url: 'http://127.0.0.1/cal/', isConflict: true } as RemoteCalendar;
+
+function context(dbKnown: string[], importedUids?: string[]): { ctx: RunContext; asked: string[][] } {
+  const asked: string[][] = [];
+  const ctx = {
+    connection: { id: 'icl_1' },
+    user: { timeZone: 'Europe/London' },
+    window: { start: NOW - 30 * 86_400_000, end: NOW + 365 * 86_400_000 },
+    state: {
+      knownUids: async (_connectionId: string, uids: string[]) => {
+        asked.push(uids);
+        return new Set(uids.filter((u) => dbKnown.includes(u)));
+      },
+    },
+    ...(importedUids ? { importedUids: new Set(importedUids) } : {}),
+  } as unknown as RunContext;
+  return { ctx, asked };
+}
+
+it('leaves to the per-object path what the database, the run or a gathered batch already knows', async () => {
+  const objects = ['A', 'B', 'C', 'D'].map(object);
+  const pending = [{ uid: 'C' } as NewObject];
+  // The database knows A; C waits in the batch gathered from an earlier page.
+  const fromDb = context(['A']);
+  expect([...(await newEventsAmong(fromDb.ctx, calendar, objects, new Map(), pending)).keys()]).toEqual([object('B').href, object('D').href]);
+  expect(fromDb.asked).toEqual([['A', 'B', 'C', 'D']]);
+  // A first sync: what the run imported is what is known, and the database is not asked.
+  const firstSync = context(['B'], ['D']);
+  expect([...(await newEventsAmong(firstSync.ctx, calendar, objects, new Map(), pending)).keys()]).toEqual([object('A').href, object('B').href]);
+  expect(firstSync.asked).toEqual([]);
+  // A UID listed twice in the page is one event in two objects: neither is imported in bulk.
+  const twice = context([]);
+  expect([...(await newEventsAmong(twice.ctx, calendar, [object('E'), { ...object('E'), href: 'http://127.0.0.1/cal/E-copy.ics' }], new Map())).keys()]).toEqual([]);
+});
