@@ -138,7 +138,7 @@ export function matchesWindow(start: number, end: number, rule: MatchRule, w: Ti
 // ---------------------------------------------------------------------------
 
 /** End = (days ? wall + days in wall-clock time : start) + exactMs. */
-interface Length {
+export interface Length {
   days: number;
   exactMs: number;
 }
@@ -191,7 +191,8 @@ function epochOf(v: DateTimeValue, ctx: Ctx, floating?: Zone): number {
   return wallToEpoch(wallOf(v), zoneFor(v, ctx, floating));
 }
 
-function endFor(len: Length, wall: number, start: number, zone: Zone): number {
+/** The end of an occurrence starting at `wall` (in `zone`) and `start` (its instant), never before it. */
+export function endFor(len: Length, wall: number, start: number, zone: Zone): number {
   const end = (len.days !== 0 ? wallToEpoch(wall + len.days * DAY_MS, zone) : start) + len.exactMs;
   return end < start ? start : end;
 }

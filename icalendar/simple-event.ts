@@ -15,7 +15,7 @@
  * repeat the same few): the zones they define are the full path's own.
  */
 import type ICAL from 'ical.js';
-import type { Instance } from './instances.js';
+import { endFor, type Instance, type Length } from './instances.js';
 import { DEFAULT_MAX_INPUT_LENGTH, parseICalendar } from './parse.js';
 import { DAY_MS, daysInMonth, wallFromFields } from './values.js';
 import { defaultZoneFor, resolveTzid, UTC_ZONE, wallToEpoch, type Zone, type ZoneOptions } from './zones.js';
@@ -76,7 +76,6 @@ export function readSimpleEvent(text: string, defaultZone: string | undefined): 
   const event = new Map<string, Line>();
   const zoneBlocks: string[] = [];
   let events = 0;
-  let depth = 1;
   /** 'event', 'alarm' (inside the event), 'zone' (a VTIMEZONE and its parts) or 'calendar'. */
   let where: 'calendar' | 'event' | 'alarm' | 'zone' = 'calendar';
   let zoneDepth = 0;
@@ -93,7 +92,6 @@ export function readSimpleEvent(text: string, defaultZone: string | undefined): 
         if (zoneDepth === 0) {
           if (line.value !== 'VTIMEZONE') return undefined;
           where = 'calendar';
-          depth--;
         } else if (zoneDepth > 2 || (begin && line.value !== 'STANDARD' && line.value !== 'DAYLIGHT')) return undefined;
         continue;
       }
@@ -106,7 +104,6 @@ export function readSimpleEvent(text: string, defaultZone: string | undefined): 
       else if (!begin && where === 'alarm' && line.value === 'VALARM') where = 'event';
       else if (!begin && where === 'event' && line.value === 'VEVENT') where = 'calendar';
       else return undefined;
-      depth += begin ? 1 : -1;
       continue;
     }
     if (where === 'zone') {
@@ -119,7 +116,7 @@ export function readSimpleEvent(text: string, defaultZone: string | undefined): 
     if (DATE_PROPS.has(line.name) && event.has(line.name)) return undefined; // the full path checks every copy
     if (!event.has(line.name)) event.set(line.name, line);
   }
-  if (depth !== 1 || where !== 'calendar' || events !== 1) return undefined;
+  if (where !== 'calendar' || events !== 1) return undefined;
 
   const uid = textValue(event.get('UID'))?.trim();
   const startLine = event.get('DTSTART');
@@ -318,14 +315,12 @@ function zoneOf(v: When, options: ZoneOptions, floating?: Zone): Zone {
 function spanOf(start: When, end: When | undefined, options: ZoneOptions): { start: number; end: number } {
   const zone = zoneOf(start, options);
   const startEpoch = wallToEpoch(start.wall, zone);
-  let days = 0;
-  let exactMs = 0;
+  let length: Length;
   if (end && start.isDate) {
     const diff = end.wall - start.wall;
-    days = Math.floor(diff / DAY_MS);
-    exactMs = diff - days * DAY_MS;
-  } else if (end) exactMs = wallToEpoch(end.wall, zoneOf(end, options, zone)) - startEpoch;
-  else if (start.isDate) days = 1;
-  const endEpoch = (days !== 0 ? wallToEpoch(start.wall + days * DAY_MS, zone) : startEpoch) + exactMs;
-  return { start: startEpoch, end: endEpoch < startEpoch ? startEpoch : endEpoch };
+    const days = Math.floor(diff / DAY_MS);
+    length = { days, exactMs: diff - days * DAY_MS };
+  } else if (end) length = { days: 0, exactMs: wallToEpoch(end.wall, zoneOf(end, options, zone)) - startEpoch };
+  else length = { days: start.isDate ? 1 : 0, exactMs: 0 };
+  return { start: startEpoch, end: endFor(length, start.wall, startEpoch, zone) };
 }
