@@ -20,7 +20,7 @@ import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
 import { eventIdFromUid } from './ics-writer.js';
 import { linkToSlot, newEventSlots, singleEventSlots, slotOf, type NewEventSlots } from './occurrences.js';
-import { simpleEventFields } from './remote-event.js';
+import { simpleEventFields, simpleEventModified } from './remote-event.js';
 import { factsOf, storedRow, type ObjectFacts } from './stored-object.js';
 
 /**
@@ -74,7 +74,7 @@ function readNewEvent(ctx: RunContext, object: RemoteObject): NewObject | undefi
   const simple = readSimpleEvent(object.data, ctx.user.timeZone);
   if (simple) {
     const slots = singleEventSlots(ctx, simple.instance, () => simpleEventFields(simple));
-    return { object, hash, uid: simple.uid, remoteModified: simple.lastModified ?? simple.dtstamp, ...slots };
+    return { object, hash, uid: simple.uid, remoteModified: simpleEventModified(simple), ...slots };
   }
   let parsed: ParsedCalendar;
   try {

@@ -74,6 +74,11 @@ export function fieldsOf(instance: Instance, parsed: ParsedCalendar): RemoteFiel
   };
 }
 
+/** remoteModified for an event readSimpleEvent read: LAST-MODIFIED, else DTSTAMP. */
+export function simpleEventModified(event: SimpleEvent): number | undefined {
+  return event.lastModified ?? event.dtstamp;
+}
+
 /** fieldsOf for an event readSimpleEvent read: the same fields, from the same values. */
 export function simpleEventFields(event: SimpleEvent): RemoteFields {
   const { instance } = event;
