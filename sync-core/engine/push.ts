@@ -23,6 +23,7 @@
 import { parseICalendar } from '../../icalendar/index.js';
 import { UnexpectedResponseError } from '../caldav/errors.js';
 import type { PlatformEvent } from '../platform/model.js';
+import type { ChangedEventRef } from '../platform/store.js';
 import type { RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
@@ -36,16 +37,17 @@ import { appointmentFields, fieldsOf, sameAppointment, singleInstance } from './
 export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]): Promise<void> {
   const { platform, state, connection } = ctx;
   const linked = calendars.find((c) => c.isLinked);
-  const pending: PlatformEvent[] = [];
+  const pending: ChangedEventRef[] = [];
   for (const p of ctx.plan.pendingPushes ? await state.listPending(connection.id) : []) {
     const event = await platform.getEvent(p.eventId);
     if (event) pending.push(event);
   }
   // The feed is read when it held something as the run started, or when the pull wrote to the
   // platform (every such write is in ownWrites): the cursor must pass the pull's own changes (D2).
-  // A change another writer makes after the run started is read by the next run.
-  const changed = ctx.plan.platformChanges || ctx.ownWrites.size > 0 ? await platform.listChangedEvents(ctx.user.id, connection.changeCursor) : [];
-  const queue = new Map<string, PlatformEvent>();
+  // A change another writer makes after the run started is read by the next run. Only references
+  // are read (after a first sync, ten thousand of the pull's own); pushEvent reads what it pushes.
+  const changed = ctx.plan.platformChanges || ctx.ownWrites.size > 0 ? await platform.listChangedEventRefs(ctx.user.id, connection.changeCursor) : [];
+  const queue = new Map<string, ChangedEventRef>();
   for (const e of [...pending, ...changed]) queue.set(e.id, e); // each once; pushEvent reads its latest state
   const retrying = new Set(pending.map((e) => e.id));
   let cursor = connection.changeCursor;
@@ -77,8 +79,9 @@ export async function pushChanges(ctx: RunContext, calendars: RemoteCalendar[]):
 }
 
 /** Pushes one event; `{ retry }` keeps it on the pending list for the next run. */
-async function pushEvent(ctx: RunContext, queued: PlatformEvent, linked: RemoteCalendar | undefined, calendars: RemoteCalendar[]): Promise<{ retry: string } | void> {
-  const event = (await ctx.platform.getEvent(queued.id)) ?? queued;
+async function pushEvent(ctx: RunContext, queued: ChangedEventRef, linked: RemoteCalendar | undefined, calendars: RemoteCalendar[]): Promise<{ retry: string } | void> {
+  const event = await ctx.platform.getEvent(queued.id);
+  if (!event) return; // events are never removed, only marked deleted: nothing to push
   const link = await ctx.state.linkForEvent(ctx.connection.id, event.id);
   if (link) return pushSlotChange(ctx, event, calendars);
   if (event.kind === 'blocked') {

@@ -171,6 +171,9 @@ class MemoryRecords implements PlatformRecords {
     }
     return changed.sort((a, b) => a.seq - b.seq).map((c) => copy(c.ev));
   }
+  async listChangedEventRefs(userId: string, afterSeq: number) {
+    return (await this.listChangedEvents(userId, afterSeq)).map(({ id, version, changeSeq }) => ({ id, version, changeSeq }));
+  }
 
   async rotationPointer(calendarId: string) {
     return this.rotation.get(calendarId) ?? 0;

@@ -16,7 +16,7 @@ import { iso } from './booking-checks.js';
 import { policyOf } from './calendar-types/index.js';
 import { CALENDAR_TYPES, type Contact, type PlatformCalendar, type PlatformEvent, type SubAccount, type User } from './model.js';
 import type { PlatformRecords, RecordKind } from './records.js';
-import { PlatformError, type EventPatch, type NewCalendar, type NewEvent, type NewUser } from './store.js';
+import { PlatformError, type ChangedEventRef, type EventPatch, type NewCalendar, type NewEvent, type NewUser } from './store.js';
 import { DEFAULT_SLOT_MINUTES, DEFAULT_WORKING_HOURS, isValidTimeZone, requireInstant, requireName, validateWorkingHours } from './validation.js';
 
 /** The records one batch of checks reads, each read once (a thousand slots of one user read the user once). */
@@ -402,6 +402,11 @@ export class PlatformService implements PlatformRepository {
    */
   async listChangedEvents(userId: string, afterSeq: number): Promise<PlatformEvent[]> {
     return this.records.listChangedEvents(userId, afterSeq);
+  }
+
+  /** listChangedEvents' id, version and changeSeq of each event, in the same order. */
+  async listChangedEventRefs(userId: string, afterSeq: number): Promise<ChangedEventRef[]> {
+    return this.records.listChangedEventRefs(userId, afterSeq);
   }
 
   // ------------------------------------------------------------------ round-robin rotation

@@ -7,6 +7,7 @@
  * interface and gets every rule and error message for free.
  */
 import type { Contact, PlatformCalendar, PlatformEvent, SubAccount, User } from './model.js';
+import type { ChangedEventRef } from './store.js';
 
 /** The kinds of record an id names; ids are unique within a kind. */
 export type RecordKind = 'sub-account' | 'user' | 'contact' | 'calendar' | 'event';
@@ -103,6 +104,8 @@ export interface PlatformRecords {
    * after `afterSeq`, in change order; an event the user was taken off appears at that change.
    */
   listChangedEvents(userId: string, afterSeq: number): Promise<PlatformEvent[]>;
+  /** listChangedEvents' id, version and changeSeq of each event, in the same order. */
+  listChangedEventRefs(userId: string, afterSeq: number): Promise<ChangedEventRef[]>;
 
   // ---------------------------------------------------------------- round-robin rotation
 

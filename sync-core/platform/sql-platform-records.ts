@@ -10,6 +10,7 @@
 import { arrayColumn, insertRows, jsonArray, nextIds, type Dialect, type SqlDb } from '../db/sql.js';
 import type { CalendarType, Contact, PlatformCalendar, PlatformEvent, SubAccount, User } from './model.js';
 import type { EventStamp, PlatformRecords, RecordKind } from './records.js';
+import type { ChangedEventRef } from './store.js';
 
 interface EventRow {
   id: string;
@@ -89,6 +90,11 @@ export const eventsForUserSql = (d: Dialect) => `SELECT ${eventColumns(d)}
 /** Which rows of platform_event_users are a user's changes after a change number (user id, then the number). */
 const CHANGED_FOR_USER = 'eu.user_id = ? AND eu.change_seq > ?';
 export const changedEventsSql = (d: Dialect) => `SELECT ${eventColumns(d)}
+  FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
+  WHERE ${CHANGED_FOR_USER}
+  ORDER BY eu.change_seq`;
+/** The same rows as changedEventsSql, each as its event's id, version and change number only. */
+export const changedEventRefsSql = `SELECT e.id, e.version, e.change_seq
   FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
   WHERE ${CHANGED_FOR_USER}
   ORDER BY eu.change_seq`;
@@ -413,6 +419,11 @@ export class SqlPlatformRecords implements PlatformRecords {
 
   async listChangedEvents(userId: string, afterSeq: number): Promise<PlatformEvent[]> {
     return ((await this.db.all(this.changedEventsSql, [userId, afterSeq])) as EventRow[]).map(toEvent);
+  }
+
+  async listChangedEventRefs(userId: string, afterSeq: number): Promise<ChangedEventRef[]> {
+    const rows = (await this.db.all(changedEventRefsSql, [userId, afterSeq])) as Pick<EventRow, 'id' | 'version' | 'change_seq'>[];
+    return rows.map((r) => ({ id: r.id, version: r.version, changeSeq: r.change_seq }));
   }
 
   // ------------------------------------------------------------------ round-robin rotation

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../common/clock.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { changedEventsSql, eventsForUserSql } from './sql-platform-records.js';
+import { changedEventRefsSql, changedEventsSql, eventsForUserSql } from './sql-platform-records.js';
 
 const H = 3_600_000;
 const MON = Date.parse('2026-11-23T00:00:00Z'); // a Monday
@@ -27,12 +27,13 @@ describe('the SQLite schema', () => {
     const plan = (sql: string, ...args: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail);
     const forUser = plan(eventsForUserSql('sqlite'), alice.id, MON, MON + H);
     const changed = plan(changedEventsSql('sqlite'), alice.id, 10);
-    for (const p of [forUser, changed]) {
+    const refs = plan(changedEventRefsSql, alice.id, 10);
+    for (const p of [forUser, changed, refs]) {
       expect(p.filter((d) => /^SCAN/.test(d))).toEqual([]);
       expect(p).toContainEqual(expect.stringMatching(/^SEARCH e USING INDEX sqlite_autoindex_platform_events_1 \(id=\?\)/));
     }
     expect(forUser).toContainEqual(expect.stringMatching(/^SEARCH eu USING COVERING INDEX platform_event_users_live_by_end \(user_id=\? AND end_ms>\?\)/));
-    expect(changed).toContainEqual(expect.stringMatching(/^SEARCH eu USING (COVERING )?INDEX platform_event_users_by_change \(user_id=\? AND change_seq>\?\)/));
+    for (const p of [changed, refs]) expect(p).toContainEqual(expect.stringMatching(/^SEARCH eu USING (COVERING )?INDEX platform_event_users_by_change \(user_id=\? AND change_seq>\?\)/));
   });
 
   it('refuses iCloud sync on a Simple calendar in the schema itself (T2)', async () => {

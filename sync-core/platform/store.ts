@@ -67,6 +67,9 @@ export type EventPatch = Partial<Pick<PlatformEvent, 'title' | 'description' | '
   updatedAt?: number;
 };
 
+/** Which change of which event listChangedEventRefs answers. */
+export type ChangedEventRef = Pick<PlatformEvent, 'id' | 'version' | 'changeSeq'>;
+
 export interface PlatformStore {
   /** Runs `fn` atomically: all of its writes happen, or none. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
@@ -102,6 +105,12 @@ export interface PlatformStore {
   listEventsForUser(userId: string, range: { start: number; end: number }): PlatformEvent[];
   /** Every event of the user (deleted ones included) with changeSeq > afterSeq, ordered by changeSeq. */
   listChangedEvents(userId: string, afterSeq: number): PlatformEvent[];
+  /**
+   * listChangedEvents without the events: each one's id, version and changeSeq, in the same order.
+   * What a sync run reads to find what to push, where most changes may be its own (a first sync
+   * writes thousands); it reads in full only the events it pushes.
+   */
+  listChangedEventRefs(userId: string, afterSeq: number): ChangedEventRef[];
   /** The highest changeSeq issued so far. */
   currentChangeSeq(): number;
 }

@@ -290,6 +290,17 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect((await store.listChangedEvents(alice.id, 4)).map((e) => e.id)).toEqual([e3.id]);
       expect(await store.listChangedEvents(alice.id, 5)).toEqual([]);
       expect((await store.listChangedEvents(bob.id, 0)).map((e) => e.id)).toEqual([e2.id, e3.id]);
+      // listChangedEventRefs: the same rows, each its id, version and change number
+      for (const [user, after] of [
+        [alice.id, 0],
+        [alice.id, 4],
+        [alice.id, 5],
+        [bob.id, 0],
+        [bob.id, 3],
+      ] as const) {
+        const full = (await store.listChangedEvents(user, after)).map(({ id, version, changeSeq }) => ({ id, version, changeSeq }));
+        expect(await store.listChangedEventRefs(user, after)).toEqual(full);
+      }
       // the tombstone is gone from the live view
       expect((await store.listEventsForUser(alice.id, { start: MON, end: MON + H })).map((e) => e.id)).toEqual([e1.id]);
     });
@@ -301,6 +312,7 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(moved.userIds).toEqual([bob.id]);
       const aliceFeed = await store.listChangedEvents(alice.id, e.changeSeq);
       expect(aliceFeed.map((x) => [x.id, x.changeSeq, x.userIds])).toEqual([[e.id, moved.changeSeq, [bob.id]]]);
+      expect(await store.listChangedEventRefs(alice.id, e.changeSeq)).toEqual([{ id: e.id, version: moved.version, changeSeq: moved.changeSeq }]);
       expect((await store.listChangedEvents(bob.id, 0)).map((x) => x.id)).toEqual([e.id]);
       expect(await store.listEventsForUser(alice.id, { start: MON, end: MON + H })).toEqual([]);
       expect((await store.listEventsForUser(bob.id, { start: MON, end: MON + H })).map((x) => x.id)).toEqual([e.id]);
