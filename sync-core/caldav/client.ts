@@ -8,6 +8,7 @@ import { createAccount, createObject, deleteObject, getBasicAuthHeaders, propfin
 import { keepAliveFetch } from './keep-alive.js';
 import { fetchExchange, fetchSend, undiciSend, type Exchange, type Outgoing, type Send, type SendLimits } from './transport.js';
 import { parseMultistatus, type DavResponse, type Multistatus } from './multistatus.js';
+import { HrefResolver } from './hrefs.js';
 import { AuthRefusedError, DiscoveryError, InvalidSyncTokenError, ServiceUnavailableError, UnexpectedResponseError } from './errors.js';
 
 export interface CalDavClientOptions {
@@ -169,10 +170,11 @@ export class CalDavClient {
     });
     this.expectMultistatus('PROPFIND', homeUrl, responses);
     const out: RemoteCalendarInfo[] = [];
+    const hrefs = new HrefResolver(homeUrl);
     for (const r of responses) {
       if (!r.href) continue;
-      const url = new URL(r.href, homeUrl).href;
-      if (sameCollection(url, homeUrl)) continue;
+      const url = hrefs.resolve(r.href);
+      if (hrefs.isBase(url)) continue;
       const types = Object.keys(r.props?.resourcetype ?? {});
       const privileges = JSON.stringify(r.props?.currentUserPrivilegeSet ?? {});
       const writable = /"(write|writeContent|bind|all)"/.test(privileges);
@@ -207,9 +209,10 @@ export class CalDavClient {
       throw new UnexpectedResponseError('REPORT sync-collection', calendarUrl, answer.status);
     }
     const page: ChangePage = { changed: [], deleted: [], token: answer.multistatus.syncToken ?? '', truncated: false };
+    const hrefs = new HrefResolver(calendarUrl);
     for (const r of answer.multistatus.responses) {
-      const url = new URL(r.href, calendarUrl).href;
-      if (sameCollection(url, calendarUrl)) {
+      const url = hrefs.resolve(r.href);
+      if (hrefs.isBase(url)) {
         if (r.status === 507) page.truncated = true; // iCloud's collection-self response, or RFC 6578 truncation
         continue;
       }
@@ -264,10 +267,12 @@ export class CalDavClient {
   }
 
   private async multigetBatch(calendarUrl: string, batch: readonly string[]): Promise<Map<string, RemoteObject | null>> {
-    const wanted = batch.map((h) => `<d:href>${escapeXml(new URL(h).pathname)}</d:href>`).join('');
+    const hrefs = new HrefResolver(calendarUrl);
+    const wanted = batch.map((h) => `<d:href>${escapeXml(hrefs.pathOf(h))}</d:href>`).join('');
     const answered = new Map<string, RemoteObject | null>();
     for (const r of await this.calendarReport(calendarUrl, 'calendar-multiget', wanted)) {
-      answered.set(new URL(r.href, calendarUrl).href, r.status === 404 ? null : (objectOf(r, calendarUrl) ?? null));
+      const href = hrefs.resolve(r.href);
+      answered.set(href, r.status === 404 ? null : (objectAt(href, r) ?? null));
     }
     return new Map(batch.map((h) => [h, answered.get(h) ?? null]));
   }
@@ -279,7 +284,8 @@ export class CalDavClient {
   async findByUid(calendarUrl: string, uid: string): Promise<RemoteObject[]> {
     const filter = `<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="UID"><c:text-match collation="i;octet">${escapeXml(uid)}</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter>`;
     const responses = await this.calendarReport(calendarUrl, 'calendar-query', filter);
-    return responses.filter((r) => r.status !== 404).flatMap((r) => objectOf(r, calendarUrl) ?? []);
+    const hrefs = new HrefResolver(calendarUrl);
+    return responses.filter((r) => r.status !== 404).flatMap((r) => objectAt(hrefs.resolve(r.href), r) ?? []);
   }
 
   /** A REPORT on a calendar asking for each object's etag and data; every response comes back, 404s included. */
@@ -354,11 +360,6 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-function sameCollection(a: string, b: string): boolean {
-  const norm = (u: string) => decodeURIComponent(new URL(u).pathname).replace(/\/+$/, '');
-  return norm(a) === norm(b);
-}
-
 function textOf(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -371,10 +372,11 @@ function textOf(value: unknown): string {
 }
 
 /** A response carrying calendar data as a RemoteObject; undefined without data. */
-function objectOf(r: DavResponse, calendarUrl: string): RemoteObject | undefined {
+/** The object a response carries at `href` (its resolved href), if it carries calendar-data. */
+function objectAt(href: string, r: DavResponse): RemoteObject | undefined {
   const data = r.props['calendar-data'];
   if (!data) return undefined;
-  return { href: new URL(r.href, calendarUrl).href, etag: r.props.getetag || undefined, data };
+  return { href, etag: r.props.getetag || undefined, data };
 }
 
 function escapeXml(value: string): string {
