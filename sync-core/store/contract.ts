@@ -367,6 +367,42 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(await store.currentChangeSeq()).toBe(result.changeSeq);
     });
 
+    it('a bulk save is all or none: one row the schema refuses keeps the whole batch out', async () => {
+      const { sub, alice } = await setup();
+      const state = current.state;
+      await state.insertConnection(connectionOf(sub.id, alice.id, 'icl_1'));
+      const row = (i: number, uid = `u${i}`) => ({
+        connectionId: 'icl_1',
+        href: `/cal/${i}.ics`,
+        calendarUrl: '/cal/',
+        uid,
+        etag: `"${i}"`,
+        data: `DATA ${i}`,
+        contentHash: `h${i}`,
+        origin: 'icloud' as const,
+        gone: false,
+        followed: true,
+      });
+      // The last row follows a UID the first already follows (one followed copy per UID).
+      const batch = [...Array.from({ length: 500 }, (_, i) => row(i)), row(500, 'u0')];
+      await expect(state.saveObjects(batch)).rejects.toThrow();
+      expect(
+        await state.objectsByHref(
+          'icl_1',
+          batch.map((r) => r.href),
+        ),
+      ).toEqual(new Map());
+      await state.saveObjects(batch.slice(0, 500));
+      expect(
+        (
+          await state.objectsByHref(
+            'icl_1',
+            batch.map((r) => r.href),
+          )
+        ).size,
+      ).toBe(500);
+    });
+
     it('sync state in bulk: rows by href, known UIDs, many rows and links saved at once', async () => {
       const { sub, alice } = await setup();
       const state = current.state;
@@ -384,7 +420,6 @@ export function storeContract(name: string, target: ContractTarget): void {
         followed,
         windowDue: i === 0 ? 5 : undefined,
       });
-      // More than one statement's worth, so the chunking is exercised.
       const rows = Array.from({ length: 1203 }, (_, i) => row(i, i % 2 === 0));
       await state.saveObjects(rows);
       await state.saveObjects([{ ...row(1, false), etag: '"new"' }]);
