@@ -20,6 +20,12 @@
  *   nesting depth, elements, attributes and namespace declarations per element and per body. Only
  *   then is an element given its namespace scope, which is copied only by elements that declare
  *   prefixes, so the copying is bounded by the declaration limits too.
+ *
+ * Two ways to read: `parseXml` builds the tree of XmlElements, and `readXml` hands each element's
+ * start, text and end to an XmlHandler and keeps nothing. A reader that needs a few values of a
+ * large answer (sync-core's multistatus reader) uses readXml: keeping 60,000 elements of a
+ * 10,000-member listing alive until the end cost four times the reading itself, in garbage
+ * collection.
  */
 import { qname, type QName } from './names.js';
 
@@ -33,6 +39,24 @@ export interface XmlElement {
   children: XmlElement[];
   /** Concatenated text and CDATA directly inside this element. */
   text: string;
+}
+
+/** An element's name, resolved in its namespace scope (the same object for each use of a name in a scope). */
+export interface XmlName {
+  /** `{namespace}local` */
+  name: QName;
+  ns: string;
+  local: string;
+}
+
+/** What readXml reports, in document order. Each call may throw; the reading stops there. */
+export interface XmlHandler {
+  /** An element starts. `attrs` are its attributes other than namespace declarations, by the name as written. */
+  open(name: XmlName, attrs: Readonly<Record<string, string>>): void;
+  /** Text or CDATA directly inside the innermost open element (references expanded); it may come in several pieces. */
+  text(text: string): void;
+  /** The innermost open element ends. */
+  close(): void;
 }
 
 export class XmlParseError extends Error {
@@ -75,7 +99,6 @@ interface RawAttr {
 }
 
 interface Open {
-  element: XmlElement;
   tag: string;
   scope: ReadonlyMap<string, string>;
 }
@@ -88,7 +111,37 @@ export type XmlLimits = typeof XML_LIMITS;
  * iCloud declaring the namespace again on each) passes its own.
  */
 export function parseXml(body: string, limits: XmlLimits = XML_LIMITS): XmlElement {
-  return new Parser(body, limits).parse();
+  const tree = new TreeBuilder();
+  new Parser(body, limits, tree).parse();
+  return tree.root!;
+}
+
+/** Reads `body` into `handler`, or throws XmlParseError as parseXml does (or what the handler throws). */
+export function readXml(body: string, handler: XmlHandler, limits: XmlLimits = XML_LIMITS): void {
+  new Parser(body, limits, handler).parse();
+}
+
+/** The handler behind parseXml. */
+class TreeBuilder implements XmlHandler {
+  root: XmlElement | undefined;
+  private readonly open_: XmlElement[] = [];
+
+  open(name: XmlName, attrs: Readonly<Record<string, string>>): void {
+    const element: XmlElement = { name: name.name, ns: name.ns, local: name.local, attrs: attrs as Record<string, string>, children: NO_CHILDREN, text: '' };
+    const parent = this.open_.at(-1);
+    if (!parent) this.root = element;
+    else if (parent.children === NO_CHILDREN) parent.children = [element];
+    else parent.children.push(element);
+    this.open_.push(element);
+  }
+
+  text(text: string): void {
+    this.open_.at(-1)!.text += text;
+  }
+
+  close(): void {
+    this.open_.pop();
+  }
 }
 
 class Parser {
@@ -98,21 +151,22 @@ class Parser {
   private attributes = 0;
   private declarations = 0;
   private readonly stack: Open[] = [];
-  private root: XmlElement | undefined;
+  private rootSeen = false;
   /** Names resolved so far, per namespace scope (see resolve). */
-  private readonly resolved = new Map<ReadonlyMap<string, string>, Map<string, ResolvedName>>();
+  private readonly resolved = new Map<ReadonlyMap<string, string>, Map<string, XmlName>>();
   /** Scopes made by a declaration, per scope it was made in (see derive). */
   private readonly derived = new Map<ReadonlyMap<string, string>, Map<string, ReadonlyMap<string, string>>>();
 
   constructor(
     body: string,
     private readonly limits: XmlLimits,
+    private readonly handler: XmlHandler,
   ) {
     // §2.11: every CRLF and lone CR is read as LF. A leading byte order mark is not content.
     this.s = body.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   }
 
-  parse(): XmlElement {
+  parse(): void {
     const s = this.s;
     const bad = NOT_CHAR.exec(s);
     if (bad) this.fail(`U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not a legal XML character`, bad.index);
@@ -130,8 +184,7 @@ class Parser {
       else this.startTag();
     }
     if (this.stack.length) this.fail(`<${this.stack.at(-1)!.tag}> is never closed`);
-    if (!this.root) this.fail('no root element');
-    return this.root;
+    if (!this.rootSeen) this.fail('no root element');
   }
 
   /** "malformed XML at line L, column C: …" for the position `at` (default: where the scan is). */
@@ -160,14 +213,15 @@ class Parser {
     const raw = this.s.slice(this.i, end);
     const top = this.stack.at(-1);
     if (!top) {
-      if (/[^ \t\n]/.test(raw)) this.fail(this.root ? 'text after the root element' : 'text before the root element');
+      if (/[^ \t\n]/.test(raw)) this.fail(this.rootSeen ? 'text after the root element' : 'text before the root element');
       this.i = end;
       return;
     }
     const cdataEnd = raw.indexOf(']]>');
     if (cdataEnd >= 0) this.fail('"]]>" is not allowed in text', this.i + cdataEnd);
-    top.element.text += this.references(raw, this.i, false);
+    const text = this.references(raw, this.i, false);
     this.i = end;
+    this.handler.text(text);
   }
 
   /** Expands character references and the predefined entities; anything else is an error (§4.1, WFC: Entity Declared). */
@@ -214,8 +268,8 @@ class Parser {
     const start = this.i + 9;
     const end = this.s.indexOf(']]>', start);
     if (end < 0) this.fail('CDATA section is never closed');
-    top.element.text += this.s.slice(start, end);
     this.i = end + 3;
+    this.handler.text(this.s.slice(start, end));
   }
 
   private processingInstruction(): void {
@@ -268,12 +322,13 @@ class Parser {
     const open = this.stack.pop();
     if (!open) this.fail(`</${tag}> closes nothing`, at);
     if (open.tag !== tag) this.fail(`</${tag}> closes <${open.tag}>`, at);
+    this.handler.close();
   }
 
   private startTag(): void {
     const s = this.s;
     const at = this.i;
-    if (this.root && this.stack.length === 0) this.fail('another element after the root element');
+    if (this.rootSeen && this.stack.length === 0) this.fail('another element after the root element');
     if (this.stack.length + 1 > this.limits.depth) this.fail(`XML nested more than ${this.limits.depth} levels deep`);
     if (++this.elements > this.limits.elements) this.fail(`more than ${this.limits.elements} elements`);
     const tag = this.name(at + 1);
@@ -313,12 +368,12 @@ class Parser {
     this.i += selfClosing ? 2 : 1;
     const parent = this.stack.at(-1);
     const scope = this.scopeOf(tag, raw, parent?.scope ?? ROOT_SCOPE, at);
-    const element = this.element(tag, raw, scope, at);
-    if (parent) {
-      if (parent.element.children === NO_CHILDREN) parent.element.children = [element];
-      else parent.element.children.push(element);
-    } else this.root = element;
-    if (!selfClosing) this.stack.push({ element, tag, scope });
+    const name = this.resolve(tag, scope, false, at);
+    const attrs = this.attributesOf(tag, raw, scope, at);
+    this.rootSeen = true;
+    this.handler.open(name, attrs);
+    if (selfClosing) this.handler.close();
+    else this.stack.push({ tag, scope });
   }
 
   /** The namespace scope of one element: `inherited` with its declarations (Namespaces in XML 1.0 §3–6). */
@@ -342,9 +397,8 @@ class Parser {
     return scope;
   }
 
-  /** The element, its name and attributes resolved in `scope`. */
-  private element(tag: string, raw: RawAttr[], scope: ReadonlyMap<string, string>, at: number): XmlElement {
-    const resolved = this.resolve(tag, scope, false, at);
+  /** The element's attributes other than namespace declarations, each name checked and resolved in `scope`. */
+  private attributesOf(tag: string, raw: RawAttr[], scope: ReadonlyMap<string, string>, at: number): Record<string, string> {
     let attributes = 0;
     for (const a of raw) if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) attributes++;
     let attrs: Record<string, string> = NO_ATTRIBUTES;
@@ -359,7 +413,7 @@ class Parser {
         attrs[a.name] = a.value;
       }
     }
-    return { name: resolved.name, ns: resolved.ns, local: resolved.local, attrs, children: NO_CHILDREN, text: '' };
+    return attrs;
   }
 
   /**
@@ -381,7 +435,7 @@ class Parser {
    * in one scope (iCloud declares the same default namespace on nearly every element), so each is
    * checked and resolved once per scope, and every element gets the same `name` string.
    */
-  private resolve(written: string, scope: ReadonlyMap<string, string>, isAttribute: boolean, at: number): ResolvedName {
+  private resolve(written: string, scope: ReadonlyMap<string, string>, isAttribute: boolean, at: number): XmlName {
     let names = this.resolved.get(scope);
     if (!names) this.resolved.set(scope, (names = new Map()));
     const key = isAttribute ? `@${written}` : written;
@@ -414,12 +468,6 @@ function isAsciiNameStart(c: number): boolean {
 /** NameChar within ASCII: a NameStartChar, a digit, '-' or '.'. */
 function isAsciiNameChar(c: number): boolean {
   return isAsciiNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e;
-}
-
-interface ResolvedName {
-  name: QName;
-  ns: string;
-  local: string;
 }
 
 /**

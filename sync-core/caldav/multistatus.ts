@@ -9,7 +9,7 @@
  * uses; properties are handed back by local name, their text trimmed at both ends (as tsdav reads
  * them).
  */
-import { XmlParseError, parseXml, type XmlElement, type XmlLimits } from '../../common/xml/parse.js';
+import { XmlParseError, readXml, type XmlHandler, type XmlLimits, type XmlName } from '../../common/xml/parse.js';
 import { DAV } from '../../common/xml/names.js';
 
 export interface DavResponse {
@@ -49,38 +49,133 @@ const SYNC_TOKEN = DAV('sync-token');
 
 /** Parses a Multi-Status body; throws when it is not well-formed XML with a DAV:multistatus root. */
 export function parseMultistatus(xml: string): Multistatus {
-  let root: XmlElement;
+  const reader = new MultistatusReader();
   try {
-    root = parseXml(xml, ANSWER_LIMITS);
+    readXml(xml, reader, ANSWER_LIMITS);
   } catch (error) {
     if (error instanceof XmlParseError) throw new Error(`the answer is not well-formed XML (${error.message})`);
     throw error;
   }
-  if (root.name !== MULTISTATUS) throw new Error(`the answer is not a DAV:multistatus but ${root.name}`);
-  const responses: DavResponse[] = [];
-  let syncToken: string | undefined;
-  for (const child of root.children) {
-    if (child.name === SYNC_TOKEN) syncToken = child.text.trim() || undefined;
-    if (child.name !== RESPONSE) continue;
-    let href = '';
-    let status: number | undefined;
-    const props: Record<string, string> = {};
-    const propstats: XmlElement[] = [];
-    for (const part of child.children) {
-      if (part.name === HREF && !href) href = part.text.trim();
-      else if (part.name === STATUS) status = statusCode(part.text);
-      else if (part.name === PROPSTAT) propstats.push(part);
+  if (reader.root !== MULTISTATUS) throw new Error(`the answer is not a DAV:multistatus but ${reader.root}`);
+  return reader.syncToken ? { responses: reader.responses, syncToken: reader.syncToken } : { responses: reader.responses };
+}
+
+/** Where an open element stands in the answer, for what its text means. */
+const enum Role {
+  Other,
+  Root,
+  SyncToken,
+  Response,
+  Href,
+  ResponseStatus,
+  Propstat,
+  PropstatStatus,
+  Prop,
+  Property,
+}
+
+interface OpenPropstat {
+  /** The text of its first DAV:status; undefined until one is read. */
+  status?: string;
+  props: [local: string, text: string][];
+}
+
+/**
+ * Reads an answer element by element (readXml) and keeps only what DavResponse holds: no tree of
+ * the answer is built. It reads what a walk of parseXml's tree would:
+ *
+ * - a response's href is its first DAV:href with text (trimmed); a response without one is left out;
+ * - its status is its last own DAV:status, else the first propstat's status that can be read;
+ * - properties come from propstats whose first DAV:status is 2xx or missing, each its own text
+ *   trimmed (not its children's), the later of two with one local name winning;
+ * - the sync-token is the last DAV:sync-token child of the root (an empty one counts as none).
+ */
+class MultistatusReader implements XmlHandler {
+  root: string | undefined;
+  responses: DavResponse[] = [];
+  syncToken: string | undefined;
+  private readonly roles: Role[] = [];
+  /** The direct text of each open element so far (its children's text is theirs). */
+  private readonly texts: string[] = [];
+  private href = '';
+  private status: number | undefined;
+  private propstats: OpenPropstat[] = [];
+  private property = '';
+
+  open(name: XmlName): void {
+    const parent = this.roles.length === 0 ? undefined : this.roles[this.roles.length - 1];
+    let role = Role.Other;
+    if (parent === undefined) {
+      this.root = name.name;
+      role = name.name === MULTISTATUS ? Role.Root : Role.Other;
+    } else if (parent === Role.Root) {
+      if (name.name === RESPONSE) {
+        role = Role.Response;
+        this.href = '';
+        this.status = undefined;
+        this.propstats = [];
+      } else if (name.name === SYNC_TOKEN) role = Role.SyncToken;
+    } else if (parent === Role.Response) {
+      if (name.name === HREF) role = Role.Href;
+      else if (name.name === STATUS) role = Role.ResponseStatus;
+      else if (name.name === PROPSTAT) {
+        role = Role.Propstat;
+        this.propstats.push({ props: [] });
+      }
+    } else if (parent === Role.Propstat) {
+      if (name.name === STATUS) role = Role.PropstatStatus;
+      else if (name.name === PROP) role = Role.Prop;
+    } else if (parent === Role.Prop) {
+      role = Role.Property;
+      this.property = name.local;
     }
-    if (!href) continue;
-    for (const propstat of propstats) {
-      const code = statusCode(propstat.children.find((c) => c.name === STATUS)?.text ?? '');
+    this.roles.push(role);
+    this.texts.push('');
+  }
+
+  text(text: string): void {
+    this.texts[this.texts.length - 1] += text;
+  }
+
+  close(): void {
+    const role = this.roles.pop();
+    const text = this.texts.pop()!;
+    switch (role) {
+      case Role.SyncToken:
+        this.syncToken = text.trim() || undefined;
+        break;
+      case Role.Href:
+        if (!this.href) this.href = text.trim();
+        break;
+      case Role.ResponseStatus:
+        this.status = statusCode(text);
+        break;
+      case Role.PropstatStatus: {
+        const propstat = this.propstats[this.propstats.length - 1]!;
+        propstat.status ??= text;
+        break;
+      }
+      case Role.Property:
+        this.propstats[this.propstats.length - 1]!.props.push([this.property, text.trim()]);
+        break;
+      case Role.Response:
+        this.finishResponse();
+        break;
+    }
+  }
+
+  private finishResponse(): void {
+    if (!this.href) return;
+    let status = this.status;
+    const props: Record<string, string> = {};
+    for (const propstat of this.propstats) {
+      const code = statusCode(propstat.status ?? '');
       status ??= code;
       if (code !== undefined && (code < 200 || code > 299)) continue;
-      for (const prop of propstat.children) if (prop.name === PROP) for (const p of prop.children) props[p.local] = p.text.trim();
+      for (const [local, text] of propstat.props) props[local] = text;
     }
-    responses.push({ href, status, props });
+    this.responses.push({ href: this.href, status, props });
   }
-  return syncToken ? { responses, syncToken } : { responses };
 }
 
 function statusCode(text: string): number | undefined {
