@@ -5,7 +5,7 @@
 import type { Response } from 'express';
 import { statusText } from '../http/errors.js';
 import { DAV, type QName } from '../../common/xml/names.js';
-import { bare, el, toXml, type XmlEl, type XmlNode } from '../xml/write.js';
+import { bare, el, toXml, written, type XmlEl, type XmlNode, type XmlWritten } from '../xml/write.js';
 import type { DavContext } from './context.js';
 import { getProperty } from './properties.js';
 import type { Resource } from './resources.js';
@@ -17,18 +17,19 @@ export interface PropStat {
   props: XmlEl[];
 }
 
-export function response(href: string, propstats: PropStat[]): XmlEl {
+/** One DAV:response, written at once (xml/write.ts `written`: an answer may hold 10,000). */
+export function response(href: string, propstats: PropStat[]): XmlWritten {
   const children: XmlNode[] = [bare(DAV('href'), href)];
   for (const ps of propstats) {
     if (ps.props.length === 0 && ps.status !== 200) continue;
     children.push(bare(DAV('propstat'), [bare(DAV('prop'), ps.props), bare(DAV('status'), statusLine(ps.status))]));
   }
-  return el(DAV('response'), children);
+  return written(el(DAV('response'), children));
 }
 
 /** A response with a status and no properties: deleted members in sync-collection, missing hrefs in multiget. */
-export function statusResponse(href: string, status: number): XmlEl {
-  return el(DAV('response'), [bare(DAV('href'), href), bare(DAV('status'), statusLine(status))]);
+export function statusResponse(href: string, status: number): XmlWritten {
+  return written(el(DAV('response'), [bare(DAV('href'), href), bare(DAV('status'), statusLine(status))]));
 }
 
 /** Resolves the requested properties on one resource into found (200) and missing (404) sets. */
@@ -38,7 +39,7 @@ export function propertiesResponse(
   ctx: DavContext,
   /** Values computed by the caller instead of the registry (calendar-data in REPORTs). */
   override?: (name: QName) => XmlNode[] | null | undefined,
-): XmlEl {
+): XmlWritten {
   const found: XmlEl[] = [];
   const missing: XmlEl[] = [];
   for (const name of names) {
