@@ -116,9 +116,20 @@ export async function insertRows(db: SqlDb, table: string, columns: readonly str
   const chunks = chunked(rows, Math.max(1, Math.floor(SQLITE_VALUES_PER_STATEMENT / columns.length)));
   // Several statements are one unit: a row refused in the second must not leave the first's rows.
   const insertAll = async () => {
-    for (const chunk of chunks) await db.run(`INSERT INTO ${table} (${list}) VALUES ${chunk.map(() => row).join(', ')} ${conflict}`, chunk.flat());
+    for (const chunk of chunks) await db.run(`INSERT INTO ${table} (${list}) VALUES ${chunk.map(() => row).join(', ')} ${conflict}`, flatten(chunk, columns.length));
   };
   await (chunks.length > 1 ? db.transaction(insertAll) : insertAll());
+}
+
+/**
+ * `rows` as one list of values, `width` from each. Array.prototype.flat took a quarter of a
+ * 500-row insert's time in V8; a loop into an array of the final size does not.
+ */
+function flatten(rows: readonly unknown[][], width: number): unknown[] {
+  const values = new Array<unknown>(rows.length * width);
+  let n = 0;
+  for (const row of rows) for (let i = 0; i < width; i++) values[n++] = row[i];
+  return values;
 }
 
 /**
