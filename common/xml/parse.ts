@@ -176,11 +176,14 @@ class Parser {
       this.text(lt < 0 ? s.length : lt);
       if (lt < 0) break;
       this.i = lt;
-      if (s.startsWith('<!--', lt)) this.comment();
-      else if (s.startsWith('<![CDATA[', lt)) this.cdata();
-      else if (s.startsWith('<!', lt)) this.fail(/^<!DOCTYPE/i.test(s.slice(lt, lt + 9)) ? 'DOCTYPE and entity declarations are not accepted' : 'markup declarations are not accepted');
-      else if (s.startsWith('<?', lt)) this.processingInstruction();
-      else if (s.startsWith('</', lt)) this.endTag();
+      // Decided by the character after '<': most markup is a start or an end tag.
+      const next = s.charCodeAt(lt + 1);
+      if (next === 0x2f /* / */) this.endTag();
+      else if (next === 0x21 /* ! */) {
+        if (s.startsWith('<!--', lt)) this.comment();
+        else if (s.startsWith('<![CDATA[', lt)) this.cdata();
+        else this.fail(/^<!DOCTYPE/i.test(s.slice(lt, lt + 9)) ? 'DOCTYPE and entity declarations are not accepted' : 'markup declarations are not accepted');
+      } else if (next === 0x3f /* ? */) this.processingInstruction();
       else this.startTag();
     }
     if (this.stack.length) this.fail(`<${this.stack.at(-1)!.tag}> is never closed`);
@@ -226,6 +229,7 @@ class Parser {
 
   /** Expands character references and the predefined entities; anything else is an error (§4.1, WFC: Entity Declared). */
   private references(raw: string, offset: number, attribute: boolean): string {
+    if (!raw.includes('&')) return attribute && /[\t\n]/.test(raw) ? raw.replace(/[\t\n]/g, ' ') : raw;
     let out = '';
     let from = 0;
     for (let amp = raw.indexOf('&'); amp >= 0; amp = raw.indexOf('&', from)) {

@@ -178,7 +178,12 @@ class MultistatusReader implements XmlHandler {
   }
 }
 
+/** The code of an HTTP status line. An answer repeats one or two lines thousands of times: the last is remembered. */
 function statusCode(text: string): number | undefined {
+  if (text === lastStatus.text) return lastStatus.code;
   const m = /^\s*HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(text);
-  return m ? Number(m[1]) : undefined;
+  const code = m ? Number(m[1]) : undefined;
+  lastStatus = { text, code };
+  return code;
 }
+let lastStatus: { text: string; code: number | undefined } = { text: '', code: undefined };
