@@ -23,9 +23,8 @@
  *
  * Two ways to read: `parseXml` builds the tree of XmlElements, and `readXml` hands each element's
  * start, text and end to an XmlHandler and keeps nothing. A reader that needs a few values of a
- * large answer (sync-core's multistatus reader) uses readXml: keeping 60,000 elements of a
- * 10,000-member listing alive until the end cost four times the reading itself, in garbage
- * collection.
+ * large answer (sync-core's multistatus reader) uses readXml: keeping the 60,000 elements of a
+ * 10,000-member listing alive until the end cost more in garbage collection than the reading.
  */
 import { qname, type QName } from './names.js';
 
@@ -124,23 +123,23 @@ export function readXml(body: string, handler: XmlHandler, limits: XmlLimits = X
 /** The handler behind parseXml. */
 class TreeBuilder implements XmlHandler {
   root: XmlElement | undefined;
-  private readonly open_: XmlElement[] = [];
+  private readonly openElements: XmlElement[] = [];
 
   open(name: XmlName, attrs: Readonly<Record<string, string>>): void {
     const element: XmlElement = { name: name.name, ns: name.ns, local: name.local, attrs: attrs as Record<string, string>, children: NO_CHILDREN, text: '' };
-    const parent = this.open_.at(-1);
+    const parent = this.openElements.at(-1);
     if (!parent) this.root = element;
     else if (parent.children === NO_CHILDREN) parent.children = [element];
     else parent.children.push(element);
-    this.open_.push(element);
+    this.openElements.push(element);
   }
 
   text(text: string): void {
-    this.open_.at(-1)!.text += text;
+    this.openElements.at(-1)!.text += text;
   }
 
   close(): void {
-    this.open_.pop();
+    this.openElements.pop();
   }
 }
 
