@@ -82,20 +82,34 @@ const eventColumns = (d: Dialect) => `e.*,
 const calendarColumns = (d: Dialect) => `c.*,
   (SELECT ${jsonArray(d, 'm.user_id', 'm.position')} FROM platform_calendar_members m WHERE m.calendar_id = c.id) AS member_ids`;
 
-/** SQL of the two per-user event queries (exported for the query-plan tests). */
+/**
+ * A user's rows of platform_event_users, each with its event (`e`), fetched by primary key.
+ *
+ * On PostgreSQL as a LATERAL subquery with a LIMIT, which the planner cannot merge into a join: as
+ * a plain join it estimated a user's changes after an old cursor from the global spread of change
+ * numbers (889 rows where there were 9, with 100,000 events) and hashed every event of the
+ * platform to join them, a pass over the whole table for a feed of a few rows. SQLite plans the
+ * join from its indexes and probes already.
+ */
+const userEventsFrom = (d: Dialect) =>
+  d === 'postgres'
+    ? 'platform_event_users eu CROSS JOIN LATERAL (SELECT * FROM platform_events e0 WHERE e0.id = eu.event_id LIMIT 1) AS e'
+    : 'platform_event_users eu JOIN platform_events e ON e.id = eu.event_id';
+
+/** SQL of the per-user event queries (exported for the query-plan tests). */
 export const eventsForUserSql = (d: Dialect) => `SELECT ${eventColumns(d)}
-  FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
+  FROM ${userEventsFrom(d)}
   WHERE eu.user_id = ? AND eu.live = 1 AND eu.end_ms > ? AND eu.start_ms < ?
   ORDER BY e.start_ms, e.id`;
 /** Which rows of platform_event_users are a user's changes after a change number (user id, then the number). */
 const CHANGED_FOR_USER = 'eu.user_id = ? AND eu.change_seq > ?';
 export const changedEventsSql = (d: Dialect) => `SELECT ${eventColumns(d)}
-  FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
+  FROM ${userEventsFrom(d)}
   WHERE ${CHANGED_FOR_USER}
   ORDER BY eu.change_seq`;
 /** The same rows as changedEventsSql, each as its event's id, version and change number only. */
-export const changedEventRefsSql = `SELECT e.id, e.version, e.change_seq
-  FROM platform_event_users eu JOIN platform_events e ON e.id = eu.event_id
+export const changedEventRefsSql = (d: Dialect) => `SELECT e.id, e.version, e.change_seq
+  FROM ${userEventsFrom(d)}
   WHERE ${CHANGED_FOR_USER}
   ORDER BY eu.change_seq`;
 
@@ -186,12 +200,14 @@ export class SqlPlatformRecords implements PlatformRecords {
   private readonly calendarColumns: string;
   private readonly eventsForUserSql: string;
   private readonly changedEventsSql: string;
+  private readonly changedEventRefsSql: string;
 
   constructor(readonly db: SqlDb) {
     this.eventColumns = eventColumns(db.dialect);
     this.calendarColumns = calendarColumns(db.dialect);
     this.eventsForUserSql = eventsForUserSql(db.dialect);
     this.changedEventsSql = changedEventsSql(db.dialect);
+    this.changedEventRefsSql = changedEventRefsSql(db.dialect);
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -422,7 +438,7 @@ export class SqlPlatformRecords implements PlatformRecords {
   }
 
   async listChangedEventRefs(userId: string, afterSeq: number): Promise<ChangedEventRef[]> {
-    const rows = (await this.db.all(changedEventRefsSql, [userId, afterSeq])) as Pick<EventRow, 'id' | 'version' | 'change_seq'>[];
+    const rows = (await this.db.all(this.changedEventRefsSql, [userId, afterSeq])) as Pick<EventRow, 'id' | 'version' | 'change_seq'>[];
     return rows.map((r) => ({ id: r.id, version: r.version, changeSeq: r.change_seq }));
   }
 

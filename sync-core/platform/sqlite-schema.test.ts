@@ -27,7 +27,7 @@ describe('the SQLite schema', () => {
     const plan = (sql: string, ...args: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail);
     const forUser = plan(eventsForUserSql('sqlite'), alice.id, MON, MON + H);
     const changed = plan(changedEventsSql('sqlite'), alice.id, 10);
-    const refs = plan(changedEventRefsSql, alice.id, 10);
+    const refs = plan(changedEventRefsSql('sqlite'), alice.id, 10);
     for (const p of [forUser, changed, refs]) {
       expect(p.filter((d) => /^SCAN/.test(d))).toEqual([]);
       expect(p).toContainEqual(expect.stringMatching(/^SEARCH e USING INDEX sqlite_autoindex_platform_events_1 \(id=\?\)/));

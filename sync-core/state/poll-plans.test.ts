@@ -13,6 +13,7 @@ import { postgresPeer } from '../store/postgres/test-postgres.js';
 import { useTestPostgres } from '../store/postgres/use-test-postgres.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { changedEventRefsSql, changedEventsSql, eventsForUserSql } from '../platform/sql-platform-records.js';
 import { KNOWN_UIDS_SQL, OBJECTS_DUE_SQL, RUN_PLAN_SQL, type RemoteObjectRow } from './sync-state.js';
 
 const T0 = Date.parse('2026-11-21T09:00:00Z');
@@ -217,6 +218,32 @@ describe.skipIf(postgres.skip)('the quiet poll on PostgreSQL', () => {
     expect(plan).toMatch(/Index (Only )?Scan using remote_objects_followed on remote_objects ro/);
     expect(plan).toMatch(/Index Cond: \(\(connection_id = ('icl_7'::text|\$2)\) AND \(uid = w\.value\)\)/);
     expect(plan).not.toMatch(/Seq Scan on remote_objects/);
+  });
+
+  it("reads a user's events and change feed by index, each event by its key, never a pass over every event", async () => {
+    // Events created user after user: a cursor early in the global numbering makes PostgreSQL
+    // estimate a user's changes after it from all of them. Written as a plain join it then hashed
+    // every event of the platform for a feed of a few rows.
+    const users = await Promise.all(Array.from({ length: CONNECTIONS }, async (_, c) => (await store.state.getConnection(`icl_${c}`))!.userId));
+    const subAccountId = (await store.platform.getUser(users[0]!))!.subAccountId;
+    await store.platform.createEvents(
+      users.flatMap((userId, u) =>
+        Array.from({ length: 30 }, (_, i) => ({ subAccountId, kind: 'blocked' as const, userIds: [userId], title: `e${u}-${i}`, start: T0 + i * 3_600_000, end: T0 + (i + 1) * 3_600_000 })),
+      ),
+    );
+    await store.db.exec('ANALYZE');
+    const feed = await store.platform.listChangedEvents(users[7]!, 0);
+    const statements: [string, unknown[]][] = [
+      [changedEventsSql('postgres'), [users[7], feed[25]!.changeSeq]],
+      [changedEventRefsSql('postgres'), [users[7], feed[25]!.changeSeq]],
+      [eventsForUserSql('postgres'), [users[7], T0, T0 + 400 * 86_400_000]],
+    ];
+    for (const [sql, params] of statements) {
+      const plan = (await store.db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Scan using platform_events_pkey/);
+      expect(plan).not.toMatch(/Seq Scan on platform_event(s|_users)/);
+    }
+    expect((await store.platform.listChangedEventRefs(users[7]!, feed[25]!.changeSeq)).map((r) => r.id)).toEqual(feed.slice(26).map((e) => e.id));
   });
 
   it('finds the events the window reaches in the window_due index, not among all followed copies', async () => {
