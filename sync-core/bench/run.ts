@@ -100,16 +100,23 @@ async function manyConnections(open: Opener): Promise<Record<string, string>> {
     // Fresh planner statistics, as autovacuum gathers within a minute of a bulk change on a live
     // database: the steady cycle is measured as it runs, not in the minute after an import.
     if (core.store instanceof PostgresStore) await core.store.db.exec('ANALYZE');
-    clock.advance(10 * 60_000);
-    await mock.control('PUT', 'clock', { now: clock.now() });
-    t = performance.now();
-    const steady = await core.poll();
-    const steadyMs = performance.now() - t;
-    if (first.length !== 1000 || steady.length !== 1000 || steady.some((r) => r.outcome !== 'ok')) throw new Error('not every connection synced');
+    // Three steady cycles, ten minutes apart (every connection due again), and their median: on a
+    // shared machine one cycle's figure moves by a quarter from one minute to the next.
+    const cycles: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      clock.advance(10 * 60_000);
+      await mock.control('PUT', 'clock', { now: clock.now() });
+      t = performance.now();
+      const steady = await core.poll();
+      cycles.push(performance.now() - t);
+      if (steady.length !== 1000 || steady.some((r) => r.outcome !== 'ok')) throw new Error('not every connection synced');
+    }
+    if (first.length !== 1000) throw new Error('not every connection synced');
+    const steadyMs = [...cycles].sort((a, b) => a - b)[1]!;
     return {
       'connect 1,000 users': `${(setupMs / 1000).toFixed(1)} s`,
       'first polling cycle, 1,000 connections': `${(firstMs / 1000).toFixed(2)} s`,
-      'steady polling cycle, 1,000 connections': `${(steadyMs / 1000).toFixed(2)} s (${(steadyMs / 1000).toFixed(2)} ms per connection)`,
+      'steady polling cycle, 1,000 connections': `${(steadyMs / 1000).toFixed(2)} s median of ${cycles.map((c) => (c / 1000).toFixed(2)).join(', ')}`,
     };
   } finally {
     await core.close();
