@@ -5,7 +5,7 @@
  * listing's once more to tell the collection's own response from its members'): three URL parses
  * per member, about a tenth of the time the engine spent on a 10,000-member listing. Servers write
  * hrefs as plain absolute paths (`/123/calendars/home/E1.ics`), and for those the WHATWG parser's
- * answer is the base's origin followed by the path, unchanged. `resolveHref` answers that without
+ * answer is the base's origin followed by the path, unchanged. `resolve` answers that without
  * parsing, and leaves everything else (other origins, relative paths, dot segments, characters the
  * parser would encode or reinterpret) to `new URL`, so its answer is always the parser's.
  */
