@@ -50,6 +50,16 @@ export class HrefResolver {
   }
 }
 
+/**
+ * The path decoded, trailing slashes aside. A malformed escape (`%zz`, a lone `%`) is compared as
+ * written: one odd href from a server must not stop the reading of the whole answer.
+ */
 function normalisedPath(path: string): string {
-  return decodeURIComponent(path).replace(/\/+$/, '');
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // URIError: kept as written
+  }
+  return decoded.replace(/\/+$/, '');
 }
