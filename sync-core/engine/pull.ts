@@ -137,11 +137,22 @@ async function applyDeletion(ctx: RunContext, href: string): Promise<void> {
 
 /** Step 1 for one calendar: what changed, and which of it must be downloaded. */
 async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<Listing> {
-  const { changed, deleted, token, full } = await fetchChanges(ctx, calendar);
-  const rows = await ctx.state.objectsByHref(
+  let { changed, deleted, token, full } = await fetchChanges(ctx, calendar, calendar.syncToken ?? null);
+  let rows = await ctx.state.objectsByHref(
     ctx.connection.id,
     changed.map((r) => r.href),
   );
+  if (!full && (await looksLikeFullListing(ctx, calendar, changed, rows))) {
+    // iCloud may drop a token silently and answer with every member, deletions unsaid
+    // (python-caldav#122): listed again from scratch, what vanished is seen as after a refused
+    // token (D6). A wrong guess costs one listing, never a deletion.
+    ctx.report.fullResyncs.push(calendar.url);
+    ({ changed, deleted, token, full } = await fetchChanges(ctx, calendar, null));
+    rows = await ctx.state.objectsByHref(
+      ctx.connection.id,
+      changed.map((r) => r.href),
+    );
+  }
   const confirmed: RemoteObjectRow[] = [];
   const toFetch = changed.filter((ref) => {
     const row = rows.get(ref.href);
@@ -159,8 +170,25 @@ async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
   return { calendar, changed, deleted, token, full, toFetch: toFetch.map((r) => r.href), rows };
 }
 
-async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar): Promise<{ changed: RemoteRef[]; deleted: string[]; token: string; full: boolean }> {
-  let token: string | null = calendar.syncToken ?? null;
+/**
+ * Whether an answer to "what changed since the token" looks like every member instead: it lists,
+ * with the etags the engine holds, at least half of the copies it follows in the calendar. A real
+ * change list repeats an unchanged etag only for the engine's own writes (their etags are stored
+ * as written), so this costs a read only when two or more such entries come back.
+ */
+async function looksLikeFullListing(ctx: RunContext, calendar: RemoteCalendar, changed: RemoteRef[], rows: ReadonlyMap<string, RemoteObjectRow>): Promise<boolean> {
+  let unchanged = 0;
+  for (const ref of changed) {
+    const row = rows.get(ref.href);
+    if (row && row.followed && !row.gone && ref.etag !== undefined && row.etag === ref.etag) unchanged++;
+  }
+  if (unchanged < 2) return false;
+  return unchanged * 2 >= (await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url)).length;
+}
+
+/** The changes since `from` (null: every member), following truncated pages; a refused token lists everything (D6). */
+async function fetchChanges(ctx: RunContext, calendar: RemoteCalendar, from: string | null): Promise<{ changed: RemoteRef[]; deleted: string[]; token: string; full: boolean }> {
+  let token: string | null = from;
   let full = token === null;
   const changed = new Map<string, RemoteRef>();
   const deleted = new Set<string>();

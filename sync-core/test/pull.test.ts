@@ -226,6 +226,27 @@ describe('D6: absence is never deletion', () => {
     expect((await all()).map((e) => e.id).sort()).toEqual(before);
   });
 
+  it('lists again from scratch when an expired token gets every member back silently, and so notices what was deleted', async () => {
+    // python-caldav#122: iCloud may drop a token and answer with every member, deletions unsaid.
+    await w.close();
+    w = await createWorld({ quirks: { expiredSyncToken: 'full-listing' } });
+    const connection = await connectAlice(w);
+    await w.core.sync(connection.id);
+    const before = (await all()).map((e) => e.id).sort();
+    const [gone, ...kept] = w.mock.control.listEvents('alice@example.com', 'home');
+    expect(kept.length).toBeGreaterThan(0);
+    w.mock.control.deleteEvent('alice@example.com', 'home', gone!.name);
+    w.advance(20 * DAY); // the deletion is older than the token's 14-day lifetime: the token has expired
+    const report = await w.core.sync(connection.id);
+    expect(report.outcome).toBe('ok');
+    expect(report.fullResyncs).toEqual([expect.stringMatching(/\/calendars\/home\/$/)]);
+    expect(report.pulled.remoteDeletionsKept).toBe(1); // seen, and kept (I4)
+    expect((await all()).map((e) => e.id).sort()).toEqual(before);
+    // The next run is an ordinary change list again.
+    const next = await w.core.sync(connection.id);
+    expect([next.fullResyncs, next.pulled.remoteDeletionsKept]).toEqual([[], 0]);
+  });
+
   it('deletes nothing when a run fails half-way (500 on the REPORT), and picks the change up on the next run', async () => {
     const connection = await connectAlice(w);
     await w.core.sync(connection.id);

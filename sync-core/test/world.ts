@@ -2,7 +2,7 @@
  * A platform world and the demo iCloud world, both on the same pinned clock, for the sync-core
  * integration tests. Alice (Europe/London) and Bob are members of team calendars of every type.
  */
-import { startMockICloud, type RunningMockICloud } from '../../mock-icloud/index.js';
+import { startMockICloud, type Quirks, type RunningMockICloud } from '../../mock-icloud/index.js';
 import { DEMO_WORLD } from '../../mock-icloud/test/helpers.js';
 import { FixedClock } from '../../common/clock.js';
 import type { PlatformCalendar, User } from '../platform/model.js';
@@ -28,9 +28,9 @@ export interface TestWorld {
   close(): Promise<void>;
 }
 
-export async function createWorld(options: { database?: string; aliceTimeZone?: string; port?: number; partitionPort?: number } = {}): Promise<TestWorld> {
+export async function createWorld(options: { database?: string; aliceTimeZone?: string; port?: number; partitionPort?: number; quirks?: Partial<Quirks> } = {}): Promise<TestWorld> {
   const clock = new FixedClock(NOW);
-  const mock = await startMockICloud({ world: DEMO_WORLD, clock: NOW, port: options.port, partitionPort: options.partitionPort });
+  const mock = await startMockICloud({ world: DEMO_WORLD, clock: NOW, port: options.port, partitionPort: options.partitionPort, quirks: options.quirks });
   let world: TestWorld | undefined;
   const hookedFetch: typeof fetch = (input, init) => {
     world?.onRequest?.(init?.method ?? 'GET', String(input));
