@@ -19,6 +19,11 @@ const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 /** Dot segments, written or percent-encoded, which the parser removes. */
 const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
 
+/** A path the parser keeps exactly as written after the origin. */
+function isPlainPath(path: string): boolean {
+  return PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path);
+}
+
 export class HrefResolver {
   private readonly origin: string | undefined;
   private readonly collectionPath: string;
@@ -34,14 +39,14 @@ export class HrefResolver {
 
   /** `new URL(href, base).href`. */
   resolve(href: string): string {
-    if (this.origin !== undefined && PLAIN_PATH.test(href) && !DOT_SEGMENT.test(href)) return this.origin + href;
+    if (this.origin !== undefined && isPlainPath(href)) return this.origin + href;
     return new URL(href, this.base).href;
   }
 
   /** `new URL(url).pathname` for an absolute URL. */
   pathOf(url: string): string {
     const path = this.origin !== undefined && url.startsWith(this.origin) ? url.slice(this.origin.length) : '';
-    return PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) ? path : new URL(url).pathname;
+    return isPlainPath(path) ? path : new URL(url).pathname;
   }
 
   /** Whether a resolved URL names the base collection itself (decoded, trailing slashes aside). */

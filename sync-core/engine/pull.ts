@@ -137,27 +137,20 @@ async function applyDeletion(ctx: RunContext, href: string): Promise<void> {
 
 /** Step 1 for one calendar: what changed, and which of it must be downloaded. */
 async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<Listing> {
-  let { changed, deleted, token, full } = await fetchChanges(ctx, calendar, calendar.syncToken ?? null);
-  let rows = await ctx.state.objectsByHref(
-    ctx.connection.id,
-    changed.map((r) => r.href),
-  );
-  if (!full && (await looksLikeFullListing(ctx, calendar, changed, rows))) {
+  let answer = await listedWithRows(ctx, calendar, calendar.syncToken ?? null);
+  if (!answer.full && (await looksLikeFullListing(ctx, calendar, answer))) {
     // iCloud may drop a token silently and answer with every member, deletions unsaid
     // (python-caldav#122): listed again from scratch, what vanished is seen as after a refused
     // token (D6). A wrong guess costs one listing, never a deletion.
     ctx.report.fullResyncs.push(calendar.url);
-    ({ changed, deleted, token, full } = await fetchChanges(ctx, calendar, null));
-    rows = await ctx.state.objectsByHref(
-      ctx.connection.id,
-      changed.map((r) => r.href),
-    );
+    answer = await listedWithRows(ctx, calendar, null);
   }
+  const { changed, rows } = answer;
   const confirmed: RemoteObjectRow[] = [];
   const toFetch = changed.filter((ref) => {
     const row = rows.get(ref.href);
     // iCloud may drop a token and list everything again: unchanged etags need no download.
-    if (row && !row.gone && ref.etag !== undefined && row.etag === ref.etag) {
+    if (row && isUnchanged(ref, row)) {
       ctx.report.pulled.unchanged++;
       if (row.unconfirmed) confirmed.push(row);
       return false;
@@ -167,7 +160,22 @@ async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
     return calendar.isConflict || row !== undefined;
   });
   await ctx.state.saveObjects(confirmed.map((row) => ({ ...row, unconfirmed: false })));
-  return { calendar, changed, deleted, token, full, toFetch: toFetch.map((r) => r.href), rows };
+  return { ...answer, calendar, toFetch: toFetch.map((r) => r.href) };
+}
+
+/** fetchChanges' answer, with the stored rows of the hrefs it lists (read in one statement). */
+async function listedWithRows(ctx: RunContext, calendar: RemoteCalendar, from: string | null) {
+  const listed = await fetchChanges(ctx, calendar, from);
+  const rows = await ctx.state.objectsByHref(
+    ctx.connection.id,
+    listed.changed.map((r) => r.href),
+  );
+  return { ...listed, rows };
+}
+
+/** A listed href whose stored copy is live with the etag listed: nothing to download. */
+function isUnchanged(ref: RemoteRef, row: RemoteObjectRow): boolean {
+  return !row.gone && ref.etag !== undefined && row.etag === ref.etag;
 }
 
 /**
@@ -176,11 +184,11 @@ async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
  * change list repeats an unchanged etag only for the engine's own writes (their etags are stored
  * as written), so this costs a read only when two or more such entries come back.
  */
-async function looksLikeFullListing(ctx: RunContext, calendar: RemoteCalendar, changed: RemoteRef[], rows: ReadonlyMap<string, RemoteObjectRow>): Promise<boolean> {
+async function looksLikeFullListing(ctx: RunContext, calendar: RemoteCalendar, { changed, rows }: { changed: RemoteRef[]; rows: ReadonlyMap<string, RemoteObjectRow> }): Promise<boolean> {
   let unchanged = 0;
   for (const ref of changed) {
     const row = rows.get(ref.href);
-    if (row && row.followed && !row.gone && ref.etag !== undefined && row.etag === ref.etag) unchanged++;
+    if (row?.followed && isUnchanged(ref, row)) unchanged++;
   }
   if (unchanged < 2) return false;
   return unchanged * 2 >= (await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url)).length;
