@@ -25,6 +25,8 @@
  * start, text and end to an XmlHandler and keeps nothing. A reader that needs a few values of a
  * large answer (sync-core's multistatus reader) uses readXml: keeping the 60,000 elements of a
  * 10,000-member listing alive until the end cost more in garbage collection than the reading.
+ * Underneath both is XmlReader, which also reads a text that arrives in pieces (an answer read
+ * while the server is still writing it), with the same results.
  */
 import { qname, type QName } from './names.js';
 
@@ -111,13 +113,13 @@ export type XmlLimits = typeof XML_LIMITS;
  */
 export function parseXml(body: string, limits: XmlLimits = XML_LIMITS): XmlElement {
   const tree = new TreeBuilder();
-  new Parser(body, limits, tree).parse();
+  new XmlReader(tree, limits).end(body);
   return tree.root!;
 }
 
 /** Reads `body` into `handler`, or throws XmlParseError as parseXml does (or what the handler throws). */
 export function readXml(body: string, handler: XmlHandler, limits: XmlLimits = XML_LIMITS): void {
-  new Parser(body, limits, handler).parse();
+  new XmlReader(handler, limits).end(body);
 }
 
 /** The handler behind parseXml. */
@@ -143,9 +145,38 @@ class TreeBuilder implements XmlHandler {
   }
 }
 
-class Parser {
-  private readonly s: string;
+/**
+ * The reader itself. `end(body)` reads a whole text; `write(piece)` as many times as the text comes
+ * in pieces, then `end()`, reads it as it arrives (an answer streamed by the server is read while
+ * the rest is still on its way). Either way the handler sees the same calls, and a malformed text
+ * fails with the same message at the same line and column, with one exception: in pieces, the
+ * illegal characters of a piece are only looked for when it arrives, so an error earlier in the
+ * text is reported first.
+ *
+ * In pieces, a token (a tag, a comment, a CDATA section, a run of text) is read only once it is
+ * whole, so the token readers below never see a cut-off token; what is read is dropped from the
+ * buffer, and where a search for a token's end stopped is remembered, so the work stays linear
+ * however the text is cut.
+ */
+export class XmlReader {
+  private s = '';
   private i = 0;
+  private final = false;
+  private started = false;
+  private declared = false;
+  /** A CR or high surrogate at the end of a piece, kept until the next piece says what it is. */
+  private held = '';
+  /** Lines and columns of the text already dropped from the buffer, for error positions. */
+  private linesBefore = 0;
+  private columnBefore = 0;
+  /**
+   * A token not whole yet: where it starts, whether it is text (waiting for the next '<') or markup
+   * (waiting for its end), how far its end was looked for, and the quote a start tag was in there.
+   */
+  private pendingAt = -1;
+  private pendingText = false;
+  private searchedTo = 0;
+  private inQuote = '';
   private elements = 0;
   private attributes = 0;
   private declarations = 0;
@@ -157,24 +188,88 @@ class Parser {
   private readonly derived = new Map<ReadonlyMap<string, string>, Map<string, ReadonlyMap<string, string>>>();
 
   constructor(
-    body: string,
-    private readonly limits: XmlLimits,
     private readonly handler: XmlHandler,
-  ) {
-    // §2.11: every CRLF and lone CR is read as LF. A leading byte order mark is not content.
-    this.s = body.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+    private readonly limits: XmlLimits = XML_LIMITS,
+  ) {}
+
+  /** The next piece of the text; the handler hears of every token it completes. */
+  write(piece: string): void {
+    if (this.final) throw new Error('XmlReader.write after end');
+    let text = this.held + piece;
+    this.held = '';
+    const last = text.charCodeAt(text.length - 1);
+    // A CR may begin a CRLF, a high surrogate a pair: both wait for what follows.
+    if (last === 0x0d || (last >= 0xd800 && last <= 0xdbff)) {
+      this.held = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    this.append(text);
+    this.read();
   }
 
-  parse(): void {
+  /** The last piece, if any: reads what is left, then checks that the document is complete. */
+  end(piece = ''): void {
+    if (this.final) throw new Error('XmlReader.end twice');
+    this.final = true;
+    this.append(this.held + piece);
+    this.held = '';
+    this.read();
+    if (this.stack.length) this.fail(`<${this.stack.at(-1)!.tag}> is never closed`);
+    if (!this.rootSeen) this.fail('no root element');
+  }
+
+  private append(piece: string): void {
+    if (!this.started && piece.length > 0) {
+      this.started = true;
+      piece = piece.replace(/^\uFEFF/, ''); // a leading byte order mark is not content
+    }
+    // §2.11: every CRLF and lone CR is read as LF.
+    piece = piece.replace(/\r\n?/g, '\n');
+    this.dropRead();
+    const at = this.s.length;
+    this.s = at === 0 ? piece : this.s + piece;
+    const bad = NOT_CHAR.exec(piece);
+    if (bad) this.fail(`U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not a legal XML character`, at + bad.index);
+  }
+
+  /** Drops what has been read from the buffer, keeping the count of its lines for error positions. */
+  private dropRead(): void {
+    const i = this.i;
+    if (i === 0) return;
+    const gone = this.s.slice(0, i);
+    let lines = 0;
+    for (let nl = gone.indexOf('\n'); nl >= 0; nl = gone.indexOf('\n', nl + 1)) lines++;
+    this.linesBefore += lines;
+    this.columnBefore = lines > 0 ? i - gone.lastIndexOf('\n') - 1 : this.columnBefore + i;
+    this.s = this.s.slice(i);
+    this.i = 0;
+    if (this.pendingAt >= 0) {
+      this.pendingAt -= i;
+      this.searchedTo -= i;
+    }
+  }
+
+  private read(): void {
     const s = this.s;
-    const bad = NOT_CHAR.exec(s);
-    if (bad) this.fail(`U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not a legal XML character`, bad.index);
-    this.declaration();
+    if (!this.declared) {
+      // In pieces, the declaration is read once it is whole, or once the text cannot start with one.
+      if (!this.final && (s.length < 6 ? '<?xml'.startsWith(s.slice(0, 5)) : /^<\?xml[ \t\n?]/.test(s) && !this.ends(0, 2, '?>'))) return;
+      this.declared = true;
+      this.pendingAt = -1;
+      this.declaration();
+    }
     while (this.i < s.length) {
-      const lt = s.indexOf('<', this.i);
+      const lt = s.indexOf('<', this.pendingText && this.pendingAt === this.i ? this.searchedTo : this.i);
+      if (lt < 0 && !this.final) {
+        // Text goes to the handler whole, once the markup after it has come.
+        this.pending(this.i, s.length, true);
+        return;
+      }
       this.text(lt < 0 ? s.length : lt);
       if (lt < 0) break;
       this.i = lt;
+      if (!this.final && !this.isWhole(lt)) return;
+      this.pendingAt = -1;
       // Decided by the character after '<': most markup is a start or an end tag.
       const next = s.charCodeAt(lt + 1);
       if (next === 0x2f /* / */) this.endTag();
@@ -185,15 +280,62 @@ class Parser {
       } else if (next === 0x3f /* ? */) this.processingInstruction();
       else this.startTag();
     }
-    if (this.stack.length) this.fail(`<${this.stack.at(-1)!.tag}> is never closed`);
-    if (!this.rootSeen) this.fail('no root element');
+  }
+
+  /** Remembers that the token at `at` is not whole yet, and how far its end was looked for. */
+  private pending(at: number, searchedTo: number, text = false, inQuote = ''): void {
+    this.pendingAt = at;
+    this.pendingText = text;
+    this.searchedTo = Math.max(at, searchedTo);
+    this.inQuote = inQuote;
+  }
+
+  /** Where to go on looking for the end of the markup at `at`: where the last look stopped, if it was for this one. */
+  private resumeFrom(at: number, start: number): number {
+    return !this.pendingText && this.pendingAt === at ? Math.max(start, this.searchedTo) : start;
+  }
+
+  /** Whether `terminator` is in the buffer after `at + skip`; if not, the markup at `at` is pending. */
+  private ends(at: number, skip: number, terminator: string): boolean {
+    if (this.s.indexOf(terminator, this.resumeFrom(at, at + skip)) >= 0) return true;
+    this.pending(at, this.s.length - terminator.length + 1);
+    return false;
+  }
+
+  /** Whether the markup starting at `lt` has all come (the buffer holds its closing characters). */
+  private isWhole(lt: number): boolean {
+    const s = this.s;
+    const next = s.charCodeAt(lt + 1);
+    if (next === 0x2f /* / */) return this.ends(lt, 2, '>');
+    if (next === 0x3f /* ? */) return this.ends(lt, 2, '?>');
+    if (next === 0x21 /* ! */) {
+      if (s.startsWith('<!--', lt)) return this.ends(lt, 4, '-->');
+      // Nine characters tell a CDATA section from a DOCTYPE, or from the start of a comment.
+      if (s.length - lt >= 9) return s.startsWith('<![CDATA[', lt) ? this.ends(lt, 9, ']]>') : true;
+      this.pending(lt, lt);
+      return false;
+    }
+    // A start tag ends at the first '>' outside a quoted value (NaN: nothing after the '<' yet).
+    let quote = !this.pendingText && this.pendingAt === lt ? this.inQuote : '';
+    for (let j = this.resumeFrom(lt, lt + 1); j < s.length; j++) {
+      const c = s[j]!;
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '>') return true;
+      else if (c === '"' || c === "'") quote = c;
+    }
+    this.pending(lt, s.length, false, quote);
+    return false;
   }
 
   /** "malformed XML at line L, column C: …" for the position `at` (default: where the scan is). */
   private fail(message: string, at = this.i): never {
     const before = this.s.slice(0, at);
-    const line = before.split('\n').length;
-    const column = at - before.lastIndexOf('\n');
+    let lines = 0;
+    for (let nl = before.indexOf('\n'); nl >= 0; nl = before.indexOf('\n', nl + 1)) lines++;
+    const lastNl = before.lastIndexOf('\n');
+    const line = this.linesBefore + lines + 1;
+    const column = lastNl >= 0 ? at - lastNl : this.columnBefore + at + 1;
     throw new XmlParseError(`malformed XML at line ${line}, column ${column}: ${message}`);
   }
 
