@@ -5,7 +5,7 @@
 import type { Response } from 'express';
 import { statusText } from '../http/errors.js';
 import { DAV, type QName } from '../../common/xml/names.js';
-import { bare, el, toXml, written, type XmlEl, type XmlNode, type XmlWritten } from '../xml/write.js';
+import { bare, el, writeDocument, written, type XmlEl, type XmlNode, type XmlWritten } from '../xml/write.js';
 import type { DavContext } from './context.js';
 import { getProperty } from './properties.js';
 import type { Resource } from './resources.js';
@@ -54,12 +54,51 @@ export function propertiesResponse(
   ]);
 }
 
-export function multistatus(responses: XmlNode[], extra: XmlNode[] = []): XmlEl {
-  return el(DAV('multistatus'), [...responses, ...extra]);
-}
-
-export function sendMultistatus(res: Response, body: XmlEl): void {
+/**
+ * Sends a 207 whose DAV:responses come from `responses` as they are made (then `extra`, such as
+ * the sync-token). An answer past one piece (xml/write.ts `writeDocument`) goes out in chunks
+ * while the rest is made, and the event loop turns between pieces: Node sends what was written
+ * only then (it corks the socket until the next tick), and other requests are served meanwhile,
+ * so a 10,000-member answer does not hold the server for its whole length.
+ *
+ * Whatever can fail must have failed before: once the first piece is out, the status cannot
+ * change. So a caller passes a lazy sequence only of responses that cannot throw (stored data
+ * served as it is), and an array otherwise. The objects in it are snapshots (the store replaces
+ * an object on every change), so a write served between pieces does not leak into the answer.
+ */
+export async function sendMultistatus(res: Response, responses: Iterable<XmlNode>, extra: XmlNode[] = []): Promise<void> {
   res.status(207);
   res.setHeader('Content-Type', 'text/xml; charset=UTF-8');
-  res.end(toXml(body));
+  await writeDocument(el(DAV('multistatus')), concat(responses, extra), async (piece, last) => {
+    if (last) {
+      res.end(piece);
+      return true;
+    }
+    if (res.write(piece)) await new Promise(setImmediate);
+    else await drainedOrClosed(res);
+    return !res.destroyed;
+  });
+}
+
+/** Resolves when the reader has taken what was written, or has gone. */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** `items` mapped one by one as they are read: the answer's members made as they are sent. */
+export function* lazily<T, U>(items: Iterable<T>, map: (item: T) => U): Iterable<U> {
+  for (const item of items) yield map(item);
+}
+
+/** The parts one after the other, each read when its turn comes. */
+export function* concat<T>(...parts: Iterable<T>[]): Iterable<T> {
+  for (const part of parts) yield* part;
 }

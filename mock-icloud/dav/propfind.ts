@@ -11,7 +11,7 @@ import { DAV, type QName } from '../../common/xml/names.js';
 import { child } from '../../common/xml/parse.js';
 import { el } from '../xml/write.js';
 import type { DavContext } from './context.js';
-import { multistatus, propertiesResponse, response, sendMultistatus } from './multistatus.js';
+import { propertiesResponse, response, sendMultistatus } from './multistatus.js';
 import { allpropNames, getProperty, knownPropertyNames } from './properties.js';
 import { homeMembers, objectHref, type Resource } from './resources.js';
 import { parseXmlBody, requireExisting } from './shared.js';
@@ -33,7 +33,10 @@ export async function handlePropfind(ctx: DavContext): Promise<void> {
   const target = requireExisting(ctx.resource);
   const resources: Resource[] = [target];
   if (depth === '1') resources.push(...members(target, ctx));
-  sendMultistatus(ctx.res, multistatus(resources.map((r) => describe(r, request, ctx))));
+  await sendMultistatus(
+    ctx.res,
+    resources.map((r) => describe(r, request, ctx)),
+  );
 }
 
 function parsePropfindBody(body: string): PropRequest {

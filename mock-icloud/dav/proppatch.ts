@@ -11,7 +11,7 @@ import { APPLE, CALDAV, DAV, type QName } from '../../common/xml/names.js';
 import { child } from '../../common/xml/parse.js';
 import { el } from '../xml/write.js';
 import type { DavContext } from './context.js';
-import { multistatus, response, sendMultistatus } from './multistatus.js';
+import { response, sendMultistatus } from './multistatus.js';
 import { isKnownZone } from './calendar-object.js';
 import { parseXmlBody, requireExisting } from './shared.js';
 
@@ -39,16 +39,13 @@ export async function handleProppatch(ctx: DavContext): Promise<void> {
   }
   if (refusals.size === 0) apply(changes, ctx);
   const ok = refusals.size === 0;
-  sendMultistatus(
-    ctx.res,
-    multistatus([
-      response(target.href, [
-        { status: 200, props: ok ? changes.map((c) => el(c.name)) : [] },
-        { status: 403, props: [...refusals.keys()].map((n) => el(n)) },
-        { status: 424, props: ok ? [] : changes.filter((c) => !refusals.has(c.name)).map((c) => el(c.name)) },
-      ]),
+  await sendMultistatus(ctx.res, [
+    response(target.href, [
+      { status: 200, props: ok ? changes.map((c) => el(c.name)) : [] },
+      { status: 403, props: [...refusals.keys()].map((n) => el(n)) },
+      { status: 424, props: ok ? [] : changes.filter((c) => !refusals.has(c.name)).map((c) => el(c.name)) },
     ]),
-  );
+  ]);
 }
 
 function refusal(change: Change, kind: string, owned: boolean): string | undefined {

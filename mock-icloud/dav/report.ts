@@ -21,5 +21,5 @@ export async function handleReport(ctx: DavContext): Promise<void> {
   if (!report || (target.kind !== 'calendar' && target.kind !== 'subscribed')) {
     throw precondition(403, `${root.local} is not supported on ${target.href}`, DAV('supported-report'));
   }
-  report.run(root, target, ctx);
+  await report.run(root, target, ctx);
 }

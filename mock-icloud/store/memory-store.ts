@@ -288,9 +288,11 @@ export class MemoryStore implements CalendarStore {
     const state = this.calendarState(calendar);
     const object = state.objects.get(name);
     if (!object) return undefined;
-    object.etag = this.etags.mint(this.clock.now());
+    // A new object, not a changed one: an answer being sent holds the old one as it was (dav/multistatus.ts).
+    const touched = { ...object, etag: this.etags.mint(this.clock.now()) };
+    state.objects.set(name, touched);
     state.log.record(name, this.clock.now());
-    return object;
+    return touched;
   }
 
   // ---- sync ------------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ export interface CalendarStore {
   findUid(ownerDsid: string, uid: string): { calendar: Calendar; name: string } | undefined;
   putObject(calendar: Calendar, write: ObjectWrite): { object: CalendarObject; created: boolean };
   deleteObject(calendar: Calendar, name: string): boolean;
-  /** Re-stamps an object with a fresh etag and a change-log entry, content unchanged. */
+  /** Re-stamps an object with a fresh etag and a change-log entry, content unchanged. Objects are never changed in place: this stores a new one. */
   touchObject(calendar: Calendar, name: string): CalendarObject | undefined;
 
   // Sync

@@ -3,6 +3,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningMockICloud } from '../index.js';
+import { DAV } from '../../common/xml/names.js';
+import { children, parseXml, XML_LIMITS } from '../../common/xml/parse.js';
 import { ALICE, aliceAuth, aliceReport, partition, startDemo, texts, vevent } from './helpers.js';
 
 let mock: RunningMockICloud;
@@ -136,6 +138,23 @@ describe('sync-collection', () => {
     expect(delta.text).toContain(`<href>${home}PHONE-1.ics</href><propstat>`);
     expect(delta.text).toContain(`<href>${home}F0C05E11-2233-4455-8899-AABBCCDDEEFF.ics</href><status>HTTP/1.1 404 Not Found</status>`);
     expect(delta.text.split('<response').slice(1)).toHaveLength(3);
+  });
+
+  it('sends a long answer in chunks as it is made, and a short one whole with its length', async () => {
+    for (let i = 0; i < 500; i++) mock.control.putEvent(ALICE.appleId, 'home', { ics: vevent(`BULK-${i}`) });
+    const long = await sync('');
+    // Written piece by piece (mock-icloud/xml/write.ts writeDocument), so Node sends it chunked.
+    expect(long.headers['transfer-encoding']).toBe('chunked');
+    expect(long.headers['content-length']).toBeUndefined();
+    // iCloud declares the namespace again on each property: an answer's limits, not a request's.
+    const root = parseXml(long.text, { ...XML_LIMITS, namespaceDeclarations: 5_000 });
+    expect(children(root, DAV('response'))).toHaveLength(504);
+    const [token] = texts(long.text, 'sync-token');
+    expect(texts(long.text, 'href')).toContain(`${home}BULK-499.ics`);
+
+    const short = await sync(token);
+    expect(short.headers['transfer-encoding']).toBeUndefined();
+    expect(Number(short.headers['content-length'])).toBe(Buffer.byteLength(short.text));
   });
 
   it('answers an invalid token with a bare 403, as iCloud does', async () => {

@@ -108,6 +108,27 @@ export function toXml(root: XmlEl): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${write(root, '')}`;
 }
 
+/**
+ * Writes a document whose root's children come from `children` as they are made, handing the text
+ * to `emit` in pieces of about `pieceChars` (the last one with `last`) and waiting for each: a
+ * 10,000-member answer leaves while the rest is still being made, and the client reads it as it
+ * comes. An answer shorter than one piece is emitted once, whole. `emit` answering false stops the
+ * writing (the reader has gone).
+ */
+export async function writeDocument(root: XmlEl, children: Iterable<XmlNode>, emit: (piece: string, last: boolean) => boolean | Promise<boolean>, pieceChars = 64 * 1024): Promise<void> {
+  const { ns, local } = partsOf(root.name);
+  const open = write({ ...root, children: undefined }, ''); // `<local …/>`
+  let out = `<?xml version="1.0" encoding="UTF-8"?>\n${open.slice(0, -2)}>`;
+  for (const child of children) {
+    out += write(child, ns);
+    if (out.length >= pieceChars) {
+      if (!(await emit(out, false))) return;
+      out = '';
+    }
+  }
+  await emit(`${out}</${local}>`, true);
+}
+
 /** Serialises a fragment without declaration (tests, embedding). */
 export function fragmentToXml(node: XmlNode): string {
   return write(node, '');

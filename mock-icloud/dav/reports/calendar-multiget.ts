@@ -14,12 +14,12 @@ import { CALDAV, DAV } from '../../../common/xml/names.js';
 import { children, type XmlElement } from '../../../common/xml/parse.js';
 import type { XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
-import { multistatus, sendMultistatus, statusResponse } from '../multistatus.js';
+import { lazily, sendMultistatus, statusResponse } from '../multistatus.js';
 import { resolveResource, type Resource } from '../resources.js';
-import { calendarDataSpec, memberResponse, requestedProps, ReportBudget, tooManyMatches } from './common.js';
+import { calendarDataSpec, memberResponse, requestedProps, ReportBudget, servesStoredData, tooManyMatches } from './common.js';
 import type { ReportDefinition } from './registry.js';
 
-export function calendarMultiget(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): void {
+export async function calendarMultiget(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): Promise<void> {
   const props = requestedProps(root);
   const hrefs = [...new Set(children(root, DAV('href')).map((h) => h.text.trim()))];
   if (hrefs.length > LIMITS.multigetHrefs) throw tooManyMatches(`calendar-multiget names ${hrefs.length} distinct hrefs; the limit is ${LIMITS.multigetHrefs}`);
@@ -32,8 +32,9 @@ export function calendarMultiget(root: XmlElement, target: Extract<Resource, { k
     return { href, resource };
   });
   const spec = calendarDataSpec(root, ctx);
-  const responses: XmlNode[] = resolved.map(({ href, resource }) => (resource ? memberResponse(resource, props, ctx, spec) : statusResponse(href, 404)));
-  sendMultistatus(ctx.res, multistatus(responses));
+  const answer = (at: (typeof resolved)[number]): XmlNode => (at.resource ? memberResponse(at.resource, props, ctx, spec) : statusResponse(at.href, 404));
+  // Stored data served as it is cannot fail, so it is made as it is sent; an expansion is made first.
+  await sendMultistatus(ctx.res, servesStoredData(spec) ? lazily(resolved, answer) : resolved.map(answer));
 }
 
 function lookup(href: string, ctx: DavContext): Resource | undefined {

@@ -14,7 +14,7 @@ import { CALDAV } from '../../../common/xml/names.js';
 import { child, children, type XmlElement } from '../../../common/xml/parse.js';
 import type { XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
-import { multistatus, propertiesResponse, sendMultistatus } from '../multistatus.js';
+import { propertiesResponse, sendMultistatus } from '../multistatus.js';
 import { objectHref, type Resource } from '../resources.js';
 import { calendarDataSpec, memberResponse, ReportBudget, requestedProps } from './common.js';
 import { calendarMatches, type CompFilter, isIndexOnly, parseCompFilter } from './filter.js';
@@ -22,11 +22,11 @@ import type { ReportDefinition } from './registry.js';
 
 type QueryTarget = Extract<Resource, { kind: 'calendar' | 'subscribed' }>;
 
-export function calendarQuery(root: XmlElement, target: QueryTarget, ctx: DavContext): void {
+export async function calendarQuery(root: XmlElement, target: QueryTarget, ctx: DavContext): Promise<void> {
   const props = requestedProps(root);
   const vcalendar = parseTopFilter(root, ctx);
   if (target.kind === 'subscribed') {
-    sendMultistatus(ctx.res, multistatus([])); // accepted, always empty (dossier §3, [R])
+    await sendMultistatus(ctx.res, []); // accepted, always empty (dossier §3, [R])
     return;
   }
   const calendar = target.view.calendar;
@@ -47,7 +47,7 @@ export function calendarQuery(root: XmlElement, target: QueryTarget, ctx: DavCon
     const spec = calendarDataSpec(root, ctx);
     for (const resource of matched) responses.push(memberResponse(resource, props, ctx, spec));
   }
-  sendMultistatus(ctx.res, multistatus(responses));
+  await sendMultistatus(ctx.res, responses);
 }
 
 function parseTopFilter(root: XmlElement, ctx: DavContext): CompFilter {

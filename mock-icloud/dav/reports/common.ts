@@ -60,9 +60,14 @@ export function memberResponse(resource: Resource, props: QName[], ctx: DavConte
   });
 }
 
+/** Whether members' calendar-data is the stored data as it is (nothing expanded or limited, so nothing to fail). */
+export function servesStoredData(spec: CalendarDataSpec): boolean {
+  return !spec.expand && !spec.limitRecurrenceSet;
+}
+
 function calendarData(resource: Extract<Resource, { kind: 'object' }>, spec: CalendarDataSpec): string {
   const data = resource.object!.data;
-  if (!spec.expand && !spec.limitRecurrenceSet) return data;
+  if (servesStoredData(spec)) return data;
   const defaultZone = (resource.parent.kind === 'calendar' && resource.parent.view.calendar.timezone) || 'UTC';
   const parsed = parseICalendar(data);
   if (spec.expand) return expandRecurrenceSet(parsed, spec.expand, { defaultZone });

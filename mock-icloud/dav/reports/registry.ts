@@ -19,7 +19,7 @@ export interface ReportDefinition {
   name: QName;
   /** The resource kinds it is answered (and advertised) on. */
   on: ReadonlyArray<ReportTarget['kind']>;
-  run(root: XmlElement, target: ReportTarget, ctx: DavContext): void;
+  run(root: XmlElement, target: ReportTarget, ctx: DavContext): void | Promise<void>;
 }
 
 /**

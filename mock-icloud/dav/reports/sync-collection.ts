@@ -20,12 +20,12 @@ import { DAV, type QName } from '../../../common/xml/names.js';
 import { child, type XmlElement } from '../../../common/xml/parse.js';
 import { bare, el, type XmlNode } from '../../xml/write.js';
 import type { DavContext } from '../context.js';
-import { multistatus, sendMultistatus, statusLine, statusResponse } from '../multistatus.js';
+import { concat, lazily, sendMultistatus, statusLine, statusResponse } from '../multistatus.js';
 import { objectHref, type Resource } from '../resources.js';
-import { calendarDataSpec, memberResponse, ReportBudget, requestedProps } from './common.js';
+import { calendarDataSpec, memberResponse, ReportBudget, requestedProps, servesStoredData } from './common.js';
 import type { ReportDefinition } from './registry.js';
 
-export function syncCollection(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): void {
+export async function syncCollection(root: XmlElement, target: Extract<Resource, { kind: 'calendar' | 'subscribed' }>, ctx: DavContext): Promise<void> {
   const depth = (ctx.req.headers.depth as string | undefined)?.trim() ?? '0';
   if (depth !== '0' && depth !== '1') throw badRequest(`sync-collection with Depth: ${depth}; RFC 6578 requires Depth: 0`);
   const level = child(root, DAV('sync-level'))?.text.trim() ?? '1';
@@ -35,7 +35,7 @@ export function syncCollection(root: XmlElement, target: Extract<Resource, { kin
   const props = requestedProps(root);
 
   if (target.kind === 'subscribed') {
-    sendMultistatus(ctx.res, multistatus([], [el(DAV('sync-token'), subscribedToken(target))]));
+    await sendMultistatus(ctx.res, [], [el(DAV('sync-token'), subscribedToken(target))]);
     return;
   }
   const calendar = target.view.calendar;
@@ -53,27 +53,26 @@ export function syncCollection(root: XmlElement, target: Extract<Resource, { kin
     if (changes.refused === 'expired' && ctx.quirks.expiredSyncToken === 'full-listing') {
       // python-caldav#122: iCloud "may eventually drop a sync token - in that case the URL for all
       // events … will be returned": the initial sync's answer, deletions unsaid.
-      return syncCollectionAnswer(target, ctx.store.changesSince(calendar, null, limit, fits) as ChangeSet, props, root, ctx);
+      return await syncCollectionAnswer(target, ctx.store.changesSince(calendar, null, limit, fits) as ChangeSet, props, root, ctx);
     }
     const reason = `sync token "${token.slice(0, 24)}…" is not valid for ${target.href} (${changes.refused === 'expired' ? 'expired: a change after it is older than the token lifetime' : 'unknown or forgotten'})`;
     if (ctx.quirks.invalidSyncToken === 'precondition') throw precondition(403, reason, DAV('valid-sync-token'));
     throw new DavError(403, reason);
   }
-  syncCollectionAnswer(target, changes, props, root, ctx);
+  await syncCollectionAnswer(target, changes, props, root, ctx);
 }
 
-function syncCollectionAnswer(target: Extract<Resource, { kind: 'calendar' }>, changes: ChangeSet, props: QName[], root: XmlElement, ctx: DavContext): void {
-  const responses: XmlNode[] = [
-    changes.truncated
-      ? el(DAV('response'), [bare(DAV('href'), target.href), bare(DAV('status'), statusLine(507)), el(DAV('error'), el(DAV('number-of-matches-within-limits')))])
-      : memberResponse(target, props, ctx),
-  ];
+async function syncCollectionAnswer(target: Extract<Resource, { kind: 'calendar' }>, changes: ChangeSet, props: QName[], root: XmlElement, ctx: DavContext): Promise<void> {
+  const self = changes.truncated
+    ? el(DAV('response'), [bare(DAV('href'), target.href), bare(DAV('status'), statusLine(507)), el(DAV('error'), el(DAV('number-of-matches-within-limits')))])
+    : memberResponse(target, props, ctx);
   const spec = calendarDataSpec(root, ctx);
-  for (const object of changes.changed) {
-    responses.push(memberResponse({ kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object }, props, ctx, spec));
-  }
-  for (const name of changes.deleted) responses.push(statusResponse(objectHref(target.href, name), 404));
-  sendMultistatus(ctx.res, multistatus(responses, [el(DAV('sync-token'), changes.token)]));
+  const member = (object: CalendarObject): XmlNode =>
+    memberResponse({ kind: 'object', href: objectHref(target.href, object.name), account: target.account, parent: target, name: object.name, object }, props, ctx, spec);
+  // Stored data served as it is cannot fail, so it is made as it is sent; an expansion is made first.
+  const members = servesStoredData(spec) ? lazily(changes.changed, member) : changes.changed.map(member);
+  const deleted = lazily(changes.deleted, (name) => statusResponse(objectHref(target.href, name), 404));
+  await sendMultistatus(ctx.res, concat([self], members, deleted), [el(DAV('sync-token'), changes.token)]);
 }
 
 function parseLimit(root: XmlElement): number | undefined {
