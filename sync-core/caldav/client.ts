@@ -7,7 +7,7 @@
 import { createAccount, createObject, deleteObject, getBasicAuthHeaders, propfind, updateObject } from 'tsdav';
 import { keepAliveFetch } from './keep-alive.js';
 import { fetchExchange, fetchSend, undiciSend, type Exchange, type Outgoing, type Send, type SendLimits } from './transport.js';
-import { parseMultistatus, type DavResponse, type Multistatus } from './multistatus.js';
+import { MultistatusParser, type DavResponse, type Multistatus } from './multistatus.js';
 import { HrefResolver } from './hrefs.js';
 import { AuthRefusedError, DiscoveryError, InvalidSyncTokenError, ServiceUnavailableError, UnexpectedResponseError } from './errors.js';
 
@@ -224,19 +224,40 @@ export class CalDavClient {
   }
 
   /**
-   * A REPORT whose answer is read with parseMultistatus (multistatus.ts says why these do not go
-   * through tsdav). `multistatus` is set for a 207 with an XML body.
+   * A REPORT whose answer is read with MultistatusParser (multistatus.ts says why these do not go
+   * through tsdav). `multistatus` is set for a 207 with an XML body, which is read as it arrives:
+   * a 10,000-member listing is read while the server is still writing it.
    */
   private async report(url: string, body: string, depth?: '0' | '1'): Promise<{ status: number; multistatus?: Multistatus }> {
     const headers: Record<string, string> = { ...this.headers, 'Content-Type': 'text/xml; charset=utf-8' };
     if (depth) headers.Depth = depth;
     const res = await this.request(url, { method: 'REPORT', headers, body: `<?xml version="1.0" encoding="utf-8"?>\n${body}` });
-    const text = await bodyOf(res, 'REPORT', url);
-    if (res.status !== 207 || !res.header('content-type')?.toLowerCase().includes('xml')) return { status: res.status };
+    if (res.status !== 207 || !res.header('content-type')?.toLowerCase().includes('xml')) {
+      await bodyOf(res, 'REPORT', url);
+      return { status: res.status };
+    }
+    const parser = new MultistatusParser();
+    const unreadable = (error: unknown) => new UnexpectedResponseError('REPORT', url, res.status, (error as Error).message);
+    const pieces = res.pieces()[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<string>;
+      try {
+        next = await pieces.next();
+      } catch (error) {
+        throw cutOff(error, 'REPORT', url);
+      }
+      if (next.done) break;
+      try {
+        parser.write(next.value);
+      } catch (error) {
+        await pieces.return?.(undefined);
+        throw unreadable(error);
+      }
+    }
     try {
-      return { status: res.status, multistatus: parseMultistatus(text) };
+      return { status: res.status, multistatus: parser.end() };
     } catch (error) {
-      throw new UnexpectedResponseError('REPORT', url, res.status, (error as Error).message);
+      throw unreadable(error);
     }
   }
 
@@ -348,8 +369,12 @@ async function bodyOf(res: Exchange, method: string, url: string): Promise<strin
   try {
     return await res.text();
   } catch (error) {
-    throw new ServiceUnavailableError('network', undefined, `${method} ${url}: the answer was cut off (${(error as Error).message})`);
+    throw cutOff(error, method, url);
   }
+}
+
+function cutOff(error: unknown, method: string, url: string): ServiceUnavailableError {
+  return new ServiceUnavailableError('network', undefined, `${method} ${url}: the answer was cut off (${(error as Error).message})`);
 }
 
 function parseRetryAfter(value: string | null): number | undefined {

@@ -9,7 +9,7 @@
  * uses; properties are handed back by local name, their text trimmed at both ends (as tsdav reads
  * them).
  */
-import { XmlParseError, readXml, type XmlHandler, type XmlLimits, type XmlName } from '../../common/xml/parse.js';
+import { XmlParseError, XmlReader, type XmlHandler, type XmlLimits, type XmlName } from '../../common/xml/parse.js';
 import { DAV } from '../../common/xml/names.js';
 
 export interface DavResponse {
@@ -49,15 +49,37 @@ const SYNC_TOKEN = DAV('sync-token');
 
 /** Parses a Multi-Status body; throws when it is not well-formed XML with a DAV:multistatus root. */
 export function parseMultistatus(xml: string): Multistatus {
-  const reader = new MultistatusReader();
+  return new MultistatusParser().end(xml);
+}
+
+/**
+ * A Multi-Status answer read piece by piece as it arrives (`write`), then `end`: the client reads
+ * a 10,000-member listing while the server is still writing it. Each call throws what
+ * parseMultistatus throws, as soon as the text so far shows it.
+ */
+export class MultistatusParser {
+  private readonly reader = new MultistatusReader();
+  private readonly xml = new XmlReader(this.reader, ANSWER_LIMITS);
+
+  write(piece: string): void {
+    wellFormed(() => this.xml.write(piece));
+  }
+
+  end(piece?: string): Multistatus {
+    wellFormed(() => this.xml.end(piece));
+    const { root, responses, syncToken } = this.reader;
+    if (root !== MULTISTATUS) throw new Error(`the answer is not a DAV:multistatus but ${root}`);
+    return syncToken ? { responses, syncToken } : { responses };
+  }
+}
+
+function wellFormed(read: () => void): void {
   try {
-    readXml(xml, reader, ANSWER_LIMITS);
+    read();
   } catch (error) {
     if (error instanceof XmlParseError) throw new Error(`the answer is not well-formed XML (${error.message})`);
     throw error;
   }
-  if (reader.root !== MULTISTATUS) throw new Error(`the answer is not a DAV:multistatus but ${reader.root}`);
-  return reader.syncToken ? { responses: reader.responses, syncToken: reader.syncToken } : { responses: reader.responses };
 }
 
 /** Where an open element stands in the answer, for what its text means. */
@@ -81,7 +103,7 @@ interface OpenPropstat {
 }
 
 /**
- * Reads an answer element by element (readXml) and keeps only what DavResponse holds: no tree of
+ * Reads an answer element by element (XmlReader) and keeps only what DavResponse holds: no tree of
  * the answer is built. It reads what a walk of parseXml's tree would:
  *
  * - a response's href is its first DAV:href with text (trimmed); a response without one is left out;

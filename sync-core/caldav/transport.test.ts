@@ -126,6 +126,48 @@ for (const [transport, extra] of Object.entries(TRANSPORTS) as [keyof typeof TRA
       }
     });
 
+    test('reads an answer sent a byte at a time, characters cut between bytes included', async () => {
+      const answer = Buffer.from(
+        '<?xml version="1.0" encoding="utf-8"?>\r\n<d:multistatus xmlns:d="DAV:"><d:response><d:href>/cal/caf\u00e9-\ud83d\ude00.ics</d:href><d:propstat><d:prop><d:getetag>"e1"</d:getetag></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response><d:sync-token>t\u00e9-2</d:sync-token></d:multistatus>',
+      );
+      const server = await serve((_req, res) => {
+        res.writeHead(207, { 'Content-Type': 'application/xml; charset=utf-8' });
+        let at = 0;
+        const next = () => (at < answer.length ? res.write(answer.subarray(at, ++at), () => setImmediate(next)) : res.end());
+        next();
+      });
+      const page = await client(server.url).syncChanges(server.url, null);
+      expect(page.token).toBe('t\u00e9-2');
+      expect(page.changed).toEqual([{ href: `${server.url}caf%C3%A9-%F0%9F%98%80.ics`, etag: '"e1"' }]);
+    });
+
+    test('refuses a malformed answer as soon as it shows, without waiting for the rest', async () => {
+      let hold: NodeJS.Timeout | undefined;
+      const server = await serve((_req, res) => {
+        res.writeHead(207, { 'Content-Type': 'application/xml' });
+        res.write('<d:multistatus xmlns:d="DAV:"><d:response><d:href>/cal/a.ics</d:response>');
+        hold = setInterval(() => res.write(' '), 20); // the rest never comes
+      });
+      try {
+        // The timeout is far away: read whole, this would end as a network failure after 10 s.
+        const error = await client(server.url, 1_000)
+          .syncChanges(server.url, null)
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(UnexpectedResponseError);
+        expect((error as Error).message).toMatch(/<\/d:response> closes <d:href>/);
+      } finally {
+        clearInterval(hold);
+      }
+    });
+
+    test('turns an answer cut off half-way into a network failure, not a malformed answer', async () => {
+      const server = await serve((_req, res) => {
+        res.writeHead(207, { 'Content-Type': 'application/xml' });
+        res.write('<d:multistatus xmlns:d="DAV:"><d:response><d:href>/cal/a.ics</d:href>', () => res.destroy());
+      });
+      await expect(client(server.url).syncChanges(server.url, null)).rejects.toMatchObject({ status: 'network' });
+    });
+
     test('GET reads the object and its etag, and a 404 as nothing', async () => {
       const server = await serve((req, res) => {
         if (req.url === '/cal/a.ics') res.writeHead(200, { 'Content-Type': 'text/calendar', ETag: '"e1"' }).end('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n');

@@ -19,6 +19,11 @@ export interface Exchange {
   /** A response header, several values joined with ", "; null when absent. */
   header(name: string): string | null;
   text(): Promise<string>;
+  /**
+   * The body as text, piece by piece as it arrives (a character cut between two pieces of bytes
+   * comes whole in the next), with text()'s size limit. Stopping early drops the rest.
+   */
+  pieces(): AsyncIterable<string>;
   /** Drops the rest of the body, so the connection can carry the next request. */
   discard(): Promise<void>;
 }
@@ -54,6 +59,32 @@ export async function readBounded(body: AsyncIterable<Uint8Array>, limit: number
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A body as text, piece by piece, refused once it passes `limit` bytes (the rest is not read). */
+export async function* piecesBounded(body: AsyncIterable<Uint8Array> | null, limit: number, cancel: () => unknown): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let size = 0;
+  for await (const chunk of body ?? []) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      cancel();
+      throw new Error(`the answer is larger than ${limit} bytes`);
+    }
+    const text = decoder.decode(chunk, { stream: true });
+    if (text) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/** `pieces`, calling `finished` however the reading ends (done, failed, or stopped by the reader). */
+async function* finishing(pieces: AsyncIterable<string>, finished: () => void): AsyncGenerator<string> {
+  try {
+    yield* pieces;
+  } finally {
+    finished();
+  }
+}
+
 /**
  * The default: undici's `request` on the keep-alive agent. `timeoutMs` bounds the wait for the
  * answer's headers and every pause while its body arrives, so a large answer that keeps coming is
@@ -85,6 +116,11 @@ export function undiciSend(limits: SendLimits): Send {
           return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
         },
         text: () => readBounded(answer.body, limits.maxAnswerBytes, () => answer.body.destroy()).finally(finished),
+        pieces: () =>
+          finishing(
+            piecesBounded(answer.body, limits.maxAnswerBytes, () => answer.body.destroy()),
+            finished,
+          ),
         discard: () => answer.body.dump().finally(finished),
       };
     } catch (error) {
@@ -105,6 +141,7 @@ export function fetchExchange(response: Response, maxAnswerBytes: number): Fetch
     status: response.status,
     header: (name) => response.headers.get(name),
     text: async () => (response.body ? readBounded(response.body, maxAnswerBytes, () => response.body?.cancel().catch(() => undefined)) : ''),
+    pieces: () => piecesBounded(response.body, maxAnswerBytes, () => response.body?.cancel().catch(() => undefined)),
     discard: async () => {
       await response.body?.cancel();
     },
