@@ -160,6 +160,18 @@ for (const [transport, extra] of Object.entries(TRANSPORTS) as [keyof typeof TRA
       }
     });
 
+    test('refuses a short malformed answer, read whole by its length, as malformed', async () => {
+      const server = await serve((_req, res) => {
+        res.writeHead(207, { 'Content-Type': 'application/xml' });
+        res.end('<d:multistatus xmlns:d="DAV:"><d:response><d:href>/cal/a.ics</d:response></d:multistatus>');
+      });
+      const error = await client(server.url)
+        .syncChanges(server.url, null)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect((error as Error).message).toMatch(/<\/d:response> closes <d:href>/);
+    });
+
     test('turns an answer cut off half-way into a network failure, not a malformed answer', async () => {
       const server = await serve((_req, res) => {
         res.writeHead(207, { 'Content-Type': 'application/xml' });
