@@ -3,6 +3,7 @@
  * book and read availability, all through the CLI with its state in a SQLite file.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,26 @@ describe('icloud-sync', () => {
     const availability = await run('availability', '--user', user.id, '--from', '2026-11-24T15:00:00Z', '--to', '2026-11-24T17:00:00Z');
     expect(availability.text.split('\n')).toEqual(['free 2026-11-24T16:00:00.000Z – 2026-11-24T16:30:00.000Z', 'free 2026-11-24T16:30:00.000Z – 2026-11-24T17:00:00.000Z']);
     expect((await run('status')).text).toContain(`${connectionId} alice@example.com user ${user.id}: active`);
+  });
+
+  it('seals the stored app-specific passwords with ICLOUD_SYNC_SECRET_KEY, and then needs it to sync', async () => {
+    const connectionId = /^(\S+) alice@example.com/m.exec((await run('status')).text)![1];
+    const keyless = await run('seal-passwords');
+    expect(keyless.code).toBe(1);
+    expect(keyless.text).toContain('no secret key was given');
+    const malformed = await run('--secret-key', 'too-short', 'status');
+    expect(malformed.code).toBe(1);
+    expect(malformed.text).toContain('openssl rand -base64 32');
+    process.env.ICLOUD_SYNC_SECRET_KEY = randomBytes(32).toString('base64');
+    try {
+      expect((await run('seal-passwords')).text).toBe('1 app-specific password sealed');
+      expect((await run('sync', '--connection', connectionId)).text).toMatch(/: ok/);
+    } finally {
+      delete process.env.ICLOUD_SYNC_SECRET_KEY;
+    }
+    const withoutKey = await run('sync', '--connection', connectionId);
+    expect(withoutKey.text).toMatch(/failed/);
+    expect(withoutKey.text).toContain('stored encrypted: give the secret key it was sealed with (ICLOUD_SYNC_SECRET_KEY');
   });
 
   it('explains bad usage with exit code 2', async () => {

@@ -19,6 +19,7 @@ import { SyncCore } from './sync-core.js';
 interface GlobalOptions {
   db: string;
   json?: boolean;
+  secretKey?: string;
 }
 
 const positive = wholeNumber(1);
@@ -43,6 +44,11 @@ export async function main(argv: string[], out: (line: string) => void = console
     .usage('[--db FILE|URL] [--json] <command> [options]')
     .addOption(new Option('--db <file>', 'the database holding platform and sync state: a SQLite file, or a postgres:// URL').env('ICLOUD_SYNC_DB').default('icloud-sync.sqlite'))
     .option('--json', 'print results and errors as JSON')
+    .addOption(
+      new Option('--secret-key <key>', 'encrypts app-specific passwords at rest: 32 bytes as hex or base64 (openssl rand -base64 32); give it in the environment, where ps does not show it').env(
+        'ICLOUD_SYNC_SECRET_KEY',
+      ),
+    )
     .argument('[command...]')
     .addHelpText('after', "\n--server defaults to https://caldav.icloud.com/ (use the mock's gateway URL offline). Every command has --help.")
     // No command, or one that does not exist (a known one is dispatched before this).
@@ -62,7 +68,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     async (...args: unknown[]) => {
       const command = args.at(-1) as Command;
       const global = program.opts<GlobalOptions>();
-      const core = await SyncCore.open({ database: global.db });
+      const core = await SyncCore.open({ database: global.db, secretKey: global.secretKey });
       const print = (human: string, data: unknown) => out(json ? JSON.stringify(data, null, 2) : human);
       try {
         status = await action(core, print, command.opts());
@@ -233,7 +239,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     .action(async (o: { everySeconds: number; concurrency: number; batch: number; leaseSeconds: number; workerId?: string }) => {
       const global = program.opts<GlobalOptions>();
       const workerId = o.workerId ?? `${hostname()}:${process.pid}`;
-      const core = await SyncCore.open({ database: global.db, workerId, schedule: { workerId, concurrency: o.concurrency, leaseMs: o.leaseSeconds * 1000 } });
+      const core = await SyncCore.open({ database: global.db, secretKey: global.secretKey, workerId, schedule: { workerId, concurrency: o.concurrency, leaseMs: o.leaseSeconds * 1000 } });
       let stopping = false;
       const stop = () => (stopping = true);
       process.once('SIGTERM', stop);
@@ -262,6 +268,17 @@ export async function main(argv: string[], out: (line: string) => void = console
       withCore(async (core, print, o) => {
         const connection = await core.connections.reconnect(o.connection, o.appPassword);
         print(`connection ${connection.id}: ${connection.status}`, { ...connection, appPassword: undefined });
+        return 0;
+      }),
+    );
+
+  program
+    .command('seal-passwords')
+    .description('encrypt the app-specific passwords stored before a secret key was given (needs ICLOUD_SYNC_SECRET_KEY)')
+    .action(
+      withCore(async (core, print) => {
+        const sealed = await core.connections.sealStoredPasswords();
+        print(`${sealed} app-specific password${sealed === 1 ? '' : 's'} sealed`, { sealed });
         return 0;
       }),
     );

@@ -14,7 +14,8 @@ export type SyncErrorCode =
   | 'reconnect-required'
   | 'not-found'
   | 'icloud-unavailable'
-  | 'discovery-failed';
+  | 'discovery-failed'
+  | 'secret-key'; // the key for stored app-specific passwords is missing, malformed or not theirs
 
 export class SyncError extends Error {
   constructor(

@@ -4,6 +4,7 @@
  * or `:memory:`), or one passed in.
  */
 import { systemClock, type Clock } from '../common/clock.js';
+import { AppPasswordSealer } from './connections/app-passwords.js';
 import { Connections } from './connections/connections.js';
 import type { SyncReport } from './engine/report.js';
 import { SyncEngine } from './engine/sync-run.js';
@@ -28,6 +29,11 @@ export interface SyncCoreOptions {
   schedule?: SchedulerOptions;
   /** Names this process in the User-Agent of its iCloud requests (several workers on one database). */
   workerId?: string;
+  /**
+   * Encrypts app-specific passwords at rest: 32 bytes as 64 hex digits or base64
+   * (connections/app-passwords.ts). Without it they are stored as given.
+   */
+  secretKey?: string;
 }
 
 export class SyncCore {
@@ -54,7 +60,13 @@ export class SyncCore {
     this.store = options.store ?? new SqliteStore(options.database ?? ':memory:', this.clock);
     this.platform = this.store.platform;
     this.state = this.store.state;
-    this.connections = new Connections({ store: this.store, clock: this.clock, fetch: options.fetch, userAgent: options.workerId ? `icloud-sync/0.1 (worker ${options.workerId})` : undefined });
+    this.connections = new Connections({
+      store: this.store,
+      clock: this.clock,
+      fetch: options.fetch,
+      userAgent: options.workerId ? `icloud-sync/0.1 (worker ${options.workerId})` : undefined,
+      passwords: AppPasswordSealer.fromKey(options.secretKey),
+    });
     this.engine = new SyncEngine({ store: this.store, clock: this.clock, connections: this.connections, window: options.window });
     this.scheduler = new Scheduler({ engine: this.engine, store: this.store, clock: this.clock }, options.schedule);
   }

@@ -14,6 +14,7 @@ import { CalDavClient, type RemoteCalendarInfo } from '../caldav/client.js';
 import { AuthRefusedError, ServiceUnavailableError } from '../caldav/errors.js';
 import type { Clock } from '../../common/clock.js';
 import { SyncError } from '../errors.js';
+import { AppPasswordSealer } from './app-passwords.js';
 import type { Connection, RemoteCalendar } from '../state/sync-state.js';
 import type { Store } from '../store/store.js';
 
@@ -44,13 +45,21 @@ export interface ConnectionsDeps {
   fetch?: typeof fetch;
   /** User-Agent of every iCloud request (default icloud-sync/0.1). */
   userAgent?: string;
+  /** How app-specific passwords are kept at rest (app-passwords.ts); default: as given. */
+  passwords?: AppPasswordSealer;
 }
 
 export class Connections {
-  constructor(private readonly deps: ConnectionsDeps) {}
+  private readonly passwords: AppPasswordSealer;
 
+  constructor(private readonly deps: ConnectionsDeps) {
+    this.passwords = deps.passwords ?? AppPasswordSealer.fromKey(undefined);
+  }
+
+  /** A client for the connection; `appPassword` as stored (sealed or not) or as the user just gave it. */
   client(connection: Pick<Connection, 'serverUrl' | 'appleId' | 'appPassword'>): CalDavClient {
-    return new CalDavClient({ serverUrl: connection.serverUrl, appleId: connection.appleId, password: connection.appPassword, fetch: this.deps.fetch, userAgent: this.deps.userAgent });
+    const password = this.passwords.open(connection.appPassword, connection.appleId);
+    return new CalDavClient({ serverUrl: connection.serverUrl, appleId: connection.appleId, password, fetch: this.deps.fetch, userAgent: this.deps.userAgent });
   }
 
   async connect(request: ConnectRequest): Promise<Connection> {
@@ -86,7 +95,7 @@ export class Connections {
         subAccountId: request.subAccountId,
         userId: request.userId,
         appleId,
-        appPassword: request.appPassword,
+        appPassword: this.passwords.seal(request.appPassword, appleId),
         serverUrl,
         principalUrl: found.principalUrl,
         homeUrl: found.homeUrl,
@@ -161,7 +170,7 @@ export class Connections {
     const found = await this.call(() => this.client({ ...connection, appPassword }).discover());
     await this.deps.store.transaction(() =>
       this.deps.store.state.updateConnection(connectionId, {
-        appPassword,
+        appPassword: this.passwords.seal(appPassword, connection.appleId),
         principalUrl: found.principalUrl,
         homeUrl: found.homeUrl,
         status: 'active',
@@ -171,6 +180,22 @@ export class Connections {
       }),
     );
     return this.get(connectionId);
+  }
+
+  /**
+   * Seals every app-specific password stored without the secret key (after a key is first given),
+   * each in its own transaction; returns how many were sealed. Without a key it refuses.
+   */
+  async sealStoredPasswords(): Promise<number> {
+    if (!this.passwords.sealing) throw new SyncError('secret-key', 'no secret key was given, so there is nothing to seal the stored app-specific passwords with');
+    let sealed = 0;
+    for (const connection of await this.deps.store.state.listConnections()) {
+      if (this.passwords.isSealed(connection.appPassword)) continue;
+      const appPassword = this.passwords.seal(connection.appPassword, connection.appleId);
+      await this.deps.store.transaction(() => this.deps.store.state.updateConnection(connection.id, { appPassword }));
+      sealed++;
+    }
+    return sealed;
   }
 
   /** Forgets the connection; nothing is deleted in the platform or in iCloud. */

@@ -84,6 +84,9 @@ export class SyncEngine {
     } else if (error instanceof ServiceUnavailableError) {
       report.retryAfterMs = error.retryAfterMs;
       report.errors.push({ phase: 'run', code: 'icloud-unavailable', message: error.message });
+    } else if (error instanceof SyncError) {
+      // A stored password the secret key cannot open, for one: the operator's to fix, not the user's.
+      report.errors.push({ phase: 'run', code: error.code, message: error.message });
     } else {
       report.errors.push({ phase: 'run', message: error instanceof Error ? error.message : String(error) });
     }

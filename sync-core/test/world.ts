@@ -28,7 +28,9 @@ export interface TestWorld {
   close(): Promise<void>;
 }
 
-export async function createWorld(options: { database?: string; aliceTimeZone?: string; port?: number; partitionPort?: number; quirks?: Partial<Quirks> } = {}): Promise<TestWorld> {
+export async function createWorld(
+  options: { database?: string; secretKey?: string; aliceTimeZone?: string; port?: number; partitionPort?: number; quirks?: Partial<Quirks> } = {},
+): Promise<TestWorld> {
   const clock = new FixedClock(NOW);
   const mock = await startMockICloud({ world: DEMO_WORLD, clock: NOW, port: options.port, partitionPort: options.partitionPort, quirks: options.quirks });
   let world: TestWorld | undefined;
@@ -36,7 +38,7 @@ export async function createWorld(options: { database?: string; aliceTimeZone?: 
     world?.onRequest?.(init?.method ?? 'GET', String(input));
     return fetch(input, init);
   };
-  const core = await SyncCore.open({ clock, database: options.database, fetch: hookedFetch });
+  const core = await SyncCore.open({ clock, database: options.database, secretKey: options.secretKey, fetch: hookedFetch });
   const p = core.platform;
   const sub = await p.createSubAccount({ name: 'Acme Clinic' });
   const alice = await p.createUser({ subAccountId: sub.id, name: 'Alice Appleseed', email: 'alice@acme.test', timeZone: options.aliceTimeZone ?? 'Europe/London' });
