@@ -225,8 +225,7 @@ export class CalDavClient {
 
   /**
    * A REPORT whose answer is read with MultistatusParser (multistatus.ts says why these do not go
-   * through tsdav). `multistatus` is set for a 207 with an XML body, which is read as it arrives:
-   * a 10,000-member listing is read while the server is still writing it.
+   * through tsdav; readMultistatus below, how). `multistatus` is set for a 207 with an XML body.
    */
   private async report(url: string, body: string, depth?: '0' | '1'): Promise<{ status: number; multistatus?: Multistatus }> {
     const headers: Record<string, string> = { ...this.headers, 'Content-Type': 'text/xml; charset=utf-8' };
@@ -236,39 +235,7 @@ export class CalDavClient {
       await bodyOf(res, 'REPORT', url);
       return { status: res.status };
     }
-    const parser = new MultistatusParser();
-    const unreadable = (error: unknown) => new UnexpectedResponseError('REPORT', url, res.status, (error as Error).message);
-    // A short answer (a quiet poll's) is read whole: reading in pieces costs more per answer than it saves.
-    const length = res.header('content-length');
-    if (length !== null && Number(length) <= READ_WHOLE_BYTES) {
-      const text = await bodyOf(res, 'REPORT', url);
-      try {
-        return { status: res.status, multistatus: parser.end(text) };
-      } catch (error) {
-        throw unreadable(error);
-      }
-    }
-    const pieces = res.pieces()[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<string>;
-      try {
-        next = await pieces.next();
-      } catch (error) {
-        throw cutOff(error, 'REPORT', url);
-      }
-      if (next.done) break;
-      try {
-        parser.write(next.value);
-      } catch (error) {
-        await pieces.return?.(undefined);
-        throw unreadable(error);
-      }
-    }
-    try {
-      return { status: res.status, multistatus: parser.end() };
-    } catch (error) {
-      throw unreadable(error);
-    }
+    return { status: res.status, multistatus: await readMultistatus(res, url) };
   }
 
   /**
@@ -376,6 +343,47 @@ export class CalDavClient {
 
 /** Answers up to this size, by their Content-Length, are read whole rather than in pieces. */
 const READ_WHOLE_BYTES = 64 * 1024;
+
+/**
+ * A REPORT's 207 body as a Multi-Status. A short answer (a quiet poll's) is read whole: reading in
+ * pieces costs more per answer than it saves. A long or chunked one is read as it arrives, and
+ * refused as soon as it shows itself malformed. A body cut off is a network failure; a malformed
+ * one, an UnexpectedResponseError.
+ */
+async function readMultistatus(res: Exchange, url: string): Promise<Multistatus> {
+  const parser = new MultistatusParser();
+  const unreadable = (error: unknown) => new UnexpectedResponseError('REPORT', url, res.status, (error as Error).message);
+  const length = res.header('content-length');
+  if (length !== null && Number(length) <= READ_WHOLE_BYTES) {
+    const text = await bodyOf(res, 'REPORT', url);
+    try {
+      return parser.end(text);
+    } catch (error) {
+      throw unreadable(error);
+    }
+  }
+  const pieces = res.pieces()[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<string>;
+    try {
+      next = await pieces.next();
+    } catch (error) {
+      throw cutOff(error, 'REPORT', url);
+    }
+    if (next.done) break;
+    try {
+      parser.write(next.value);
+    } catch (error) {
+      await pieces.return?.(undefined);
+      throw unreadable(error);
+    }
+  }
+  try {
+    return parser.end();
+  } catch (error) {
+    throw unreadable(error);
+  }
+}
 
 /** An answer's body; one cut off (a stall, the deadline, the size limit) is a failure to retry later. */
 async function bodyOf(res: Exchange, method: string, url: string): Promise<string> {
