@@ -236,11 +236,7 @@ export class XmlReader {
   private dropRead(): void {
     const i = this.i;
     if (i === 0) return;
-    const gone = this.s.slice(0, i);
-    let lines = 0;
-    for (let nl = gone.indexOf('\n'); nl >= 0; nl = gone.indexOf('\n', nl + 1)) lines++;
-    this.linesBefore += lines;
-    this.columnBefore = lines > 0 ? i - gone.lastIndexOf('\n') - 1 : this.columnBefore + i;
+    ({ lines: this.linesBefore, column: this.columnBefore } = this.positionAt(i));
     this.s = this.s.slice(i);
     this.i = 0;
     if (this.pendingAt >= 0) {
@@ -330,13 +326,16 @@ export class XmlReader {
 
   /** "malformed XML at line L, column C: …" for the position `at` (default: where the scan is). */
   private fail(message: string, at = this.i): never {
+    const { lines, column } = this.positionAt(at);
+    throw new XmlParseError(`malformed XML at line ${lines + 1}, column ${column + 1}: ${message}`);
+  }
+
+  /** Whole lines before `at` in the text so far, and characters after the last of them (the text dropped included). */
+  private positionAt(at: number): { lines: number; column: number } {
     const before = this.s.slice(0, at);
     let lines = 0;
     for (let nl = before.indexOf('\n'); nl >= 0; nl = before.indexOf('\n', nl + 1)) lines++;
-    const lastNl = before.lastIndexOf('\n');
-    const line = this.linesBefore + lines + 1;
-    const column = lastNl >= 0 ? at - lastNl : this.columnBefore + at + 1;
-    throw new XmlParseError(`malformed XML at line ${line}, column ${column}: ${message}`);
+    return { lines: this.linesBefore + lines, column: lines > 0 ? at - before.lastIndexOf('\n') - 1 : this.columnBefore + at };
   }
 
   /** §2.8: an XML declaration may only come first. */

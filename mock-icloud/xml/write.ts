@@ -103,9 +103,12 @@ function write(node: XmlNode, parentNs: string): string {
   return `${out}</${local}>`;
 }
 
+/** The XML declaration iCloud sends, and the line break after it. */
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
 /** Serialises a document with the XML declaration iCloud sends. */
 export function toXml(root: XmlEl): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${write(root, '')}`;
+  return `${XML_DECLARATION}${write(root, '')}`;
 }
 
 /**
@@ -118,7 +121,7 @@ export function toXml(root: XmlEl): string {
 export async function writeDocument(root: XmlEl, children: Iterable<XmlNode>, emit: (piece: string, last: boolean) => boolean | Promise<boolean>, pieceChars = 64 * 1024): Promise<void> {
   const { ns, local } = partsOf(root.name);
   const open = write({ ...root, children: undefined }, ''); // `<local …/>`
-  let out = `<?xml version="1.0" encoding="UTF-8"?>\n${open.slice(0, -2)}>`;
+  let out = `${XML_DECLARATION}${open.slice(0, -2)}>`;
   for (const child of children) {
     out += write(child, ns);
     if (out.length >= pieceChars) {

@@ -49,14 +49,17 @@ export async function readBounded(body: AsyncIterable<Uint8Array>, limit: number
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > limit) {
-      cancel();
-      throw new Error(`the answer is larger than ${limit} bytes`);
-    }
+    size = withinLimit(size + chunk.byteLength, limit, cancel);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `size`, or a refusal (the rest of the body cancelled) once it passes `limit`. */
+function withinLimit(size: number, limit: number, cancel: () => unknown): number {
+  if (size <= limit) return size;
+  cancel();
+  throw new Error(`the answer is larger than ${limit} bytes`);
 }
 
 /** A body as text, piece by piece, refused once it passes `limit` bytes (the rest is not read). */
@@ -64,11 +67,7 @@ export async function* piecesBounded(body: AsyncIterable<Uint8Array> | null, lim
   const decoder = new TextDecoder();
   let size = 0;
   for await (const chunk of body ?? []) {
-    size += chunk.byteLength;
-    if (size > limit) {
-      cancel();
-      throw new Error(`the answer is larger than ${limit} bytes`);
-    }
+    size = withinLimit(size + chunk.byteLength, limit, cancel);
     const text = decoder.decode(chunk, { stream: true });
     if (text) yield text;
   }
