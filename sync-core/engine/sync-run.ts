@@ -8,7 +8,7 @@ import { AuthRefusedError, ServiceUnavailableError } from '../caldav/errors.js';
 import type { Clock } from '../../common/clock.js';
 import type { Connections } from '../connections/connections.js';
 import { SyncError } from '../errors.js';
-import type { Connection } from '../state/sync-state.js';
+import type { Connection, FinishedRun } from '../state/sync-state.js';
 import type { RunStart, Store } from '../store/store.js';
 import type { RunContext } from './context.js';
 import { pullAll } from './pull.js';
@@ -32,6 +32,15 @@ export interface RunOptions {
    * again at what `nextPollAt` answers from the run's report and the connection's failure count.
    */
   lease?: { worker: string; nextPollAt(run: { report: SyncReport; consecutiveFailures: number; active: boolean; nextPollAt: number }): number };
+  /** The run's start as the caller read it with those of the next few runs (Store.startRuns). */
+  start?: Promise<RunStart>;
+  /** Where the finished run is recorded; by default at once, alone (SyncState.finishRun). */
+  recorder?: RunRecorder;
+}
+
+/** Records finished runs: a worker's groups them (Scheduler), and answers once the run is accepted. */
+export interface RunRecorder {
+  record(run: FinishedRun): Promise<void>;
 }
 
 export class SyncEngine {
@@ -50,8 +59,9 @@ export class SyncEngine {
     const window = syncWindow(clock.now(), this.deps.window ?? DEFAULT_WINDOW);
     let start: RunStart;
     try {
-      // The user, the plan and the change-feed probe: one statement on a SQL store.
-      start = await store.startRun(connection, window.end);
+      // The user, the plan and the change-feed probe: one statement on a SQL store (a worker's
+      // reads the next few runs' at once).
+      start = await (options.start ?? store.startRuns([connection], window.end).then(([only]) => only!));
     } catch (error) {
       return this.failed(connection, report, error, options);
     }
@@ -93,7 +103,7 @@ export class SyncEngine {
     return this.finish(connection, report, { active, consecutiveFailures: connection.consecutiveFailures + 1 }, options);
   }
 
-  /** Records the run, its counters and (for a worker) the lease given back, in one statement. */
+  /** Records the run, its counters and (for a worker) the lease given back (one statement, or a share of one). */
   private async finish(connection: Connection, report: SyncReport, after: { active: boolean; consecutiveFailures?: number; lastSyncAt?: number }, options: RunOptions): Promise<SyncReport> {
     report.finishedAt = this.deps.clock.now();
     const failures = after.consecutiveFailures ?? connection.consecutiveFailures;
@@ -101,11 +111,17 @@ export class SyncEngine {
       worker: options.lease.worker,
       nextPollAt: options.lease.nextPollAt({ report, consecutiveFailures: failures, active: after.active, nextPollAt: connection.nextPollAt }),
     };
-    await this.deps.store.state.finishRun(
-      report.connectionId,
-      { startedAt: report.startedAt, finishedAt: report.finishedAt, report, consecutiveFailures: after.consecutiveFailures, lastSyncAt: after.lastSyncAt, history: !isQuiet(report) },
+    const run: FinishedRun = {
+      connectionId: report.connectionId,
+      startedAt: report.startedAt,
+      finishedAt: report.finishedAt,
+      report,
+      consecutiveFailures: after.consecutiveFailures,
+      lastSyncAt: after.lastSyncAt,
+      history: !isQuiet(report),
       release,
-    );
+    };
+    await (options.recorder ? options.recorder.record(run) : this.deps.store.state.finishRuns([run]));
     return report;
   }
 }

@@ -102,33 +102,31 @@ export const eventsForUserSql = (d: Dialect) => `SELECT ${eventColumns(d)}
   WHERE eu.user_id = ? AND eu.live = 1 AND eu.end_ms > ? AND eu.start_ms < ?
   ORDER BY e.start_ms, e.id`;
 /** Which rows of platform_event_users are a user's changes after a change number (user id, then the number). */
-const CHANGED_FOR_USER = 'eu.user_id = ? AND eu.change_seq > ?';
+const changedForUser = (userId = '?', afterSeq = '?') => `eu.user_id = ${userId} AND eu.change_seq > ${afterSeq}`;
 export const changedEventsSql = (d: Dialect) => `SELECT ${eventColumns(d)}
   FROM ${userEventsFrom(d)}
-  WHERE ${CHANGED_FOR_USER}
+  WHERE ${changedForUser()}
   ORDER BY eu.change_seq`;
 /** The same rows as changedEventsSql, each as its event's id, version and change number only. */
 export const changedEventRefsSql = (d: Dialect) => `SELECT e.id, e.version, e.change_seq
   FROM ${userEventsFrom(d)}
-  WHERE ${CHANGED_FOR_USER}
+  WHERE ${changedForUser()}
   ORDER BY eu.change_seq`;
 
 /**
- * The platform's part of a run's first statement (SqlStore.startRun): scalar subqueries another
- * statement embeds, by column name, and their parameters in order.
+ * The platform's part of a run's first statement (SqlStore.startRuns): scalar subqueries another
+ * statement embeds, by column name, over its batch row `b` (the connection's `user_id` and
+ * `change_cursor`).
  *
  * - `run_user`: the user row as JSON (getUser's answer, read back by userFromJson);
  * - `run_changed`: 1 when listChangedEvents(userId, afterSeq) has anything to answer, else NULL.
- *   Its condition is the feed's own (CHANGED_FOR_USER): it cannot say no where the feed says yes.
+ *   Its condition is the feed's own (changedForUser): it cannot say no where the feed says yes.
  */
-export function runStartColumns(d: Dialect): { columns: Readonly<Record<string, string>>; params(userId: string, afterSeq: number): unknown[] } {
+export function runStartColumns(d: Dialect): Readonly<Record<string, string>> {
   const user = d === 'postgres' ? 'row_to_json(u)' : `json_object(${USER_COLUMNS.map((c) => `'${c}', u.${c}`).join(', ')})`;
   return {
-    columns: {
-      run_user: `(SELECT ${user} FROM platform_users u WHERE u.id = ?)`,
-      run_changed: `(SELECT 1 FROM platform_event_users eu WHERE ${CHANGED_FOR_USER} LIMIT 1)`,
-    },
-    params: (userId, afterSeq) => [userId, userId, afterSeq],
+    run_user: `(SELECT ${user} FROM platform_users u WHERE u.id = b.user_id)`,
+    run_changed: `(SELECT 1 FROM platform_event_users eu WHERE ${changedForUser('b.user_id', 'b.change_cursor')} LIMIT 1)`,
   };
 }
 

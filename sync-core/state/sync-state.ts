@@ -2,7 +2,7 @@
  * Typed access to the sync-state tables, over SQL for SQLite and PostgreSQL (db/sql.ts). Callers
  * group calls in the store's transaction so a sync step and its bookkeeping commit together.
  */
-import { insertRows, matchingAny, plannedEachCall, type Dialect, type SqlDb } from '../db/sql.js';
+import { insertRows, jsonRows, matchingAny, plannedEachCall, type Dialect, type SqlDb } from '../db/sql.js';
 import type { CalendarAccess } from '../caldav/client.js';
 
 export interface Connection {
@@ -191,38 +191,83 @@ const OBJECT_COLUMNS = [
 ];
 
 /**
- * planRun's statement (exported for the query-plan test): one row per calendar, or one row of
- * NULLs when the connection has none. The connection's two flags are worked out once, in a
- * subquery a LIMIT keeps PostgreSQL from merging into the join (else once per calendar). Scalar
- * subqueries with LIMIT 1, not EXISTS: PostgreSQL may turn an EXISTS into a hashed subplan over
- * every connection's rows; these stay index probes. Whether a calendar holds a followed copy is
- * asked as "the highest `followed` among its live rows", in the order of remote_objects_calendar
- * (connection_id, calendar_url, followed), so only that index answers it cheaply: asked as
- * `followed = 1 … LIMIT 1`, PostgreSQL, told by its statistics that one calendar holds every row,
- * scanned the whole table for each calendar holding none. Whether the connection holds anything at
- * all is asked the same way, as its first row in primary-key order. A quiet poll is mostly round trips to
- * the database, so this is one where it used to be three. `extra` columns (name → scalar
- * subquery, parameters between the window end and the connection id) are worked out in the same
- * subquery: SqlStore.startRun reads the user and the platform's change probe with the plan.
+ * planRuns' statement (exported for the query-plan test): for each connection of a batch (the
+ * rows `b`: id, user_id, change_cursor, bound as one JSON parameter), one row per calendar, or one
+ * row of NULLs when it has none. A worker reads the plans of the next few connections it will sync
+ * in one statement (Scheduler): a quiet poll is mostly round trips to the database. A connection
+ * that does not exist has no rows.
+ *
+ * Each connection's flags are worked out once, in a subquery a LIMIT keeps the planners from
+ * merging into the join (else once per calendar). Scalar subqueries with LIMIT 1, not EXISTS:
+ * PostgreSQL may turn an EXISTS into a hashed subplan over every connection's rows; these stay
+ * index probes. Whether a calendar holds a followed copy is asked as "the highest `followed`
+ * among its live rows", in the order of remote_objects_calendar (connection_id, calendar_url,
+ * followed), so only that index answers it cheaply: asked as `followed = 1 … LIMIT 1`,
+ * PostgreSQL, told by its statistics that one calendar holds every row, scanned the whole table
+ * for each calendar holding none. Whether the connection holds anything at all is asked the same
+ * way, as its first row in primary-key order. `extra` columns (name → scalar subquery, which may
+ * use `b.user_id` and `b.change_cursor`) are worked out in the same subquery: SqlStore.startRuns
+ * reads the user and the platform's change probe with the plan.
+ *
+ * The batch's estimated size is a guess (PostgreSQL takes a hundred rows from a function), so each
+ * connection's calendars are read in a LATERAL subquery: a probe per connection, never a hash of
+ * every connection's calendars. Parameters: the window end, the batch as JSON, the batch's size.
  */
-export const runPlanSql = (extra: Readonly<Record<string, string>> = {}) => `SELECT rc.*,
+export const runPlanSql = (dialect: Dialect, extra: Readonly<Record<string, string>> = {}) => `SELECT f.id AS plan_connection_id, rc.*,
   (SELECT ro.followed FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.gone = 0 ORDER BY ro.followed DESC LIMIT 1) AS top_followed,
   (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = rc.connection_id AND ro.calendar_url = rc.url AND ro.unconfirmed = 1 AND ro.gone = 0 LIMIT 1) AS holds_unconfirmed,
   f.has_pending, f.has_due, f.has_objects, f.has_links${Object.keys(extra)
     .map((name) => `, f.${name}`)
     .join('')}
-FROM (SELECT c.id,
-    (SELECT 1 FROM pending_pushes pp WHERE pp.connection_id = c.id LIMIT 1) AS has_pending,
-    (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = c.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due,
-    (SELECT ro.href FROM remote_objects ro WHERE ro.connection_id = c.id ORDER BY ro.href LIMIT 1) AS has_objects,
-    (SELECT ol.uid FROM occurrence_links ol WHERE ol.connection_id = c.id ORDER BY ol.uid LIMIT 1) AS has_links${Object.entries(extra)
+FROM (SELECT b.id,
+    (SELECT 1 FROM pending_pushes pp WHERE pp.connection_id = b.id LIMIT 1) AS has_pending,
+    (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = b.id AND ro.window_due IS NOT NULL AND ro.window_due < ? AND ro.followed = 1 AND ro.gone = 0 LIMIT 1) AS has_due,
+    (SELECT ro.href FROM remote_objects ro WHERE ro.connection_id = b.id ORDER BY ro.href LIMIT 1) AS has_objects,
+    (SELECT ol.uid FROM occurrence_links ol WHERE ol.connection_id = b.id ORDER BY ol.uid LIMIT 1) AS has_links${Object.entries(extra)
       .map(([name, sql]) => `,\n    ${sql} AS ${name}`)
       .join('')}
-  FROM connections c WHERE c.id = ? LIMIT 1) AS f
-LEFT JOIN remote_calendars rc ON rc.connection_id = f.id
-ORDER BY rc.url`;
-export const RUN_PLAN_SQL = runPlanSql();
-const NO_EXTRA = { columns: {}, params: [] };
+  FROM ${jsonRows(dialect, 'b', PLAN_BATCH_COLUMNS)}
+  WHERE (SELECT 1 FROM connections c WHERE c.id = b.id) IS NOT NULL LIMIT ?) AS f
+${dialect === 'postgres' ? 'LEFT JOIN LATERAL (SELECT * FROM remote_calendars WHERE connection_id = f.id OFFSET 0) AS rc ON true' : 'LEFT JOIN remote_calendars rc ON rc.connection_id = f.id'}
+ORDER BY f.id, rc.url`;
+const PLAN_BATCH_COLUMNS = { id: 'text', user_id: 'text', change_cursor: 'bigint' } as const;
+export const RUN_PLAN_SQL: Record<Dialect, string> = { sqlite: runPlanSql('sqlite'), postgres: runPlanSql('postgres') };
+
+/** A finished run, as finishRuns records it. */
+export interface FinishedRun {
+  connectionId: string;
+  startedAt: number;
+  finishedAt: number;
+  report: unknown;
+  /** Set after the run (0 after a success); left as it was when absent. */
+  consecutiveFailures?: number;
+  lastSyncAt?: number;
+  /** Kept in the run history too (a run that did something). */
+  history: boolean;
+  /** A worker's lease given back, the connection due again at `nextPollAt`. */
+  release?: { worker: string; nextPollAt: number };
+}
+
+/**
+ * finishRuns' statement: each run of the batch (`r`, one JSON parameter) on its connection's row.
+ * The lease is given back only where the run's worker still holds it: a worker whose lease ran out
+ * and was taken over must not hand back another worker's. SET reads the row as it was.
+ */
+const finishRunsSql = (dialect: Dialect) => `UPDATE connections SET last_run_started_at = r.started_at, last_run_finished_at = r.finished_at, last_run_report = r.report,
+    consecutive_failures = COALESCE(r.consecutive_failures, connections.consecutive_failures), last_sync_at = COALESCE(r.last_sync_at, connections.last_sync_at),
+    next_poll_at = CASE WHEN connections.lease_owner = r.worker THEN r.next_poll_at ELSE connections.next_poll_at END,
+    lease_until = CASE WHEN connections.lease_owner = r.worker THEN NULL ELSE connections.lease_until END,
+    lease_owner = CASE WHEN connections.lease_owner = r.worker THEN NULL ELSE connections.lease_owner END
+  FROM ${jsonRows(dialect, 'r', { id: 'text', started_at: 'bigint', finished_at: 'bigint', report: 'text', consecutive_failures: 'bigint', last_sync_at: 'bigint', worker: 'text', next_poll_at: 'bigint' })}
+  WHERE connections.id = r.id`;
+const FINISH_RUNS_SQL: Record<Dialect, string> = { sqlite: finishRunsSql('sqlite'), postgres: finishRunsSql('postgres') };
+
+/** A connection as planRuns reads it: which one, and for the extra columns, its user and change cursor. */
+export type PlanTarget = Pick<Connection, 'id'> & Partial<Pick<Connection, 'userId' | 'changeCursor'>>;
+
+/** The batch parameter of runPlanSql. */
+export const planBatch = (connections: readonly PlanTarget[]): string => JSON.stringify(connections.map((c) => ({ id: c.id, user_id: c.userId ?? null, change_cursor: c.changeCursor ?? null })));
+const NO_EXTRA: Readonly<Record<string, string>> = {};
 
 /**
  * knownUids' statement (exported for the query-plan test): the UIDs arrive as one JSON array, and
@@ -242,7 +287,7 @@ export const KNOWN_UIDS_SQL: Record<Dialect, string> = { sqlite: knownUidsSql('j
 export const OBJECTS_DUE_SQL = 'SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href';
 
 export class SyncState {
-  /** planRunWith's statement for each set of extra columns (a caller passes the same object each time). */
+  /** planRuns' statement for each set of extra columns (a caller passes the same object each time). */
   private readonly planStatements = new WeakMap<Readonly<Record<string, string>>, string>();
 
   constructor(private readonly db: SqlDb) {}
@@ -359,28 +404,37 @@ export class SyncState {
    * index probe whatever the calendar's size.
    */
   async planRun(connectionId: string, windowEnd: number): Promise<RunPlan> {
-    return (await this.planRunWith(connectionId, windowEnd)).plan;
+    return (await this.planRuns([{ id: connectionId }], windowEnd))[0]!.plan;
   }
 
   /**
-   * planRun with other columns read in the same statement (runPlanSql's `extra`, with `params`):
-   * their values as the connection's row gave them, or undefined when there is no such connection.
+   * planRun for a batch of connections in one statement, each answered as planRun alone would, in
+   * the order given, with the `extra` columns (runPlanSql's) as that connection's row gave them.
    */
-  async planRunWith(
-    connectionId: string,
-    windowEnd: number,
-    extra: { columns: Readonly<Record<string, string>>; params: readonly unknown[] } = NO_EXTRA,
-  ): Promise<{ plan: RunPlan; extra: Row | undefined }> {
-    let sql = this.planStatements.get(extra.columns);
-    if (!sql) this.planStatements.set(extra.columns, (sql = runPlanSql(extra.columns)));
-    const rows = (await this.db.all(sql, [windowEnd, ...extra.params, connectionId])) as Row[];
-    const plan: RunPlan = {
-      calendars: rows.filter((r) => r.url != null).map((r) => ({ ...toCalendar(r), holdsFollowed: r.top_followed === 1, holdsUnconfirmed: r.holds_unconfirmed != null })),
-      pendingPushes: rows.some((r) => r.has_pending != null),
-      objectsDue: rows.some((r) => r.has_due != null),
-      holdsNothing: !rows.some((r) => r.has_objects != null || r.has_links != null),
-    };
-    return { plan, extra: rows[0] };
+  async planRuns(connections: readonly PlanTarget[], windowEnd: number, extra: Readonly<Record<string, string>> = NO_EXTRA): Promise<{ plan: RunPlan; extra: Row }[]> {
+    if (connections.length === 0) return [];
+    if (new Set(connections.map((c) => c.id)).size !== connections.length) throw new Error('planRuns: a connection is in the batch twice');
+    let sql = this.planStatements.get(extra);
+    if (!sql) this.planStatements.set(extra, (sql = runPlanSql(this.db.dialect, extra)));
+    const rows = (await this.db.all(sql, [windowEnd, planBatch(connections), connections.length])) as Row[];
+    const byConnection = new Map<string, Row[]>();
+    for (const r of rows) {
+      const id = r.plan_connection_id as string;
+      const list = byConnection.get(id);
+      if (list) list.push(r);
+      else byConnection.set(id, [r]);
+    }
+    return connections.map((c) => {
+      const own = byConnection.get(c.id);
+      if (!own) return { plan: { calendars: [], pendingPushes: false, objectsDue: false, holdsNothing: true }, extra: {} }; // no such connection
+      const plan: RunPlan = {
+        calendars: own.filter((r) => r.url != null).map((r) => ({ ...toCalendar(r), holdsFollowed: r.top_followed === 1, holdsUnconfirmed: r.holds_unconfirmed != null })),
+        pendingPushes: own[0]!.has_pending != null,
+        objectsDue: own[0]!.has_due != null,
+        holdsNothing: own[0]!.has_objects == null && own[0]!.has_links == null,
+      };
+      return { plan, extra: own[0]! };
+    });
   }
 
   async setRoles(connectionId: string, linkedUrl: string | undefined, conflictUrls: string[]): Promise<void> {
@@ -564,40 +618,34 @@ export class SyncState {
     }));
   }
 
+  /** finishRuns for one run. */
+  async finishRun(connectionId: string, run: Omit<FinishedRun, 'connectionId' | 'release'>, release?: FinishedRun['release']): Promise<void> {
+    await this.finishRuns([{ connectionId, ...run, release }]);
+  }
+
   /**
-   * Records a finished run in one statement: its report as the connection's last run, the run
-   * counters, and, for a worker, its lease given back with the next poll time (only while it still
-   * holds it). A run that did something is also kept in the history (`history`).
+   * Records finished runs (of different connections) in one statement: each report as its
+   * connection's last run, the run counters, and, for a worker, its lease given back with the next
+   * poll time (only while it still holds it). The runs that did something are also kept in the
+   * history, in a second statement. A worker records the runs of a tick in groups (Scheduler).
    */
-  async finishRun(
-    connectionId: string,
-    run: { startedAt: number; finishedAt: number; report: unknown; consecutiveFailures?: number; lastSyncAt?: number; history: boolean },
-    release?: { worker: string; nextPollAt: number },
-  ): Promise<void> {
-    const lease = release
-      ? `, next_poll_at = CASE WHEN lease_owner = @worker THEN @nextPollAt ELSE next_poll_at END,
-         lease_until = CASE WHEN lease_owner = @worker THEN NULL ELSE lease_until END,
-         lease_owner = CASE WHEN lease_owner = @worker THEN NULL ELSE lease_owner END`
-      : '';
-    const report = JSON.stringify(run.report);
-    await this.db.run(
-      `UPDATE connections SET last_run_started_at = @startedAt, last_run_finished_at = @finishedAt, last_run_report = @report,
-         consecutive_failures = COALESCE(@consecutiveFailures, consecutive_failures), last_sync_at = COALESCE(@lastSyncAt, last_sync_at)${lease}
-       WHERE id = @id`,
-      [
-        {
-          id: connectionId,
-          startedAt: run.startedAt,
-          finishedAt: run.finishedAt,
-          report,
-          consecutiveFailures: run.consecutiveFailures ?? null,
-          lastSyncAt: run.lastSyncAt ?? null,
-          worker: release?.worker ?? null,
-          nextPollAt: release?.nextPollAt ?? null,
-        },
-      ],
-    );
-    if (run.history) await this.db.run('INSERT INTO sync_runs (connection_id, started_at, finished_at, report) VALUES (?, ?, ?, ?)', [connectionId, run.startedAt, run.finishedAt, report]);
+  async finishRuns(runs: readonly FinishedRun[]): Promise<void> {
+    if (runs.length === 0) return;
+    if (new Set(runs.map((r) => r.connectionId)).size !== runs.length) throw new Error('finishRuns: a connection is in the batch twice');
+    const reports = runs.map((run) => JSON.stringify(run.report));
+    const batch = runs.map((run, i) => ({
+      id: run.connectionId,
+      started_at: run.startedAt,
+      finished_at: run.finishedAt,
+      report: reports[i],
+      consecutive_failures: run.consecutiveFailures ?? null,
+      last_sync_at: run.lastSyncAt ?? null,
+      worker: run.release?.worker ?? null,
+      next_poll_at: run.release?.nextPollAt ?? null,
+    }));
+    await this.db.run(FINISH_RUNS_SQL[this.db.dialect], [JSON.stringify(batch)]);
+    const history = runs.flatMap((run, i) => (run.history ? [[run.connectionId, run.startedAt, run.finishedAt, reports[i]]] : []));
+    await insertRows(this.db, 'sync_runs', ['connection_id', 'started_at', 'finished_at', 'report'], history);
   }
 
   /** The connection's last run (recorded by finishRun). */

@@ -452,7 +452,7 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(await current.state.runHistory('icl_1')).toEqual([]);
     });
 
-    it('startRun: the user, the plan and the change-feed probe, as the separate reads answer them', async () => {
+    it('startRuns: the user, the plan and the change-feed probe, as the separate reads answer them', async () => {
       const { store, sub, alice, bob, john } = await setup();
       const state = current.state;
       await state.insertConnection(connectionOf(sub.id, alice.id, 'icl_1'));
@@ -463,7 +463,7 @@ export function storeContract(name: string, target: ContractTarget): void {
         plan: await state.planRun('icl_1', T0 + 1000),
         platformChanges: (await store.listChangedEvents(alice.id, cursor)).length > 0,
       });
-      const start = (cursor: number) => current.startRun({ id: 'icl_1', userId: alice.id, changeCursor: cursor }, T0 + 1000);
+      const start = async (cursor: number) => (await current.startRuns([{ id: 'icl_1', userId: alice.id, changeCursor: cursor }], T0 + 1000))[0]!;
       // Nothing changed for Alice yet; Bob's event is not hers.
       await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [bob.id], title: 'b', start: MON, end: MON + H });
       expect(await start(0)).toEqual(await separate(0));
@@ -480,12 +480,122 @@ export function storeContract(name: string, target: ContractTarget): void {
       await store.deleteEvent(e.id);
       expect((await start(e.changeSeq)).platformChanges).toBe(true);
       // Unknown connection or user: no user, an empty plan.
-      expect(await current.startRun({ id: 'icl_none', userId: alice.id, changeCursor: 0 }, T0)).toEqual({
-        user: undefined,
-        plan: { calendars: [], pendingPushes: false, objectsDue: false, holdsNothing: true },
-        platformChanges: false,
+      expect(await current.startRuns([{ id: 'icl_none', userId: alice.id, changeCursor: 0 }], T0)).toEqual([
+        {
+          user: undefined,
+          plan: { calendars: [], pendingPushes: false, objectsDue: false, holdsNothing: true },
+          platformChanges: false,
+        },
+      ]);
+      expect((await current.startRuns([{ id: 'icl_1', userId: 'usr_none', changeCursor: 0 }], T0))[0]!.user).toBeUndefined();
+      expect(await current.startRuns([], T0)).toEqual([]);
+    });
+
+    it('startRuns: a batch in one call, each connection answered as alone, in the order given', async () => {
+      const { store, sub, alice, bob, john } = await setup();
+      const state = current.state;
+      await state.insertConnection(connectionOf(sub.id, alice.id, 'icl_1'));
+      await state.insertConnection(connectionOf(sub.id, bob.id, 'icl_2'));
+      const calendar = (c: number, name: string) => ({
+        url: `http://127.0.0.1/${c}/${name}/`,
+        displayName: name,
+        components: ['VEVENT'],
+        access: 'writable' as const,
+        kind: 'calendar',
+        shared: false,
       });
-      expect((await current.startRun({ id: 'icl_1', userId: 'usr_none', changeCursor: 0 }, T0)).user).toBeUndefined();
+      await state.saveRemoteCalendars('icl_1', [calendar(1, 'home'), calendar(1, 'work')]);
+      await state.saveRemoteCalendars('icl_2', [calendar(2, 'a'), calendar(2, 'b'), calendar(2, 'c')]);
+      const e = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'a', start: MON, end: MON + H });
+      await state.addPending('icl_1', e.id, 'PUT failed');
+      await state.saveObjects([
+        {
+          connectionId: 'icl_2',
+          href: 'http://127.0.0.1/2/b/x.ics',
+          calendarUrl: 'http://127.0.0.1/2/b/',
+          uid: 'x',
+          etag: '"1"',
+          data: '',
+          contentHash: 'h',
+          followed: true,
+          unconfirmed: true,
+          gone: false,
+          origin: 'icloud',
+        },
+      ]);
+      const batch = [
+        { id: 'icl_2', userId: bob.id, changeCursor: 0 },
+        { id: 'icl_none', userId: alice.id, changeCursor: 0 },
+        { id: 'icl_1', userId: alice.id, changeCursor: e.changeSeq },
+        { id: 'icl_1b', userId: alice.id, changeCursor: 0 },
+      ];
+      const alone = [];
+      for (const c of batch) alone.push((await current.startRuns([c], T0 + 1000))[0]);
+      const together = await current.startRuns(batch, T0 + 1000);
+      expect(together).toEqual(alone);
+      expect(together.map((s) => [s.user?.id, s.plan.calendars.length, s.plan.pendingPushes, s.plan.holdsNothing, s.platformChanges])).toEqual([
+        [bob.id, 3, false, false, false],
+        [undefined, 0, false, true, false], // no such connection
+        [alice.id, 2, true, true, false],
+        [undefined, 0, false, true, false],
+      ]);
+      expect(together[0]!.plan.calendars.map((c) => [c.displayName, c.holdsFollowed, c.holdsUnconfirmed])).toEqual([
+        ['a', false, false],
+        ['b', true, true],
+        ['c', false, false],
+      ]);
+      await expect(current.startRuns([batch[0]!, batch[0]!], T0)).rejects.toThrow(/twice/);
+    });
+
+    it('finishRuns: a batch in one call, each run recorded as alone, each lease given back only by its holder', async () => {
+      const { sub, alice, bob, stranger } = await setup();
+      const state = current.state;
+      for (const [id, user] of [
+        ['icl_1', alice],
+        ['icl_2', bob],
+        ['icl_3', stranger],
+      ] as const)
+        await state.insertConnection(connectionOf(sub.id, user.id, id));
+      await state.updateConnection('icl_3', { consecutiveFailures: 2 });
+      expect((await state.leaseDueConnections('w1', T0, T0 + 60_000, 2)).map((c) => c.id)).toEqual(['icl_1', 'icl_2']);
+      expect((await state.leaseDueConnections('w2', T0, T0 + 60_000, 10)).map((c) => c.id)).toEqual(['icl_3']);
+      await state.finishRuns([
+        {
+          connectionId: 'icl_2',
+          startedAt: 10,
+          finishedAt: 12,
+          report: { n: 2, text: 'quotes " and \\ and é' },
+          consecutiveFailures: 0,
+          lastSyncAt: 12,
+          history: true,
+          release: { worker: 'w1', nextPollAt: T0 + 2000 },
+        },
+        { connectionId: 'icl_1', startedAt: 10, finishedAt: 11, report: { n: 1 }, consecutiveFailures: 0, lastSyncAt: 11, history: false, release: { worker: 'w1', nextPollAt: T0 + 1000 } },
+        // w1 never held icl_3: its run is recorded, the lease stays w2's.
+        { connectionId: 'icl_3', startedAt: 10, finishedAt: 13, report: { n: 3 }, history: true, release: { worker: 'w1', nextPollAt: T0 + 3000 } },
+      ]);
+      expect(await state.lastRun('icl_1')).toEqual({ startedAt: 10, finishedAt: 11, report: { n: 1 } });
+      expect(await state.lastRun('icl_2')).toEqual({ startedAt: 10, finishedAt: 12, report: { n: 2, text: 'quotes " and \\ and é' } });
+      expect(await state.runHistory('icl_1')).toEqual([]);
+      expect(await state.runHistory('icl_2')).toEqual([{ startedAt: 10, finishedAt: 12, report: { n: 2, text: 'quotes " and \\ and é' } }]);
+      expect(await state.runHistory('icl_3')).toEqual([{ startedAt: 10, finishedAt: 13, report: { n: 3 } }]);
+      expect(await state.getConnection('icl_1')).toMatchObject({ nextPollAt: T0 + 1000, lastSyncAt: 11, consecutiveFailures: 0 });
+      expect(await state.getConnection('icl_2')).toMatchObject({ nextPollAt: T0 + 2000, lastSyncAt: 12, consecutiveFailures: 0 });
+      // Counters left as they were where the run gave none; w2 still holds icl_3.
+      const third = (await state.getConnection('icl_3'))!;
+      expect(third).toMatchObject({ consecutiveFailures: 2 });
+      expect(third.lastSyncAt).toBeUndefined();
+      expect(third.nextPollAt).not.toBe(T0 + 3000);
+      // Given back: due again when the runs said, not before; icl_3 is w2's until its lease runs out.
+      expect(await state.leaseDueConnections('w1', T0 + 999, T0 + 60_000, 10)).toEqual([]);
+      expect((await state.leaseDueConnections('w1', T0 + 2000, T0 + 60_000, 10)).map((c) => c.id)).toEqual(['icl_1', 'icl_2']);
+      await state.finishRuns([]);
+      await expect(
+        state.finishRuns([
+          { connectionId: 'icl_1', startedAt: 1, finishedAt: 1, report: {}, history: false },
+          { connectionId: 'icl_1', startedAt: 2, finishedAt: 2, report: {}, history: false },
+        ]),
+      ).rejects.toThrow(/twice/);
     });
 
     it('finishRun: one statement records the last run, its counters, the history and the lease given back', async () => {

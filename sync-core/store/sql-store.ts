@@ -27,14 +27,13 @@ export class SqlStore<Db extends SqlDb = SqlDb> implements Store {
   }
 
   /**
-   * One statement: the plan's, with the user's row and the change-feed probe as two more scalar
-   * subqueries supplied by the platform records (runStartColumns). A quiet poll is then this and
-   * the statement that records the run.
+   * One statement: the plans', with each user's row and change-feed probe as two more scalar
+   * subqueries supplied by the platform records (runStartColumns). A quiet poll is then a share of
+   * this and of the statement that records the runs.
    */
-  async startRun(connection: Pick<Connection, 'id' | 'userId' | 'changeCursor'>, windowEnd: number): Promise<RunStart> {
-    const extra = { columns: this.runStart.columns, params: this.runStart.params(connection.userId, connection.changeCursor) };
-    const { plan, extra: row } = await this.state.planRunWith(connection.id, windowEnd, extra);
-    return { user: userFromJson(row?.run_user), plan, platformChanges: row?.run_changed != null };
+  async startRuns(connections: readonly Pick<Connection, 'id' | 'userId' | 'changeCursor'>[], windowEnd: number): Promise<RunStart[]> {
+    const planned = await this.state.planRuns(connections, windowEnd, this.runStart);
+    return planned.map(({ plan, extra: row }) => ({ user: userFromJson(row.run_user), plan, platformChanges: row.run_changed != null }));
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {

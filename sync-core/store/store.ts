@@ -51,10 +51,10 @@ export interface Store extends StoreTx {
   readonly kind: string;
   /**
    * The reads every run begins with (getUser, planRun, and a probe of the change feed), as their
-   * separate calls would answer them. A quiet poll is mostly round trips to the database: a SQL
-   * store answers in one statement.
+   * separate calls would answer them, for a batch of connections at once, in the order given. A
+   * quiet poll is mostly round trips to the database: a SQL store answers a batch in one statement.
    */
-  startRun(connection: Pick<Connection, 'id' | 'userId' | 'changeCursor'>, windowEnd: number): Promise<RunStart>;
+  startRuns(connections: readonly Pick<Connection, 'id' | 'userId' | 'changeCursor'>[], windowEnd: number): Promise<RunStart[]>;
   /** A new id with a prefix (`icl_000001`): deterministic per database, unique across restarts. */
   newId(prefix: string): Promise<string>;
   close(): Promise<void>;

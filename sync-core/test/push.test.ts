@@ -140,12 +140,12 @@ describe('D2: no echo', () => {
     // Nothing on the platform changed since: the run starts with nothing in the feed, then its pull
     // writes a slot. The push step must still read the feed, past that slot (it passes over it).
     w.mock.control.putEvent('alice@example.com', 'home', { ics: iphoneEvent('CURSOR-1', '20261204T100000Z', '20261204T110000Z') });
-    expect((await w.core.store.startRun(await w.core.connections.get(connection.id), at('2027-01-01T00:00:00Z'))).platformChanges).toBe(false);
+    expect((await w.core.store.startRuns([await w.core.connections.get(connection.id)], at('2027-01-01T00:00:00Z')))[0]!.platformChanges).toBe(false);
     expect((await w.core.sync(connection.id)).pulled.created).toBe(1);
     const [slot] = await w.core.platform.listEventsForUser(w.alice.id, { start: at('2026-12-04T10:00:00Z'), end: at('2026-12-04T11:00:00Z') });
     const after = await w.core.connections.get(connection.id);
     expect(slot!.changeSeq).toBeGreaterThan(before);
     expect(after.changeCursor).toBe(slot!.changeSeq);
-    expect((await w.core.store.startRun(after, at('2027-01-01T00:00:00Z'))).platformChanges).toBe(false);
+    expect((await w.core.store.startRuns([after], at('2027-01-01T00:00:00Z')))[0]!.platformChanges).toBe(false);
   });
 });
