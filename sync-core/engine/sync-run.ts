@@ -46,6 +46,11 @@ export interface RunRecorder {
 export class SyncEngine {
   constructor(private readonly deps: EngineDeps) {}
 
+  /** The starts of these connections' runs, read now for the window as it is now (RunOptions.start). */
+  startRuns(connections: readonly Connection[]): Promise<RunStart[]> {
+    return this.deps.store.startRuns(connections, syncWindow(this.deps.clock.now(), this.deps.window ?? DEFAULT_WINDOW).end);
+  }
+
   async syncConnection(connectionId: string, options: RunOptions = {}): Promise<SyncReport> {
     const { store, clock, connections } = this.deps;
     const { platform, state } = store;

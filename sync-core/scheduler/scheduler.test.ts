@@ -3,6 +3,7 @@ import { FixedClock } from '../../common/clock.js';
 import type { SyncReport } from '../engine/report.js';
 import { emptyReport } from '../engine/report.js';
 import type { RunOptions, SyncEngine } from '../engine/sync-run.js';
+import type { Connection, FinishedRun } from '../state/sync-state.js';
 import { SyncCore } from '../sync-core.js';
 import { Scheduler } from './scheduler.js';
 
@@ -31,19 +32,24 @@ async function setUp(connections: number) {
 
 /**
  * A stand-in engine that finishes runs as the real one does: the outcome `outcome` gives, recorded
- * with the lease given back at the time the scheduler asks for.
+ * with the lease given back at the time the scheduler asks for, through the scheduler's recorder.
+ * `during(id)` runs in the middle of each run.
  */
-function engineWith(core: SyncCore, outcome: (id: string) => SyncReport['outcome']): SyncEngine {
+function engineWith(core: SyncCore, outcome: (id: string) => SyncReport['outcome'], during: (id: string) => Promise<void> = async () => undefined): SyncEngine {
   return {
+    startRuns: (batch: Connection[]) => core.store.startRuns(batch, core.clock.now()),
     async syncConnection(id: string, options: RunOptions = {}) {
       const connection = options.connection ?? (await core.state.getConnection(id))!;
+      await options.start;
+      await during(id);
       const report = { ...emptyReport(id, core.clock.now()), outcome: outcome(id) };
       const consecutiveFailures = report.outcome === 'failed' ? connection.consecutiveFailures + 1 : 0;
       const release = options.lease && { worker: options.lease.worker, nextPollAt: options.lease.nextPollAt({ report, consecutiveFailures, active: true, nextPollAt: connection.nextPollAt }) };
-      await core.state.finishRun(id, { startedAt: report.startedAt, finishedAt: report.startedAt, report, consecutiveFailures, history: false }, release);
+      const run = { connectionId: id, startedAt: report.startedAt, finishedAt: report.startedAt, report, consecutiveFailures, history: false, release };
+      await (options.recorder ? options.recorder.record(run) : core.state.finishRuns([run]));
       return report;
     },
-  } as SyncEngine;
+  } as unknown as SyncEngine;
 }
 
 describe('Scheduler', () => {
@@ -53,6 +59,7 @@ describe('Scheduler', () => {
     let peak = 0;
     const release: Array<() => void> = [];
     const engine = {
+      startRuns: async (batch: Connection[]) => batch.map(() => undefined),
       syncConnection: (id: string) =>
         new Promise<SyncReport>((resolve) => {
           inFlight++;
@@ -103,6 +110,71 @@ describe('Scheduler', () => {
       clock.set(next);
     }
     expect(delays).toEqual([1000, 2000, 4000, 8000]);
+    await core.close();
+  });
+
+  it("reads the runs' starts a batch at a time, one batch ahead of the workers, and records the runs in batches", async () => {
+    const { clock, core } = await setUp(40);
+    const engine = engineWith(core, () => 'ok');
+    let started = 0;
+    const reads: { size: number; startedBefore: number }[] = [];
+    const realStarts = engine.startRuns.bind(engine);
+    engine.startRuns = (batch) => (reads.push({ size: batch.length, startedBefore: started }), realStarts(batch));
+    const realSync = engine.syncConnection.bind(engine);
+    engine.syncConnection = (id, options) => (started++, realSync(id, options));
+    const writes: number[] = [];
+    const finishRuns = core.state.finishRuns.bind(core.state);
+    core.state.finishRuns = (runs: readonly FinishedRun[]) => (writes.push(runs.length), finishRuns(runs));
+    const reports = await new Scheduler({ engine, store: core.store, clock }, { concurrency: 4, batchSize: 8, recordDelayMs: 60_000 }).tick();
+    expect(reports).toHaveLength(40);
+    expect(reads.map((r) => r.size)).toEqual([8, 8, 8, 8, 8]);
+    // Batch n is read when batch n-1 begins: never more than one batch ahead of the runs.
+    reads.slice(1).forEach((read, n) => expect(read.startedBefore, `batch ${n + 1}`).toBe(n * 8));
+    expect(writes).toEqual([8, 8, 8, 8, 8]);
+    // Every run recorded and every lease given back when the tick resolves.
+    for (const c of await core.state.listConnections()) {
+      expect(await core.state.lastRun(c.id)).toBeDefined();
+      expect(c.nextPollAt).toBeGreaterThan(clock.now());
+    }
+    expect(await core.state.leaseDueConnections('other', clock.now() + 10 * 60_000, clock.now() + 20 * 60_000, 100)).toHaveLength(40);
+    await core.close();
+  });
+
+  it('records finished runs without waiting for a slow one, once the delay has passed', async () => {
+    const { clock, core } = await setUp(3);
+    let unblock!: () => void;
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    const engine = engineWith(
+      core,
+      () => 'ok',
+      (id) => (id === 'c0' ? blocked : Promise.resolve()),
+    );
+    const othersRecorded = new Promise<void>((resolve) => {
+      const finishRuns = core.state.finishRuns.bind(core.state);
+      core.state.finishRuns = async (runs: readonly FinishedRun[]) => {
+        await finishRuns(runs);
+        if (runs.some((r) => r.connectionId === 'c2')) resolve();
+      };
+    });
+    const tick = new Scheduler({ engine, store: core.store, clock }, { concurrency: 3, batchSize: 8, recordDelayMs: 5 }).tick();
+    // Hangs (and the test times out) if the records wait for c0.
+    await othersRecorded;
+    expect(await core.state.lastRun('c1')).toBeDefined();
+    expect(await core.state.lastRun('c0')).toBeUndefined();
+    unblock();
+    await tick;
+    expect(await core.state.lastRun('c0')).toBeDefined();
+    await core.close();
+  });
+
+  it('fails the tick when a batch of records cannot be written, and gives those leases back to nobody', async () => {
+    const { clock, core } = await setUp(4);
+    core.state.finishRuns = async () => {
+      throw new Error('database gone');
+    };
+    await expect(new Scheduler({ engine: engineWith(core, () => 'ok'), store: core.store, clock }, { batchSize: 2 }).tick()).rejects.toThrow('database gone');
+    // Still leased (to run out), not due again for another worker before that.
+    expect(await core.state.leaseDueConnections('other', clock.now(), clock.now() + 1000, 10)).toEqual([]);
     await core.close();
   });
 });

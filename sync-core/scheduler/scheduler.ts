@@ -12,6 +12,7 @@ import type { Clock } from '../../common/clock.js';
 import type { SyncEngine } from '../engine/sync-run.js';
 import type { SyncReport } from '../engine/report.js';
 import type { Store } from '../store/store.js';
+import { GroupedRecorder, RunStarts } from './run-batches.js';
 
 export interface SchedulerOptions {
   intervalMs?: number;
@@ -25,6 +26,10 @@ export interface SchedulerOptions {
   workerId?: string;
   /** How long a lease lasts before another worker may take the connection (renewed while syncing). */
   leaseMs?: number;
+  /** How many runs' starts are read, and finished runs recorded, in one statement (run-batches.ts). */
+  batchSize?: number;
+  /** How long a finished run waits for others to be recorded with, at most (run-batches.ts). */
+  recordDelayMs?: number;
 }
 
 export const DEFAULT_SCHEDULE = {
@@ -36,6 +41,8 @@ export const DEFAULT_SCHEDULE = {
   seed: 1,
   workerId: `worker-${process.pid}`,
   leaseMs: 10 * 60_000,
+  batchSize: 16,
+  recordDelayMs: 100,
 };
 
 export class Scheduler {
@@ -54,29 +61,38 @@ export class Scheduler {
 
   /**
    * Leases the connections that are due now (at most `limit`; default all), syncs them, and gives
-   * each back with its next poll time; resolves when all of them finished. Leases keep two
+   * each back with its next poll time; resolves when all of them finished and were recorded. The
+   * runs' starts are read and their records written `batchSize` at a time. Leases keep two
    * workers sharing a database from syncing one connection at once: while the syncs run, a
    * heartbeat renews them; a worker that dies stops renewing, and its connections are taken over
    * when the lease runs out.
    */
   async tick(options: { limit?: number } = {}): Promise<SyncReport[]> {
     const { state } = this.deps.store;
-    const { workerId, leaseMs } = this.options;
+    const { workerId, leaseMs, batchSize } = this.options;
     const due = await state.leaseDueConnections(workerId, this.deps.clock.now(), this.deps.clock.now() + leaseMs, options.limit ?? Number.MAX_SAFE_INTEGER);
+    // A lease is held until its run is recorded (given back in the same statement).
     const held = new Set(due.map((c) => c.id));
     const heartbeat = setInterval(() => void state.renewLeases(workerId, [...held], this.deps.clock.now() + leaseMs).catch(() => undefined), Math.max(50, leaseMs / 3));
+    const starts = new RunStarts(due, batchSize, (batch) => this.deps.engine.startRuns(batch));
+    const recorder = new GroupedRecorder((runs) => state.finishRuns(runs), {
+      size: batchSize,
+      maxDelayMs: this.options.recordDelayMs,
+      recorded: (runs) => runs.forEach((run) => held.delete(run.connectionId)),
+    });
+    const lease = { worker: workerId, nextPollAt: (run: Parameters<typeof this.nextPoll>[0]) => this.nextPoll(run) };
     const reports: SyncReport[] = [];
     let next = 0;
     const worker = async () => {
       while (next < due.length) {
-        const connection = due[next++]!;
-        const report = await this.deps.engine.syncConnection(connection.id, { connection, lease: { worker: workerId, nextPollAt: (run) => this.nextPoll(run) } });
-        reports.push(report);
-        held.delete(connection.id);
+        const index = next++;
+        const connection = due[index]!;
+        reports.push(await this.deps.engine.syncConnection(connection.id, { connection, lease, start: starts.startOf(index), recorder }));
       }
     };
     try {
       await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
+      await recorder.settle();
     } finally {
       clearInterval(heartbeat);
     }
