@@ -23,7 +23,7 @@ import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
 import { InvalidSyncTokenError, UnexpectedResponseError } from '../caldav/errors.js';
 import type { RemoteObject, RemoteRef } from '../caldav/client.js';
 import type { CalendarForRun, RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
-import { IMPORT_BATCH, importNewEvents, newEventsAmong, type NewObject } from './bulk-import.js';
+import { BatchImporter, newEventsAmong } from './bulk-import.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
 import { findMovedCopy, ownAppointmentId, roleOfNewCopy } from './identity.js';
@@ -67,37 +67,36 @@ async function pullCalendar(ctx: RunContext, calendar: CalendarForRun): Promise<
   const listing = await readCalendar(ctx, calendar);
   let complete = true;
   // Page by page as the downloads arrive (the next already requested): events new to the
-  // connection are gathered across pages and go in one transaction per IMPORT_BATCH
-  // (bulk-import.ts), the rest one by one; a gathered batch is written before anything else is, so
-  // the order of the listing holds.
-  let batch: NewObject[] = [];
-  for await (const page of ctx.client.multigetPages(calendar.url, listing.toFetch)) {
-    const objects: RemoteObject[] = [];
-    for (const [href, object] of page) {
-      if (object) objects.push(object);
-      else {
-        // Listed but not readable yet (iCloud's eventual consistency): keep the old token and retry.
-        complete = false;
-        ctx.report.skipped.push({ href, reason: 'listed by iCloud but not readable yet; it will be fetched on the next run' });
+  // connection are gathered across pages and written a batch at a time while the next pages are
+  // read (BatchImporter), the rest one by one; what is gathered is written before anything else
+  // is, so the order of the listing holds.
+  const importer = new BatchImporter(ctx, calendar);
+  try {
+    for await (const page of ctx.client.multigetPages(calendar.url, listing.toFetch)) {
+      const objects: RemoteObject[] = [];
+      for (const [href, object] of page) {
+        if (object) objects.push(object);
+        else {
+          // Listed but not readable yet (iCloud's eventual consistency): keep the old token and retry.
+          complete = false;
+          ctx.report.skipped.push({ href, reason: 'listed by iCloud but not readable yet; it will be fetched on the next run' });
+        }
+      }
+      const fresh = await newEventsAmong(ctx, calendar, objects, listing.rows, importer.gathered);
+      for (const object of objects) {
+        const candidate = fresh.get(object.href);
+        if (candidate) {
+          importer.add(candidate);
+          continue;
+        }
+        await importer.settled();
+        await applyRemoteObject(ctx, calendar, object);
       }
     }
-    const fresh = await newEventsAmong(ctx, calendar, objects, listing.rows, batch);
-    for (const object of objects) {
-      const candidate = fresh.get(object.href);
-      if (candidate) {
-        batch.push(candidate);
-        continue;
-      }
-      await importNewEvents(ctx, calendar, batch);
-      batch = [];
-      await applyRemoteObject(ctx, calendar, object);
-    }
-    if (batch.length >= IMPORT_BATCH) {
-      await importNewEvents(ctx, calendar, batch);
-      batch = [];
-    }
+  } finally {
+    // Written, or failed, before the pull goes on or gives up: never left running behind it.
+    await importer.settled();
   }
-  await importNewEvents(ctx, calendar, batch);
   // A copy the engine created after the token and the listing does not show was created and
   // deleted in between, which RFC 6578 lets a server leave out of the answer.
   const listed = new Set([...listing.changed.map((r) => r.href), ...listing.deleted]);
