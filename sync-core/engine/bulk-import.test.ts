@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import { utcDateTime } from '../../icalendar/index.js';
 import type { RemoteCalendar } from '../state/sync-state.js';
-import { newEventsAmong } from './bulk-import.js';
+import { BatchImporter, newEventsAmong, type NewObject } from './bulk-import.js';
 import type { RunContext } from './context.js';
 
 const NOW = Date.parse('2026-11-21T09:00:00Z');
@@ -46,4 +46,47 @@ it('leaves to the per-object path what the database, the run or a gathered batch
   // A UID listed twice in the page is one event in two objects: neither is imported in bulk.
   const twice = context([]);
   expect([...(await newEventsAmong(twice.ctx, calendar, [object('E'), { ...object('E'), href: 'http://127.0.0.1/cal/E-copy.ics' }], new Map())).keys()]).toEqual([]);
+});
+
+it('BatchImporter: writes full batches one at a time, in order, without the reader waiting, and the rest when settled', async () => {
+  const written: string[][] = [];
+  const finishWrite: Array<() => void> = [];
+  let writing = 0;
+  let mostAtOnce = 0;
+  const importer = new BatchImporter(async (batch) => {
+    writing++;
+    mostAtOnce = Math.max(mostAtOnce, writing);
+    await new Promise<void>((resolve) => finishWrite.push(resolve));
+    written.push(batch.map((p) => p.uid));
+    writing--;
+  }, 2);
+  const add = (uid: string) => importer.add({ uid } as NewObject);
+  add('a');
+  add('b'); // a full batch: its write starts, and add() does not wait for it
+  add('c');
+  add('d'); // the next full batch waits for the one before
+  expect([...importer.gathered]).toEqual(['a', 'b', 'c', 'd']);
+  await Promise.resolve();
+  expect(finishWrite).toHaveLength(1);
+  add('e');
+  const settled = importer.settled();
+  while (written.length < 3) {
+    await new Promise((resolve) => setImmediate(resolve));
+    finishWrite.shift()?.();
+  }
+  await settled;
+  expect(written).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  expect(mostAtOnce).toBe(1);
+});
+
+it('BatchImporter: a failed batch stops the ones after it, and settled() answers with its failure', async () => {
+  const written: string[][] = [];
+  const importer = new BatchImporter(async (batch) => {
+    if (batch[0]!.uid === 'a') throw new Error('refused');
+    written.push(batch.map((p) => p.uid));
+  }, 1);
+  importer.add({ uid: 'a' } as NewObject);
+  importer.add({ uid: 'b' } as NewObject);
+  await expect(importer.settled()).rejects.toThrow('refused');
+  expect(written).toEqual([]);
 });

@@ -97,9 +97,10 @@ export class BatchImporter {
   private readonly uids = new Set<string>();
   private writing: Promise<void> = Promise.resolve();
 
+  /** `write` is importNewEvents for the pull's calendar. */
   constructor(
-    private readonly ctx: RunContext,
-    private readonly calendar: RemoteCalendar,
+    private readonly write: (batch: NewObject[]) => Promise<void>,
+    private readonly size = IMPORT_BATCH,
   ) {}
 
   /** UIDs gathered or being written: not new again when another page lists them. */
@@ -110,21 +111,21 @@ export class BatchImporter {
   add(candidate: NewObject): void {
     this.batch.push(candidate);
     this.uids.add(candidate.uid);
-    if (this.batch.length >= IMPORT_BATCH) this.write();
+    if (this.batch.length >= this.size) this.startWriting();
   }
 
   /** Writes what is gathered; answers once every batch is written, or with the first failure. */
   async settled(): Promise<void> {
-    this.write();
+    this.startWriting();
     await this.writing;
   }
 
-  private write(): void {
+  private startWriting(): void {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
     // After the batch before it; once one failed, none after it is written.
-    this.writing = this.writing.then(() => importNewEvents(this.ctx, this.calendar, batch));
+    this.writing = this.writing.then(() => this.write(batch));
     // Read by settled(), maybe only after more pages: not an unhandled failure meanwhile.
     this.writing.catch(() => undefined);
   }

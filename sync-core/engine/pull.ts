@@ -23,7 +23,7 @@ import { parseICalendar, type ParsedCalendar } from '../../icalendar/index.js';
 import { InvalidSyncTokenError, UnexpectedResponseError } from '../caldav/errors.js';
 import type { RemoteObject, RemoteRef } from '../caldav/client.js';
 import type { CalendarForRun, RemoteCalendar, RemoteObjectRow } from '../state/sync-state.js';
-import { BatchImporter, newEventsAmong } from './bulk-import.js';
+import { BatchImporter, importNewEvents, newEventsAmong } from './bulk-import.js';
 import { contentHash } from './content-hash.js';
 import type { RunContext } from './context.js';
 import { findMovedCopy, ownAppointmentId, roleOfNewCopy } from './identity.js';
@@ -70,7 +70,7 @@ async function pullCalendar(ctx: RunContext, calendar: CalendarForRun): Promise<
   // connection are gathered across pages and written a batch at a time while the next pages are
   // read (BatchImporter), the rest one by one; what is gathered is written before anything else
   // is, so the order of the listing holds.
-  const importer = new BatchImporter(ctx, calendar);
+  const importer = new BatchImporter((batch) => importNewEvents(ctx, calendar, batch));
   try {
     for await (const page of ctx.client.multigetPages(calendar.url, listing.toFetch)) {
       const objects: RemoteObject[] = [];
