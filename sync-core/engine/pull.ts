@@ -102,7 +102,15 @@ async function pullCalendar(ctx: RunContext, calendar: CalendarForRun): Promise<
   const listed = new Set([...listing.changed.map((r) => r.href), ...listing.deleted]);
   // After a full listing (a first read, or a token iCloud refused), a followed copy it does not
   // show has vanished: looked for elsewhere, then kept as deleted in iCloud; nothing is removed (D6).
-  const suspects = listing.full ? await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url) : calendar.holdsUnconfirmed ? await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url) : [];
+  // While all the connection holds is what this run imported (a first sync), every copy here came
+  // from this listing: there is nothing to look for.
+  const suspects = ctx.importedUids
+    ? []
+    : listing.full
+      ? await ctx.state.followedHrefsIn(ctx.connection.id, calendar.url)
+      : calendar.holdsUnconfirmed
+        ? await ctx.state.unconfirmedIn(ctx.connection.id, calendar.url)
+        : [];
   const unseen = suspects.filter((href) => !listed.has(href));
   for (const href of [...listing.deleted, ...unseen]) await applyDeletion(ctx, href);
   if (complete && listing.token !== calendar.syncToken) await ctx.state.setSyncToken(ctx.connection.id, calendar.url, listing.token);
@@ -162,13 +170,20 @@ async function readCalendar(ctx: RunContext, calendar: RemoteCalendar): Promise<
   return { ...answer, calendar, toFetch: toFetch.map((r) => r.href) };
 }
 
-/** fetchChanges' answer, with the stored rows of the hrefs it lists (read in one statement). */
+/**
+ * fetchChanges' answer, with the stored rows of the hrefs it lists (read in one statement). While
+ * all the connection holds is what this run imported (a first sync), it holds nothing of a
+ * calendar not pulled yet (an href belongs to one calendar), and the read is left out: on
+ * PostgreSQL it was a 10,000-value lookup on the first sync's path, finding nothing.
+ */
 async function listedWithRows(ctx: RunContext, calendar: RemoteCalendar, from: string | null) {
   const listed = await fetchChanges(ctx, calendar, from);
-  const rows = await ctx.state.objectsByHref(
-    ctx.connection.id,
-    listed.changed.map((r) => r.href),
-  );
+  const rows = ctx.importedUids
+    ? new Map<string, RemoteObjectRow>()
+    : await ctx.state.objectsByHref(
+        ctx.connection.id,
+        listed.changed.map((r) => r.href),
+      );
   return { ...listed, rows };
 }
 

@@ -54,6 +54,28 @@ describe('I1, I2, D4: iCloud events become blocked slots, never appointments or 
   });
 });
 
+describe('a first sync reads only what can be there', () => {
+  it('neither reads stored rows for the listing nor looks for vanished copies while the connection holds only what the run imported', async () => {
+    const asked: string[] = [];
+    const state = w.core.state;
+    const objectsByHref = state.objectsByHref.bind(state);
+    const followedHrefsIn = state.followedHrefsIn.bind(state);
+    state.objectsByHref = (...args) => (asked.push('objectsByHref'), objectsByHref(...args));
+    state.followedHrefsIn = (...args) => (asked.push('followedHrefsIn'), followedHrefsIn(...args));
+    const connection = await connectAlice(w, { linked: 'work', conflict: ['home', "Bob's family"] });
+    expect((await w.core.sync(connection.id)).pulled.created).toBeGreaterThan(3);
+    expect(asked).toEqual([]);
+    // Once the connection holds something, a full listing (the token forgotten) reads both again,
+    // and what it already holds is not imported twice.
+    const before = (await all()).length;
+    w.mock.control.forgetSyncTokens();
+    await w.core.sync(connection.id);
+    expect(asked).toContain('objectsByHref');
+    expect(asked).toContain('followedHrefsIn');
+    expect(await all()).toHaveLength(before);
+  });
+});
+
 describe('I3: iCloud changes are reflected in the platform', () => {
   it('moves a blocked slot when the event is moved on the iPhone', async () => {
     const connection = await connectAlice(w);
