@@ -14,6 +14,7 @@ import { PlatformError } from './platform/store.js';
 import { SyncError } from './errors.js';
 import { CALENDAR_TYPES, type CalendarType } from './platform/model.js';
 import type { SyncReport } from './engine/report.js';
+import { runWorker } from './scheduler/worker-loop.js';
 import { SyncCore } from './sync-core.js';
 
 interface GlobalOptions {
@@ -229,9 +230,9 @@ export async function main(argv: string[], out: (line: string) => void = console
   program
     .command('worker')
     .description(
-      'one of several workers sharing a database (a postgres:// --db): lease the connections that are due, sync them, give them back with their next poll time; a worker that dies loses its leases when they run out. SIGTERM or SIGINT stops it after the current batch',
+      'one of several workers sharing a database (a postgres:// --db): lease the connections that are due, sync them, give them back with their next poll time; a worker that dies loses its leases when they run out; a round that fails (the database restarting) is reported on stderr and tried again. SIGTERM or SIGINT stops it after the current batch',
     )
-    .option('--every-seconds <n>', 'how long to wait when nothing is due', seconds, 5)
+    .option('--every-seconds <n>', 'how long to wait when nothing is due (after a failed round: twice as long each time, up to a minute)', seconds, 5)
     .option('--concurrency <n>', 'connections synced at once', positive, 4)
     .option('--batch <n>', 'connections leased at a time', positive, 20)
     .option('--lease-seconds <n>', 'how long a lease lasts without renewal (renewed every third of it while syncing)', seconds, 600)
@@ -240,17 +241,22 @@ export async function main(argv: string[], out: (line: string) => void = console
       const global = program.opts<GlobalOptions>();
       const workerId = o.workerId ?? `${hostname()}:${process.pid}`;
       const core = await SyncCore.open({ database: global.db, secretKey: global.secretKey, workerId, schedule: { workerId, concurrency: o.concurrency, leaseMs: o.leaseSeconds * 1000 } });
-      let stopping = false;
-      const stop = () => (stopping = true);
+      const stopping = new AbortController();
+      const stop = () => stopping.abort();
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       err(`icloud-sync worker ${workerId}: leasing due connections from ${global.db.replace(/\/\/[^@/]*@/, '//…@')}`);
       try {
-        while (!stopping) {
-          const reports = await core.scheduler.tick({ limit: o.batch });
-          for (const report of reports) out(json ? JSON.stringify({ worker: workerId, ...report }) : `${workerId} ${formatReport(report)}`);
-          if (reports.length === 0 && !stopping) await new Promise((r) => setTimeout(r, o.everySeconds * 1000));
-        }
+        await runWorker(
+          {
+            tick: () => core.scheduler.tick({ limit: o.batch }),
+            report: (report) => out(json ? JSON.stringify({ worker: workerId, ...report }) : `${workerId} ${formatReport(report)}`),
+            failed: (error, retryInMs) =>
+              err(`icloud-sync worker ${workerId}: a polling round failed (${error instanceof Error ? error.message : String(error)}); trying again in ${retryInMs / 1000} s`),
+            stop: stopping.signal,
+          },
+          { idleMs: o.everySeconds * 1000, maxBackoffMs: Math.max(60_000, o.everySeconds * 1000) },
+        );
       } finally {
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);

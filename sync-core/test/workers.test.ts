@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockICloud, type RunningMockICloud } from '../../mock-icloud/index.js';
 import { systemClock } from '../../common/clock.js';
 import { utcDateTime } from '../../icalendar/index.js';
-import { startWorker } from './worker-process.js';
+import { lineMatching, startWorker } from './worker-process.js';
+import { once } from 'node:events';
 import { SyncCore } from '../sync-core.js';
 import { postgresPeer, startTestPostgres, type TestPostgres } from '../store/postgres/test-postgres.js';
 
@@ -115,4 +116,40 @@ describe.skipIf(postgres.skip)('several workers on one PostgreSQL', () => {
       ).toEqual([`Busy EV-${i}`]);
     }
   }, 180_000);
+
+  it('outlive a database restart: the failed round is reported and retried, and polling goes on', async () => {
+    const db = await server.createDatabase('restart');
+    const core = await SyncCore.open({ database: db, clock: systemClock });
+    cores.push(core);
+    const sub = await core.platform.createSubAccount({ name: 'Restart' });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const appleId = `restart${i}@example.com`;
+      mock.control.createAccount({ appleId, fullName: `Restart ${i}`, password: 'regular', appPasswords: ['aaaa-bbbb-cccc-dddd'] });
+      mock.control.createCalendar(appleId, { name: 'home', displayName: 'Home' });
+      const user = await core.platform.createUser({ subAccountId: sub.id, name: `Restart ${i}`, email: `r${i}@restart.test`, timeZone: 'UTC' });
+      const connection = await core.connections.connect({ subAccountId: sub.id, userId: user.id, appleId, appPassword: 'aaaa-bbbb-cccc-dddd', serverUrl: mock.gatewayUrl });
+      await core.connections.chooseCalendars(connection.id, { linked: 'Home' });
+      ids.push(connection.id);
+    }
+    const w = startWorker(db, 'r1', ['--lease-seconds', '3', '--every-seconds', '0.2', '--concurrency', '2'], { stderr: 'pipe' });
+    workers.push(w);
+    const syncedSince = async (since: number) => (await core.state.listConnections()).filter((c) => ids.includes(c.id) && (c.lastSyncAt ?? 0) > since).length;
+    for (let i = 0; (await syncedSince(0)) < ids.length; i++) {
+      if (i > 600) throw new Error('the worker did not sync');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const failedRound = lineMatching(w.stderr!, /icloud-sync worker r1: a polling round failed \(.+\); trying again in 0\.2 s/);
+    await server.restart(async () => void (await failedRound));
+    const restartedAt = Date.now();
+    for (const id of ids) await core.state.updateConnection(id, { nextPollAt: 0 });
+    for (let i = 0; (await syncedSince(restartedAt)) < ids.length; i++) {
+      if (i > 600) throw new Error('the worker did not poll again after the restart');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(w.exitCode).toBeNull();
+    w.kill('SIGTERM');
+    const [code] = (await once(w, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  }, 120_000);
 });

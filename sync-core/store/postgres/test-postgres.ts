@@ -21,6 +21,11 @@ export interface TestPostgres {
   directory: string;
   /** A new, empty database on this server, and its URL. */
   createDatabase(name: string): Promise<string>;
+  /**
+   * Stops the server as a crash would (immediate shutdown), runs `whileDown`, and starts it again on
+   * the same port with the same data: what a client sees when its database restarts.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -105,6 +110,14 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         await client.end();
       }
       return `postgres://test@127.0.0.1:${port}/${encodeURIComponent(name)}`;
+    },
+    async restart(whileDown) {
+      await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], owner);
+      try {
+        await whileDown?.();
+      } finally {
+        await run(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start'], owner);
+      }
     },
     async stop() {
       try {
