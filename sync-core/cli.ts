@@ -215,15 +215,30 @@ export async function main(argv: string[], out: (line: string) => void = console
 
   program
     .command('watch')
-    .description('poll every due connection until Ctrl-C (5 min cadence, jitter, backoff); with --json one report per line')
+    .description('poll every due connection until Ctrl-C (5 min cadence, jitter, backoff); with --json one report per line; a round that fails is reported on stderr and tried again')
     .option('--every-seconds <n>', 'how often to look for due connections', seconds, 15)
     .action(
       withCore(async (core, _print, o) => {
         err(`icloud-sync: polling ${(await core.state.listConnections()).length} connection(s); Ctrl-C to stop`);
-        for (;;) {
-          for (const report of await core.poll()) out(json ? JSON.stringify(report) : formatReport(report));
-          await new Promise((r) => setTimeout(r, o.everySeconds * 1000));
+        const stopping = new AbortController();
+        const stop = () => stopping.abort();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        try {
+          await runWorker(
+            {
+              tick: () => core.poll(),
+              report: (report) => out(json ? JSON.stringify(report) : formatReport(report)),
+              failed: (error, retryInMs) => err(`icloud-sync: a polling round failed (${error instanceof Error ? error.message : String(error)}); trying again in ${retryInMs / 1000} s`),
+              stop: stopping.signal,
+            },
+            { idleMs: o.everySeconds * 1000, maxBackoffMs: Math.max(60_000, o.everySeconds * 1000) },
+          );
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
         }
+        return 0;
       }),
     );
 

@@ -107,7 +107,7 @@ export class SyncCore {
   }
 
   async close(): Promise<void> {
-    this.scheduler.stop();
+    await this.scheduler.stop();
     await this.store.close();
   }
 }

@@ -177,4 +177,27 @@ describe('Scheduler', () => {
     expect(await core.state.leaseDueConnections('other', clock.now(), clock.now() + 1000, 10)).toEqual([]);
     await core.close();
   });
+
+  it('keeps polling in the background through a failed tick, reporting it, until stopped', async () => {
+    const { clock, core } = await setUp(2);
+    const lease = core.state.leaseDueConnections.bind(core.state);
+    let leases = 0;
+    core.state.leaseDueConnections = async (...args) => {
+      if (leases++ === 0) throw new Error('database restarting');
+      return lease(...args);
+    };
+    let bothSynced!: () => void;
+    const synced = new Set<string>();
+    const done = new Promise<void>((resolve) => (bothSynced = resolve));
+    const engine = engineWith(core, (id) => (synced.add(id), synced.size === 2 && bothSynced(), 'ok'));
+    const scheduler = new Scheduler({ engine, store: core.store, clock });
+    const errors: string[] = [];
+    scheduler.start(1, (error) => errors.push((error as Error).message));
+    // Hangs (the test times out) if the failed tick ended the polling.
+    await done;
+    await scheduler.stop();
+    expect(errors).toEqual(['database restarting']);
+    expect((await core.state.listConnections()).every((c) => c.lastSyncAt !== undefined || c.nextPollAt > clock.now())).toBe(true);
+    await core.close();
+  });
 });

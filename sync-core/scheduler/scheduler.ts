@@ -13,6 +13,7 @@ import type { SyncEngine } from '../engine/sync-run.js';
 import type { SyncReport } from '../engine/report.js';
 import type { Store } from '../store/store.js';
 import { GroupedRecorder, RunStarts } from './run-batches.js';
+import { runWorker } from './worker-loop.js';
 
 export interface SchedulerOptions {
   intervalMs?: number;
@@ -48,8 +49,7 @@ export const DEFAULT_SCHEDULE = {
 export class Scheduler {
   private readonly options: Required<SchedulerOptions>;
   private random: () => number;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private background: { stopping: AbortController; done: Promise<void> } | undefined;
 
   constructor(
     private readonly deps: { engine: SyncEngine; store: Store; clock: Clock },
@@ -113,25 +113,28 @@ export class Scheduler {
     return this.options.intervalMs + Math.floor(this.random() * this.options.jitterMs);
   }
 
-  /** Keeps polling in the background (the CLI's `watch`); ticks every `everyMs`. */
-  start(everyMs = 15_000): void {
-    if (this.timer) return;
-    const loop = async () => {
-      if (!this.running) {
-        this.running = true;
-        try {
-          await this.tick();
-        } finally {
-          this.running = false;
-        }
-      }
-      this.timer = setTimeout(() => void loop(), everyMs);
-    };
-    this.timer = setTimeout(() => void loop(), 0);
+  /**
+   * Keeps polling in the background until stop(): a tick, and the next one `everyMs` after a tick
+   * that found nothing due (at once after one that did). A tick that fails is given to `onError`
+   * (by default a line on stderr) and tried again after a pause that doubles up to a minute
+   * (worker-loop.ts): the embedding process neither crashes on it nor stops polling.
+   */
+  start(everyMs = 15_000, onError: (error: unknown, retryInMs: number) => void = reportOnStderr): void {
+    if (this.background) return;
+    const stopping = new AbortController();
+    const done = runWorker({ tick: () => this.tick(), report: () => undefined, failed: onError, stop: stopping.signal }, { idleMs: everyMs, maxBackoffMs: Math.max(60_000, everyMs) });
+    this.background = { stopping, done };
   }
 
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+  /** Stops polling in the background; resolves once the tick in progress, if any, has finished. */
+  async stop(): Promise<void> {
+    const background = this.background;
+    this.background = undefined;
+    background?.stopping.abort();
+    await background?.done;
   }
+}
+
+function reportOnStderr(error: unknown, retryInMs: number): void {
+  process.stderr.write(`icloud-sync: a polling round failed (${error instanceof Error ? error.message : String(error)}); trying again in ${retryInMs / 1000} s\n`);
 }
