@@ -456,8 +456,7 @@ export function storeContract(name: string, target: ContractTarget): void {
       const { store, sub, alice, bob, john } = await setup();
       const state = current.state;
       await state.insertConnection(connectionOf(sub.id, alice.id, 'icl_1'));
-      const calendar = (name: string) => ({ url: `http://127.0.0.1/1/${name}/`, displayName: name, components: ['VEVENT'], access: 'writable' as const, kind: 'calendar', shared: false });
-      await state.saveRemoteCalendars('icl_1', [calendar('home'), calendar('work')]);
+      await state.saveRemoteCalendars('icl_1', [remoteCalendar(1, 'home'), remoteCalendar(1, 'work')]);
       const separate = async (cursor: number) => ({
         user: await store.getUser(alice.id),
         plan: await state.planRun('icl_1', T0 + 1000),
@@ -496,16 +495,8 @@ export function storeContract(name: string, target: ContractTarget): void {
       const state = current.state;
       await state.insertConnection(connectionOf(sub.id, alice.id, 'icl_1'));
       await state.insertConnection(connectionOf(sub.id, bob.id, 'icl_2'));
-      const calendar = (c: number, name: string) => ({
-        url: `http://127.0.0.1/${c}/${name}/`,
-        displayName: name,
-        components: ['VEVENT'],
-        access: 'writable' as const,
-        kind: 'calendar',
-        shared: false,
-      });
-      await state.saveRemoteCalendars('icl_1', [calendar(1, 'home'), calendar(1, 'work')]);
-      await state.saveRemoteCalendars('icl_2', [calendar(2, 'a'), calendar(2, 'b'), calendar(2, 'c')]);
+      await state.saveRemoteCalendars('icl_1', [remoteCalendar(1, 'home'), remoteCalendar(1, 'work')]);
+      await state.saveRemoteCalendars('icl_2', [remoteCalendar(2, 'a'), remoteCalendar(2, 'b'), remoteCalendar(2, 'c')]);
       const e = await store.createEvent({ subAccountId: sub.id, kind: 'appointment', userIds: [alice.id], contactIds: [john.id], title: 'a', start: MON, end: MON + H });
       await state.addPending('icl_1', e.id, 'PUT failed');
       await state.saveObjects([
@@ -625,6 +616,11 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(await state.lastRun('icl_2')).toEqual({ startedAt: 40, finishedAt: 41, report: { n: 4 } });
     });
   });
+}
+
+/** A writable event calendar of connection number `n`, named `name`. */
+function remoteCalendar(n: number, name: string) {
+  return { url: `http://127.0.0.1/${n}/${name}/`, displayName: name, components: ['VEVENT'], access: 'writable' as const, kind: 'calendar', shared: false };
 }
 
 function connectionOf(subAccountId: string, userId: string, id: string) {
