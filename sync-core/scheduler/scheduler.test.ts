@@ -200,4 +200,23 @@ describe('Scheduler', () => {
     expect((await core.state.listConnections()).every((c) => c.lastSyncAt !== undefined || c.nextPollAt > clock.now())).toBe(true);
     await core.close();
   });
+
+  it('stops starting runs after one throws, records the runs already finished, then fails the tick with that error', async () => {
+    const { clock, core } = await setUp(4);
+    const started: string[] = [];
+    const engine = engineWith(
+      core,
+      () => 'ok',
+      async (id) => {
+        started.push(id);
+        if (id === 'c1') throw new Error('user usr_000002 no longer exists');
+      },
+    );
+    const tick = new Scheduler({ engine, store: core.store, clock }, { concurrency: 1, recordDelayMs: 60_000 }).tick();
+    await expect(tick).rejects.toThrow('no longer exists');
+    expect(started).toEqual(['c0', 'c1']);
+    expect(await core.state.lastRun('c0')).toBeDefined(); // written at the end although its batch was not full
+    expect(await core.state.lastRun('c2')).toBeUndefined();
+    await core.close();
+  });
 });

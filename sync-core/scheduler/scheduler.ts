@@ -82,20 +82,29 @@ export class Scheduler {
     });
     const lease = { worker: workerId, nextPollAt: (run: Parameters<typeof this.nextPoll>[0]) => this.nextPoll(run) };
     const reports: SyncReport[] = [];
+    // A run that throws (its record refused, its user gone) stops the tick from starting more; the
+    // runs under way finish and are recorded before the tick fails with the first error. The
+    // connections not started keep their leases until they run out.
+    let failure: { error: unknown } | undefined;
     let next = 0;
     const worker = async () => {
-      while (next < due.length) {
+      while (next < due.length && !failure) {
         const index = next++;
         const connection = due[index]!;
-        reports.push(await this.deps.engine.syncConnection(connection.id, { connection, lease, start: starts.startOf(index), recorder }));
+        try {
+          reports.push(await this.deps.engine.syncConnection(connection.id, { connection, lease, start: starts.startOf(index), recorder }));
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     };
     try {
       await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
-      await recorder.settle();
+      await recorder.settle().catch((error: unknown) => void (failure ??= { error }));
     } finally {
       clearInterval(heartbeat);
     }
+    if (failure) throw failure.error;
     return reports.sort((a, b) => a.connectionId.localeCompare(b.connectionId));
   }
 
