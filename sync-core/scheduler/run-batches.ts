@@ -27,7 +27,10 @@ export class RunStarts {
     const batch = Math.floor(index / this.size);
     const starts = this.batch(batch);
     if (index % this.size === 0) void this.batch(batch + 1);
-    return starts.then((all) => all[index % this.size]!);
+    const start = starts.then((all) => all[index % this.size]!);
+    // A run that ends before it needs its start (a connection no longer active) never asks.
+    start.catch(() => undefined);
+    return start;
   }
 
   private batch(n: number): Promise<RunStart[]> {
