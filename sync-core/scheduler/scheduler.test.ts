@@ -219,4 +219,19 @@ describe('Scheduler', () => {
     expect(await core.state.lastRun('c2')).toBeUndefined();
     await core.close();
   });
+
+  it('fails each run of a batch whose starts could not be read, records them, and leaves no rejection unhandled', async () => {
+    const { clock, core } = await setUp(3);
+    core.store.startRuns = async () => {
+      throw new Error('connection terminated unexpectedly');
+    };
+    const reports = await new Scheduler({ engine: core.engine, store: core.store, clock }, { batchSize: 2 }).tick();
+    expect(reports.map((r) => [r.connectionId, r.outcome, r.errors[0]?.message])).toEqual([
+      ['c0', 'failed', 'connection terminated unexpectedly'],
+      ['c1', 'failed', 'connection terminated unexpectedly'],
+      ['c2', 'failed', 'connection terminated unexpectedly'],
+    ]);
+    for (const id of ['c0', 'c1', 'c2']) expect((await core.state.getConnection(id))!.consecutiveFailures).toBe(1);
+    await core.close();
+  });
 });
