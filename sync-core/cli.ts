@@ -14,7 +14,7 @@ import { PlatformError } from './platform/store.js';
 import { SyncError } from './errors.js';
 import { CALENDAR_TYPES, type CalendarType } from './platform/model.js';
 import type { SyncReport } from './engine/report.js';
-import { runWorker } from './scheduler/worker-loop.js';
+import { failedRound, runWorker } from './scheduler/worker-loop.js';
 import { SyncCore } from './sync-core.js';
 
 interface GlobalOptions {
@@ -32,6 +32,20 @@ const seconds = (text: string): number => {
 /** An ISO time as epoch ms, checked while parsing. */
 const time = (text: string): number => Date.parse(isoTime(text));
 const list = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Runs `fn` until it ends, with a signal SIGINT or SIGTERM aborts (watch and worker stop after their round). */
+async function untilSignalled<T>(fn: (stop: AbortSignal) => Promise<T>): Promise<T> {
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await fn(stopping.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
 
 export async function main(argv: string[], out: (line: string) => void = consoleIo.out, err: (line: string) => void = consoleIo.err): Promise<number> {
   // The conformance adapter has its own options (conformance/driver/reference-adapter.ts) and no
@@ -220,24 +234,17 @@ export async function main(argv: string[], out: (line: string) => void = console
     .action(
       withCore(async (core, _print, o) => {
         err(`icloud-sync: polling ${(await core.state.listConnections()).length} connection(s); Ctrl-C to stop`);
-        const stopping = new AbortController();
-        const stop = () => stopping.abort();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        try {
-          await runWorker(
+        await untilSignalled((stop) =>
+          runWorker(
             {
               tick: () => core.poll(),
               report: (report) => out(json ? JSON.stringify(report) : formatReport(report)),
-              failed: (error, retryInMs) => err(`icloud-sync: a polling round failed (${error instanceof Error ? error.message : String(error)}); trying again in ${retryInMs / 1000} s`),
-              stop: stopping.signal,
+              failed: (error, retryInMs) => err(`icloud-sync: ${failedRound(error, retryInMs)}`),
+              stop,
             },
-            { idleMs: o.everySeconds * 1000, maxBackoffMs: Math.max(60_000, o.everySeconds * 1000) },
-          );
-        } finally {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-        }
+            { idleMs: o.everySeconds * 1000 },
+          ),
+        );
         return 0;
       }),
     );
@@ -256,25 +263,20 @@ export async function main(argv: string[], out: (line: string) => void = console
       const global = program.opts<GlobalOptions>();
       const workerId = o.workerId ?? `${hostname()}:${process.pid}`;
       const core = await SyncCore.open({ database: global.db, secretKey: global.secretKey, workerId, schedule: { workerId, concurrency: o.concurrency, leaseMs: o.leaseSeconds * 1000 } });
-      const stopping = new AbortController();
-      const stop = () => stopping.abort();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
       err(`icloud-sync worker ${workerId}: leasing due connections from ${global.db.replace(/\/\/[^@/]*@/, '//…@')}`);
       try {
-        await runWorker(
-          {
-            tick: () => core.scheduler.tick({ limit: o.batch }),
-            report: (report) => out(json ? JSON.stringify({ worker: workerId, ...report }) : `${workerId} ${formatReport(report)}`),
-            failed: (error, retryInMs) =>
-              err(`icloud-sync worker ${workerId}: a polling round failed (${error instanceof Error ? error.message : String(error)}); trying again in ${retryInMs / 1000} s`),
-            stop: stopping.signal,
-          },
-          { idleMs: o.everySeconds * 1000, maxBackoffMs: Math.max(60_000, o.everySeconds * 1000) },
+        await untilSignalled((stop) =>
+          runWorker(
+            {
+              tick: () => core.scheduler.tick({ limit: o.batch }),
+              report: (report) => out(json ? JSON.stringify({ worker: workerId, ...report }) : `${workerId} ${formatReport(report)}`),
+              failed: (error, retryInMs) => err(`icloud-sync worker ${workerId}: ${failedRound(error, retryInMs)}`),
+              stop,
+            },
+            { idleMs: o.everySeconds * 1000 },
+          ),
         );
       } finally {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
         await core.close();
       }
       status = 0;

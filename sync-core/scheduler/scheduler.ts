@@ -13,7 +13,7 @@ import type { SyncEngine } from '../engine/sync-run.js';
 import type { SyncReport } from '../engine/report.js';
 import type { Store } from '../store/store.js';
 import { GroupedRecorder, RunStarts } from './run-batches.js';
-import { runWorker } from './worker-loop.js';
+import { failedRound, runWorker } from './worker-loop.js';
 
 export interface SchedulerOptions {
   intervalMs?: number;
@@ -131,7 +131,7 @@ export class Scheduler {
   start(everyMs = 15_000, onError: (error: unknown, retryInMs: number) => void = reportOnStderr): void {
     if (this.background) return;
     const stopping = new AbortController();
-    const done = runWorker({ tick: () => this.tick(), report: () => undefined, failed: onError, stop: stopping.signal }, { idleMs: everyMs, maxBackoffMs: Math.max(60_000, everyMs) });
+    const done = runWorker({ tick: () => this.tick(), report: () => undefined, failed: onError, stop: stopping.signal }, { idleMs: everyMs });
     this.background = { stopping, done };
   }
 
@@ -145,5 +145,5 @@ export class Scheduler {
 }
 
 function reportOnStderr(error: unknown, retryInMs: number): void {
-  process.stderr.write(`icloud-sync: a polling round failed (${error instanceof Error ? error.message : String(error)}); trying again in ${retryInMs / 1000} s\n`);
+  process.stderr.write(`icloud-sync: ${failedRound(error, retryInMs)}\n`);
 }

@@ -3,7 +3,7 @@
  *
  * A tick that fails (the database restarting or unreachable, a batch of run records that could not
  * be written) does not end the worker: it is reported, and tried again after a pause that doubles
- * from `idleMs` up to `maxBackoffMs`. The connections that tick had leased are not given back; their
+ * from `idleMs` up to `maxBackoffMs` (a minute by default). The connections that tick had leased are not given back; their
  * leases run out as a dead worker's would, and any worker may take them then. Stopping (SIGTERM)
  * ends a pause at once, and never a tick half-way: the tick in progress finishes first.
  */
@@ -23,8 +23,15 @@ export interface WorkerLoop {
   pause?(ms: number, stop: AbortSignal): Promise<void>;
 }
 
-export async function runWorker(loop: WorkerLoop, options: { idleMs: number; maxBackoffMs: number }): Promise<void> {
+/** The line a failed round is reported with, on the CLI and by Scheduler.start. */
+export function failedRound(error: unknown, retryInMs: number): string {
+  return `a polling round failed (${error instanceof Error ? error.message : String(error)}); trying again in ${retryInMs / 1000} s`;
+}
+
+/** `maxBackoffMs` defaults to a minute, or `idleMs` when that is longer. */
+export async function runWorker(loop: WorkerLoop, options: { idleMs: number; maxBackoffMs?: number }): Promise<void> {
   const pause = loop.pause ?? ((ms: number, stop: AbortSignal) => sleep(ms, undefined, { signal: stop }).catch(() => undefined));
+  const maxBackoffMs = options.maxBackoffMs ?? Math.max(60_000, options.idleMs);
   let failures = 0;
   while (!loop.stop.aborted) {
     let reports: SyncReport[];
@@ -33,7 +40,7 @@ export async function runWorker(loop: WorkerLoop, options: { idleMs: number; max
       failures = 0;
     } catch (error) {
       failures++;
-      const retryInMs = Math.min(options.maxBackoffMs, options.idleMs * 2 ** (failures - 1));
+      const retryInMs = Math.min(maxBackoffMs, options.idleMs * 2 ** (failures - 1));
       loop.failed(error, retryInMs);
       await pause(retryInMs, loop.stop);
       continue;
