@@ -43,6 +43,16 @@ export class UnexpectedResponseError extends ICloudError {
   }
 }
 
+/**
+ * 403 with DAV:number-of-matches-within-limits: the REPORT would answer with more than the server
+ * sends at once (CalendarServer: over 5,000 hrefs, or too much calendar-data). Ask for less.
+ */
+export class TooManyMatchesError extends UnexpectedResponseError {
+  constructor(method: string, url: string) {
+    super(method, url, 403, 'the server refuses to answer that many objects at once (number-of-matches-within-limits)');
+  }
+}
+
 /** The sync token is no longer valid (iCloud's bare 403, RFC 6578 409/410): do a full listing. */
 export class InvalidSyncTokenError extends ICloudError {
   constructor(readonly calendarUrl: string) {

@@ -2,6 +2,7 @@
  * iCloud → platform: RULES.md I1–I5, D4, D5, D6.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../mock-icloud/http/body.js';
 import { at, connectAlice, createWorld, iphoneEvent, type TestWorld } from './world.js';
 
 let w: TestWorld;
@@ -73,6 +74,46 @@ describe('a first sync reads only what can be there', () => {
     expect(asked).toContain('objectsByHref');
     expect(asked).toContain('followedHrefsIn');
     expect(await all()).toHaveLength(before);
+  });
+});
+
+describe('a calendar of events too big to download 500 at a time', () => {
+  const DEFAULT_REPORT_BYTES = LIMITS.reportDataBytes;
+  afterEach(() => {
+    LIMITS.reportDataBytes = DEFAULT_REPORT_BYTES;
+  });
+  const bigEvent = (i: number) =>
+    iphoneEvent(`BIG-${i}`, `202612${String(1 + (i % 28)).padStart(2, '0')}T090000Z`, `202612${String(1 + (i % 28)).padStart(2, '0')}T100000Z`, [`DESCRIPTION:${'minutes '.repeat(150)}`]);
+  const multigets = () => w.mock.control.journal({ method: 'REPORT' }).filter((e) => e.status === 403 || e.status === 207);
+
+  it('asks again in halves when iCloud refuses an answer as too large, and asks the rest at the size that passed', async () => {
+    for (let i = 0; i < 60; i++) w.mock.control.putEvent('alice@example.com', 'home', { ics: bigEvent(i) });
+    // About eight of these events fit in one answer.
+    LIMITS.reportDataBytes = 8 * bigEvent(0).length + 100;
+    const connection = await connectAlice(w);
+    const since = w.mock.control.journal().at(-1)!.seq;
+    const report = await w.core.sync(connection.id);
+    expect(report.outcome).toBe('ok');
+    expect((await all()).filter((e) => e.title === 'iPhone event')).toHaveLength(60);
+    const asked = multigets().filter((e) => e.seq > since);
+    const refused = asked.filter((e) => e.status === 403);
+    // One page of 60-odd hrefs, refused and halved until about eight fit (three refusals here);
+    // every piece after that passes at the first try.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.length).toBeLessThanOrEqual(4);
+    expect(refused.every((e) => /calendar-multiget answer would carry more/.test(e.reason ?? ''))).toBe(true);
+    const lastRefusal = refused.at(-1)!.seq;
+    expect(asked.filter((e) => e.seq > lastRefusal).every((e) => e.status === 207)).toBe(true);
+  });
+
+  it('fails only that calendar when one event is too large even alone, and says why', async () => {
+    w.mock.control.putEvent('alice@example.com', 'home', { ics: bigEvent(0) });
+    LIMITS.reportDataBytes = bigEvent(0).length - 1;
+    const connection = await connectAlice(w, { linked: 'work', conflict: ['home', "Bob's family"] });
+    const report = await w.core.sync(connection.id);
+    expect(report.errors).toEqual([expect.objectContaining({ phase: 'pull', message: expect.stringMatching(/calendar-multiget .*number-of-matches-within-limits/) })]);
+    expect(report.errors[0]!.calendarUrl).toMatch(/\/home\/$/);
+    expect(await titled('Dentist (Bob)')).toHaveLength(1); // the other calendar is read
   });
 });
 
