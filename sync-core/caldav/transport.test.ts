@@ -5,8 +5,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CalDavClient } from './client.js';
+import { piecesBounded } from './transport.js';
 import { AuthRefusedError, ServiceUnavailableError, UnexpectedResponseError } from './errors.js';
 
 const ANSWER = '<?xml version="1.0" encoding="utf-8"?><d:multistatus xmlns:d="DAV:"><d:sync-token>token-1</d:sync-token></d:multistatus>';
@@ -191,3 +193,31 @@ for (const [transport, extra] of Object.entries(TRANSPORTS) as [keyof typeof TRA
     });
   });
 }
+
+describe('piecesBounded', () => {
+  const seed = process.env.PIECES_SEED ? Number(process.env.PIECES_SEED) : Date.now() % 2_147_483_647;
+  const read = async (chunks: Uint8Array[]) => {
+    const out: string[] = [];
+    for await (const piece of piecesBounded(chunks, Infinity, () => undefined)) out.push(piece);
+    return out.join('');
+  };
+
+  it(`decodes any bytes, cut anywhere, as the whole body is decoded, malformed ones included (seed ${seed})`, async () => {
+    console.log(`piecesBounded property test seed: ${seed} (replay with PIECES_SEED=${seed})`);
+    // Whole characters of one to four bytes, and single bytes biased towards UTF-8's lead and
+    // continuation bytes, so that cut and broken characters are common.
+    const character = fc.constantFrom('a', '\u00e9', '\u20ac', '\ud83d\ude00').map((c) => [...Buffer.from(c)]);
+    const byte = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xbf }), fc.integer({ min: 0xc0, max: 0xff })).map((b) => [b]);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(character, byte), { maxLength: 20 }), fc.array(fc.nat(40), { maxLength: 6 }), async (parts, cuts) => {
+        const whole = Buffer.from(parts.flat());
+        const at = [...new Set(cuts.map((c) => Math.min(c, whole.length)))].sort((a, b) => a - b);
+        const chunks = [0, ...at].map((from, i) => whole.subarray(from, at[i] ?? whole.length));
+        expect(await read(chunks)).toBe(whole.toString('utf8'));
+      }),
+      { seed, numRuns: 3000 },
+    );
+    expect(await read([Buffer.from([0x61, 0xe2, 0x82]), Buffer.from([0xac, 0x62])])).toBe('a\u20acb');
+    expect(await read([Buffer.from([0x61, 0xf0, 0x9f])])).toBe(Buffer.from([0x61, 0xf0, 0x9f]).toString('utf8'));
+  });
+});

@@ -62,17 +62,43 @@ function withinLimit(size: number, limit: number, cancel: () => unknown): number
   throw new Error(`the answer is larger than ${limit} bytes`);
 }
 
-/** A body as text, piece by piece, refused once it passes `limit` bytes (the rest is not read). */
+/**
+ * A body as text, piece by piece, refused once it passes `limit` bytes (the rest is not read).
+ * Decoded exactly as readBounded decodes the whole (Buffer's UTF-8: a byte order mark kept,
+ * malformed bytes as U+FFFD), a character cut between two chunks held back until it is whole.
+ *
+ * Not TextDecoder's streaming mode, nor StringDecoder: both gave the XML reader strings it read
+ * about twice as slowly (a 500-event multiget answer: 4.7 ms against 2.5 ms); Buffer's decoder
+ * gives ASCII text in V8's compact one-byte form.
+ */
 export async function* piecesBounded(body: AsyncIterable<Uint8Array> | null, limit: number, cancel: () => unknown): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
   let size = 0;
+  let held: Buffer | undefined;
   for await (const chunk of body ?? []) {
     size = withinLimit(size + chunk.byteLength, limit, cancel);
-    const text = decoder.decode(chunk, { stream: true });
+    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (held) bytes = Buffer.concat([held, bytes]);
+    const cut = bytes.length - incompleteTail(bytes);
+    held = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : undefined;
+    const text = bytes.toString('utf8', 0, cut);
     if (text) yield text;
   }
-  const rest = decoder.decode();
-  if (rest) yield rest;
+  if (held) yield held.toString('utf8');
+}
+
+/**
+ * How many bytes at the end of `bytes` start a UTF-8 character that is not complete in it. The
+ * text before them decodes as it would within the whole: a byte that is not a continuation byte
+ * always starts a fresh character, even after a malformed one.
+ */
+export function incompleteTail(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const b = bytes[bytes.length - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: its lead is further back
+    const length = b >= 0xf8 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return length > back ? back : 0;
+  }
+  return 0; // complete, or malformed: decoded now either way
 }
 
 /** `pieces`, calling `finished` however the reading ends (done, failed, or stopped by the reader). */
