@@ -198,7 +198,10 @@ describe('piecesBounded', () => {
   const seed = process.env.PIECES_SEED ? Number(process.env.PIECES_SEED) : Date.now() % 2_147_483_647;
   const read = async (chunks: Uint8Array[]) => {
     const out: string[] = [];
-    for await (const piece of piecesBounded(chunks, Infinity, () => undefined)) out.push(piece);
+    const body = (async function* () {
+      yield* chunks;
+    })();
+    for await (const piece of piecesBounded(body, Infinity, () => undefined)) out.push(piece);
     return out.join('');
   };
 
