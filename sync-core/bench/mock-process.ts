@@ -43,17 +43,22 @@ export async function startMockProcess(options: { world?: unknown; clock?: numbe
   });
   return {
     gatewayUrl,
-    async control(method, path, body) {
-      const res = await fetch(new URL(`__mock/${path}`, gatewayUrl), { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-      return text ? (JSON.parse(text) as unknown) : undefined;
-    },
+    control: controlAt(gatewayUrl),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** MockProcess.control for the mock at `gatewayUrl`, from any process (a bench's child included). */
+export function controlAt(gatewayUrl: string): MockProcess['control'] {
+  return async (method, path, body) => {
+    const res = await fetch(new URL(`__mock/${path}`, gatewayUrl), { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+    return text ? (JSON.parse(text) as unknown) : undefined;
   };
 }
