@@ -104,6 +104,19 @@ interface Open {
   scope: ReadonlyMap<string, string>;
 }
 
+/** A start tag as read, with what it counted towards the body's limits (see XmlReader.knownTag). */
+interface KnownTag {
+  name: XmlName;
+  attrs: Readonly<Record<string, string>>;
+  attributes: number;
+  declarations: number;
+  selfClosing: boolean;
+  open: Open;
+}
+
+/** Start tags XmlReader keeps by their text: far more than an answer's few kinds, few enough to bound a hostile body's cost. */
+const MAX_KNOWN_TAGS = 4096;
+
 export type XmlLimits = typeof XML_LIMITS;
 
 /**
@@ -186,10 +199,17 @@ export class XmlReader {
   private readonly resolved = new Map<ReadonlyMap<string, string>, Map<string, XmlName>>();
   /** Scopes made by a declaration, per scope it was made in (see derive). */
   private readonly derived = new Map<ReadonlyMap<string, string>, Map<string, ReadonlyMap<string, string>>>();
+  /** Start tags read before, by their text, per scope they were read in (see startTag). */
+  private readonly knownTags = new Map<ReadonlyMap<string, string>, Map<string, KnownTag>>();
+  private knownTagCount = 0;
+  /** What isWhole found for the start tag it said was whole, for startTag, which reads it next. */
+  private wholeKnownTag: { tag: KnownTag; end: number } | undefined;
 
+  /** `reuseStartTags: false` reads every start tag the long way (see knownTag): for the test that holds both ways to the same reading. */
   constructor(
     private readonly handler: XmlHandler,
     private readonly limits: XmlLimits = XML_LIMITS,
+    private readonly options: { reuseStartTags?: boolean } = {},
   ) {}
 
   /** The next piece of the text; the handler hears of every token it completes. */
@@ -310,6 +330,12 @@ export class XmlReader {
       if (s.length - lt >= 9) return s.startsWith('<![CDATA[', lt) ? this.ends(lt, 9, ']]>') : true;
       this.pending(lt, lt);
       return false;
+    }
+    // A start tag read before is whole once its text up to the first '>' is here (knownTag).
+    const known = this.knownTag(lt);
+    if (known) {
+      this.wholeKnownTag = known;
+      return true;
     }
     // A start tag ends at the first '>' outside a quoted value (NaN: nothing after the '<' yet).
     let quote = !this.pendingText && this.pendingAt === lt ? this.inQuote : '';
@@ -475,6 +501,23 @@ export class XmlReader {
     if (this.rootSeen && this.stack.length === 0) this.fail('another element after the root element');
     if (this.stack.length + 1 > this.limits.depth) this.fail(`XML nested more than ${this.limits.depth} levels deep`);
     if (++this.elements > this.limits.elements) this.fail(`more than ${this.limits.elements} elements`);
+    // isWhole found it already when the text comes in pieces.
+    const known = this.wholeKnownTag ?? this.knownTag(at);
+    this.wholeKnownTag = undefined;
+    // The text of a start tag read before in this scope reads the same way again, unless it takes
+    // the body past a limit (then the long way finds the attribute that does, for the message).
+    if (known && this.attributes + known.tag.attributes <= this.limits.attributes && this.declarations + known.tag.declarations <= this.limits.namespaceDeclarations) {
+      this.attributes += known.tag.attributes;
+      this.declarations += known.tag.declarations;
+      this.i = known.end;
+      this.rootSeen = true;
+      this.handler.open(known.tag.name, known.tag.attrs);
+      if (known.tag.selfClosing) this.handler.close();
+      else this.stack.push(known.tag.open);
+      return;
+    }
+    const attributesBefore = this.attributes;
+    const declarationsBefore = this.declarations;
     const tag = this.name(at + 1);
     this.i = at + 1 + tag.length;
     let raw: RawAttr[] = NO_RAW_ATTRIBUTES;
@@ -515,9 +558,41 @@ export class XmlReader {
     const name = this.resolve(tag, scope, false, at);
     const attrs = this.attributesOf(tag, raw, scope, at);
     this.rootSeen = true;
+    this.remember(at, parent?.scope ?? ROOT_SCOPE, {
+      name,
+      attrs: attrs === NO_ATTRIBUTES ? attrs : Object.freeze(attrs),
+      attributes: this.attributes - attributesBefore,
+      declarations: this.declarations - declarationsBefore,
+      selfClosing,
+      open: { tag, scope },
+    });
     this.handler.open(name, attrs);
     if (selfClosing) this.handler.close();
     else this.stack.push({ tag, scope });
+  }
+
+  /**
+   * The start tag at `at`, when the same text was read before in the same scope: an answer repeats
+   * a few start tags thousands of times (iCloud's `<response xmlns="DAV:">`, `<calendar-data
+   * xmlns="urn:ietf:params:xml:ns:caldav">`), and checking, scoping and resolving each again was
+   * a third of the reading. Only tags whose first '>' ends them are kept, so the text up to the
+   * first '>' is the whole tag when it is found.
+   */
+  private knownTag(at: number): { tag: KnownTag; end: number } | undefined {
+    const known = this.knownTags.get(this.stack.length === 0 ? ROOT_SCOPE : this.stack[this.stack.length - 1]!.scope);
+    if (!known) return undefined;
+    const gt = this.s.indexOf('>', at);
+    const tag = gt < 0 ? undefined : known.get(this.s.slice(at, gt + 1));
+    return tag && { tag, end: gt + 1 };
+  }
+
+  /** Keeps the start tag just read (from `at` to here) for knownTag, if its first '>' ends it; a few thousand at most. */
+  private remember(at: number, scope: ReadonlyMap<string, string>, tag: KnownTag): void {
+    if (this.options.reuseStartTags === false || this.knownTagCount >= MAX_KNOWN_TAGS || this.s.indexOf('>', at) !== this.i - 1) return;
+    let known = this.knownTags.get(scope);
+    if (!known) this.knownTags.set(scope, (known = new Map()));
+    known.set(this.s.slice(at, this.i), tag);
+    this.knownTagCount++;
   }
 
   /** The namespace scope of one element: `inherited` with its declarations (Namespaces in XML 1.0 §3–6). */

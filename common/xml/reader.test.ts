@@ -93,9 +93,9 @@ class Recorder implements XmlHandler {
 /** Limits a few documents pass, so the limit checks are cut into pieces too. */
 const LIMITS: XmlLimits = { depth: 8, elements: 14, attributesPerElement: 3, attributes: 8, namespaceDeclarationsPerElement: 2, namespaceDeclarations: 8 };
 
-function read(pieces: string[], limits: XmlLimits): { calls: string[]; error?: string } {
+function read(pieces: string[], limits: XmlLimits, reuseStartTags = true): { calls: string[]; error?: string } {
   const recorder = new Recorder();
-  const reader = new XmlReader(recorder, limits);
+  const reader = new XmlReader(recorder, limits, { reuseStartTags });
   try {
     for (const piece of pieces.slice(0, -1)) reader.write(piece);
     reader.end(pieces.at(-1));
@@ -131,6 +131,22 @@ describe('XmlReader in pieces', () => {
     console.log(`${failures} of 3000 documents refused`);
     expect(failures).toBeGreaterThan(600);
     expect(failures).toBeLessThan(2_400);
+  });
+
+  it(`reads a start tag it has read before as it read it the first time, limits and errors included (seed ${seed})`, () => {
+    let reused = 0;
+    fc.assert(
+      fc.property(documents, cuts, fc.boolean(), (text, cut, tight) => {
+        const limits = tight ? LIMITS : LIMITS_DEFAULT;
+        const longWay = read([text], limits, false);
+        if (/(<[^<>]+>)[^]*\1/.test(text)) reused++;
+        expect(read([text], limits)).toEqual(longWay);
+        if (!longWay.error?.includes('is not a legal XML character')) expect(read(piecesOf(text, cut), limits)).toEqual(longWay);
+      }),
+      { seed, numRuns: 2_000 },
+    );
+    // Most documents repeat a start tag, so the reused reading is what is compared.
+    expect(reused).toBeGreaterThan(500);
   });
 
   it('holds a CR and half a surrogate pair until the next piece, and drops what it has read', () => {
