@@ -14,7 +14,7 @@ import { PlatformError } from './platform/store.js';
 import { SyncError } from './errors.js';
 import { CALENDAR_TYPES, type CalendarType } from './platform/model.js';
 import type { SyncReport } from './engine/report.js';
-import { failedRound, runWorker } from './scheduler/worker-loop.js';
+import { FailureLog, runWorker } from './scheduler/worker-loop.js';
 import { SyncCore } from './sync-core.js';
 
 interface GlobalOptions {
@@ -234,12 +234,14 @@ export async function main(argv: string[], out: (line: string) => void = console
     .action(
       withCore(async (core, _print, o) => {
         err(`icloud-sync: polling ${(await core.state.listConnections()).length} connection(s); Ctrl-C to stop`);
+        const failures = new FailureLog((line) => err(`icloud-sync: ${line}`));
         await untilSignalled((stop) =>
           runWorker(
             {
               tick: () => core.poll(),
               report: (report) => out(json ? JSON.stringify(report) : formatReport(report)),
-              failed: (error, retryInMs) => err(`icloud-sync: ${failedRound(error, retryInMs)}`),
+              failed: (error, retryInMs, n) => failures.failed(error, retryInMs, n),
+              recovered: (n) => failures.recovered(n),
               stop,
             },
             { idleMs: o.everySeconds * 1000 },
@@ -264,13 +266,15 @@ export async function main(argv: string[], out: (line: string) => void = console
       const workerId = o.workerId ?? `${hostname()}:${process.pid}`;
       const core = await SyncCore.open({ database: global.db, secretKey: global.secretKey, workerId, schedule: { workerId, concurrency: o.concurrency, leaseMs: o.leaseSeconds * 1000 } });
       err(`icloud-sync worker ${workerId}: leasing due connections from ${global.db.replace(/\/\/[^@/]*@/, '//…@')}`);
+      const failures = new FailureLog((line) => err(`icloud-sync worker ${workerId}: ${line}`));
       try {
         await untilSignalled((stop) =>
           runWorker(
             {
               tick: () => core.scheduler.tick({ limit: o.batch }),
               report: (report) => out(json ? JSON.stringify({ worker: workerId, ...report }) : `${workerId} ${formatReport(report)}`),
-              failed: (error, retryInMs) => err(`icloud-sync worker ${workerId}: ${failedRound(error, retryInMs)}`),
+              failed: (error, retryInMs, n) => failures.failed(error, retryInMs, n),
+              recovered: (n) => failures.recovered(n),
               stop,
             },
             { idleMs: o.everySeconds * 1000 },

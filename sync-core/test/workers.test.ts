@@ -117,7 +117,7 @@ describe.skipIf(postgres.skip)('several workers on one PostgreSQL', () => {
     }
   }, 180_000);
 
-  it('outlive a database restart: the failed round is reported and retried, and polling goes on', async () => {
+  it('outlive a database restart: the failed round is reported and retried, polling goes on, and its recovery is reported', async () => {
     const db = await server.createDatabase('restart');
     const core = await SyncCore.open({ database: db, clock: systemClock });
     cores.push(core);
@@ -140,6 +140,7 @@ describe.skipIf(postgres.skip)('several workers on one PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     const failedRound = lineMatching(w.stderr!, /icloud-sync worker r1: a polling round failed \(.+\); trying again in 0\.2 s/);
+    const recovered = lineMatching(w.stderr!, /icloud-sync worker r1: polling works again, after \d+ failed rounds? since \d{4}-/);
     await server.restart(async () => void (await failedRound));
     const restartedAt = Date.now();
     for (const id of ids) await core.state.updateConnection(id, { nextPollAt: 0 });
@@ -147,6 +148,7 @@ describe.skipIf(postgres.skip)('several workers on one PostgreSQL', () => {
       if (i > 600) throw new Error('the worker did not poll again after the restart');
       await new Promise((r) => setTimeout(r, 100));
     }
+    await recovered; // and it said so
     expect(w.exitCode).toBeNull();
     w.kill('SIGTERM');
     const [code] = (await once(w, 'exit')) as [number | null];
