@@ -19,25 +19,102 @@ import type { PlatformRecords, RecordKind } from './records.js';
 import { PlatformError, type ChangedEventRef, type EventPatch, type NewCalendar, type NewEvent, type NewUser } from './store.js';
 import { DEFAULT_SLOT_MINUTES, DEFAULT_WORKING_HOURS, isValidTimeZone, requireInstant, requireName, validateWorkingHours } from './validation.js';
 
-/** The records one batch of checks reads, each read once (a thousand slots of one user read the user once). */
+/**
+ * The records one batch of checks reads, each read once (a thousand slots of one user read the user
+ * once). What is read is also kept as a value, so that a batch's checks, once `load` has read what
+ * an event names, run without an await per record (each await was a promise, and with
+ * AsyncLocalStorage in use, an async hook call: a 10,000-event import spent more on them than on
+ * the checks).
+ */
 class Lookups {
   private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly known = new Map<string, unknown>();
   constructor(private readonly records: PlatformRecords) {}
 
   private once<T>(key: string, read: () => Promise<T>): Promise<T> {
     let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) this.memo.set(key, (p = read()));
+    if (!p)
+      this.memo.set(
+        key,
+        (p = read().then((value) => {
+          this.known.set(key, value);
+          return value;
+        })),
+      );
     return p;
   }
 
+  private subAccount = (id: string) => this.once(`s:${id}`, () => this.records.getSubAccount(id));
   async requireSubAccount(id: string): Promise<SubAccount> {
-    const sa = await this.once(`s:${id}`, () => this.records.getSubAccount(id));
-    if (!sa) throw new PlatformError('not-found', `Sub-account ${String(id)} does not exist: create it first with createSubAccount.`);
-    return sa;
+    return existingSubAccount(await this.subAccount(id), id);
   }
   user = (id: string) => this.once(`u:${id}`, () => this.records.getUser(id));
   contact = (id: string) => this.once(`c:${id}`, () => this.records.getContact(id));
   calendar = (id: string) => this.once(`k:${id}`, () => this.records.getCalendar(id));
+  /** Whether an event id someone chose is taken already. */
+  idTaken = (id: string) => this.once(`e:${id}`, () => this.records.isIdTaken('event', id));
+
+  /**
+   * Reads the records `init` names that are not read yet (nothing when all are: no promise at
+   * all). Only what could be an id is read; what is malformed is left for the checks to refuse.
+   */
+  load(init: NewEvent): Promise<unknown> | undefined {
+    const keys: [string, () => Promise<unknown>][] = [];
+    const want = (key: string, read: () => Promise<unknown>) => {
+      if (!this.known.has(key)) keys.push([key, read]);
+    };
+    if (typeof init.subAccountId === 'string') want(`s:${init.subAccountId}`, () => this.subAccount(init.subAccountId));
+    if (typeof init.calendarId === 'string') want(`k:${init.calendarId}`, () => this.calendar(init.calendarId!));
+    for (const u of Array.isArray(init.userIds) ? init.userIds : []) if (typeof u === 'string') want(`u:${u}`, () => this.user(u));
+    for (const c of Array.isArray(init.contactIds) ? init.contactIds : []) if (typeof c === 'string') want(`c:${c}`, () => this.contact(c));
+    if (typeof init.id === 'string' && init.id.trim() !== '') want(`e:${init.id}`, () => this.idTaken(init.id!));
+    if (keys.length === 0) return undefined;
+    return (async () => {
+      for (const [, read] of keys) await read();
+    })();
+  }
+
+  /** What `load` read. */
+  subAccountNow = (id: string) => existingSubAccount(this.known.get(`s:${id}`) as SubAccount | undefined, id);
+  userNow = (id: string) => this.known.get(`u:${id}`) as User | undefined;
+  contactNow = (id: string) => this.known.get(`c:${id}`) as Contact | undefined;
+  calendarNow = (id: string) => this.known.get(`k:${id}`) as PlatformCalendar | undefined;
+  idTakenNow = (id: string) => this.known.get(`e:${id}`) === true;
+}
+
+/** An id the caller chose, refused when it is empty or `taken`. */
+function chosenId(given: unknown, taken: boolean, what: string): string {
+  if (typeof given !== 'string' || given.trim() === '') throw new PlatformError('invalid', `${what} id must be a non-empty string (or leave it out to get one).`);
+  if (taken) throw new PlatformError('conflict', `${what} ${given} already exists: choose another id or leave it out to get one.`);
+  return given;
+}
+
+function existingSubAccount(sa: SubAccount | undefined, id: string): SubAccount {
+  if (!sa) throw new PlatformError('not-found', `Sub-account ${String(id)} does not exist: create it first with createSubAccount.`);
+  return sa;
+}
+
+function userIn(user: User | undefined, userId: string, subAccountId: string, role: string): User {
+  if (!user) throw new PlatformError('not-found', `User ${String(userId)} (${role}) does not exist: create the user first.`);
+  if (user.subAccountId !== subAccountId) {
+    throw new PlatformError('invalid', `User ${userId} (${role}) belongs to sub-account ${user.subAccountId}, not ${subAccountId}: only users of the same sub-account can take part.`);
+  }
+  return user;
+}
+
+function contactIn(contact: Contact | undefined, contactId: string, subAccountId: string): Contact {
+  if (!contact) throw new PlatformError('not-found', `Contact ${String(contactId)} does not exist: create the contact first.`);
+  if (contact.subAccountId !== subAccountId) {
+    throw new PlatformError('invalid', `Contact ${contactId} belongs to sub-account ${contact.subAccountId}, not ${subAccountId}: book contacts of the event's own sub-account.`);
+  }
+  return contact;
+}
+
+/** userIds as an event takes them (at least one, each once), before each is looked for. */
+function userIdList(userIds: unknown): string[] {
+  if (!Array.isArray(userIds) || userIds.length === 0) throw new PlatformError('invalid', 'An event takes the time of at least one user: give userIds.');
+  if (new Set(userIds).size !== userIds.length) throw new PlatformError('invalid', `userIds ${JSON.stringify(userIds)} repeat a user: list each once.`);
+  return userIds as string[];
 }
 
 export class PlatformService implements PlatformRepository {
@@ -56,11 +133,7 @@ export class PlatformService implements PlatformRepository {
 
   private async newId(given: string | undefined, prefix: string, kind: RecordKind, what: string): Promise<string> {
     if (given === undefined) return (await this.records.nextIds(prefix, 1))[0]!;
-    if (typeof given !== 'string' || given.trim() === '') throw new PlatformError('invalid', `${what} id must be a non-empty string (or leave it out to get one).`);
-    if (await this.records.isIdTaken(kind, given)) {
-      throw new PlatformError('conflict', `${what} ${given} already exists: choose another id or leave it out to get one.`);
-    }
-    return given;
+    return chosenId(given, typeof given === 'string' && given.trim() !== '' && (await this.records.isIdTaken(kind, given)), what);
   }
 
   // ------------------------------------------------------------------ sub-accounts
@@ -191,28 +264,17 @@ export class PlatformService implements PlatformRepository {
   }
 
   private async requireUserIn(userId: string, subAccountId: string, role: string, lookups = new Lookups(this.records)): Promise<User> {
-    const user = await lookups.user(userId);
-    if (!user) throw new PlatformError('not-found', `User ${String(userId)} (${role}) does not exist: create the user first.`);
-    if (user.subAccountId !== subAccountId) {
-      throw new PlatformError('invalid', `User ${userId} (${role}) belongs to sub-account ${user.subAccountId}, not ${subAccountId}: only users of the same sub-account can take part.`);
-    }
-    return user;
+    return userIn(await lookups.user(userId), userId, subAccountId, role);
   }
 
   private async requireContactIn(contactId: string, subAccountId: string, lookups = new Lookups(this.records)): Promise<Contact> {
-    const contact = await lookups.contact(contactId);
-    if (!contact) throw new PlatformError('not-found', `Contact ${String(contactId)} does not exist: create the contact first.`);
-    if (contact.subAccountId !== subAccountId) {
-      throw new PlatformError('invalid', `Contact ${contactId} belongs to sub-account ${contact.subAccountId}, not ${subAccountId}: book contacts of the event's own sub-account.`);
-    }
-    return contact;
+    return contactIn(await lookups.contact(contactId), contactId, subAccountId);
   }
 
-  private async validateUserIds(userIds: unknown, subAccountId: string, lookups?: Lookups): Promise<string[]> {
-    if (!Array.isArray(userIds) || userIds.length === 0) throw new PlatformError('invalid', 'An event takes the time of at least one user: give userIds.');
-    if (new Set(userIds).size !== userIds.length) throw new PlatformError('invalid', `userIds ${JSON.stringify(userIds)} repeat a user: list each once.`);
-    for (const u of userIds as string[]) await this.requireUserIn(u, subAccountId, 'an event user', lookups);
-    return userIds as string[];
+  private async validateUserIds(userIds: unknown, subAccountId: string): Promise<string[]> {
+    const list = userIdList(userIds);
+    for (const u of list) await this.requireUserIn(u, subAccountId, 'an event user');
+    return list;
   }
 
   // ------------------------------------------------------------------ events
@@ -232,7 +294,12 @@ export class PlatformService implements PlatformRepository {
     return this.transaction(async () => {
       const lookups = new Lookups(this.records);
       const events: PlatformEvent[] = [];
-      for (const init of inits) events.push(await this.checkNewEvent(init, lookups));
+      for (const init of inits) {
+        // Only an event naming a record not read yet waits: a batch of one user's slots, once.
+        const loading = lookups.load(init);
+        if (loading) await loading;
+        events.push(this.checkNewEvent(init, lookups));
+      }
       const given = new Set<string>();
       for (const ev of events) {
         if (!ev.id) continue;
@@ -250,9 +317,12 @@ export class PlatformService implements PlatformRepository {
     });
   }
 
-  /** What createEvent refuses, checked; the event to insert (id empty when one is to be taken, changeSeq to be set). */
-  private async checkNewEvent(init: NewEvent, lookups: Lookups): Promise<PlatformEvent> {
-    await lookups.requireSubAccount(init.subAccountId);
+  /**
+   * What createEvent refuses, checked, from the records `lookups.load(init)` read; the event to
+   * insert (id empty when one is to be taken, changeSeq to be set).
+   */
+  private checkNewEvent(init: NewEvent, lookups: Lookups): PlatformEvent {
+    lookups.subAccountNow(init.subAccountId);
     if (init.kind !== 'appointment' && init.kind !== 'blocked') throw new PlatformError('invalid', `Unknown event kind '${String(init.kind)}': use 'appointment' or 'blocked'.`);
     const contactIds = init.contactIds ?? [];
     if (init.kind === 'appointment' && contactIds.length === 0) {
@@ -264,12 +334,13 @@ export class PlatformService implements PlatformRepository {
     if (new Set(contactIds).size !== contactIds.length) throw new PlatformError('invalid', `contactIds ${JSON.stringify(contactIds)} repeat a contact: list each once.`);
     if (init.calendarId !== undefined) {
       if (init.kind === 'blocked') throw new PlatformError('invalid', 'A blocked slot belongs to no booking calendar: drop calendarId.');
-      const cal = await lookups.calendar(init.calendarId);
+      const cal = lookups.calendarNow(init.calendarId);
       if (!cal) throw new PlatformError('not-found', `Calendar ${String(init.calendarId)} does not exist.`);
       if (cal.subAccountId !== init.subAccountId) throw new PlatformError('invalid', `Calendar ${cal.id} belongs to sub-account ${cal.subAccountId}, not ${init.subAccountId}.`);
     }
-    const userIds = await this.validateUserIds(init.userIds, init.subAccountId, lookups);
-    for (const c of contactIds) await this.requireContactIn(c, init.subAccountId, lookups);
+    const userIds = userIdList(init.userIds);
+    for (const u of userIds) userIn(lookups.userNow(u), u, init.subAccountId, 'an event user');
+    for (const c of contactIds) contactIn(lookups.contactNow(c), c, init.subAccountId);
     const start = requireInstant(init.start, 'Event start');
     const end = requireInstant(init.end, 'Event end');
     if (end <= start) throw new PlatformError('invalid', `Event end ${iso(end)} must be after its start ${iso(start)}.`);
@@ -278,7 +349,7 @@ export class PlatformService implements PlatformRepository {
     const origin = init.origin ?? 'platform';
     if (origin !== 'platform' && origin !== 'icloud') throw new PlatformError('invalid', `Unknown origin '${String(origin)}': use 'platform' or 'icloud'.`);
     if (typeof init.title !== 'string') throw new PlatformError('invalid', 'An event needs a title (it may be empty).');
-    const id = init.id === undefined ? '' : await this.newId(init.id, 'evt', 'event', 'Event');
+    const id = init.id === undefined ? '' : chosenId(init.id, lookups.idTakenNow(init.id), 'Event');
     // The fields in the order a stored event is read back, so the two look alike.
     const ev: PlatformEvent = {
       id,

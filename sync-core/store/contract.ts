@@ -156,6 +156,18 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(await code(() => store.createEvent({ ...base, kind: 'blocked', userIds: ['usr_nope'] }))).toMatch(/^not-found:/);
       expect(await code(() => store.createEvent({ ...base, kind: 'blocked', end: base.start }))).toMatch(/^invalid: Event end .* must be after its start/);
       expect(await code(() => store.createEvent({ ...base, kind: 'blocked', subAccountId: 'sub_nope' }))).toMatch(/^not-found:/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'blocked', id: ' ' }))).toMatch(/^invalid: Event id must be a non-empty string/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'blocked', calendarId: 'cal_nope' }))).toMatch(/^invalid: A blocked slot belongs to no booking calendar/);
+      expect(await code(() => store.createEvent({ ...base, kind: 'appointment', contactIds: [john.id], calendarId: 'cal_nope' }))).toMatch(/^not-found: Calendar cal_nope does not exist/);
+      // The first thing wrong is the one named, in the order createEvent checks, whatever was read.
+      expect(
+        await code(() =>
+          store.createEvents([
+            { ...base, kind: 'blocked' },
+            { ...base, kind: 'appointment', contactIds: ['con_nope'], userIds: ['usr_nope'] },
+          ]),
+        ),
+      ).toMatch(/^not-found: User usr_nope/);
       // nothing above was written, not even a change sequence number
       expect(await store.currentChangeSeq()).toBe(0);
       const appt = await store.createEvent({ ...base, kind: 'appointment', contactIds: [john.id], description: 'd' });
@@ -229,6 +241,9 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(
         await code(() => store.createEvents([0, 1].map(() => ({ id: 'evt_twice', subAccountId: sub.id, kind: 'blocked' as const, userIds: [alice.id], title: 'x', start: MON, end: MON + H })))),
       ).toMatch(/^conflict: Event evt_twice is given twice/);
+      expect(await code(() => store.createEvents([{ id: 'evt_given', subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H }]))).toMatch(
+        /^conflict: Event evt_given already exists/,
+      );
       expect(await store.currentChangeSeq()).toBe(4);
       expect(await store.createEvents([])).toEqual([]);
       expect((await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'after', start: MON, end: MON + H })).id).toBe('evt_000004');
