@@ -136,7 +136,8 @@ function arrayLiteral(rows: readonly unknown[][], i: number): string {
     if (value === null || value === undefined) parts[r] = 'NULL';
     else if (typeof value === 'number' || typeof value === 'bigint') parts[r] = String(value);
     else {
-      const text = bindable(typeof value === 'string' ? value : String(value)) as string;
+      // No bindable() here: query() mends the whole literal, once, as it binds it.
+      const text = typeof value === 'string' ? value : String(value);
       parts[r] = NEEDS_ESCAPE.test(text) ? `"${text.replace(/["\\]/g, '\\$&')}"` : `"${text}"`;
     }
   }
