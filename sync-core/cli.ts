@@ -240,8 +240,8 @@ export async function main(argv: string[], out: (line: string) => void = console
             {
               tick: () => core.poll(),
               report: (report) => out(json ? JSON.stringify(report) : formatReport(report)),
-              failed: (error, retryInMs, n) => failures.failed(error, retryInMs, n),
-              recovered: (n) => failures.recovered(n),
+              failed: failures.failed,
+              recovered: failures.recovered,
               stop,
             },
             { idleMs: o.everySeconds * 1000 },
@@ -273,8 +273,8 @@ export async function main(argv: string[], out: (line: string) => void = console
             {
               tick: () => core.scheduler.tick({ limit: o.batch }),
               report: (report) => out(json ? JSON.stringify({ worker: workerId, ...report }) : `${workerId} ${formatReport(report)}`),
-              failed: (error, retryInMs, n) => failures.failed(error, retryInMs, n),
-              recovered: (n) => failures.recovered(n),
+              failed: failures.failed,
+              recovered: failures.recovered,
               stop,
             },
             { idleMs: o.everySeconds * 1000 },

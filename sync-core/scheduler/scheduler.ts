@@ -13,7 +13,7 @@ import type { SyncEngine } from '../engine/sync-run.js';
 import type { SyncReport } from '../engine/report.js';
 import type { Store } from '../store/store.js';
 import { GroupedRecorder, RunStarts } from './run-batches.js';
-import { FailureLog, runWorker } from './worker-loop.js';
+import { FailureLog, runWorker, type WorkerLoop } from './worker-loop.js';
 
 export interface SchedulerOptions {
   intervalMs?: number;
@@ -125,25 +125,15 @@ export class Scheduler {
   /**
    * Keeps polling in the background until stop(): a tick, and the next one `everyMs` after a tick
    * that found nothing due (at once after one that did). A tick that fails is given to `onError`
-   * (by default FailureLog's lines on stderr) and tried again after a pause that doubles up to a minute
-   * (worker-loop.ts): the embedding process neither crashes on it nor stops polling.
+   * (by default FailureLog's lines on stderr) and tried again after a pause that doubles up to a
+   * minute (worker-loop.ts): the embedding process neither crashes on it nor stops polling.
    */
   start(everyMs = 15_000, onError?: (error: unknown, retryInMs: number) => void): void {
     if (this.background) return;
     const stopping = new AbortController();
-    const stderr = new FailureLog((line) => process.stderr.write(`icloud-sync: ${line}\n`));
-    const done = runWorker(
-      {
-        tick: () => this.tick(),
-        report: () => undefined,
-        failed: (error, retryInMs, failures) => (onError ? onError(error, retryInMs) : stderr.failed(error, retryInMs, failures)),
-        recovered: (failures) => {
-          if (!onError) stderr.recovered(failures);
-        },
-        stop: stopping.signal,
-      },
-      { idleMs: everyMs },
-    );
+    // The caller's onError hears every failure; by default FailureLog says what is worth a line.
+    const failures: Pick<WorkerLoop, 'failed' | 'recovered'> = onError ? { failed: onError } : new FailureLog((line) => process.stderr.write(`icloud-sync: ${line}\n`));
+    const done = runWorker({ tick: () => this.tick(), report: () => undefined, failed: failures.failed, recovered: failures.recovered, stop: stopping.signal }, { idleMs: everyMs });
     this.background = { stopping, done };
   }
 

@@ -3,9 +3,10 @@
  *
  * A tick that fails (the database restarting or unreachable, a batch of run records that could not
  * be written) does not end the worker: it is reported (FailureLog says how often), and tried again
- * after a pause that doubles from `idleMs` up to `maxBackoffMs` (a minute by default). The connections that tick had leased are not given back; their
- * leases run out as a dead worker's would, and any worker may take them then. Stopping (SIGTERM)
- * ends a pause at once, and never a tick half-way: the tick in progress finishes first.
+ * after a pause that doubles from `idleMs` up to `maxBackoffMs` (a minute by default). The
+ * connections that tick had leased are not given back; their leases run out as a dead worker's
+ * would, and any worker may take them then. Stopping (SIGTERM) ends a pause at once, and never a
+ * tick half-way: the tick in progress finishes first.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SyncReport } from '../engine/report.js';
@@ -25,8 +26,8 @@ export interface WorkerLoop {
   pause?(ms: number, stop: AbortSignal): Promise<void>;
 }
 
-/** The line a failed round is reported with, on the CLI and by Scheduler.start. */
-export function failedRound(error: unknown, retryInMs: number): string {
+/** The line the first failed round of a run of them is reported with (FailureLog). */
+function failedRound(error: unknown, retryInMs: number): string {
   return `a polling round failed (${messageOf(error)}); trying again in ${retryInMs / 1000} s`;
 }
 
@@ -47,8 +48,8 @@ export class FailureLog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** For WorkerLoop.failed. */
-  failed(error: unknown, retryInMs: number, failures: number): void {
+  /** WorkerLoop.failed (a bound property, so that the loop can be given it as it is). */
+  readonly failed = (error: unknown, retryInMs: number, failures: number): void => {
     const reason = messageOf(error);
     if (failures === 1) this.since = this.now();
     const powerOfTwo = (failures & (failures - 1)) === 0;
@@ -59,13 +60,13 @@ export class FailureLog {
         ? failedRound(error, retryInMs)
         : `${failures} polling rounds in a row have failed since ${new Date(this.since).toISOString()}, the last with: ${reason}; trying again in ${retryInMs / 1000} s`,
     );
-  }
+  };
 
-  /** For WorkerLoop.recovered. */
-  recovered(failures: number): void {
+  /** WorkerLoop.recovered. */
+  readonly recovered = (failures: number): void => {
     this.lastSaid = '';
     this.write(`polling works again, after ${failures} failed round${failures === 1 ? '' : 's'} since ${new Date(this.since).toISOString()}`);
-  }
+  };
 }
 
 /** `maxBackoffMs` defaults to a minute, or `idleMs` when that is longer. */
