@@ -59,18 +59,18 @@ class Lookups {
    * all). Only what could be an id is read; what is malformed is left for the checks to refuse.
    */
   load(init: NewEvent): Promise<unknown> | undefined {
-    const keys: [string, () => Promise<unknown>][] = [];
+    const reads: (() => Promise<unknown>)[] = [];
     const want = (key: string, read: () => Promise<unknown>) => {
-      if (!this.known.has(key)) keys.push([key, read]);
+      if (!this.known.has(key)) reads.push(read);
     };
     if (typeof init.subAccountId === 'string') want(`s:${init.subAccountId}`, () => this.subAccount(init.subAccountId));
     if (typeof init.calendarId === 'string') want(`k:${init.calendarId}`, () => this.calendar(init.calendarId!));
     for (const u of Array.isArray(init.userIds) ? init.userIds : []) if (typeof u === 'string') want(`u:${u}`, () => this.user(u));
     for (const c of Array.isArray(init.contactIds) ? init.contactIds : []) if (typeof c === 'string') want(`c:${c}`, () => this.contact(c));
     if (typeof init.id === 'string' && init.id.trim() !== '') want(`e:${init.id}`, () => this.idTaken(init.id!));
-    if (keys.length === 0) return undefined;
+    if (reads.length === 0) return undefined;
     return (async () => {
-      for (const [, read] of keys) await read();
+      for (const read of reads) await read();
     })();
   }
 
