@@ -48,45 +48,61 @@ it('leaves to the per-object path what the database, the run or a gathered batch
   expect([...(await newEventsAmong(twice.ctx, calendar, [object('E'), { ...object('E'), href: 'http://127.0.0.1/cal/E-copy.ics' }], new Map())).keys()]).toEqual([]);
 });
 
-it('BatchImporter: writes full batches one at a time, in order, without the reader waiting, and the rest when settled', async () => {
-  const written: string[][] = [];
-  const finishWrite: Array<() => void> = [];
-  let writing = 0;
+it('BatchImporter: writes full batches two at most at a time, each after the one before it, without the reader waiting, and the rest when settled', async () => {
+  const events: string[] = [];
+  const finishWrite = new Map<string, () => void>();
+  let open = 0;
   let mostAtOnce = 0;
-  const importer = new BatchImporter(async (batch) => {
-    writing++;
-    mostAtOnce = Math.max(mostAtOnce, writing);
-    await new Promise<void>((resolve) => finishWrite.push(resolve));
-    written.push(batch.map((p) => p.uid));
-    writing--;
+  // As importNewEvents: some work of its own, then the batch before it, then the rest.
+  const importer = new BatchImporter(async (batch, before) => {
+    const name = batch.map((p) => p.uid).join('');
+    open++;
+    mostAtOnce = Math.max(mostAtOnce, open);
+    events.push(`start ${name}`);
+    await new Promise<void>((resolve) => finishWrite.set(name, resolve));
+    await before;
+    events.push(`written ${name}`);
+    open--;
   }, 2);
   const add = (uid: string) => importer.add({ uid } as NewObject);
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
   add('a');
   add('b'); // a full batch: its write starts, and add() does not wait for it
   add('c');
-  add('d'); // the next full batch waits for the one before
-  expect([...importer.gathered]).toEqual(['a', 'b', 'c', 'd']);
-  await Promise.resolve();
-  expect(finishWrite).toHaveLength(1);
+  add('d'); // the next one starts too, while the one before is still open
   add('e');
+  add('f'); // a third waits until the first is written
+  expect([...importer.gathered]).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  await tick();
+  expect(events).toEqual(['start ab', 'start cd']);
+  finishWrite.get('cd')!(); // done with its own work first: still written after ab
+  await tick();
+  expect(events).toEqual(['start ab', 'start cd']);
+  finishWrite.get('ab')!();
+  await tick();
+  expect(events.slice(0, 3)).toEqual(['start ab', 'start cd', 'written ab']);
+  expect(events.slice(3).sort()).toEqual(['start ef', 'written cd']); // ef waited for ab only
+  add('g');
   const settled = importer.settled();
-  while (written.length < 3) {
-    await new Promise((resolve) => setImmediate(resolve));
-    finishWrite.shift()?.();
-  }
+  await tick();
+  expect(events.at(-1)).toBe('start g'); // ab is written: g may start while ef is open
+  finishWrite.get('g')!();
+  finishWrite.get('ef')!();
   await settled;
-  expect(written).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
-  expect(mostAtOnce).toBe(1);
+  expect(events.filter((e) => e.startsWith('written'))).toEqual(['written ab', 'written cd', 'written ef', 'written g']);
+  expect(mostAtOnce).toBe(2);
 });
 
-it('BatchImporter: a failed batch stops the ones after it, and settled() answers with its failure', async () => {
+it('BatchImporter: a failed batch fails the ones after it, and settled() answers with its failure', async () => {
   const written: string[][] = [];
-  const importer = new BatchImporter(async (batch) => {
+  const importer = new BatchImporter(async (batch, before) => {
     if (batch[0]!.uid === 'a') throw new Error('refused');
+    await before;
     written.push(batch.map((p) => p.uid));
   }, 1);
   importer.add({ uid: 'a' } as NewObject);
   importer.add({ uid: 'b' } as NewObject);
+  importer.add({ uid: 'c' } as NewObject);
   await expect(importer.settled()).rejects.toThrow('refused');
   expect(written).toEqual([]);
 });

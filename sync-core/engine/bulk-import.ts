@@ -87,19 +87,27 @@ function readNewEvent(ctx: RunContext, object: RemoteObject): NewObject | undefi
 
 /**
  * Gathers a calendar's new events into batches of IMPORT_BATCH and writes each in its own
- * transaction, one after the other, while the pull goes on reading: the next pages are parsed
- * while PostgreSQL writes a batch (a first sync's engine otherwise waited for the database for a
- * third of its time). Whatever else the pull writes waits for `settled()` first, so the listing's
- * order holds, and the sync token moves only once every batch is written (D3).
+ * transaction while the pull goes on reading: the next pages are parsed while the database writes
+ * a batch (a first sync's engine otherwise waited for the database for a third of its time).
+ *
+ * Two batches may be in flight: each write gets the write of the batch before it (`before`) and
+ * awaits it before it takes its ids and change numbers (importNewEvents), so ids follow the
+ * listing and a failed batch fails every batch after it. What a write does before that (a
+ * batch's remote_objects rows, which take no counter) overlaps with the batch before it on
+ * PostgreSQL; SQLite runs one transaction at a time anyway. Whatever else the pull writes waits
+ * for `settled()` first, so the listing's order holds, and the sync token moves only once every
+ * batch is written (D3).
  */
 export class BatchImporter {
   private batch: NewObject[] = [];
   private readonly uids = new Set<string>();
+  /** The last batch's write, and the one before it. */
   private writing: Promise<void> = Promise.resolve();
+  private previous: Promise<void> = Promise.resolve();
 
   /** `write` is importNewEvents for the pull's calendar. */
   constructor(
-    private readonly write: (batch: NewObject[]) => Promise<void>,
+    private readonly write: (batch: NewObject[], before: Promise<void>) => Promise<void>,
     private readonly size = IMPORT_BATCH,
   ) {}
 
@@ -124,22 +132,33 @@ export class BatchImporter {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
-    // After the batch before it; once one failed, none after it is written.
-    this.writing = this.writing.then(() => this.write(batch));
-    // Read by settled(), maybe only after more pages: not an unhandled failure meanwhile.
-    this.writing.catch(() => undefined);
+    const before = this.writing;
+    // Started once the batch two back is done: never more than two transactions open (each holds
+    // a pooled connection). Once one failed, none after it is written.
+    const write = this.previous.then(() => this.write(batch, before));
+    this.previous = before;
+    this.writing = write;
+    // Read by settled() or the next write, maybe only after more pages: not an unhandled failure meanwhile.
+    write.catch(() => undefined);
   }
 }
 
-/** Imports a batch of new events in one transaction: their slots, links and followed rows. */
-export async function importNewEvents(ctx: RunContext, calendar: RemoteCalendar, batch: readonly NewObject[]): Promise<void> {
+/**
+ * Imports a batch of new events in one transaction: their followed rows, slots and links. The rows
+ * come first: they take no counter, so on PostgreSQL they are written while the batch `before`
+ * this one still writes. Its ids and change numbers are taken only once `before` is written (it
+ * holds the counters until it commits anyway): ids follow the listing, and a failed batch before
+ * fails this one too.
+ */
+export async function importNewEvents(ctx: RunContext, calendar: RemoteCalendar, batch: readonly NewObject[], before: Promise<void> = Promise.resolve()): Promise<void> {
   if (batch.length === 0) return;
   await ctx.store.transaction(async () => {
+    await ctx.state.saveObjects(batch.map((p) => storedRow(ctx, calendar, p.object, p, p.hash, { origin: 'icloud', followed: true, windowDue: p.windowDue })));
+    await before;
     const slots = await ctx.platform.createEvents(batch.flatMap((p) => p.slots.map((s) => slotOf(ctx, s.fields))));
     let next = 0;
     const links = batch.flatMap((p) => p.slots.map((s) => linkToSlot(ctx, p.uid, s.recurrenceKey, slots[next++]!)));
     await ctx.state.saveLinks(links);
-    await ctx.state.saveObjects(batch.map((p) => storedRow(ctx, calendar, p.object, p, p.hash, { origin: 'icloud', followed: true, windowDue: p.windowDue })));
   });
   for (const p of batch) ctx.importedUids?.add(p.uid);
   ctx.report.pulled.created += batch.length;

@@ -70,7 +70,7 @@ async function pullCalendar(ctx: RunContext, calendar: CalendarForRun): Promise<
   // connection are gathered across pages and written a batch at a time while the next pages are
   // read (BatchImporter), the rest one by one; what is gathered is written before anything else
   // is, so the order of the listing holds.
-  const importer = new BatchImporter((batch) => importNewEvents(ctx, calendar, batch));
+  const importer = new BatchImporter((batch, before) => importNewEvents(ctx, calendar, batch, before));
   try {
     for await (const page of ctx.client.multigetPages(calendar.url, listing.toFetch)) {
       const objects: RemoteObject[] = [];
