@@ -145,17 +145,19 @@ export class BatchImporter {
 
 /**
  * Imports a batch of new events in one transaction: their followed rows, slots and links. The rows
- * come first: they take no counter, so on PostgreSQL they are written while the batch `before`
- * this one still writes. Its ids and change numbers are taken only once `before` is written (it
- * holds the counters until it commits anyway): ids follow the listing, and a failed batch before
- * fails this one too.
+ * come first, then the slots' checks: neither takes a counter, so on PostgreSQL they are done
+ * while the batch `before` this one still writes. Its ids and change numbers are taken only once
+ * `before` is written (it holds the counters until it commits anyway): ids follow the listing,
+ * and a failed batch before fails this one too.
  */
 export async function importNewEvents(ctx: RunContext, calendar: RemoteCalendar, batch: readonly NewObject[], before: Promise<void> = Promise.resolve()): Promise<void> {
   if (batch.length === 0) return;
   await ctx.store.transaction(async () => {
     await ctx.state.saveObjects(batch.map((p) => storedRow(ctx, calendar, p.object, p, p.hash, { origin: 'icloud', followed: true, windowDue: p.windowDue })));
-    await before;
-    const slots = await ctx.platform.createEvents(batch.flatMap((p) => p.slots.map((s) => slotOf(ctx, s.fields))));
+    const slots = await ctx.platform.createEvents(
+      batch.flatMap((p) => p.slots.map((s) => slotOf(ctx, s.fields))),
+      { countersAfter: before },
+    );
     let next = 0;
     const links = batch.flatMap((p) => p.slots.map((s) => linkToSlot(ctx, p.uid, s.recurrenceKey, slots[next++]!)));
     await ctx.state.saveLinks(links);

@@ -276,6 +276,23 @@ describe('PlatformService over PlatformRecords that are not SQL', () => {
     });
   });
 
+  it('createEvents with countersAfter: checks first, takes ids and change numbers once it resolves, nothing when it fails', async () => {
+    const { sub, alice, stranger } = setup;
+    const ok = { subAccountId: sub.id, kind: 'blocked' as const, userIds: [alice.id], title: 'ok', start: MON, end: MON + H };
+    // Refused by its checks while what it waits for never comes: the checks are done first.
+    expect(await refusal(() => platform.createEvents([{ ...ok, userIds: [stranger.id] }], { countersAfter: new Promise(() => undefined) }))).toMatchObject({ code: 'invalid' });
+    let release!: () => void;
+    const creating = platform.createEvents([ok], { countersAfter: new Promise<void>((resolve) => (release = resolve)) });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(records.writes).toEqual([]); // no id, no change number yet
+    release();
+    expect((await creating).map((e) => [e.id, e.changeSeq])).toEqual([['evt_000001', 1]]);
+    expect(records.writes.map((w) => w.op)).toEqual(['nextIds', 'reserveChangeSeqs', 'insertEvents']);
+    records.writes.length = 0;
+    await expect(platform.createEvents([ok], { countersAfter: Promise.reject(new Error('the batch before failed')) })).rejects.toThrow('the batch before failed');
+    expect(records.writes).toEqual([]);
+  });
+
   it('an accepted createEvents reaches the records as one batch insert, returned as built', async () => {
     const { sub, alice, john, simple } = setup;
     const created = await platform.createEvents([

@@ -288,8 +288,12 @@ export class PlatformService implements PlatformRepository {
    * thousands of blocked slots): each is checked as createEvent checks it, reading each record the
    * batch names once; ids and change numbers are taken in order, and all are created or none. The
    * answer is the events as built here, not read back.
+   *
+   * `countersAfter`: the ids and change numbers are taken only once it resolves, after the checks
+   * and their reads (it failing fails the call). A first sync's batch waits there for the batch
+   * before it, which holds the counters until it commits: its reads are then off that wait.
    */
-  async createEvents(inits: readonly NewEvent[]): Promise<PlatformEvent[]> {
+  async createEvents(inits: readonly NewEvent[], options: { countersAfter?: Promise<unknown> } = {}): Promise<PlatformEvent[]> {
     if (inits.length === 0) return [];
     return this.transaction(async () => {
       const lookups = new Lookups(this.records);
@@ -306,6 +310,7 @@ export class PlatformService implements PlatformRepository {
         if (given.has(ev.id)) throw new PlatformError('conflict', `Event ${ev.id} is given twice: choose another id or leave it out to get one.`);
         given.add(ev.id);
       }
+      await options.countersAfter;
       const fresh = await this.records.nextIds('evt', events.filter((e) => !e.id).length);
       const firstSeq = await this.records.reserveChangeSeqs(events.length);
       events.forEach((ev, i) => {

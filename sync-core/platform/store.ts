@@ -94,8 +94,11 @@ export interface PlatformStore {
 
   /** Creates an event (version 1). Appointments need ≥1 contact; blocked slots must have none. */
   createEvent(init: NewEvent): PlatformEvent;
-  /** Creates many events at once, each checked as createEvent checks it: all of them, or none. */
-  createEvents(inits: readonly NewEvent[]): PlatformEvent[];
+  /**
+   * Creates many events at once, each checked as createEvent checks it: all of them, or none. With
+   * `countersAfter`, their ids and change numbers are taken only once it resolves, after the checks.
+   */
+  createEvents(inits: readonly NewEvent[], options?: { countersAfter?: Promise<unknown> }): PlatformEvent[];
   /** Changes an event, bumping version, updatedAt and changeSeq. */
   updateEvent(id: string, patch: EventPatch): PlatformEvent;
   /** Marks an event deleted (a tombstone that keeps its id, bumping version and changeSeq). */
