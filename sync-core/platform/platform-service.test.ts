@@ -290,6 +290,7 @@ describe('PlatformService over PlatformRecords that are not SQL', () => {
     expect(records.writes.map((w) => w.op)).toEqual(['nextIds', 'reserveChangeSeqs', 'insertEvents']);
     records.writes.length = 0;
     await expect(platform.createEvents([ok], { countersAfter: Promise.reject(new Error('the batch before failed')) })).rejects.toThrow('the batch before failed');
+    await expect(platform.createEvents([], { countersAfter: Promise.reject(new Error('the batch before failed')) })).rejects.toThrow('the batch before failed');
     expect(records.writes).toEqual([]);
   });
 

@@ -294,7 +294,10 @@ export class PlatformService implements PlatformRepository {
    * before it, which holds the counters until it commits: its reads are then off that wait.
    */
   async createEvents(inits: readonly NewEvent[], options: { countersAfter?: Promise<unknown> } = {}): Promise<PlatformEvent[]> {
-    if (inits.length === 0) return [];
+    if (inits.length === 0) {
+      await options.countersAfter; // its failure still fails the call (a batch of events with no slot)
+      return [];
+    }
     return this.transaction(async () => {
       const lookups = new Lookups(this.records);
       const events: PlatformEvent[] = [];
