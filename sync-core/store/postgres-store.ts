@@ -8,6 +8,18 @@ import { migrate, PostgresDb } from '../db/sql.js';
 import { POSTGRES_MIGRATIONS } from './postgres/migrations.js';
 import { SqlStore } from './sql-store.js';
 
+/** The oldest PostgreSQL the schema runs on: the statement keys call pg_current_xact_id(), new in 13. */
+export const OLDEST_POSTGRES = 13;
+
+/**
+ * Refuses a server older than OLDEST_POSTGRES, given its `server_version_num` and `server_version`.
+ * Checked before migrating: PL/pgSQL reads a function's body only when it first runs, so on an
+ * older server the schema would be created and the first insert of a first sync would fail.
+ */
+export function checkServerVersion(versionNum: number, version: string): void {
+  if (versionNum < OLDEST_POSTGRES * 10_000) throw new Error(`PostgreSQL ${OLDEST_POSTGRES} or later is needed; this server runs PostgreSQL ${version}`);
+}
+
 export class PostgresStore extends SqlStore<PostgresDb> {
   private constructor(db: PostgresDb, clock: Clock) {
     super('postgres', db, clock);
@@ -16,6 +28,13 @@ export class PostgresStore extends SqlStore<PostgresDb> {
   /** Connects to `url` (postgres://…) and brings the schema up to date. */
   static async open(url: string, clock: Clock, options: { poolSize?: number } = {}): Promise<PostgresStore> {
     const db = await PostgresDb.connect(url, { max: options.poolSize });
+    const server = (await db.get<{ num: string; version: string }>("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version"))!;
+    try {
+      checkServerVersion(Number(server.num), server.version);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
     // Several processes may start at once on a new database: one migrates, the others wait.
     await db.transaction(async () => {
       await db.exec('SELECT pg_advisory_xact_lock(7342001)');
