@@ -11,10 +11,12 @@ const [database, connectionId, now, k, mode] = process.argv.slice(2);
 let count = 0;
 const crash = () => process.kill(process.pid, 'SIGKILL');
 const fetchThenMaybeDie: typeof fetch = async (input, init) => {
-  count++;
-  if (count === Number(k) && mode === 'before') crash();
+  // This request's number, kept: requests overlap (the next download is asked for while a page is
+  // applied), so by the time this answer arrives `count` may have moved on.
+  const n = ++count;
+  if (n === Number(k) && mode === 'before') crash();
   const response = await fetch(input, init);
-  if (count === Number(k) && mode === 'after') {
+  if (n === Number(k) && mode === 'after') {
     await response.clone().arrayBuffer(); // the server has answered; the client dies before using it
     crash();
   }

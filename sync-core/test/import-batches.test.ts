@@ -4,12 +4,23 @@
  * batches' own work finishes in, and a batch the database refuses fails the batches after it
  * without losing or doubling anything on the next run (D3).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SqlDb } from '../db/sql.js';
 import { IMPORT_BATCH } from '../engine/bulk-import.js';
 import { postgresPeer } from '../store/postgres/test-postgres.js';
 import { useTestPostgres } from '../store/postgres/use-test-postgres.js';
+import { SyncCore } from '../sync-core.js';
 import { NOW, connectAlice, createWorld, type TestWorld } from './world.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'sync-batches-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const EVENTS = 2 * IMPORT_BATCH + 250; // three batches, the last one short
 const HOUR = 3_600_000;
@@ -35,12 +46,31 @@ async function bulkTitlesById(w: TestWorld): Promise<string[]> {
   return bulk.sort((a, b) => (a.id < b.id ? -1 : 1)).map((e) => e.title);
 }
 
-function importBatches(store: string, database: () => Promise<string | undefined>, refuse: { create: string; drop: string }) {
+/** Alice's slots as a run that never crashed must leave them: ids included. */
+async function slots(w: TestWorld) {
+  const events = await w.core.platform.listEventsForUser(w.alice.id, { start: -8.64e15, end: 8.64e15 });
+  return events.map((e) => ({ id: e.id, title: e.title, start: e.start, end: e.end, kind: e.kind })).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** One sync in a process of its own, killed just after the answer to its k-th request (crash-child.ts). */
+async function syncKilledAfter(database: string, connectionId: string, now: number, k: number): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sync-core/test/crash-child.ts', database, connectionId, String(now), String(k), 'after'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const [code, signal] = await once(child, 'exit');
+  return signal === 'SIGKILL' ? 'killed' : `exit ${code}: ${out.trim()}`;
+}
+
+function importBatches(store: string, database: () => Promise<string>, refuse: { create: string; drop: string }) {
   let w: TestWorld | undefined;
   afterEach(() => w?.close());
 
-  async function worldWithBulk(): Promise<TestWorld> {
-    w = await createWorld({ database: await database() });
+  async function worldWithBulk(at?: string): Promise<TestWorld> {
+    w = await createWorld({ database: at ?? (await database()) });
     for (let i = 0; i < EVENTS; i++) w.mock.control.putEvent('alice@example.com', 'home', bulkEvent(i));
     return w;
   }
@@ -74,10 +104,50 @@ function importBatches(store: string, database: () => Promise<string | undefined
     expect(again.outcome).toBe('ok');
     expect(await bulkTitlesById(w)).toEqual(Array.from({ length: EVENTS }, (_, i) => title(i)));
   });
+
+  it(`recovers from a SIGKILL while batches are being written to the state of a run that never crashed, ids included (${store})`, async () => {
+    const reference = await worldWithBulk();
+    const first = await connectAlice(reference, { linked: 'work', conflict: ['home'] });
+    expect((await reference.core.sync(first.id)).outcome).toBe('ok');
+    const expected = await slots(reference);
+    await reference.close();
+    w = undefined;
+
+    /** A world as the reference's before its first sync, its engine closed for the child to open. */
+    const crashWorld = async () => {
+      const at = await database();
+      const cw = await worldWithBulk(at);
+      const connection = await connectAlice(cw, { linked: 'work', conflict: ['home'] });
+      await cw.core.close();
+      w = undefined;
+      return { at, cw, connectionId: connection.id };
+    };
+
+    // How many requests the run sends, on a replay that is not killed; then a kill after the answer
+    // to each. After a download, the batches of the pages before may be committed, being written
+    // or not started (timing decides, and any of them must recover).
+    const probe = await crashWorld();
+    const completed = await syncKilledAfter(probe.at, probe.connectionId, probe.cw.clock.now(), 1_000_000);
+    await probe.cw.mock.close();
+    const n = Number(/^exit 0: completed after (\d+) requests/.exec(completed)?.[1]);
+    expect(n, completed).toBeGreaterThan(3);
+
+    for (let k = 1; k <= n; k++) {
+      const { at, cw, connectionId } = await crashWorld();
+      expect(await syncKilledAfter(at, connectionId, cw.clock.now(), k)).toBe('killed');
+      const recovery = await SyncCore.open({ database: at, clock: cw.clock, fetch });
+      const report = await recovery.sync(connectionId);
+      expect(report.outcome, `after a kill at request ${k}: ${JSON.stringify(report.errors)}`).toBe('ok');
+      expect(await slots({ ...cw, core: recovery }), `state after a kill at request ${k}`).toEqual(expected);
+      await recovery.close();
+      await cw.mock.close();
+    }
+  }, 120_000);
 }
 
 describe('a first sync in several import batches on SQLite', () => {
-  importBatches('SQLite', async () => undefined, {
+  let n = 0;
+  importBatches('SQLite', async () => join(dir, `batches_${++n}.sqlite`), {
     create: "CREATE TRIGGER refuse_bulk BEFORE INSERT ON platform_events WHEN NEW.title = 'Bulk 0600' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
     drop: 'DROP TRIGGER refuse_bulk;',
   });
