@@ -17,6 +17,31 @@ export class Interrupted extends Error {
   }
 }
 
+/** A sync run's requests so far, and where it is to die. */
+export interface CrashState {
+  requests: number;
+  crash: CrashPoint;
+}
+
+/**
+ * `inner`, with each request numbered as it is sent, dying as a crash would at `state.crash`:
+ * before sending request N+1 (interruptAfterRequests), or once iCloud has answered request N
+ * (loseAnswerOf: the answer is lost, and nothing after N is sent). Each request keeps its own
+ * number: requests overlap (the next download is asked for before the last one has answered), so
+ * by the time an answer arrives later requests may have been numbered.
+ */
+export function crashingFetch(inner: typeof fetch, state: CrashState): typeof fetch {
+  return async (input, init) => {
+    const n = ++state.requests;
+    const { interruptAfterRequests: before, loseAnswerOf: lose } = state.crash;
+    if (before !== undefined && n > before) throw new Interrupted();
+    if (lose !== undefined && n > lose) throw new Interrupted();
+    const response = await inner(input, init);
+    if (n === lose) throw new Interrupted(); // iCloud did the work; the answer is lost
+    return response;
+  };
+}
+
 const EVERYTHING = { start: -8.64e15, end: 8.64e15 };
 
 function toDriverEvent(e: PlatformEvent): DriverEvent {
@@ -43,22 +68,12 @@ export class SyncCoreDriver implements SyncEngineDriver {
   /** The sync-core itself, for tests of this driver; scenarios never reach past the interface. */
   readonly core: SyncCore;
   private readonly clock: FixedClock;
-  private requests = 0;
-  private crash: CrashPoint = {};
+  private readonly run: CrashState = { requests: 0, crash: {} };
 
   /** `openStore` gives each scenario its own store (default: SQLite in memory). */
   constructor(options: DriverOptions, store?: (clock: FixedClock) => Store, clock?: FixedClock) {
     this.clock = clock ?? new FixedClock(options.now);
-    const interruptingFetch: typeof fetch = async (input, init) => {
-      this.requests++;
-      const { interruptAfterRequests: before, loseAnswerOf: lose } = this.crash;
-      if (before !== undefined && this.requests > before) throw new Interrupted();
-      if (lose !== undefined && this.requests > lose) throw new Interrupted();
-      const response = await fetch(input, init);
-      if (this.requests === lose) throw new Interrupted(); // iCloud did the work; the answer is lost
-      return response;
-    };
-    this.core = new SyncCore({ clock: this.clock, fetch: interruptingFetch, window: options.window, store: store?.(this.clock) });
+    this.core = new SyncCore({ clock: this.clock, fetch: crashingFetch(fetch, this.run), window: options.window, store: store?.(this.clock) });
   }
 
   async createSubAccount(init: { name: string }) {
@@ -130,12 +145,12 @@ export class SyncCoreDriver implements SyncEngineDriver {
   }
 
   async sync(connectionId: string, crash: CrashPoint = {}): Promise<SyncRunReport> {
-    this.requests = 0;
-    this.crash = crash;
+    this.run.requests = 0;
+    this.run.crash = crash;
     try {
       return await this.core.sync(connectionId);
     } finally {
-      this.crash = {};
+      this.run.crash = {};
     }
   }
   async poll() {
