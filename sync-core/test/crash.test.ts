@@ -4,22 +4,19 @@
  * that of a run that never crashed. Kill points cover every request of the run, before it is sent
  * and after its answer arrived.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../engine/content-hash.js';
 import { SyncCore } from '../sync-core.js';
 import { postgresPeer } from '../store/postgres/test-postgres.js';
 import { useTestPostgres } from '../store/postgres/use-test-postgres.js';
+import { syncInChild } from './crash-run.js';
 import { at, connectAlice, createWorld, iphoneEvent, type TestWorld } from './world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sync-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let ports: { port: number; partitionPort: number } | undefined;
 
 /** Everything up to the run under test: a synced connection, then changes on both sides. */
@@ -68,15 +65,6 @@ async function snapshot(w: TestWorld) {
   return { platform, icloud };
 }
 
-async function runChild(database: string, connectionId: string, now: number, k: number, mode: 'before' | 'after'): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sync-core/test/crash-child.ts', database, connectionId, String(now), String(k), mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const [code, signal] = await once(child, 'exit');
-  return signal === 'SIGKILL' ? 'killed' : `exit ${code}: ${out.trim()}`;
-}
-
 /** The crash test on one store: `database(label)` gives a fresh, empty database (a SQLite path or a postgres:// URL). */
 function crashSafety(store: string, database: (label: string) => Promise<string>) {
   it(`recovers from a SIGKILL before or after any request to the state of a run that never crashed (${store})`, async () => {
@@ -93,7 +81,7 @@ function crashSafety(store: string, database: (label: string) => Promise<string>
     const probe = await setUp(probeDatabase);
     const before = probe.w.mock.control.journal().length;
     await probe.w.core.close();
-    const completed = await runChild(probeDatabase, probe.connectionId, probe.w.clock.now(), 1_000_000, 'before');
+    const completed = await syncInChild(probeDatabase, probe.connectionId, probe.w.clock.now(), 1_000_000, 'before');
     expect(completed).toMatch(/^exit 0: completed after \d+ requests/);
     const n = Number(/after (\d+) requests/.exec(completed)![1]);
     expect(probe.w.mock.control.journal().length - before).toBe(n);
@@ -107,7 +95,7 @@ function crashSafety(store: string, database: (label: string) => Promise<string>
       const crashed = await database(`crash_${k}_${mode}`);
       const { w, connectionId } = await setUp(crashed);
       await w.core.close();
-      expect(await runChild(crashed, connectionId, w.clock.now(), k, mode)).toBe('killed');
+      expect(await syncInChild(crashed, connectionId, w.clock.now(), k, mode)).toBe('killed');
       const recovery = await SyncCore.open({ database: crashed, clock: w.clock, fetch });
       const recovered = await recovery.sync(connectionId);
       expect(recovered.outcome, `run after a kill ${mode} request ${k}: ${JSON.stringify(recovered.errors)}`).toBe('ok');

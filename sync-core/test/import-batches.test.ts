@@ -4,46 +4,29 @@
  * batches' own work finishes in, and a batch the database refuses fails the batches after it
  * without losing or doubling anything on the next run (D3).
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { utcDateTime } from '../../icalendar/index.js';
 import type { SqlDb } from '../db/sql.js';
 import { IMPORT_BATCH } from '../engine/bulk-import.js';
 import { postgresPeer } from '../store/postgres/test-postgres.js';
 import { useTestPostgres } from '../store/postgres/use-test-postgres.js';
 import { SyncCore } from '../sync-core.js';
-import { NOW, connectAlice, createWorld, type TestWorld } from './world.js';
+import { syncInChild } from './crash-run.js';
+import { NOW, connectAlice, createWorld, iphoneEvent, type TestWorld } from './world.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sync-batches-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const EVENTS = 2 * IMPORT_BATCH + 250; // three batches, the last one short
 const HOUR = 3_600_000;
-const stamp = (ms: number) =>
-  new Date(ms)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
 const title = (i: number) => `Bulk ${String(i).padStart(4, '0')}`;
 
 function bulkEvent(i: number): { name: string; ics: string } {
   const start = NOW + (i + 1) * HOUR;
-  const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Apple Inc.//iPhone OS 26.1//EN', 'BEGIN:VEVENT', `UID:BULK-${i}`, 'DTSTAMP:20261121T090000Z']
-    .concat([`DTSTART:${stamp(start)}`, `DTEND:${stamp(start + HOUR / 2)}`, `SUMMARY:${title(i)}`, 'END:VEVENT', 'END:VCALENDAR', ''])
-    .join('\r\n');
-  return { name: `bulk-${String(i).padStart(4, '0')}.ics`, ics };
-}
-
-/** The titles of Alice's imported bulk slots, in the order of their ids. */
-async function bulkTitlesById(w: TestWorld): Promise<string[]> {
-  const events = await w.core.platform.listEventsForUser(w.alice.id, { start: -8.64e15, end: 8.64e15 });
-  const bulk = events.filter((e) => e.title.startsWith('Bulk '));
-  return bulk.sort((a, b) => (a.id < b.id ? -1 : 1)).map((e) => e.title);
+  return { name: `bulk-${String(i).padStart(4, '0')}.ics`, ics: iphoneEvent(`BULK-${i}`, utcDateTime(start), utcDateTime(start + HOUR / 2), [], title(i)) };
 }
 
 /** Alice's slots as a run that never crashed must leave them: ids included. */
@@ -52,17 +35,9 @@ async function slots(w: TestWorld) {
   return events.map((e) => ({ id: e.id, title: e.title, start: e.start, end: e.end, kind: e.kind })).sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
-/** One sync in a process of its own, killed just after the answer to its k-th request (crash-child.ts). */
-async function syncKilledAfter(database: string, connectionId: string, now: number, k: number): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sync-core/test/crash-child.ts', database, connectionId, String(now), String(k), 'after'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const [code, signal] = await once(child, 'exit');
-  return signal === 'SIGKILL' ? 'killed' : `exit ${code}: ${out.trim()}`;
+/** The titles of Alice's imported bulk slots, in the order of their ids. */
+async function bulkTitlesById(w: TestWorld): Promise<string[]> {
+  return (await slots(w)).map((e) => e.title).filter((t) => t.startsWith('Bulk '));
 }
 
 function importBatches(store: string, database: () => Promise<string>, refuse: { create: string; drop: string }) {
@@ -127,14 +102,14 @@ function importBatches(store: string, database: () => Promise<string>, refuse: {
     // to each. After a download, the batches of the pages before may be committed, being written
     // or not started (timing decides, and any of them must recover).
     const probe = await crashWorld();
-    const completed = await syncKilledAfter(probe.at, probe.connectionId, probe.cw.clock.now(), 1_000_000);
+    const completed = await syncInChild(probe.at, probe.connectionId, probe.cw.clock.now(), 1_000_000, 'after');
     await probe.cw.mock.close();
     const n = Number(/^exit 0: completed after (\d+) requests/.exec(completed)?.[1]);
     expect(n, completed).toBeGreaterThan(3);
 
     for (let k = 1; k <= n; k++) {
       const { at, cw, connectionId } = await crashWorld();
-      expect(await syncKilledAfter(at, connectionId, cw.clock.now(), k)).toBe('killed');
+      expect(await syncInChild(at, connectionId, cw.clock.now(), k, 'after')).toBe('killed');
       const recovery = await SyncCore.open({ database: at, clock: cw.clock, fetch });
       const report = await recovery.sync(connectionId);
       expect(report.outcome, `after a kill at request ${k}: ${JSON.stringify(report.errors)}`).toBe('ok');

@@ -84,7 +84,7 @@ export async function connectAlice(w: TestWorld, choice: { linked?: string; conf
 export const at = (iso: string) => Date.parse(iso);
 
 /** A VEVENT "as if on an iPhone". */
-export function iphoneEvent(uid: string, start: string, end: string, extra: string[] = []): string {
+export function iphoneEvent(uid: string, start: string, end: string, extra: string[] = [], summary = 'iPhone event'): string {
   return [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
@@ -95,7 +95,7 @@ export function iphoneEvent(uid: string, start: string, end: string, extra: stri
     'LAST-MODIFIED:20261121T090000Z',
     `DTSTART:${start}`,
     `DTEND:${end}`,
-    'SUMMARY:iPhone event',
+    `SUMMARY:${summary}`,
     ...extra,
     'END:VEVENT',
     'END:VCALENDAR',
