@@ -510,10 +510,7 @@ export class XmlReader {
       this.attributes += known.tag.attributes;
       this.declarations += known.tag.declarations;
       this.i = known.end;
-      this.rootSeen = true;
-      this.handler.open(known.tag.name, known.tag.attrs);
-      if (known.tag.selfClosing) this.handler.close();
-      else this.stack.push(known.tag.open);
+      this.opened(known.tag);
       return;
     }
     const attributesBefore = this.attributes;
@@ -553,22 +550,28 @@ export class XmlReader {
     }
     const selfClosing = s[this.i] === '/';
     this.i += selfClosing ? 2 : 1;
-    const parent = this.stack.at(-1);
-    const scope = this.scopeOf(tag, raw, parent?.scope ?? ROOT_SCOPE, at);
+    const inherited = this.stack.at(-1)?.scope ?? ROOT_SCOPE;
+    const scope = this.scopeOf(tag, raw, inherited, at);
     const name = this.resolve(tag, scope, false, at);
     const attrs = this.attributesOf(tag, raw, scope, at);
-    this.rootSeen = true;
-    this.remember(at, parent?.scope ?? ROOT_SCOPE, {
+    const read: KnownTag = {
       name,
       attrs: attrs === NO_ATTRIBUTES ? attrs : Object.freeze(attrs),
       attributes: this.attributes - attributesBefore,
       declarations: this.declarations - declarationsBefore,
       selfClosing,
       open: { tag, scope },
-    });
-    this.handler.open(name, attrs);
-    if (selfClosing) this.handler.close();
-    else this.stack.push({ tag, scope });
+    };
+    this.remember(at, inherited, read);
+    this.opened(read);
+  }
+
+  /** Hands a start tag just read to the handler, and opens its element (or closes it at once). */
+  private opened(tag: KnownTag): void {
+    this.rootSeen = true;
+    this.handler.open(tag.name, tag.attrs);
+    if (tag.selfClosing) this.handler.close();
+    else this.stack.push(tag.open);
   }
 
   /**

@@ -67,7 +67,7 @@ class Lookups {
     if (typeof init.calendarId === 'string') want(`k:${init.calendarId}`, () => this.calendar(init.calendarId!));
     for (const u of Array.isArray(init.userIds) ? init.userIds : []) if (typeof u === 'string') want(`u:${u}`, () => this.user(u));
     for (const c of Array.isArray(init.contactIds) ? init.contactIds : []) if (typeof c === 'string') want(`c:${c}`, () => this.contact(c));
-    if (typeof init.id === 'string' && init.id.trim() !== '') want(`e:${init.id}`, () => this.idTaken(init.id!));
+    if (isIdText(init.id)) want(`e:${init.id}`, () => this.idTaken(init.id!));
     if (reads.length === 0) return undefined;
     return (async () => {
       for (const read of reads) await read();
@@ -82,9 +82,12 @@ class Lookups {
   idTakenNow = (id: string) => this.known.get(`e:${id}`) === true;
 }
 
+/** Whether an id the caller chose can be one: only then is it looked for. */
+const isIdText = (given: unknown): given is string => typeof given === 'string' && given.trim() !== '';
+
 /** An id the caller chose, refused when it is empty or `taken`. */
 function chosenId(given: unknown, taken: boolean, what: string): string {
-  if (typeof given !== 'string' || given.trim() === '') throw new PlatformError('invalid', `${what} id must be a non-empty string (or leave it out to get one).`);
+  if (!isIdText(given)) throw new PlatformError('invalid', `${what} id must be a non-empty string (or leave it out to get one).`);
   if (taken) throw new PlatformError('conflict', `${what} ${given} already exists: choose another id or leave it out to get one.`);
   return given;
 }
@@ -133,7 +136,7 @@ export class PlatformService implements PlatformRepository {
 
   private async newId(given: string | undefined, prefix: string, kind: RecordKind, what: string): Promise<string> {
     if (given === undefined) return (await this.records.nextIds(prefix, 1))[0]!;
-    return chosenId(given, typeof given === 'string' && given.trim() !== '' && (await this.records.isIdTaken(kind, given)), what);
+    return chosenId(given, isIdText(given) && (await this.records.isIdTaken(kind, given)), what);
   }
 
   // ------------------------------------------------------------------ sub-accounts
