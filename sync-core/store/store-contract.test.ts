@@ -10,7 +10,7 @@ import { afterAll, describe } from 'vitest';
 import { FixedClock } from '../../common/clock.js';
 import { storeContract, T0 } from './contract.js';
 import { PostgresStore } from './postgres-store.js';
-import { postgresPeer } from './postgres/test-postgres.js';
+import { postgresPeer, someoneWaitsForALock } from './postgres/test-postgres.js';
 import { useTestPostgres } from './postgres/use-test-postgres.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -50,11 +50,7 @@ describe.skipIf(postgres.skip)('PostgreSQL store', () => {
     },
     async waitForLockWait(store) {
       const db = (store as PostgresStore).db;
-      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
-        const row = await db.get<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-        if (row!.n > 0) return;
-      }
-      throw new Error('no transaction came to wait for a lock within 10 s');
+      await someoneWaitsForALock((sql) => db.get<{ n: number }>(sql));
     },
   });
 });

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../../common/clock.js';
 import { PostgresStore } from '../postgres-store.js';
 import { STATEMENT_KEYS } from './statement-keys.js';
-import { postgresPeer } from './test-postgres.js';
+import { postgresPeer, someoneWaitsForALock } from './test-postgres.js';
 import { useTestPostgres } from './use-test-postgres.js';
 
 const postgres = await postgresPeer();
@@ -53,14 +53,8 @@ describe.skipIf(postgres.skip)('foreign keys checked once per statement (Postgre
     );
   const count = async (sql: string) => Number((await a.query<{ n: string }>(`SELECT count(*) AS n FROM ${sql}`)).rows[0]!.n);
 
-  /** Resolves once some session of this database waits for a lock. */
-  async function someoneWaitsForALock(): Promise<void> {
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
-      const { rows } = await watcher.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-      if (rows[0]!.n > 0) return;
-    }
-    throw new Error('no session came to wait for a lock within 10 s');
-  }
+  /** Resolves once some session of this database waits for a lock (asked on `watcher`). */
+  const aSessionWaits = () => someoneWaitsForALock(async (sql) => (await watcher.query<{ n: number }>(sql)).rows[0]);
 
   it('replaces exactly the five constraints a first sync writes per event', async () => {
     const { rows } = await a.query<{ name: string }>("SELECT conname AS name FROM pg_constraint WHERE contype = 'f'");
@@ -138,7 +132,7 @@ describe.skipIf(postgres.skip)('foreign keys checked once per statement (Postgre
     await b.query('BEGIN');
     await b.query("DELETE FROM connections WHERE id = 'conn_1'");
     const insert = outcome(a, OBJECT, ['conn_1', 'A']);
-    await someoneWaitsForALock();
+    await aSessionWaits();
     await b.query('COMMIT');
     expect(await insert).toBe(`23503: insert into remote_objects refused: connection_id 'conn_1' is not in connections`);
     expect(await count('remote_objects')).toBe(0);
@@ -148,7 +142,7 @@ describe.skipIf(postgres.skip)('foreign keys checked once per statement (Postgre
     await b.query('BEGIN');
     await b.query(OBJECT, ['conn_1', 'A']);
     const deletion = outcome(a, "DELETE FROM connections WHERE id = 'conn_1'");
-    await someoneWaitsForALock();
+    await aSessionWaits();
     await b.query('COMMIT');
     expect(await deletion).toBe('ok');
     expect(await count('remote_objects')).toBe(0); // no orphan left behind

@@ -128,3 +128,16 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     },
   };
 }
+
+/**
+ * Resolves once some session of the current database waits for a lock (a test's transaction
+ * blocked by another's), polling pg_stat_activity through `read`, which must run on a session that
+ * is not the waiting one; fails after 10 s.
+ */
+export async function someoneWaitsForALock(read: (sql: string) => Promise<{ n: number } | undefined>): Promise<void> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
+    const row = await read("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+    if (row!.n > 0) return;
+  }
+  throw new Error('no session came to wait for a lock within 10 s');
+}
