@@ -12,6 +12,8 @@ import { projectRoot } from '../../common/project-root.js';
 
 export interface MockProcess {
   gatewayUrl: string;
+  /** The mock's process, for the benches' CPU figures (cpu.ts). */
+  pid: number;
   /** A control-plane call (`POST accounts`, `PUT clock`…); throws on an error answer. */
   control(method: string, path: string, body?: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startMockProcess(options: { world?: unknown; clock?: numbe
   });
   return {
     gatewayUrl,
+    pid: child.pid!,
     control: controlAt(gatewayUrl),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));

@@ -12,6 +12,9 @@
  * - an incremental sync after one change in that calendar (should not grow with the calendar);
  * - one polling cycle over 1,000 connections with nothing changed (the steady state);
  * with the mock in its own process (mock-process.ts), each on SQLite and, where it is installed, on a PostgreSQL the bench starts in a temporary directory.
+ * Beside the first syncs, the CPU time of the engine, PostgreSQL and the mock during the median
+ * sample (cpu.ts): the three share the machine's cores, and the CPU says how close to the
+ * machine's limit the wall time is.
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +26,7 @@ import { postgresBinaries, startTestPostgres } from '../store/postgres/test-post
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { BENCH_NOW as NOW, DAY, benchEvent as ics, bigAccount } from './calendar-data.js';
+import { describeCpu } from './cpu.js';
 import { startMockProcess } from './mock-process.js';
 
 const SAMPLES = 3;
@@ -31,21 +35,34 @@ interface BigCalendarSample {
   initialMs: number;
   runningMs: number;
   incrementalMs: number;
+  /** CPU milliseconds per process group (cpu.ts), where /proc tells them. */
+  initialCpu?: Record<string, number>;
+  runningCpu?: Record<string, number>;
 }
 
-/** The 10,000-event figures: SAMPLES processes (big-calendar.ts) after a warm-up one, each with a new database from `database(i)`. */
-async function bigCalendar(database: (sample: number) => Promise<string>): Promise<Record<string, string>> {
+/**
+ * The 10,000-event figures: SAMPLES processes (big-calendar.ts) after a warm-up one, each with a new
+ * database from `database(i)`; `postgresData`, the PostgreSQL's data directory, for its CPU.
+ */
+async function bigCalendar(database: (sample: number) => Promise<string>, postgresData?: string): Promise<Record<string, string>> {
   const mock = await startMockProcess({ clock: NOW, world: { accounts: [bigAccount('big', 'E'), bigAccount('next', 'N')] } });
+  const sample = async (i: number) => bigCalendarSample([mock.gatewayUrl, await database(i), String(i), String(mock.pid), ...(postgresData ? [postgresData] : [])]);
   try {
-    await bigCalendarSample(mock.gatewayUrl, await database(SAMPLES), SAMPLES); // the mock's warm-up
+    await sample(SAMPLES); // the mock's warm-up
     const samples: BigCalendarSample[] = [];
-    for (let i = 0; i < SAMPLES; i++) samples.push(await bigCalendarSample(mock.gatewayUrl, await database(i), i));
+    for (let i = 0; i < SAMPLES; i++) samples.push(await sample(i));
     const initial = medianOf(samples.map((s) => s.initialMs));
     const running = medianOf(samples.map((s) => s.runningMs));
     const incremental = medianOf(samples.map((s) => s.incrementalMs));
+    const cpuOf = (ms: number, cpu: (s: BigCalendarSample) => Record<string, number> | undefined) => {
+      const used = cpu(samples.find((s) => s.initialMs === ms || s.runningMs === ms)!);
+      return used ? describeCpu(used) : 'not measured (no /proc)';
+    };
     return {
       'initial sync, 10,000 events, new process': `${(initial.median / 1000).toFixed(2)} s median of ${initial.all} (10,000 blocked slots)`,
+      'initial sync, new process: CPU time': cpuOf(initial.median, (s) => s.initialCpu),
       'initial sync, 10,000 events, running engine': `${(running.median / 1000).toFixed(2)} s median of ${running.all} (another user's calendar, after the syncs above)`,
+      'initial sync, running engine: CPU time': cpuOf(running.median, (s) => s.runningCpu),
       'incremental sync, 1 change in 10,000': `${incremental.median.toFixed(1)} ms median`,
     };
   } finally {
@@ -58,8 +75,9 @@ function medianOf(values: readonly number[]): { median: number; all: string } {
   return { median: [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!, all: values.map((v) => (v / 1000).toFixed(2)).join(', ') };
 }
 
-function bigCalendarSample(gatewayUrl: string, database: string, sample: number): Promise<BigCalendarSample> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sync-core/bench/big-calendar.ts', gatewayUrl, database, String(sample)], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'inherit'] });
+/** One big-calendar.ts process; `args` are its arguments. */
+function bigCalendarSample(args: string[]): Promise<BigCalendarSample> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sync-core/bench/big-calendar.ts', ...args], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += String(d)));
   return new Promise((resolve, reject) => {
@@ -139,7 +157,7 @@ else if (postgresBinaries()) {
   try {
     const postgres: Opener = async (clock, name) => PostgresStore.open(await server.createDatabase(`bench_${name}`), clock, { poolSize: 8 });
     console.error('sync-core bench (PostgreSQL): 10,000-event calendar…');
-    const pgBig = await bigCalendar(async (i) => server.createDatabase(`bench_big_${i}`));
+    const pgBig = await bigCalendar(async (i) => server.createDatabase(`bench_big_${i}`), server.dataDirectory);
     console.error('sync-core bench (PostgreSQL): 1,000 connections…');
     const pgMany = await manyConnections(postgres);
     for (const [k, v] of Object.entries({ ...pgBig, ...pgMany })) results[k] = { ...results[k], PostgreSQL: v };

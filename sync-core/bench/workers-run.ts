@@ -3,7 +3,9 @@
  * The mock runs in its own process; 1,000 connections are connected and synced once; then every
  * connection is made due and `icloud-sync worker` processes (1, then 2) poll them all. Prints
  * connections per second for each and the ratio, first with the mock answering at once, then with
- * 250 ms added to every REPORT. Needs PostgreSQL (skipped with a line otherwise).
+ * 250 ms added to every REPORT. Needs PostgreSQL (skipped with a line otherwise). Beside each
+ * figure, how many of the machine's cores the workers, PostgreSQL and the mock kept busy (cpu.ts):
+ * where one worker already fills them, a second has no core to run on.
  */
 import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +15,7 @@ import { postgresBinaries, startTestPostgres } from '../store/postgres/test-post
 import { SyncCore } from '../sync-core.js';
 import { utcDateTime } from '../../icalendar/index.js';
 import { startWorker } from '../test/worker-process.js';
+import { coresBusy, cpuSince, cpuSnapshot, cpuSupported, postgresProcesses, type ProcessGroups } from './cpu.js';
 import { startMockProcess } from './mock-process.js';
 
 const CONNECTIONS = Number(process.env.WORKER_BENCH_CONNECTIONS ?? 1000);
@@ -52,20 +55,24 @@ try {
   // database: the rounds measure steady polling, not the minute after an import.
   await store.db.exec('ANALYZE');
 
-  const round = async (workers: number): Promise<number> => {
+  /** Connections per second with `workers` workers, and the cores kept busy meanwhile. */
+  const round = async (workers: number): Promise<{ rate: number; cores: string }> => {
     await store.db.run('UPDATE connections SET next_poll_at = 0, last_sync_at = NULL');
-    const t = performance.now();
     const children: ChildProcess[] = [];
+    const processes: ProcessGroups = { workers: () => children.map((c) => c.pid!), PostgreSQL: () => postgresProcesses(server.dataDirectory), mock: () => [mock.pid] };
+    const cpu = cpuSupported ? cpuSnapshot(processes) : undefined;
+    const t = performance.now();
     for (let w = 0; w < workers; w++) children.push(startWorker(db, `b${w}`, ['--every-seconds', '0.1', '--batch', '25', '--concurrency', '8']));
     for (;;) {
       const row = await store.db.get<{ n: number }>('SELECT count(*)::int AS n FROM connections WHERE last_sync_at IS NOT NULL');
       if (row!.n >= CONNECTIONS) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const seconds = (performance.now() - t) / 1000;
+    const ms = performance.now() - t;
+    const cores = cpu ? coresBusy(cpuSince(cpu, processes), ms) : 'not measured (no /proc)';
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
-    return CONNECTIONS / seconds;
+    return { rate: CONNECTIONS / (ms / 1000), cores };
   };
   const rows: Record<string, Record<string, string>> = {};
   const measure = async (label: string) => {
@@ -73,7 +80,13 @@ try {
     const one = await round(1);
     console.error(`workers bench (${label}): two workers…`);
     const two = await round(2);
-    rows[label] = { 'one worker': `${one.toFixed(0)} connections/s`, 'two workers': `${two.toFixed(0)} connections/s`, ratio: `${(two / one).toFixed(2)}×` };
+    rows[label] = {
+      'one worker': `${one.rate.toFixed(0)} connections/s`,
+      'CPU, one worker': one.cores,
+      'two workers': `${two.rate.toFixed(0)} connections/s`,
+      'CPU, two workers': two.cores,
+      ratio: `${(two.rate / one.rate).toFixed(2)}×`,
+    };
   };
   // Loopback answers at once: the workers, PostgreSQL and the mock compete for the CPU.
   await measure('loopback, answers at once');

@@ -19,6 +19,8 @@ export interface TestPostgres {
   url: string;
   /** The temporary directory holding the cluster and its socket (removed by stop). */
   directory: string;
+  /** The cluster's data directory, inside `directory` (its postmaster.pid names the server's process). */
+  dataDirectory: string;
   /** A new, empty database on this server, and its URL. */
   createDatabase(name: string): Promise<string>;
   /**
@@ -101,6 +103,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   return {
     url,
     directory: dir,
+    dataDirectory: data,
     async createDatabase(name: string) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
