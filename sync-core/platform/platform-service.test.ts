@@ -287,7 +287,8 @@ describe('PlatformService over PlatformRecords that are not SQL', () => {
     expect(records.writes).toEqual([]); // no id, no change number yet
     release();
     expect((await creating).map((e) => [e.id, e.changeSeq])).toEqual([['evt_000001', 1]]);
-    expect(records.writes.map((w) => w.op)).toEqual(['nextIds', 'reserveChangeSeqs', 'insertEvents']);
+    // Change numbers before ids: the order every event write takes its locks in (no deadlock).
+    expect(records.writes.map((w) => w.op)).toEqual(['reserveChangeSeqs', 'nextIds', 'insertEvents']);
     records.writes.length = 0;
     await expect(platform.createEvents([ok], { countersAfter: Promise.reject(new Error('the batch before failed')) })).rejects.toThrow('the batch before failed');
     await expect(platform.createEvents([], { countersAfter: Promise.reject(new Error('the batch before failed')) })).rejects.toThrow('the batch before failed');
@@ -302,8 +303,8 @@ describe('PlatformService over PlatformRecords that are not SQL', () => {
       { id: 'mine', subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'c', start: MON + 2 * H, end: MON + 3 * H, busy: false, origin: 'icloud' },
     ]);
     expect(records.writes).toEqual([
-      { op: 'nextIds', args: ['evt', 2] },
       { op: 'reserveChangeSeqs', args: [3] },
+      { op: 'nextIds', args: ['evt', 2] },
       { op: 'insertEvents', args: [created] },
     ]);
     expect(created.map((e) => [e.id, e.changeSeq, e.version])).toEqual([

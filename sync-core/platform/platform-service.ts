@@ -317,8 +317,11 @@ export class PlatformService implements PlatformRepository {
         given.add(ev.id);
       }
       await options.countersAfter;
-      const fresh = await this.records.nextIds('evt', events.filter((e) => !e.id).length);
+      // The change numbers before the ids: a transaction that changed an event first (a recurring
+      // event's slots, then its new occurrences) holds the change-number row and then wants the
+      // ids' row; taken the other way round here, two such transactions deadlocked on PostgreSQL.
       const firstSeq = await this.records.reserveChangeSeqs(events.length);
+      const fresh = await this.records.nextIds('evt', events.filter((e) => !e.id).length);
       events.forEach((ev, i) => {
         ev.id ||= fresh.shift()!;
         ev.changeSeq = firstSeq + i;

@@ -420,10 +420,27 @@ export class SqlPlatformRecords implements PlatformRecords {
     return r && toEvent(r);
   }
 
+  /**
+   * SQLite transactions run one at a time (BEGIN IMMEDIATE behind a mutex): a plain read. PostgreSQL
+   * locks first, then reads in a statement of its own:
+   *
+   * - The change-number row is locked before the event's. Every write to an event takes a change
+   *   number, held until commit; a transaction that changed one event and then waited for a
+   *   second, locked by a writer that in turn waited for the change number, deadlocked.
+   * - A read that waited for a lock gets the event's row as the other writer committed it, but its
+   *   users and contacts (subqueries) as they were when it started: a title change waiting behind
+   *   the removal of a user put that user back. A read after the lock sees the whole commit.
+   */
   async getEventForUpdate(id: string): Promise<PlatformEvent | undefined> {
-    // SQLite transactions run one at a time (BEGIN IMMEDIATE behind a mutex); PostgreSQL locks the row.
-    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE OF e' : '';
-    const r = (await this.db.get(`SELECT ${this.eventColumns} FROM platform_events e WHERE e.id = ?${lock}`, [id])) as EventRow | undefined;
+    if (this.db.dialect === 'postgres') {
+      // The event's row is locked (the outer FOR UPDATE) only once the join has produced it, which
+      // takes the change-number row first (the CTE).
+      const locked = await this.db.get('WITH feed AS (SELECT 1 FROM platform_state WHERE id = 1 FOR UPDATE) SELECT 1 AS found FROM platform_events e CROSS JOIN feed WHERE e.id = ? FOR UPDATE OF e', [
+        id,
+      ]);
+      if (!locked) return undefined;
+    }
+    const r = (await this.db.get(`SELECT ${this.eventColumns} FROM platform_events e WHERE e.id = ?`, [id])) as EventRow | undefined;
     return r && toEvent(r);
   }
 

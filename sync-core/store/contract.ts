@@ -281,6 +281,85 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(await store.getEvent(e.id)).toEqual(b);
     });
 
+    it('a change then a creation in one transaction, and a creation meanwhile, both complete (the counters are taken in one order)', async () => {
+      // A recurring event's new occurrences: the run changes the slots it has (a change number),
+      // then creates the missing ones (ids), while another worker's first sync creates events.
+      const { store, sub, alice } = await setup();
+      const e = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let changed!: () => void;
+      const firstChanged = new Promise<void>((r) => (changed = r));
+      const first = current.transaction(async () => {
+        await store.updateEvent(e.id, { title: 'changed' });
+        changed();
+        await gate;
+        return store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'new occurrence', start: MON + 2 * H, end: MON + 3 * H });
+      });
+      await firstChanged;
+      const slot = { subAccountId: sub.id, kind: 'blocked' as const, userIds: [alice.id], start: MON, end: MON + H };
+      const second = store.createEvents([
+        { ...slot, title: 'import 1' },
+        { ...slot, title: 'import 2' },
+      ]);
+      await target.waitForLockWait?.(current);
+      release();
+      const [created, imported] = await Promise.all([first, second]);
+      expect(created).toMatchObject({ id: 'evt_000002', changeSeq: 3 });
+      expect(imported.map((i) => [i.id, i.changeSeq])).toEqual([
+        ['evt_000003', 4],
+        ['evt_000004', 5],
+      ]);
+    });
+
+    it("a write that waited for another starts from all of its result, the event's users included", async () => {
+      const { store, sub, alice, bob } = await setup();
+      const e = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id, bob.id], title: 'x', start: MON, end: MON + H });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let wrote!: () => void;
+      const firstWrote = new Promise<void>((r) => (wrote = r));
+      const first = current.transaction(async () => {
+        const result = await store.updateEvent(e.id, { userIds: [alice.id] }); // Bob taken off
+        wrote();
+        await gate;
+        return result;
+      });
+      await firstWrote;
+      const second = store.updateEvent(e.id, { title: 'renamed' });
+      await target.waitForLockWait?.(current);
+      release();
+      await first;
+      expect(await second).toMatchObject({ title: 'renamed', userIds: [alice.id], version: 3 });
+      expect((await store.listChangedEvents(bob.id, 0)).map((x) => [x.id, x.userIds])).toEqual([[e.id, [alice.id]]]);
+    });
+
+    it('two changes in one transaction, and a change of the second event meanwhile, both complete', async () => {
+      // Two events changed in one transaction (a product moving a series, a collective booking's
+      // members), while another worker changes the second one.
+      const { store, sub, alice } = await setup();
+      const slot = { subAccountId: sub.id, kind: 'blocked' as const, userIds: [alice.id], start: MON, end: MON + H };
+      const a = await store.createEvent({ ...slot, title: 'a' });
+      const b = await store.createEvent({ ...slot, title: 'b' });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let changed!: () => void;
+      const firstChanged = new Promise<void>((r) => (changed = r));
+      const first = current.transaction(async () => {
+        await store.updateEvent(a.id, { title: 'a moved' });
+        changed();
+        await gate;
+        return store.updateEvent(b.id, { title: 'b moved' });
+      });
+      await firstChanged;
+      const second = store.updateEvent(b.id, { location: 'Room' });
+      await target.waitForLockWait?.(current);
+      release();
+      const [moved, located] = await Promise.all([first, second]);
+      expect(moved).toMatchObject({ title: 'b moved', version: 2, changeSeq: 4 });
+      expect(located).toMatchObject({ title: 'b moved', location: 'Room', version: 3, changeSeq: 5 });
+    });
+
     it('persists the change counter in the database (a second store continues it)', async () => {
       const { store, sub, alice } = await setup();
       await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H });
