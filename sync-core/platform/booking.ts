@@ -15,6 +15,12 @@ import { PlatformError } from './store.js';
 
 /** What booking needs beyond PlatformStore (PlatformService provides it). */
 export interface BookingSupport {
+  /**
+   * Holds every other event write until the booking's transaction ends: on PostgreSQL two bookings
+   * of one free slot at once both found it free and both wrote (A1), and both read the same Round
+   * Robin pointer. SQLite runs one transaction at a time anyway.
+   */
+  holdEventWrites(): void;
   /** Round Robin / Service: position in memberIds of the member to try first (0 if never set). */
   rotationPointer(calendarId: string): number;
   setRotationPointer(calendarId: string, nextPosition: number): void;
@@ -59,6 +65,7 @@ export interface BlockTimeRequest {
 export function book(tx: BookingStore, req: BookingRequest): Promise<PlatformEvent> {
   return tx.transaction(async () => {
     const store = tx.platform;
+    await store.holdEventWrites();
     const cal = await requireCalendar(store, req.calendarId);
     const contact = await store.getContact(req.contactId);
     if (!contact) throw new PlatformError('not-found', `Contact ${String(req.contactId)} does not exist: create the contact first.`);
@@ -104,6 +111,7 @@ async function requireBooking(store: Platform, eventId: string, action: string):
 export function reschedule(tx: BookingStore, eventId: string, newStart: number): Promise<PlatformEvent> {
   return tx.transaction(async () => {
     const store = tx.platform;
+    await store.holdEventWrites();
     const { ev, cal } = await requireBooking(store, eventId, 'rescheduled');
     if (ev.status === 'cancelled') throw new PlatformError('invalid', `Event ${eventId} is cancelled: book a new slot instead of rescheduling it.`);
     if (typeof newStart !== 'number' || !Number.isSafeInteger(newStart)) throw new PlatformError('invalid', `New start must be epoch milliseconds, got ${String(newStart)}.`);

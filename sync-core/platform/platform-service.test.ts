@@ -72,6 +72,10 @@ class MemoryRecords implements PlatformRecords {
     return this.changeSeq;
   }
 
+  async holdEventWrites(): Promise<void> {
+    // One caller at a time in memory: nothing to hold.
+  }
+
   async insertSubAccount(sa: SubAccount): Promise<void> {
     this.write('insertSubAccount', sa);
     this.subAccounts.set(sa.id, copy(sa));

@@ -494,6 +494,11 @@ export class PlatformService implements PlatformRepository {
     return this.records.listChangedEventRefs(userId, afterSeq);
   }
 
+  /** See PlatformRecords.holdEventWrites: booking calls it before it reads who is free. */
+  async holdEventWrites(): Promise<void> {
+    await this.records.holdEventWrites();
+  }
+
   // ------------------------------------------------------------------ round-robin rotation
 
   async rotationPointer(calendarId: string): Promise<number> {

@@ -42,6 +42,13 @@ export interface PlatformRecords {
    * first. Every write to an event takes one, so the sync engine can read changes in order.
    */
   reserveChangeSeqs(count: number): Promise<number>;
+  /**
+   * Holds every other write to an event until the surrounding transaction ends (called inside one,
+   * before its first read): a booking reads who is free, then writes, and no write may come in
+   * between. Taking the change numbers' lock does it, since every event write takes it too. A store
+   * whose transactions already run one at a time does nothing.
+   */
+  holdEventWrites(): Promise<void>;
   /** The highest change number reserved so far (0 before any). */
   currentChangeSeq(): Promise<number>;
 

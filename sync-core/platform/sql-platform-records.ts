@@ -227,6 +227,10 @@ export class SqlPlatformRecords implements PlatformRecords {
     return last - count + 1;
   }
 
+  async holdEventWrites(): Promise<void> {
+    if (this.db.dialect === 'postgres') await this.db.get('SELECT 1 FROM platform_state WHERE id = 1 FOR UPDATE');
+  }
+
   async currentChangeSeq(): Promise<number> {
     return ((await this.db.get('SELECT change_seq FROM platform_state WHERE id = 1')) as { change_seq: number }).change_seq;
   }

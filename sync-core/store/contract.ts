@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FixedClock } from '../../common/clock.js';
+import { book } from '../platform/booking.js';
 import { PlatformError } from '../platform/store.js';
 import type { Store } from './store.js';
 
@@ -332,6 +333,29 @@ export function storeContract(name: string, target: ContractTarget): void {
       await first;
       expect(await second).toMatchObject({ title: 'renamed', userIds: [alice.id], version: 3 });
       expect((await store.listChangedEvents(bob.id, 0)).map((x) => [x.id, x.userIds])).toEqual([[e.id, [alice.id]]]);
+    });
+
+    it('two bookings of one free slot at once: the second sees the first and is refused (A1)', async () => {
+      const { store, sub, alice, john } = await setup();
+      const cal = await store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [alice.id] });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let booked!: () => void;
+      const firstBooked = new Promise<void>((r) => (booked = r));
+      // The first booking stays uncommitted until the second has started.
+      const first = current.transaction(async () => {
+        const event = await book(current, { calendarId: cal.id, start: MON + 9 * H, contactId: john.id });
+        booked();
+        await gate;
+        return event;
+      });
+      await firstBooked;
+      const second = code(() => book(current, { calendarId: cal.id, start: MON + 9 * H, contactId: john.id }));
+      await target.waitForLockWait?.(current);
+      release();
+      expect((await first).userIds).toEqual([alice.id]);
+      expect(await second).toMatch(/^slot-unavailable: /);
+      expect(await store.listEventsForUser(alice.id, { start: MON, end: MON + 24 * H })).toHaveLength(1);
     });
 
     it('two changes in one transaction, and a change of the second event meanwhile, both complete', async () => {
