@@ -47,6 +47,29 @@ export function storeContract(name: string, target: ContractTarget): void {
   });
   const reopen = () => target.reopen();
 
+  /**
+   * Two transactions at once. `first` runs in a transaction and, where it calls `pause`, stays
+   * open (uncommitted) while `second` starts in its own; once `second` waits for a lock (on a store
+   * whose transactions run at once: waitForLockWait), `first` goes on and commits. Both results.
+   */
+  async function heldOpen<A, B>(first: (pause: () => Promise<void>) => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let paused!: () => void;
+    const reached = new Promise<void>((r) => (paused = r));
+    const one = current.transaction(() =>
+      first(async () => {
+        paused();
+        await gate;
+      }),
+    );
+    await Promise.race([reached, one]); // a first that fails before its pause fails the case
+    const two = second();
+    await target.waitForLockWait?.(current);
+    release();
+    return Promise.all([one, two]);
+  }
+
   async function setup() {
     target.clock.set(T0);
     current = await target.open();
@@ -261,22 +284,14 @@ export function storeContract(name: string, target: ContractTarget): void {
     it("two writes to one event at once take turns: the second starts from the first one's result", async () => {
       const { store, sub, alice } = await setup();
       const e = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H });
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let wrote!: () => void;
-      const firstWrote = new Promise<void>((r) => (wrote = r));
-      // The first write stays uncommitted until the second has started.
-      const first = current.transaction(async () => {
-        const result = await store.updateEvent(e.id, { title: 'a' });
-        wrote();
-        await gate;
-        return result;
-      });
-      await firstWrote;
-      const second = store.updateEvent(e.id, { location: 'Room' }); // its own transaction
-      await target.waitForLockWait?.(current);
-      release();
-      const [a, b] = await Promise.all([first, second]);
+      const [a, b] = await heldOpen(
+        async (pause) => {
+          const result = await store.updateEvent(e.id, { title: 'a' });
+          await pause();
+          return result;
+        },
+        () => store.updateEvent(e.id, { location: 'Room' }),
+      );
       expect(a.version).toBe(2);
       expect(b).toMatchObject({ version: 3, title: 'a', location: 'Room' });
       expect(await store.getEvent(e.id)).toEqual(b);
@@ -286,26 +301,20 @@ export function storeContract(name: string, target: ContractTarget): void {
       // A recurring event's new occurrences: the run changes the slots it has (a change number),
       // then creates the missing ones (ids), while another worker's first sync creates events.
       const { store, sub, alice } = await setup();
-      const e = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'x', start: MON, end: MON + H });
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let changed!: () => void;
-      const firstChanged = new Promise<void>((r) => (changed = r));
-      const first = current.transaction(async () => {
-        await store.updateEvent(e.id, { title: 'changed' });
-        changed();
-        await gate;
-        return store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id], title: 'new occurrence', start: MON + 2 * H, end: MON + 3 * H });
-      });
-      await firstChanged;
       const slot = { subAccountId: sub.id, kind: 'blocked' as const, userIds: [alice.id], start: MON, end: MON + H };
-      const second = store.createEvents([
-        { ...slot, title: 'import 1' },
-        { ...slot, title: 'import 2' },
-      ]);
-      await target.waitForLockWait?.(current);
-      release();
-      const [created, imported] = await Promise.all([first, second]);
+      const e = await store.createEvent({ ...slot, title: 'x' });
+      const [created, imported] = await heldOpen(
+        async (pause) => {
+          await store.updateEvent(e.id, { title: 'changed' });
+          await pause();
+          return store.createEvent({ ...slot, title: 'new occurrence', start: MON + 2 * H, end: MON + 3 * H });
+        },
+        () =>
+          store.createEvents([
+            { ...slot, title: 'import 1' },
+            { ...slot, title: 'import 2' },
+          ]),
+      );
       expect(created).toMatchObject({ id: 'evt_000002', changeSeq: 3 });
       expect(imported.map((i) => [i.id, i.changeSeq])).toEqual([
         ['evt_000003', 4],
@@ -316,45 +325,31 @@ export function storeContract(name: string, target: ContractTarget): void {
     it("a write that waited for another starts from all of its result, the event's users included", async () => {
       const { store, sub, alice, bob } = await setup();
       const e = await store.createEvent({ subAccountId: sub.id, kind: 'blocked', userIds: [alice.id, bob.id], title: 'x', start: MON, end: MON + H });
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let wrote!: () => void;
-      const firstWrote = new Promise<void>((r) => (wrote = r));
-      const first = current.transaction(async () => {
-        const result = await store.updateEvent(e.id, { userIds: [alice.id] }); // Bob taken off
-        wrote();
-        await gate;
-        return result;
-      });
-      await firstWrote;
-      const second = store.updateEvent(e.id, { title: 'renamed' });
-      await target.waitForLockWait?.(current);
-      release();
-      await first;
-      expect(await second).toMatchObject({ title: 'renamed', userIds: [alice.id], version: 3 });
+      const [, renamed] = await heldOpen(
+        async (pause) => {
+          await store.updateEvent(e.id, { userIds: [alice.id] }); // Bob taken off
+          await pause();
+        },
+        () => store.updateEvent(e.id, { title: 'renamed' }),
+      );
+      expect(renamed).toMatchObject({ title: 'renamed', userIds: [alice.id], version: 3 });
       expect((await store.listChangedEvents(bob.id, 0)).map((x) => [x.id, x.userIds])).toEqual([[e.id, [alice.id]]]);
     });
 
     it('two bookings of one free slot at once: the second sees the first and is refused (A1)', async () => {
       const { store, sub, alice, john } = await setup();
       const cal = await store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [alice.id] });
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let booked!: () => void;
-      const firstBooked = new Promise<void>((r) => (booked = r));
-      // The first booking stays uncommitted until the second has started.
-      const first = current.transaction(async () => {
-        const event = await book(current, { calendarId: cal.id, start: MON + 9 * H, contactId: john.id });
-        booked();
-        await gate;
-        return event;
-      });
-      await firstBooked;
-      const second = code(() => book(current, { calendarId: cal.id, start: MON + 9 * H, contactId: john.id }));
-      await target.waitForLockWait?.(current);
-      release();
-      expect((await first).userIds).toEqual([alice.id]);
-      expect(await second).toMatch(/^slot-unavailable: /);
+      const request = { calendarId: cal.id, start: MON + 9 * H, contactId: john.id };
+      const [first, second] = await heldOpen(
+        async (pause) => {
+          const event = await book(current, request);
+          await pause();
+          return event;
+        },
+        () => code(() => book(current, request)),
+      );
+      expect(first.userIds).toEqual([alice.id]);
+      expect(second).toMatch(/^slot-unavailable: /);
       expect(await store.listEventsForUser(alice.id, { start: MON, end: MON + 24 * H })).toHaveLength(1);
     });
 
@@ -365,21 +360,14 @@ export function storeContract(name: string, target: ContractTarget): void {
       const slot = { subAccountId: sub.id, kind: 'blocked' as const, userIds: [alice.id], start: MON, end: MON + H };
       const a = await store.createEvent({ ...slot, title: 'a' });
       const b = await store.createEvent({ ...slot, title: 'b' });
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let changed!: () => void;
-      const firstChanged = new Promise<void>((r) => (changed = r));
-      const first = current.transaction(async () => {
-        await store.updateEvent(a.id, { title: 'a moved' });
-        changed();
-        await gate;
-        return store.updateEvent(b.id, { title: 'b moved' });
-      });
-      await firstChanged;
-      const second = store.updateEvent(b.id, { location: 'Room' });
-      await target.waitForLockWait?.(current);
-      release();
-      const [moved, located] = await Promise.all([first, second]);
+      const [moved, located] = await heldOpen(
+        async (pause) => {
+          await store.updateEvent(a.id, { title: 'a moved' });
+          await pause();
+          return store.updateEvent(b.id, { title: 'b moved' });
+        },
+        () => store.updateEvent(b.id, { location: 'Room' }),
+      );
       expect(moved).toMatchObject({ title: 'b moved', version: 2, changeSeq: 4 });
       expect(located).toMatchObject({ title: 'b moved', location: 'Room', version: 3, changeSeq: 5 });
     });
