@@ -15,7 +15,7 @@ import type { PlatformRepository } from '../store/store.js';
 import { iso } from './booking-checks.js';
 import { policyOf } from './calendar-types/index.js';
 import { CALENDAR_TYPES, type Contact, type PlatformCalendar, type PlatformEvent, type SubAccount, type User } from './model.js';
-import type { PlatformRecords, RecordKind } from './records.js';
+import { DuplicateIdError, type PlatformRecords, type RecordKind } from './records.js';
 import { PlatformError, type ChangedEventRef, type EventPatch, type NewCalendar, type NewEvent, type NewUser } from './store.js';
 import { DEFAULT_SLOT_MINUTES, DEFAULT_WORKING_HOURS, isValidTimeZone, requireInstant, requireName, validateWorkingHours } from './validation.js';
 
@@ -51,8 +51,6 @@ class Lookups {
   user = (id: string) => this.once(`u:${id}`, () => this.records.getUser(id));
   contact = (id: string) => this.once(`c:${id}`, () => this.records.getContact(id));
   calendar = (id: string) => this.once(`k:${id}`, () => this.records.getCalendar(id));
-  /** Whether an event id someone chose is taken already. */
-  idTaken = (id: string) => this.once(`e:${id}`, () => this.records.isIdTaken('event', id));
 
   /**
    * Reads the records `init` names that are not read yet (nothing when all are: no promise at
@@ -67,7 +65,6 @@ class Lookups {
     if (typeof init.calendarId === 'string') want(`k:${init.calendarId}`, () => this.calendar(init.calendarId!));
     for (const u of Array.isArray(init.userIds) ? init.userIds : []) if (typeof u === 'string') want(`u:${u}`, () => this.user(u));
     for (const c of Array.isArray(init.contactIds) ? init.contactIds : []) if (typeof c === 'string') want(`c:${c}`, () => this.contact(c));
-    if (isIdText(init.id)) want(`e:${init.id}`, () => this.idTaken(init.id!));
     if (reads.length === 0) return undefined;
     return (async () => {
       for (const read of reads) await read();
@@ -79,7 +76,6 @@ class Lookups {
   userNow = (id: string) => this.known.get(`u:${id}`) as User | undefined;
   contactNow = (id: string) => this.known.get(`c:${id}`) as Contact | undefined;
   calendarNow = (id: string) => this.known.get(`k:${id}`) as PlatformCalendar | undefined;
-  idTakenNow = (id: string) => this.known.get(`e:${id}`) === true;
 }
 
 /** Whether an id the caller chose can be one: only then is it looked for. */
@@ -88,8 +84,26 @@ const isIdText = (given: unknown): given is string => typeof given === 'string' 
 /** An id the caller chose, refused when it is empty or `taken`. */
 function chosenId(given: unknown, taken: boolean, what: string): string {
   if (!isIdText(given)) throw new PlatformError('invalid', `${what} id must be a non-empty string (or leave it out to get one).`);
-  if (taken) throw new PlatformError('conflict', `${what} ${given} already exists: choose another id or leave it out to get one.`);
+  if (taken) throw idTaken(what, given);
   return given;
+}
+
+function idTaken(what: string, id: string): PlatformError {
+  return new PlatformError('conflict', `${what} ${id} already exists: choose another id or leave it out to get one.`);
+}
+
+/**
+ * `insert`, with an id the database refuses as taken (DuplicateIdError) refused as chosenId
+ * refuses it: where transactions run at once (PostgreSQL), another writer may take the id between
+ * the check and the insert.
+ */
+async function insertingId(what: string, insert: () => Promise<void>): Promise<void> {
+  try {
+    await insert();
+  } catch (error) {
+    if (error instanceof DuplicateIdError) throw idTaken(what, error.id);
+    throw error;
+  }
 }
 
 function existingSubAccount(sa: SubAccount | undefined, id: string): SubAccount {
@@ -145,7 +159,7 @@ export class PlatformService implements PlatformRepository {
     return this.transaction(async () => {
       const name = requireName(init.name, 'A sub-account');
       const id = await this.newId(init.id, 'sub', 'sub-account', 'Sub-account');
-      await this.records.insertSubAccount({ id, name });
+      await insertingId('Sub-account', () => this.records.insertSubAccount({ id, name }));
       return { id, name };
     });
   }
@@ -177,7 +191,7 @@ export class PlatformService implements PlatformRepository {
       const days = [...wh.days].sort((a, b) => a - b);
       const id = await this.newId(init.id, 'usr', 'user', 'User');
       const user: User = { id, subAccountId: init.subAccountId, name, email: init.email, timeZone: init.timeZone, workingHours: { days, start: wh.start, end: wh.end } };
-      await this.records.insertUser(user);
+      await insertingId('User', () => this.records.insertUser(user));
       return user;
     });
   }
@@ -200,7 +214,7 @@ export class PlatformService implements PlatformRepository {
       const contact: Contact = { id, subAccountId: init.subAccountId, name };
       if (init.email != null) contact.email = init.email;
       if (init.phone != null) contact.phone = init.phone;
-      await this.records.insertContact(contact);
+      await insertingId('Contact', () => this.records.insertContact(contact));
       return contact;
     });
   }
@@ -236,7 +250,7 @@ export class PlatformService implements PlatformRepository {
       const id = await this.newId(init.id, 'cal', 'calendar', 'Calendar');
       const calendar: PlatformCalendar = { id, subAccountId: init.subAccountId, name, type: init.type, memberIds: [...init.memberIds], slotMinutes, icloudSync };
       if (capacity !== null) calendar.capacity = capacity;
-      await this.records.insertCalendar(calendar);
+      await insertingId('Calendar', () => this.records.insertCalendar(calendar));
       return (await this.getCalendar(id))!;
     });
   }
@@ -321,6 +335,10 @@ export class PlatformService implements PlatformRepository {
       // event's slots, then its new occurrences) holds the change-number row and then wants the
       // ids' row; taken the other way round here, two such transactions deadlocked on PostgreSQL.
       const firstSeq = await this.records.reserveChangeSeqs(events.length);
+      // Chosen ids are looked up only now: every creator of events waits for the change numbers,
+      // so none can take one of these between the look and the insert (two creations of one
+      // chosen id at once: the second is refused, as it would be after the first).
+      for (const id of given) if (await this.records.isIdTaken('event', id)) throw idTaken('Event', id);
       const fresh = await this.records.nextIds('evt', events.filter((e) => !e.id).length);
       events.forEach((ev, i) => {
         ev.id ||= fresh.shift()!;
@@ -363,7 +381,7 @@ export class PlatformService implements PlatformRepository {
     const origin = init.origin ?? 'platform';
     if (origin !== 'platform' && origin !== 'icloud') throw new PlatformError('invalid', `Unknown origin '${String(origin)}': use 'platform' or 'icloud'.`);
     if (typeof init.title !== 'string') throw new PlatformError('invalid', 'An event needs a title (it may be empty).');
-    const id = init.id === undefined ? '' : chosenId(init.id, lookups.idTakenNow(init.id), 'Event');
+    const id = init.id === undefined ? '' : chosenId(init.id, false, 'Event'); // whether it is taken: createEvents, under the lock
     // The fields in the order a stored event is read back, so the two look alike.
     const ev: PlatformEvent = {
       id,

@@ -19,6 +19,21 @@ export interface EventStamp {
   changeSeq: number;
 }
 
+/**
+ * An insert found its record's id taken. The service looks first, but where transactions run at
+ * once (PostgreSQL) another writer may take the id in between; the service refuses it as it
+ * refuses an id it found taken.
+ */
+export class DuplicateIdError extends Error {
+  constructor(
+    readonly kind: RecordKind,
+    readonly id: string,
+  ) {
+    super(`a ${kind} with id ${id} exists already`);
+    this.name = 'DuplicateIdError';
+  }
+}
+
 export interface PlatformRecords {
   /**
    * Runs `fn` atomically: every call made while it runs (in its async context) belongs to it, and a
@@ -53,6 +68,7 @@ export interface PlatformRecords {
   currentChangeSeq(): Promise<number>;
 
   // ---------------------------------------------------------------- sub-accounts, users, contacts
+  // (each insert here and insertCalendar throw DuplicateIdError when the record's id is taken)
 
   insertSubAccount(subAccount: SubAccount): Promise<void>;
   getSubAccount(id: string): Promise<SubAccount | undefined>;

@@ -7,9 +7,9 @@
  * of `platform_event_users` carrying a copy of start/end, a `live` flag and the latest change
  * number, so the two per-user queries are index searches (migrations.ts explains the indexes).
  */
-import { arrayColumn, insertRows, jsonArray, nextIds, type Dialect, type SqlDb } from '../db/sql.js';
+import { arrayColumn, insertRows, isDuplicatePrimaryKey, jsonArray, nextIds, type Dialect, type SqlDb } from '../db/sql.js';
 import type { CalendarType, Contact, PlatformCalendar, PlatformEvent, SubAccount, User } from './model.js';
-import type { EventStamp, PlatformRecords, RecordKind } from './records.js';
+import { DuplicateIdError, type EventStamp, type PlatformRecords, type RecordKind } from './records.js';
 import type { ChangedEventRef } from './store.js';
 
 interface EventRow {
@@ -130,6 +130,15 @@ export function runStartColumns(d: Dialect): Readonly<Record<string, string>> {
   };
 }
 
+/** Waits for the insert of a record with `id`; the database refusing its primary key becomes DuplicateIdError. */
+async function recordInserted(kind: RecordKind, id: string, insert: Promise<unknown>): Promise<void> {
+  try {
+    await insert;
+  } catch (error) {
+    throw isDuplicatePrimaryKey(error) ? new DuplicateIdError(kind, id) : error;
+  }
+}
+
 /** The user from runStartColumns' JSON (text on SQLite, parsed by node-postgres). */
 export function userFromJson(value: unknown): User | undefined {
   if (value === null || value === undefined) return undefined;
@@ -238,7 +247,7 @@ export class SqlPlatformRecords implements PlatformRecords {
   // ------------------------------------------------------------------ sub-accounts
 
   async insertSubAccount(sa: SubAccount): Promise<void> {
-    await this.db.run('INSERT INTO platform_sub_accounts (id, name) VALUES (?, ?)', [sa.id, sa.name]);
+    await recordInserted('sub-account', sa.id, this.db.run('INSERT INTO platform_sub_accounts (id, name) VALUES (?, ?)', [sa.id, sa.name]));
   }
 
   async getSubAccount(id: string): Promise<SubAccount | undefined> {
@@ -253,7 +262,7 @@ export class SqlPlatformRecords implements PlatformRecords {
 
   async insertUser(user: User): Promise<void> {
     const wh = user.workingHours;
-    await this.db.run('INSERT INTO platform_users (id, sub_account_id, name, email, time_zone, work_days, work_start, work_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+    const insert = this.db.run('INSERT INTO platform_users (id, sub_account_id, name, email, time_zone, work_days, work_start, work_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       user.id,
       user.subAccountId,
       user.name,
@@ -263,6 +272,7 @@ export class SqlPlatformRecords implements PlatformRecords {
       wh.start,
       wh.end,
     ]);
+    await recordInserted('user', user.id, insert);
   }
 
   async getUser(id: string): Promise<User | undefined> {
@@ -277,13 +287,14 @@ export class SqlPlatformRecords implements PlatformRecords {
   // ------------------------------------------------------------------ contacts
 
   async insertContact(contact: Contact): Promise<void> {
-    await this.db.run('INSERT INTO platform_contacts (id, sub_account_id, name, email, phone) VALUES (?, ?, ?, ?, ?)', [
+    const insert = this.db.run('INSERT INTO platform_contacts (id, sub_account_id, name, email, phone) VALUES (?, ?, ?, ?, ?)', [
       contact.id,
       contact.subAccountId,
       contact.name,
       contact.email ?? null,
       contact.phone ?? null,
     ]);
+    await recordInserted('contact', contact.id, insert);
   }
 
   async getContact(id: string): Promise<Contact | undefined> {
@@ -298,7 +309,7 @@ export class SqlPlatformRecords implements PlatformRecords {
   // ------------------------------------------------------------------ calendars
 
   async insertCalendar(cal: PlatformCalendar): Promise<void> {
-    await this.db.run('INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    const insert = this.db.run('INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)', [
       cal.id,
       cal.subAccountId,
       cal.name,
@@ -307,6 +318,7 @@ export class SqlPlatformRecords implements PlatformRecords {
       cal.capacity ?? null,
       cal.icloudSync ? 1 : 0,
     ]);
+    await recordInserted('calendar', cal.id, insert);
     for (const [i, userId] of cal.memberIds.entries()) await this.db.run('INSERT INTO platform_calendar_members (calendar_id, position, user_id) VALUES (?, ?, ?)', [cal.id, i, userId]);
   }
 

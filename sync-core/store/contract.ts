@@ -353,6 +353,31 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(await store.listEventsForUser(alice.id, { start: MON, end: MON + 24 * H })).toHaveLength(1);
     });
 
+    it('two creations with one chosen id at once: the second is refused as a conflict, as one after the other would be', async () => {
+      const { store, sub, alice } = await setup();
+      const slot = { id: 'mine', subAccountId: sub.id, kind: 'blocked' as const, userIds: [alice.id], start: MON, end: MON + H };
+      const [first, second] = await heldOpen(
+        async (pause) => {
+          const event = await store.createEvent({ ...slot, title: 'first' });
+          await pause();
+          return event;
+        },
+        () => code(() => store.createEvent({ ...slot, title: 'second' })),
+      );
+      expect(first.id).toBe('mine');
+      expect(second).toBe('conflict: Event mine already exists: choose another id or leave it out to get one.');
+      const [, user] = await heldOpen(
+        async (pause) => {
+          await store.createUser({ id: 'usr_mine', subAccountId: sub.id, name: 'Mine', email: 'm@example.com', timeZone: 'UTC' });
+          await pause();
+        },
+        () => code(() => store.createUser({ id: 'usr_mine', subAccountId: sub.id, name: 'Other', email: 'o@example.com', timeZone: 'UTC' })),
+      );
+      expect(user).toBe('conflict: User usr_mine already exists: choose another id or leave it out to get one.');
+      expect((await store.getEvent('mine'))!.title).toBe('first');
+      expect((await store.getUser('usr_mine'))!.name).toBe('Mine');
+    });
+
     it('two changes in one transaction, and a change of the second event meanwhile, both complete', async () => {
       // Two events changed in one transaction (a product moving a series, a collective booking's
       // members), while another worker changes the second one.
