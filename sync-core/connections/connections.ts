@@ -68,28 +68,21 @@ export class Connections {
     if (!user || user.subAccountId !== request.subAccountId) {
       throw new SyncError('not-found', `user ${request.userId} is not in sub-account ${request.subAccountId}`);
     }
-    const existing = await state.findConnection(request.subAccountId, request.userId);
-    if (existing) {
-      throw new SyncError(
-        'already-connected',
-        `${user.name} already has an iCloud connection (${existing.appleId}) in this sub-account: each user can have one. Disconnect it first${existing.status === 'reconnect_required' ? ', or reconnect it with a new app-specific password' : ''}`,
-      );
-    }
     // C3: compared as iCloud compares Apple IDs (surrounding spaces removed, any letter case).
     const appleId = normaliseAppleId(request.appleId);
-    const elsewhere = (await state.connectionsForAppleId(appleId)).find((c) => c.subAccountId !== request.subAccountId);
-    if (elsewhere) {
-      throw new SyncError(
-        'apple-id-in-other-sub-account',
-        `the iCloud account ${appleId} is already connected in another sub-account (${elsewhere.subAccountId}): an Apple ID can be connected in one sub-account only`,
-      );
-    }
+    // Before asking iCloud, for a quick answer; again before writing (below).
+    await this.refuseTaken(request, user.name, appleId);
     const serverUrl = request.serverUrl ?? ICLOUD_SERVER_URL;
     const client = this.client({ serverUrl, appleId, appPassword: request.appPassword });
     const found = await this.call(() => client.discover());
     const calendars = await this.call(() => client.listCalendars(found.homeUrl));
     const id = await this.deps.store.newId('icl');
     return this.deps.store.transaction(async () => {
+      // Another connect may have written since the checks above (iCloud's answers take seconds):
+      // connects take turns from here to their commit, and each checks again, so a second one is
+      // refused as it would have been after the first.
+      await state.holdConnectionWrites();
+      await this.refuseTaken(request, user.name, appleId);
       const connection = await state.insertConnection({
         id,
         subAccountId: request.subAccountId,
@@ -106,6 +99,25 @@ export class Connections {
       await state.saveRemoteCalendars(connection.id, calendars.map(toRow));
       return connection;
     });
+  }
+
+  /** C2: one connection per user in a sub-account; C3: an Apple ID in one sub-account only. */
+  private async refuseTaken(request: ConnectRequest, userName: string, appleId: string): Promise<void> {
+    const { state } = this.deps.store;
+    const existing = await state.findConnection(request.subAccountId, request.userId);
+    if (existing) {
+      throw new SyncError(
+        'already-connected',
+        `${userName} already has an iCloud connection (${existing.appleId}) in this sub-account: each user can have one. Disconnect it first${existing.status === 'reconnect_required' ? ', or reconnect it with a new app-specific password' : ''}`,
+      );
+    }
+    const elsewhere = (await state.connectionsForAppleId(appleId)).find((c) => c.subAccountId !== request.subAccountId);
+    if (elsewhere) {
+      throw new SyncError(
+        'apple-id-in-other-sub-account',
+        `the iCloud account ${appleId} is already connected in another sub-account (${elsewhere.subAccountId}): an Apple ID can be connected in one sub-account only`,
+      );
+    }
   }
 
   async get(connectionId: string): Promise<Connection> {

@@ -283,6 +283,9 @@ WHERE (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = ? AND ro.followe
    OR (SELECT 1 FROM occurrence_links ol WHERE ol.connection_id = ? AND ol.uid = w.value LIMIT 1) IS NOT NULL`);
 export const KNOWN_UIDS_SQL: Record<Dialect, string> = { sqlite: knownUidsSql('json_each(?)'), postgres: knownUidsSql('json_array_elements_text(?::json)') };
 
+/** The advisory lock key connects take turns on (holdConnectionWrites); the migrations use 7342001. */
+const CONNECT_LOCK = 7342002;
+
 /** objectsDue's statement (exported for the query-plan test): a range of the window_due index. */
 export const OBJECTS_DUE_SQL = 'SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href';
 
@@ -323,6 +326,16 @@ export class SyncState {
 
   async connectionsForUser(userId: string): Promise<Connection[]> {
     return ((await this.db.all('SELECT * FROM connections WHERE user_id = ?', [userId])) as Row[]).map(toConnection);
+  }
+
+  /**
+   * Holds every other connect from here until the surrounding transaction ends (called inside
+   * one), so that a connect's checks (one connection per user, an Apple ID in one sub-account) and
+   * its insert are not overtaken. On PostgreSQL a transaction-scoped advisory lock (connects are
+   * rare: one lock for all of them); SQLite runs one transaction at a time anyway.
+   */
+  async holdConnectionWrites(): Promise<void> {
+    if (this.db.dialect === 'postgres') await this.db.get('SELECT pg_advisory_xact_lock(?)', [CONNECT_LOCK]);
   }
 
   /**

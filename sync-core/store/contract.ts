@@ -378,6 +378,24 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect((await store.getUser('usr_mine'))!.name).toBe('Mine');
     });
 
+    it('holdConnectionWrites: a second connect waits until the first has committed', async () => {
+      await setup();
+      const order: string[] = [];
+      await heldOpen(
+        async (pause) => {
+          await current.state.holdConnectionWrites();
+          await pause();
+          order.push('first commits');
+        },
+        () =>
+          current.transaction(async () => {
+            await current.state.holdConnectionWrites();
+            order.push('second holds');
+          }),
+      );
+      expect(order).toEqual(['first commits', 'second holds']);
+    });
+
     it('two changes in one transaction, and a change of the second event meanwhile, both complete', async () => {
       // Two events changed in one transaction (a product moving a series, a collective booking's
       // members), while another worker changes the second one.
