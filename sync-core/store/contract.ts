@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FixedClock } from '../../common/clock.js';
-import { book } from '../platform/booking.js';
+import { book, reschedule } from '../platform/booking.js';
 import { PlatformError } from '../platform/store.js';
 import type { Store } from './store.js';
 
@@ -376,6 +376,24 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect(user).toBe('conflict: User usr_mine already exists: choose another id or leave it out to get one.');
       expect((await store.getEvent('mine'))!.title).toBe('first');
       expect((await store.getUser('usr_mine'))!.name).toBe('Mine');
+    });
+
+    it('two bookings moved into one free slot at once: the second sees the first and is refused (A1)', async () => {
+      const { store, sub, alice, john } = await setup();
+      const cal = await store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [alice.id] });
+      const nine = await book(current, { calendarId: cal.id, start: MON + 9 * H, contactId: john.id });
+      const ten = await book(current, { calendarId: cal.id, start: MON + 10 * H, contactId: john.id });
+      const [moved, refused] = await heldOpen(
+        async (pause) => {
+          const event = await reschedule(current, nine.id, MON + 11 * H);
+          await pause();
+          return event;
+        },
+        () => code(() => reschedule(current, ten.id, MON + 11 * H)),
+      );
+      expect(moved.start).toBe(MON + 11 * H);
+      expect(refused).toMatch(/^slot-unavailable: /);
+      expect((await store.getEvent(ten.id))!.start).toBe(MON + 10 * H);
     });
 
     it('holdConnectionWrites: a second connect waits until the first has committed', async () => {
