@@ -13,6 +13,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
+import { idOf } from '../store/ids.js';
 import { Mutex } from '../store/mutex.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -458,6 +459,12 @@ export async function nextId(db: SqlDb, prefix: string): Promise<string> {
   return (await nextIds(db, prefix, 1))[0]!;
 }
 
+/** After this, nextIds(prefix) gives only ids above `n` (the counter of an id a caller chose: store/ids.ts). */
+export async function skipIdsTo(db: SqlDb, prefix: string, n: number): Promise<void> {
+  const larger = db.dialect === 'postgres' ? 'GREATEST' : 'max';
+  await db.run(`INSERT INTO id_counters (prefix, next) VALUES (?, ?) ON CONFLICT (prefix) DO UPDATE SET next = ${larger}(id_counters.next, excluded.next)`, [prefix, n + 1]);
+}
+
 /** `count` consecutive ids in one statement (what `count` calls of nextId would give). */
 export async function nextIds(db: SqlDb, prefix: string, count: number): Promise<string[]> {
   if (count === 0) return [];
@@ -465,5 +472,5 @@ export async function nextIds(db: SqlDb, prefix: string, count: number): Promise
     'INSERT INTO id_counters (prefix, next) VALUES (?, ? + 1) ON CONFLICT (prefix) DO UPDATE SET next = id_counters.next + excluded.next - 1 RETURNING next - ? AS first',
     [prefix, count, count],
   );
-  return Array.from({ length: count }, (_, i) => `${prefix}_${String(row!.first + i).padStart(6, '0')}`);
+  return Array.from({ length: count }, (_, i) => idOf(prefix, row!.first + i));
 }

@@ -5,6 +5,7 @@
  * (createEvents arrives as one batch insert, ids and change numbers already assigned).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { idOf } from '../store/ids.js';
 import { FixedClock } from '../../common/clock.js';
 import type { Contact, PlatformCalendar, PlatformEvent, SubAccount, User } from './model.js';
 import { PlatformService } from './platform-service.js';
@@ -55,11 +56,16 @@ class MemoryRecords implements PlatformRecords {
     this.write('nextIds', prefix, count);
     const first = (this.counters.get(prefix) ?? 0) + 1;
     this.counters.set(prefix, first + count - 1);
-    return Array.from({ length: count }, (_, i) => `${prefix}_${String(first + i).padStart(6, '0')}`);
+    return Array.from({ length: count }, (_, i) => idOf(prefix, first + i));
   }
 
   async isIdTaken(kind: RecordKind, id: string): Promise<boolean> {
     return this.tableOf(kind).has(id);
+  }
+
+  async skipIdsTo(prefix: string, n: number): Promise<void> {
+    this.write('skipIdsTo', prefix, n);
+    this.counters.set(prefix, Math.max(this.counters.get(prefix) ?? 0, n));
   }
 
   async reserveChangeSeqs(count: number): Promise<number> {

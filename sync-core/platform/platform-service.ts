@@ -11,6 +11,7 @@
  * are tombstones.
  */
 import type { Clock } from '../../common/clock.js';
+import { counterOf } from '../store/ids.js';
 import type { PlatformRepository } from '../store/store.js';
 import { iso } from './booking-checks.js';
 import { policyOf } from './calendar-types/index.js';
@@ -150,7 +151,19 @@ export class PlatformService implements PlatformRepository {
 
   private async newId(given: string | undefined, prefix: string, kind: RecordKind, what: string): Promise<string> {
     if (given === undefined) return (await this.records.nextIds(prefix, 1))[0]!;
-    return chosenId(given, isIdText(given) && (await this.records.isIdTaken(kind, given)), what);
+    const id = chosenId(given, isIdText(given) && (await this.records.isIdTaken(kind, given)), what);
+    await this.skipPast(prefix, [id]);
+    return id;
+  }
+
+  /** Chosen ids in the store's own form (`usr_000005`) are never given by the counter (store/ids.ts). */
+  private async skipPast(prefix: string, chosen: Iterable<string>): Promise<void> {
+    let highest: number | undefined;
+    for (const id of chosen) {
+      const n = counterOf(prefix, id);
+      if (n !== undefined && (highest === undefined || n > highest)) highest = n;
+    }
+    if (highest !== undefined) await this.records.skipIdsTo(prefix, highest);
   }
 
   // ------------------------------------------------------------------ sub-accounts
@@ -339,6 +352,7 @@ export class PlatformService implements PlatformRepository {
       // so none can take one of these between the look and the insert (two creations of one
       // chosen id at once: the second is refused, as it would be after the first).
       for (const id of given) if (await this.records.isIdTaken('event', id)) throw idTaken('Event', id);
+      await this.skipPast('evt', given);
       const fresh = await this.records.nextIds('evt', events.filter((e) => !e.id).length);
       events.forEach((ev, i) => {
         ev.id ||= fresh.shift()!;

@@ -50,6 +50,11 @@ export interface PlatformRecords {
    * restarts and workers. Taken inside the service's transaction: a refused batch takes none.
    */
   nextIds(prefix: string, count: number): Promise<string[]>;
+  /**
+   * After this, nextIds(prefix) gives only ids above the `n`th: a caller chose `prefix_n` in the
+   * store's own form (store/ids.ts), and the counter must never give it.
+   */
+  skipIdsTo(prefix: string, n: number): Promise<void>;
   /** Whether a record of this kind already has the id (a caller-chosen id must be new). */
   isIdTaken(kind: RecordKind, id: string): Promise<boolean>;
   /**

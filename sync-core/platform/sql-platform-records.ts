@@ -7,7 +7,7 @@
  * of `platform_event_users` carrying a copy of start/end, a `live` flag and the latest change
  * number, so the two per-user queries are index searches (migrations.ts explains the indexes).
  */
-import { arrayColumn, insertRows, isDuplicatePrimaryKey, jsonArray, nextIds, type Dialect, type SqlDb } from '../db/sql.js';
+import { arrayColumn, insertRows, isDuplicatePrimaryKey, jsonArray, nextIds, skipIdsTo, type Dialect, type SqlDb } from '../db/sql.js';
 import type { CalendarType, Contact, PlatformCalendar, PlatformEvent, SubAccount, User } from './model.js';
 import { DuplicateIdError, type EventStamp, type PlatformRecords, type RecordKind } from './records.js';
 import type { ChangedEventRef } from './store.js';
@@ -225,6 +225,10 @@ export class SqlPlatformRecords implements PlatformRecords {
 
   nextIds(prefix: string, count: number): Promise<string[]> {
     return nextIds(this.db, prefix, count);
+  }
+
+  skipIdsTo(prefix: string, n: number): Promise<void> {
+    return skipIdsTo(this.db, prefix, n);
   }
 
   async isIdTaken(kind: RecordKind, id: string): Promise<boolean> {

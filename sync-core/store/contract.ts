@@ -85,6 +85,19 @@ export function storeContract(name: string, target: ContractTarget): void {
   }
 
   describe(`${name}: entities`, () => {
+    it("an id chosen in the store's own form is never given again: the ids given skip past it", async () => {
+      const { store, sub } = await setup(); // usr_000001-3 and evt_ none yet
+      const user = (id?: string) => store.createUser({ ...(id ? { id } : {}), subAccountId: sub.id, name: 'U', email: 'u@example.com', timeZone: 'UTC' });
+      await user('usr_000005');
+      await user('usr_2'); // not the store's form (six digits at least): nothing to skip
+      expect((await user()).id).toBe('usr_000006');
+      const slot = { subAccountId: sub.id, kind: 'blocked' as const, userIds: ['usr_000001'], title: 't', start: MON, end: MON + H };
+      // In one batch too: the ids given skip past the chosen one before they are taken.
+      const [given, chosen] = await store.createEvents([slot, { ...slot, id: 'evt_000002' }]);
+      expect([given!.id, chosen!.id]).toEqual(['evt_000003', 'evt_000002']);
+      expect((await store.createEvent(slot)).id).toBe('evt_000004');
+    });
+
     it('gives deterministic prefixed ids and round-trips every entity', async () => {
       const { store, sub, alice, john } = await setup();
       expect(sub.id).toBe('sub_000001');
