@@ -67,9 +67,11 @@ export function cpuSince(before: CpuSnapshot, groups: ProcessGroups): Record<str
   return used;
 }
 
+const totalOf = (used: Record<string, number>) => Object.values(used).reduce((sum, ms) => sum + ms, 0);
+
 /** "engine 1.30 s + PostgreSQL 0.65 s + mock 0.20 s = 2.15 s, 1.08 s on 2 cores": the last figure is the shortest wall time this CPU time allows. */
 export function describeCpu(used: Record<string, number>): string {
-  const total = Object.values(used).reduce((sum, ms) => sum + ms, 0);
+  const total = totalOf(used);
   const parts = Object.entries(used).map(([group, ms]) => `${group} ${(ms / 1000).toFixed(2)} s`);
   const cores = availableParallelism();
   return `${parts.join(' + ')} = ${(total / 1000).toFixed(2)} s, ${(total / cores / 1000).toFixed(2)} s on ${cores} cores`;
@@ -77,8 +79,7 @@ export function describeCpu(used: Record<string, number>): string {
 
 /** How many of the machine's cores `used` kept busy over `wallMs`: "1.9 of 2 cores". */
 export function coresBusy(used: Record<string, number>, wallMs: number): string {
-  const total = Object.values(used).reduce((sum, ms) => sum + ms, 0);
-  return `${(total / wallMs).toFixed(1)} of ${availableParallelism()} cores`;
+  return `${(totalOf(used) / wallMs).toFixed(1)} of ${availableParallelism()} cores`;
 }
 
 /** The server processes of the PostgreSQL whose data directory is `dataDirectory`: the postmaster and its children. */

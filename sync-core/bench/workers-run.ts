@@ -66,14 +66,12 @@ try {
   const everyConnectionPolled = async <T>(during: () => (ms: number) => T): Promise<T> => {
     await store.db.run('UPDATE connections SET next_poll_at = 0, last_sync_at = NULL');
     let measuring: { t: number; stop: (ms: number) => T } | undefined;
+    let result: { measured: T } | undefined;
     for (;;) {
-      const row = await store.db.get<{ n: number }>('SELECT count(*)::int AS n FROM connections WHERE last_sync_at IS NOT NULL');
-      if (!measuring && row!.n >= CONNECTIONS / 10) measuring = { t: performance.now(), stop: during() };
-      if (measuring && row!.n >= (CONNECTIONS * 9) / 10) {
-        const result = measuring.stop(performance.now() - measuring.t);
-        while ((await store.db.get<{ n: number }>('SELECT count(*)::int AS n FROM connections WHERE last_sync_at IS NOT NULL'))!.n < CONNECTIONS) await new Promise((r) => setTimeout(r, 20));
-        return result;
-      }
+      const { n } = (await store.db.get<{ n: number }>('SELECT count(*)::int AS n FROM connections WHERE last_sync_at IS NOT NULL'))!;
+      if (!measuring && n >= CONNECTIONS / 10) measuring = { t: performance.now(), stop: during() };
+      if (measuring && !result && n >= (CONNECTIONS * 9) / 10) result = { measured: measuring.stop(performance.now() - measuring.t) };
+      if (result && n >= CONNECTIONS) return result.measured;
       await new Promise((r) => setTimeout(r, 20));
     }
   };
