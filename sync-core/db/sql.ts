@@ -443,6 +443,14 @@ export class PostgresDb implements SqlDb {
   }
 }
 
+/** PostgreSQL's advisory lock keys, all here so that no two uses share one by accident. */
+export const ADVISORY_LOCKS = {
+  /** Held while a process brings the schema up to date (PostgresStore.open). */
+  migrations: 7342001,
+  /** Held by a connect from its last checks to its commit (SyncState.holdConnectionWrites). */
+  connects: 7342002,
+} as const;
+
 /** Whether `error` is the database refusing a row whose primary key another row has. */
 export function isDuplicatePrimaryKey(error: unknown): boolean {
   const e = error as { code?: unknown; constraint?: unknown };

@@ -130,6 +130,12 @@ export function runStartColumns(d: Dialect): Readonly<Record<string, string>> {
   };
 }
 
+/**
+ * Locks the change-number row until the transaction ends: every write to an event takes it
+ * (reserveChangeSeqs), so holding it holds them all, and taking it first keeps one lock order.
+ */
+const LOCK_CHANGE_NUMBERS = 'SELECT 1 FROM platform_state WHERE id = 1 FOR UPDATE';
+
 /** Waits for the insert of a record with `id`; the database refusing its primary key becomes DuplicateIdError. */
 async function recordInserted(kind: RecordKind, id: string, insert: Promise<unknown>): Promise<void> {
   try {
@@ -241,7 +247,7 @@ export class SqlPlatformRecords implements PlatformRecords {
   }
 
   async holdEventWrites(): Promise<void> {
-    if (this.db.dialect === 'postgres') await this.db.get('SELECT 1 FROM platform_state WHERE id = 1 FOR UPDATE');
+    if (this.db.dialect === 'postgres') await this.db.get(LOCK_CHANGE_NUMBERS);
   }
 
   async currentChangeSeq(): Promise<number> {
@@ -455,9 +461,7 @@ export class SqlPlatformRecords implements PlatformRecords {
     if (this.db.dialect === 'postgres') {
       // The event's row is locked (the outer FOR UPDATE) only once the join has produced it, which
       // takes the change-number row first (the CTE).
-      const locked = await this.db.get('WITH feed AS (SELECT 1 FROM platform_state WHERE id = 1 FOR UPDATE) SELECT 1 AS found FROM platform_events e CROSS JOIN feed WHERE e.id = ? FOR UPDATE OF e', [
-        id,
-      ]);
+      const locked = await this.db.get(`WITH feed AS (${LOCK_CHANGE_NUMBERS}) SELECT 1 AS found FROM platform_events e CROSS JOIN feed WHERE e.id = ? FOR UPDATE OF e`, [id]);
       if (!locked) return undefined;
     }
     const r = (await this.db.get(`SELECT ${this.eventColumns} FROM platform_events e WHERE e.id = ?`, [id])) as EventRow | undefined;

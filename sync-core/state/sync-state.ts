@@ -2,7 +2,7 @@
  * Typed access to the sync-state tables, over SQL for SQLite and PostgreSQL (db/sql.ts). Callers
  * group calls in the store's transaction so a sync step and its bookkeeping commit together.
  */
-import { insertRows, jsonRows, matchingAny, plannedEachCall, type Dialect, type SqlDb } from '../db/sql.js';
+import { ADVISORY_LOCKS, insertRows, jsonRows, matchingAny, plannedEachCall, type Dialect, type SqlDb } from '../db/sql.js';
 import type { CalendarAccess } from '../caldav/client.js';
 
 export interface Connection {
@@ -283,9 +283,6 @@ WHERE (SELECT 1 FROM remote_objects ro WHERE ro.connection_id = ? AND ro.followe
    OR (SELECT 1 FROM occurrence_links ol WHERE ol.connection_id = ? AND ol.uid = w.value LIMIT 1) IS NOT NULL`);
 export const KNOWN_UIDS_SQL: Record<Dialect, string> = { sqlite: knownUidsSql('json_each(?)'), postgres: knownUidsSql('json_array_elements_text(?::json)') };
 
-/** The advisory lock key connects take turns on (holdConnectionWrites); the migrations use 7342001. */
-const CONNECT_LOCK = 7342002;
-
 /** objectsDue's statement (exported for the query-plan test): a range of the window_due index. */
 export const OBJECTS_DUE_SQL = 'SELECT * FROM remote_objects WHERE connection_id = ? AND window_due IS NOT NULL AND window_due < ? AND followed = 1 AND gone = 0 ORDER BY href';
 
@@ -335,7 +332,7 @@ export class SyncState {
    * rare: one lock for all of them); SQLite runs one transaction at a time anyway.
    */
   async holdConnectionWrites(): Promise<void> {
-    if (this.db.dialect === 'postgres') await this.db.get('SELECT pg_advisory_xact_lock(?)', [CONNECT_LOCK]);
+    if (this.db.dialect === 'postgres') await this.db.get('SELECT pg_advisory_xact_lock(?)', [ADVISORY_LOCKS.connects]);
   }
 
   /**

@@ -4,7 +4,7 @@
  * pin one connection for their callback. Many workers can share it (leases: scheduler.ts).
  */
 import type { Clock } from '../../common/clock.js';
-import { migrate, PostgresDb } from '../db/sql.js';
+import { ADVISORY_LOCKS, migrate, PostgresDb } from '../db/sql.js';
 import { POSTGRES_MIGRATIONS } from './postgres/migrations.js';
 import { SqlStore } from './sql-store.js';
 
@@ -37,7 +37,7 @@ export class PostgresStore extends SqlStore<PostgresDb> {
     }
     // Several processes may start at once on a new database: one migrates, the others wait.
     await db.transaction(async () => {
-      await db.exec('SELECT pg_advisory_xact_lock(7342001)');
+      await db.exec(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.migrations})`);
       await migrate(db, POSTGRES_MIGRATIONS);
     });
     return new PostgresStore(db, clock);
