@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lineMatching } from '../test/worker-process.js';
-import { coresBusy, cpuSince, cpuSnapshot, cpuSupported, describeCpu, postgresProcesses } from './cpu.js';
+import { coresBusy, cpuSince, cpuSnapshot, cpuSupported, describeCpu, mostPerSecond, postgresProcesses } from './cpu.js';
 
 /** Spins until this process has used `ms` more CPU milliseconds, by its own count. */
 function burn(ms: number): number {
@@ -64,5 +64,11 @@ describe.skipIf(!cpuSupported)('bench CPU figures (/proc)', () => {
     const cores = availableParallelism();
     expect(describeCpu({ engine: 1300, PostgreSQL: 650, mock: 200 })).toBe(`engine 1.30 s + PostgreSQL 0.65 s + mock 0.20 s = 2.15 s, ${(2.15 / cores).toFixed(2)} s on ${cores} cores`);
     expect(coresBusy({ workers: 900, PostgreSQL: 600, mock: 400 }, 1000)).toBe(`1.9 of ${cores} cores`);
+  });
+
+  it('gives the most work per second the cores allow at the CPU time measured per unit', () => {
+    const cores = availableParallelism();
+    // 2,000 connections for 1.4 s of CPU: 0.7 ms each, so one core does 1,428.6 a second.
+    expect(mostPerSecond({ workers: 600, PostgreSQL: 500, mock: 300 }, 2000)).toBeCloseTo((2000 / 1.4) * cores, 6);
   });
 });

@@ -82,6 +82,14 @@ export function coresBusy(used: Record<string, number>, wallMs: number): string 
   return `${(totalOf(used) / wallMs).toFixed(1)} of ${availableParallelism()} cores`;
 }
 
+/**
+ * The most units of work per second the machine's cores allow when `used` did `units` of it: every
+ * core busy at the same CPU time per unit. A ceiling no number of workers can pass on this machine.
+ */
+export function mostPerSecond(used: Record<string, number>, units: number): number {
+  return (units * availableParallelism() * 1000) / totalOf(used);
+}
+
 /** The server processes of the PostgreSQL whose data directory is `dataDirectory`: the postmaster and its children. */
 export function postgresProcesses(dataDirectory: string): number[] {
   let postmaster: number;
