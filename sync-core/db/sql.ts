@@ -451,14 +451,6 @@ export const ADVISORY_LOCKS = {
   connects: 7342002,
 } as const;
 
-/** Whether `error` is the database refusing a row whose primary key another row has. */
-export function isDuplicatePrimaryKey(error: unknown): boolean {
-  const e = error as { code?: unknown; constraint?: unknown };
-  if (e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return true;
-  // PostgreSQL: unique_violation, on the table's primary key (named <table>_pkey by default).
-  return e?.code === '23505' && typeof e.constraint === 'string' && e.constraint.endsWith('_pkey');
-}
-
 /**
  * Deterministic ids (`evt_000042`) from a counter in the database: the same scenario gives the same
  * ids on every run, and ids stay unique across restarts and across workers sharing a database.

@@ -7,7 +7,7 @@
  * of `platform_event_users` carrying a copy of start/end, a `live` flag and the latest change
  * number, so the two per-user queries are index searches (migrations.ts explains the indexes).
  */
-import { arrayColumn, insertRows, isDuplicatePrimaryKey, jsonArray, nextIds, skipIdsTo, type Dialect, type SqlDb } from '../db/sql.js';
+import { arrayColumn, insertRows, jsonArray, nextIds, skipIdsTo, type Dialect, type Params, type SqlDb } from '../db/sql.js';
 import type { CalendarType, Contact, PlatformCalendar, PlatformEvent, SubAccount, User } from './model.js';
 import { DuplicateIdError, type EventStamp, type PlatformRecords, type RecordKind } from './records.js';
 import type { ChangedEventRef } from './store.js';
@@ -136,13 +136,16 @@ export function runStartColumns(d: Dialect): Readonly<Record<string, string>> {
  */
 const LOCK_CHANGE_NUMBERS = 'SELECT 1 FROM platform_state WHERE id = 1 FOR UPDATE';
 
-/** Waits for the insert of a record with `id`; the database refusing its primary key becomes DuplicateIdError. */
-async function recordInserted(kind: RecordKind, id: string, insert: Promise<unknown>): Promise<void> {
-  try {
-    await insert;
-  } catch (error) {
-    throw isDuplicatePrimaryKey(error) ? new DuplicateIdError(kind, id) : error;
-  }
+/**
+ * Runs `insert`, the INSERT of one record with `id`, and throws DuplicateIdError when the id is
+ * taken. The statement skips a taken id (ON CONFLICT DO NOTHING) rather than fail: on PostgreSQL a
+ * failed statement aborts its whole transaction, and a caller that catches the conflict in a
+ * transaction of its own must be able to go on in it. Another writer inserting the same id at the
+ * same moment is waited for, as a unique index makes it.
+ */
+async function insertRecord(db: SqlDb, kind: RecordKind, id: string, insert: string, params: Params): Promise<void> {
+  const { changes } = await db.run(`${insert} ON CONFLICT (id) DO NOTHING`, params);
+  if (changes === 0) throw new DuplicateIdError(kind, id);
 }
 
 /** The user from runStartColumns' JSON (text on SQLite, parsed by node-postgres). */
@@ -257,7 +260,7 @@ export class SqlPlatformRecords implements PlatformRecords {
   // ------------------------------------------------------------------ sub-accounts
 
   async insertSubAccount(sa: SubAccount): Promise<void> {
-    await recordInserted('sub-account', sa.id, this.db.run('INSERT INTO platform_sub_accounts (id, name) VALUES (?, ?)', [sa.id, sa.name]));
+    await insertRecord(this.db, 'sub-account', sa.id, 'INSERT INTO platform_sub_accounts (id, name) VALUES (?, ?)', [sa.id, sa.name]);
   }
 
   async getSubAccount(id: string): Promise<SubAccount | undefined> {
@@ -272,7 +275,7 @@ export class SqlPlatformRecords implements PlatformRecords {
 
   async insertUser(user: User): Promise<void> {
     const wh = user.workingHours;
-    const insert = this.db.run('INSERT INTO platform_users (id, sub_account_id, name, email, time_zone, work_days, work_start, work_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+    await insertRecord(this.db, 'user', user.id, 'INSERT INTO platform_users (id, sub_account_id, name, email, time_zone, work_days, work_start, work_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       user.id,
       user.subAccountId,
       user.name,
@@ -282,7 +285,6 @@ export class SqlPlatformRecords implements PlatformRecords {
       wh.start,
       wh.end,
     ]);
-    await recordInserted('user', user.id, insert);
   }
 
   async getUser(id: string): Promise<User | undefined> {
@@ -297,14 +299,13 @@ export class SqlPlatformRecords implements PlatformRecords {
   // ------------------------------------------------------------------ contacts
 
   async insertContact(contact: Contact): Promise<void> {
-    const insert = this.db.run('INSERT INTO platform_contacts (id, sub_account_id, name, email, phone) VALUES (?, ?, ?, ?, ?)', [
+    await insertRecord(this.db, 'contact', contact.id, 'INSERT INTO platform_contacts (id, sub_account_id, name, email, phone) VALUES (?, ?, ?, ?, ?)', [
       contact.id,
       contact.subAccountId,
       contact.name,
       contact.email ?? null,
       contact.phone ?? null,
     ]);
-    await recordInserted('contact', contact.id, insert);
   }
 
   async getContact(id: string): Promise<Contact | undefined> {
@@ -319,7 +320,7 @@ export class SqlPlatformRecords implements PlatformRecords {
   // ------------------------------------------------------------------ calendars
 
   async insertCalendar(cal: PlatformCalendar): Promise<void> {
-    const insert = this.db.run('INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    await insertRecord(this.db, 'calendar', cal.id, 'INSERT INTO platform_calendars (id, sub_account_id, name, type, slot_minutes, capacity, icloud_sync) VALUES (?, ?, ?, ?, ?, ?, ?)', [
       cal.id,
       cal.subAccountId,
       cal.name,
@@ -328,7 +329,6 @@ export class SqlPlatformRecords implements PlatformRecords {
       cal.capacity ?? null,
       cal.icloudSync ? 1 : 0,
     ]);
-    await recordInserted('calendar', cal.id, insert);
     for (const [i, userId] of cal.memberIds.entries()) await this.db.run('INSERT INTO platform_calendar_members (calendar_id, position, user_id) VALUES (?, ?, ?)', [cal.id, i, userId]);
   }
 

@@ -391,6 +391,26 @@ export function storeContract(name: string, target: ContractTarget): void {
       expect((await store.getUser('usr_mine'))!.name).toBe('Mine');
     });
 
+    it('a chosen id refused as taken inside a transaction leaves the transaction usable: the rest of it commits', async () => {
+      const { store, sub } = await setup();
+      const chosen = { id: 'usr_ours', subAccountId: sub.id, email: 'ours@example.com', timeZone: 'UTC' };
+      const [, second] = await heldOpen(
+        async (pause) => {
+          await store.createUser({ ...chosen, name: 'First' });
+          await pause();
+        },
+        () =>
+          current.transaction(async () => {
+            const refused = await code(() => store.createUser({ ...chosen, name: 'Second' }));
+            const fallback = await store.createUser({ subAccountId: sub.id, name: 'Second', email: 'second@example.com', timeZone: 'UTC' });
+            return { refused, fallback };
+          }),
+      );
+      expect(second.refused).toBe('conflict: User usr_ours already exists: choose another id or leave it out to get one.');
+      expect((await store.getUser('usr_ours'))!.name).toBe('First');
+      expect((await store.getUser(second.fallback.id))!.name).toBe('Second');
+    });
+
     it('two bookings moved into one free slot at once: the second sees the first and is refused (A1)', async () => {
       const { store, sub, alice, john } = await setup();
       const cal = await store.createCalendar({ subAccountId: sub.id, name: 'Mine', type: 'simple', memberIds: [alice.id] });
