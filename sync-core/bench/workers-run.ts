@@ -22,7 +22,8 @@ import { startMockProcess } from './mock-process.js';
 /**
  * Connections polled per loopback pass. A pass of 1,000 lasted 0.3-0.5 s on a fast day: CPU ticks of
  * 10 ms and the 20 ms between counts were a tenth of it, and one worker's CPU per connection seemed
- * to double with two. At 3,000 the CPU per connection was the same for one worker as for two.
+ * to double with two. At 3,000, two workers' CPU per connection came within 11% of one's in two runs
+ * of three (40% more in the third).
  */
 const CONNECTIONS = Number(process.env.WORKER_BENCH_CONNECTIONS ?? 3000);
 /** Connections polled per pass at iCloud's answer times: a pass of 1,000 takes 20-40 s already. */
@@ -86,8 +87,9 @@ try {
       if (!measuring && n >= count / 10) measuring = { t: performance.now(), stop: during() };
       if (measuring && !result && n >= (count * 9) / 10) result = { measured: measuring.stop(performance.now() - measuring.t) };
       if (result && n >= count) return result.measured;
-      // Counting is a scan, on PostgreSQL's CPU: every 20 ms it was a third of PostgreSQL's CPU
-      // in a pass of 30 s. A fiftieth of the time so far keeps the ends within 2% of the pass.
+      // Counting is a scan, on PostgreSQL's CPU: every 20 ms it was most of PostgreSQL's CPU in a
+      // pass of 30 s (3.03 s of it, 0.43 s now). A fiftieth of the time so far keeps the ends within
+      // 2% of the pass.
       await new Promise((r) => setTimeout(r, Math.min(500, Math.max(20, (performance.now() - started) / 50))));
     }
   };
