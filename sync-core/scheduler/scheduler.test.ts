@@ -167,6 +167,45 @@ describe('Scheduler', () => {
     await core.close();
   });
 
+  it('renews the leases of runs that outlast them: another worker cannot take a connection still syncing', async () => {
+    const { clock, core } = await setUp(2);
+    let unblock!: () => void;
+    const gate = new Promise<void>((resolve) => (unblock = resolve));
+    const started = new Set<string>();
+    let bothStarted!: () => void;
+    const running = new Promise<void>((resolve) => (bothStarted = resolve));
+    const engine = engineWith(
+      core,
+      () => 'ok',
+      async (id) => {
+        started.add(id);
+        if (started.size === 2) bothStarted();
+        await gate;
+      },
+    );
+    // Resolves once the heartbeat has written a renewal reaching past `until`.
+    const renew = core.state.renewLeases.bind(core.state);
+    let waiting: { until: number; resolve: () => void } | undefined;
+    core.state.renewLeases = async (worker, ids, until) => {
+      await renew(worker, ids, until);
+      if (waiting && until > waiting.until) waiting.resolve();
+    };
+    const renewalPast = (until: number) => new Promise<void>((resolve) => (waiting = { until, resolve }));
+    const leaseMs = 150;
+    const firstLeaseEnds = clock.now() + leaseMs;
+    const tick = new Scheduler({ engine, store: core.store, clock }, { leaseMs, concurrency: 2 }).tick();
+    await running;
+    clock.advance(leaseMs - 30);
+    await renewalPast(firstLeaseEnds); // hangs (the test times out) without the heartbeat
+    clock.advance(60); // past the first lease, within the renewed one
+    expect(await core.state.leaseDueConnections('other', clock.now(), clock.now() + 1000, 10)).toEqual([]);
+    unblock();
+    await tick;
+    // Given back when recorded: due again for anyone at the next poll.
+    expect((await core.state.leaseDueConnections('other', clock.now() + 10 * 60_000, clock.now() + 20 * 60_000, 10)).map((c) => c.id).sort()).toEqual(['c0', 'c1']);
+    await core.close();
+  });
+
   it('fails the tick when a batch of records cannot be written, and gives those leases back to nobody', async () => {
     const { clock, core } = await setUp(4);
     core.state.finishRuns = async () => {

@@ -354,7 +354,11 @@ export class SyncState {
 
   /** Extends `worker`'s leases (a heartbeat while it syncs them). */
   async renewLeases(worker: string, ids: string[], until: number): Promise<void> {
-    for (const id of ids) await this.db.run('UPDATE connections SET lease_until = ? WHERE id = ? AND lease_owner = ?', [until, id, worker]);
+    // One statement for the worker's whole batch (a heartbeat renews up to `batch` leases at once).
+    await matchingAny(this.db, ids, async (match, bound) => {
+      await this.db.run(`UPDATE connections SET lease_until = ? WHERE lease_owner = ? AND id ${match}`, [until, worker, ...bound]);
+      return [];
+    });
   }
 
   /** Gives the connection back, due again at `nextPollAt`. */
