@@ -738,7 +738,8 @@ export function storeContract(name: string, target: ContractTarget): void {
       await expect(current.startRuns([batch[0]!, batch[0]!], T0)).rejects.toThrow(/twice/);
     });
 
-    it('renewLeases: extends the leases the worker holds, not those another worker holds', async () => {
+    /** Three connections, icl_1 and icl_2 leased by w1 and icl_3 by w2, until `until`. */
+    async function leasedConnections(until: number) {
       const { sub, alice, bob, stranger } = await setup();
       const state = current.state;
       for (const [id, user] of [
@@ -747,8 +748,13 @@ export function storeContract(name: string, target: ContractTarget): void {
         ['icl_3', stranger],
       ] as const)
         await state.insertConnection(connectionOf(sub.id, user.id, id));
-      expect((await state.leaseDueConnections('w1', T0, T0 + 1000, 2)).map((c) => c.id)).toEqual(['icl_1', 'icl_2']);
-      expect((await state.leaseDueConnections('w2', T0, T0 + 1000, 10)).map((c) => c.id)).toEqual(['icl_3']);
+      expect((await state.leaseDueConnections('w1', T0, until, 2)).map((c) => c.id)).toEqual(['icl_1', 'icl_2']);
+      expect((await state.leaseDueConnections('w2', T0, until, 10)).map((c) => c.id)).toEqual(['icl_3']);
+      return state;
+    }
+
+    it('renewLeases: extends the leases the worker holds, not those another worker holds', async () => {
+      const state = await leasedConnections(T0 + 1000);
       // icl_3 is w2's: w1 naming it changes nothing.
       await state.renewLeases('w1', ['icl_1', 'icl_2', 'icl_3'], T0 + 5000);
       await state.renewLeases('w1', [], T0 + 9000);
@@ -758,17 +764,8 @@ export function storeContract(name: string, target: ContractTarget): void {
     });
 
     it('finishRuns: a batch in one call, each run recorded as alone, each lease given back only by its holder', async () => {
-      const { sub, alice, bob, stranger } = await setup();
-      const state = current.state;
-      for (const [id, user] of [
-        ['icl_1', alice],
-        ['icl_2', bob],
-        ['icl_3', stranger],
-      ] as const)
-        await state.insertConnection(connectionOf(sub.id, user.id, id));
+      const state = await leasedConnections(T0 + 60_000);
       await state.updateConnection('icl_3', { consecutiveFailures: 2 });
-      expect((await state.leaseDueConnections('w1', T0, T0 + 60_000, 2)).map((c) => c.id)).toEqual(['icl_1', 'icl_2']);
-      expect((await state.leaseDueConnections('w2', T0, T0 + 60_000, 10)).map((c) => c.id)).toEqual(['icl_3']);
       await state.finishRuns([
         {
           connectionId: 'icl_2',
