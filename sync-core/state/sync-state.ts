@@ -361,11 +361,6 @@ export class SyncState {
     });
   }
 
-  /** Gives the connection back, due again at `nextPollAt`. */
-  async releaseLease(worker: string, id: string, nextPollAt: number): Promise<void> {
-    await this.db.run('UPDATE connections SET lease_owner = NULL, lease_until = NULL, next_poll_at = ? WHERE id = ? AND lease_owner = ?', [nextPollAt, id, worker]);
-  }
-
   async updateConnection(
     id: string,
     patch: Partial<Pick<Connection, 'status' | 'statusReason' | 'changeCursor' | 'nextPollAt' | 'consecutiveFailures' | 'lastSyncAt' | 'appPassword' | 'principalUrl' | 'homeUrl'>>,
