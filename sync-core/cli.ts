@@ -3,8 +3,9 @@
  * All state (platform model and sync state) lives in one database (--db, default icloud-sync.sqlite).
  *
  * Results go to stdout (as JSON with --json, the sync report included); errors to stderr, one line
- * (`{"error":{"code","message"}}` with --json). Exit status: 0 done; 1 the engine refused or a sync
- * failed; 2 usage (an unknown or malformed option is refused while parsing, before any work).
+ * (`{"error":{"code","message"}}` with --json). Exit status: 0 done; 1 the engine refused, a sync
+ * failed or the database could not be opened (`database-unavailable`); 2 usage (an unknown or
+ * malformed option is refused while parsing, before any work).
  */
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -15,6 +16,7 @@ import { SyncError } from './errors.js';
 import { CALENDAR_TYPES, type CalendarType } from './platform/model.js';
 import type { SyncReport } from './engine/report.js';
 import { FailureLog, runWorker } from './scheduler/worker-loop.js';
+import { shownLocation } from './store/open.js';
 import { SyncCore } from './sync-core.js';
 
 interface GlobalOptions {
@@ -265,7 +267,7 @@ export async function main(argv: string[], out: (line: string) => void = console
       const global = program.opts<GlobalOptions>();
       const workerId = o.workerId ?? `${hostname()}:${process.pid}`;
       const core = await SyncCore.open({ database: global.db, secretKey: global.secretKey, workerId, schedule: { workerId, concurrency: o.concurrency, leaseMs: o.leaseSeconds * 1000 } });
-      err(`icloud-sync worker ${workerId}: leasing due connections from ${global.db.replace(/\/\/[^@/]*@/, '//…@')}`);
+      err(`icloud-sync worker ${workerId}: leasing due connections from ${shownLocation(global.db)}`);
       const failures = new FailureLog((line) => err(`icloud-sync worker ${workerId}: ${line}`));
       try {
         await untilSignalled((stop) =>

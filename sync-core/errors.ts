@@ -15,14 +15,16 @@ export type SyncErrorCode =
   | 'not-found'
   | 'icloud-unavailable'
   | 'discovery-failed'
-  | 'secret-key'; // the key for stored app-specific passwords is missing, malformed or not theirs
+  | 'secret-key' // the key for stored app-specific passwords is missing, malformed or not theirs
+  | 'database-unavailable'; // the store's database cannot be opened (openStore)
 
 export class SyncError extends Error {
   constructor(
     readonly code: SyncErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'SyncError';
   }
 }

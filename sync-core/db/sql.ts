@@ -326,7 +326,12 @@ export class PostgresDb implements SqlDb {
     // listener its error would end the process.
     pool.on('error', () => undefined);
     const db = new PostgresDb(pool);
-    await db.get('SELECT 1 AS ok');
+    try {
+      await db.get('SELECT 1 AS ok');
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
     return db;
   }
 

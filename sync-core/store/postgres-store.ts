@@ -28,18 +28,19 @@ export class PostgresStore extends SqlStore<PostgresDb> {
   /** Connects to `url` (postgres://…) and brings the schema up to date. */
   static async open(url: string, clock: Clock, options: { poolSize?: number } = {}): Promise<PostgresStore> {
     const db = await PostgresDb.connect(url, { max: options.poolSize });
-    const server = (await db.get<{ num: string; version: string }>("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version"))!;
     try {
+      const server = (await db.get<{ num: string; version: string }>("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version"))!;
       checkServerVersion(Number(server.num), server.version);
+      // Several processes may start at once on a new database: one migrates, the others wait.
+      await db.transaction(async () => {
+        await db.exec(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.migrations})`);
+        await migrate(db, POSTGRES_MIGRATIONS);
+      });
     } catch (error) {
+      // An idle pooled connection would keep a one-shot process (icloud-sync) alive for seconds.
       await db.close();
       throw error;
     }
-    // Several processes may start at once on a new database: one migrates, the others wait.
-    await db.transaction(async () => {
-      await db.exec(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.migrations})`);
-      await migrate(db, POSTGRES_MIGRATIONS);
-    });
     return new PostgresStore(db, clock);
   }
 }

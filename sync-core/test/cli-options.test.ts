@@ -3,7 +3,8 @@
  * while parsing (before the database is opened) on stderr with exit 2, errors and results as JSON
  * with --json.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -103,5 +104,27 @@ describe('icloud-sync options', () => {
     expect(JSON.parse(status.out.join('\n'))).toEqual([]);
     const user = await run('--db', db, 'user', 'add', '--sub-account', 'Acme', '--name', 'Ann', '--email', 'ann@acme.test', '--time-zone', 'Europe/London', '--json');
     expect(JSON.parse(user.out.join('\n'))).toMatchObject({ name: 'Ann', timeZone: 'Europe/London' });
+  });
+
+  it('a database that cannot be opened: one line naming it (never its password) and why, exit 1, nothing written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'icloud-sync-options-'));
+    const missing = join(dir, 'no-such-directory', 'state.sqlite');
+    expect(await run('--db', missing, 'status')).toEqual({ code: 1, out: [], err: [`icloud-sync: cannot open the database ${missing}: Cannot open database because the directory does not exist`] });
+    expect(existsSync(join(dir, 'no-such-directory'))).toBe(false);
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'not a database\n'.repeat(100));
+    const json = await run('--db', notes, '--json', 'status');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.err[0]!)).toEqual({ error: { code: 'database-unavailable', message: `cannot open the database ${notes}: file is not a database` } });
+    expect(readFileSync(notes, 'utf8')).toBe('not a database\n'.repeat(100));
+    // A PostgreSQL that does not answer: a loopback port nothing listens on any more.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const postgres = await run('--db', `postgres://ann:s3cret@127.0.0.1:${port}/state`, 'worker');
+    expect(postgres).toEqual({ code: 1, out: [], err: [`icloud-sync: cannot open the database postgres://…@127.0.0.1:${port}/state: connect ECONNREFUSED 127.0.0.1:${port}`] });
   });
 });
