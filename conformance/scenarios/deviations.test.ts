@@ -34,6 +34,9 @@ describe('loading a deviation list', () => {
     expect(() => loadDeviations(typo)).toThrow(`${typo}[0]: unknown key "reson" (expected one of scenario, reason)`);
     const mapping = listFile('scenario: a.yaml\n');
     expect(() => loadDeviations(mapping)).toThrow(`${mapping}: expected a list, found a mapping`);
+    // A file that is not a list at all (a YAML scalar of 2,000 characters) is quoted by its start only.
+    const prose = listFile(`${'not a deviation list '.repeat(100)}\n`);
+    expect(() => loadDeviations(prose)).toThrow(`${prose}: expected a list, found ${JSON.stringify('not a deviation list '.repeat(4).slice(0, 80))}… (2099 characters)`);
     const twice = listFile('- { scenario: a.yaml, reason: x }\n- { scenario: a.yaml, reason: y }\n');
     expect(() => loadDeviations(twice)).toThrow(`${twice}[1].scenario: "a.yaml" is listed twice`);
     expect(() => loadDeviations(listFile('- [unclosed\n'))).toThrow(/: not valid YAML: /);

@@ -10,7 +10,15 @@ export function formatPath(path: PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
 }
 
-const shown = (value: unknown) => (value === undefined ? 'nothing' : value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : JSON.stringify(value));
+/** Longest text a message quotes whole: a whole file given where a list belongs was quoted in full. */
+const QUOTED = 80;
+
+const shown = (value: unknown) => (value === undefined ? 'nothing' : value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : quoted(value));
+
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value);
+  return typeof value === 'string' && value.length > QUOTED ? `${JSON.stringify(value.slice(0, QUOTED))}… (${value.length} characters)` : text;
+}
 
 export function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): string {
   const input = (issue as { input?: unknown }).input;
