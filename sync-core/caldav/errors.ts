@@ -18,16 +18,23 @@ export class AuthRefusedError extends ICloudError {
   }
 }
 
-/** 503, 429, 500, 502, 504, or a network failure: try again later, after `retryAfterMs` if iCloud said. */
+/**
+ * 503, 429, 500, 502, 504, or a network failure: try again later, after `retryAfterMs` if iCloud
+ * said. The message is a sync run's (the scheduler retries); `whatFailed` is for callers that say
+ * something else, such as a connect, which nothing retries.
+ */
 export class ServiceUnavailableError extends ICloudError {
+  /** "HTTP 503", or the network failure. */
+  readonly whatFailed: string;
+
   constructor(
     readonly status: number | 'network',
     readonly retryAfterMs: number | undefined,
     detail: string,
   ) {
-    super(
-      `iCloud is not answering (${status === 'network' ? detail : `HTTP ${status}`}): the sync will retry${retryAfterMs !== undefined ? ` after ${Math.round(retryAfterMs / 1000)} s, as iCloud asked` : ' with backoff'}`,
-    );
+    const whatFailed = status === 'network' ? detail : `HTTP ${status}`;
+    super(`iCloud is not answering (${whatFailed}): the sync will retry${retryAfterMs !== undefined ? ` after ${Math.round(retryAfterMs / 1000)} s, as iCloud asked` : ' with backoff'}`);
+    this.whatFailed = whatFailed;
   }
 }
 

@@ -244,7 +244,11 @@ export class Connections {
         if (connection) await this.markReconnectRequired(connection.id, error.message);
         throw new SyncError('auth-refused', error.message);
       }
-      if (error instanceof ServiceUnavailableError) throw new SyncError('icloud-unavailable', error.message);
+      if (error instanceof ServiceUnavailableError) {
+        // Connecting, choosing or listing calendars is asked for by a person, and nothing retries it.
+        const when = error.retryAfterMs !== undefined ? `in ${Math.round(error.retryAfterMs / 1000)} s, as iCloud asked` : 'later';
+        throw new SyncError('icloud-unavailable', `iCloud is not answering (${error.whatFailed}): nothing was saved; try again ${when}`);
+      }
       if (error instanceof Error && error.name === 'DiscoveryError') throw new SyncError('discovery-failed', error.message);
       throw error;
     }

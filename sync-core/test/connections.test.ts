@@ -40,6 +40,19 @@ describe('C1: app-specific passwords only', () => {
     expect(await w.core.state.listConnections()).toEqual([]);
   });
 
+  it('iCloud not answering a connect: refused as icloud-unavailable, saying nothing was saved and when to try again', async () => {
+    const asking = w.mock.control.addFault({ kind: 'unavailable', retryAfter: 30 });
+    const asked = await refusal(connect(w.alice.id, ALICE_ICLOUD.appleId, ALICE_ICLOUD.appPassword));
+    expect(asked).toMatchObject({ code: 'icloud-unavailable', message: 'iCloud is not answering (HTTP 503): nothing was saved; try again in 30 s, as iCloud asked' });
+    w.mock.control.removeFault(asking.id);
+    const silent = w.mock.control.addFault({ kind: 'unavailable' });
+    const unasked = await refusal(connect(w.alice.id, ALICE_ICLOUD.appleId, ALICE_ICLOUD.appPassword));
+    expect(unasked).toMatchObject({ code: 'icloud-unavailable', message: 'iCloud is not answering (HTTP 503): nothing was saved; try again later' });
+    w.mock.control.removeFault(silent.id);
+    expect(await w.core.state.listConnections()).toEqual([]);
+    expect((await connect(w.alice.id, ALICE_ICLOUD.appleId, ALICE_ICLOUD.appPassword)).status).toBe('active');
+  });
+
   it('refuses any password on an account without two-factor authentication', async () => {
     const error = await refusal(connect(w.alice.id, 'carol@example.com', 'carol-password'));
     expect(error.code).toBe('auth-refused');
