@@ -63,7 +63,8 @@ describe('icloud-conformance scenarios: options and mistakes', () => {
   it('--help works for the command and for scenarios, on stdout with exit 0', async () => {
     const { stdout } = await run(process.execPath, [BIN, 'scenarios', '--help']);
     expect(stdout).toMatch(/^Usage: icloud-conformance scenarios \[options\] \[paths\.\.\.\]/);
-    for (const option of ['--driver <url>', '--deviations <file>', '--json <file>', '--junit <file>', '--html <file>', '--concurrency <n>', '--rules <file>']) expect(stdout).toContain(option);
+    for (const option of ['--driver <url>', '--driver-timeout <seconds>', '--deviations <file>', '--json <file>', '--junit <file>', '--html <file>', '--concurrency <n>', '--rules <file>'])
+      expect(stdout).toContain(option);
     expect((await run(process.execPath, [BIN, '--help'])).stdout).toMatch(/scenarios \[options\] \[paths\.\.\.\][\s\S]*protocol[\s\S]*drift/);
   });
 
@@ -72,6 +73,7 @@ describe('icloud-conformance scenarios: options and mistakes', () => {
       [['scenarios', '--concurrency', 'abc'], "error: option '--concurrency <n>' argument 'abc' is invalid. expected a whole number of at least 1."],
       [['scenarios', '--concurrency', '0'], "error: option '--concurrency <n>' argument '0' is invalid. expected a whole number of at least 1."],
       [['scenarios', '--driver', 'ftp://x/'], "error: option '--driver <url>' argument 'ftp://x/' is invalid. must be an http(s) URL, not ftp:"],
+      [['scenarios', '--driver-timeout', '0'], "error: option '--driver-timeout <seconds>' argument '0' is invalid. expected a number of seconds above 0."],
       [['scenarios', 'no-such.yaml'], 'icloud-conformance scenarios: no-such.yaml: no such file or folder'],
       [['scenarios', SCENARIO, '--deviations', 'no-such-list.yaml'], 'icloud-conformance scenarios: no-such-list.yaml: cannot read the deviation list (ENOENT)'],
       [['scenarios', '--rules', 'no-such-rules.md'], 'icloud-conformance scenarios: --rules no-such-rules.md: no such file'],

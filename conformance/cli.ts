@@ -1,8 +1,8 @@
 /**
  * `icloud-conformance`: the harness CI pipelines and QA run.
  *
- *   icloud-conformance scenarios [PATHS…] [--driver URL] [--deviations FILE] [--json FILE] [--junit FILE] [--html FILE]
- *                                [--concurrency N] [--rules FILE]
+ *   icloud-conformance scenarios [PATHS…] [--driver URL] [--driver-timeout S] [--deviations FILE] [--json FILE]
+ *                                [--junit FILE] [--html FILE] [--concurrency N] [--rules FILE]
  *   icloud-conformance protocol --target URL --user U --password P [--profile icloud|rfc]
  *   icloud-conformance drift CAPTURE.har [--target URL] [--accept FILE] [--json FILE]
  *
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { projectRoot } from '../common/project-root.js';
 import type { DriverFactory } from './driver/driver.js';
-import { describeHttpDriver, driverBaseUrl, DriverProtocolError, httpDriver } from './driver/http-driver.js';
+import { DEFAULT_DRIVER_TIMEOUT_MS, describeHttpDriver, driverBaseUrl, DriverProtocolError, httpDriver } from './driver/http-driver.js';
 import { driftMain } from './drift/cli.js';
 import { protocolMain } from './protocol/cli.js';
 import { DeviationsError, loadDeviations, type ScenarioDeviation } from './scenarios/deviations.js';
@@ -33,6 +33,7 @@ interface ScenarioOptions {
   concurrency: number;
   rules?: string;
   driver?: URL;
+  driverTimeout: number;
   deviations?: string;
 }
 
@@ -41,6 +42,11 @@ class CannotRun extends Error {}
 
 function wholeNumber(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return Number(text);
+}
+
+function seconds(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text) || !(Number(text) > 0)) throw new InvalidArgumentError('expected a number of seconds above 0.');
   return Number(text);
 }
 
@@ -67,6 +73,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     .description('replay rule scenarios against a sync engine and print rule coverage')
     .argument('[paths...]', 'scenario files or folders (default: every scenario, fixtures/scenarios)')
     .option('--driver <url>', 'the engine under test: an adapter serving the driver protocol (conformance/driver/PROTOCOL.md), e.g. http://127.0.0.1:8700/ (default: sync-core in-process)', driverUrl)
+    .option('--driver-timeout <seconds>', 'how long one driver operation may take before its scenario fails, naming it', seconds, DEFAULT_DRIVER_TIMEOUT_MS / 1000)
     .option('--deviations <file>', "the engine's known deviations, a YAML list of { scenario, reason }: failing is expected of these, passing fails the run")
     .option('--json <file>', 'write { rules: [...], scenarios: [...] }')
     .option('--junit <file>', 'write JUnit XML for CI')
@@ -107,8 +114,9 @@ async function scenarios(paths: string[], options: ScenarioOptions, out: (line: 
   let engine = 'sync-core (in-process)';
   if (options.driver) {
     // Asked once before anything runs: an adapter that is not there is one line, not 99 failures.
-    engine = `${(await describeHttpDriver(options.driver)).name} at ${options.driver.href}`;
-    driver = httpDriver(options.driver);
+    const http = { timeoutMs: options.driverTimeout * 1000 };
+    engine = `${(await describeHttpDriver(options.driver, http)).name} at ${options.driver.href}`;
+    driver = httpDriver(options.driver, http);
   }
   // Every rule must have a scenario when the whole suite runs; a single file checks only itself.
   const requireAllRules = paths.length === 0;

@@ -125,6 +125,31 @@ describe('the generic server in front of any driver', () => {
     expect(log).toContain('book [{"calendarId":"c","start":0,"contactId":"k"}]'); // the session stays on the wire
   });
 
+  it('an engine that hangs fails its scenario at the step, naming the operation and the limit; the run goes on', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let syncs = 0;
+    const hangsOnSecondSync: DriverFactory = async (options) => {
+      const driver = new SyncCoreDriver(options);
+      const sync = driver.sync.bind(driver);
+      driver.sync = async (...args) => (++syncs === 2 ? released.then(() => sync(...args)) : sync(...args));
+      return driver;
+    };
+    const server = await startDriverServer(hangsOnSecondSync);
+    try {
+      const scenario = loadYaml(`name: hangs\nrules: [D3]\n${GIVEN_ALICE}\nsteps:\n${ALICE_SYNCED}  - sync: alice\n  - expect: { report: { outcome: ok } }\n`);
+      const driver = httpDriver(server.url, { timeoutMs: 200 });
+      const hung = await runScenario(scenario, { driver });
+      expect(hung).toMatchObject({ passed: false });
+      expect(JSON.stringify(hung)).toContain(`POST /v1/sync did not answer within 0.2 s (--driver-timeout)`);
+      release();
+      expect(await runScenario(scenario, { driver })).toMatchObject({ passed: true }); // the next scenario runs as usual
+    } finally {
+      release();
+      await server.close();
+    }
+  });
+
   it('serves a driver lacking a capability: the scenario is skipped over HTTP, naming it', async () => {
     const without: DriverFactory = async (options) => {
       const driver = new SyncCoreDriver(options);
@@ -154,6 +179,7 @@ describe('the HTTP client checks what an adapter answers', () => {
   };
   beforeAll(async () => {
     fake = createServer((req, res) => {
+      if (req.url === '/v1/sync') return; // an engine that hangs: never answers
       const [status, body] = answers[req.url ?? ''] ?? [404, '{}'];
       res.writeHead(status).end(body);
     });
@@ -170,6 +196,12 @@ describe('the HTTP client checks what an adapter answers', () => {
     await expect(driver.createContact({ subAccountId: 's', name: 'n' })).rejects.toThrow('POST /v1/createContact answered 500 with a body that is not JSON: Internal Server Error');
     await expect(driver.cancel('e')).rejects.toThrow('POST /v1/cancel refused the request (400 invalid-request): eventId: required');
     await expect(driver.deleteEvent('e')).rejects.toThrow('POST /v1/deleteEvent answered 422 without { error: { code, message } }: {"oops":true}');
+  });
+
+  it('an operation the adapter does not answer in time fails naming it and the limit, and the next one is asked', async () => {
+    const driver = await httpDriver(url, { timeoutMs: 200 })({ now: 0 });
+    await expect(driver.sync('icl_1')).rejects.toThrow(new DriverProtocolError(`the driver at ${url}/: POST /v1/sync did not answer within 0.2 s (--driver-timeout)`));
+    await expect(driver.cancel('e')).rejects.toThrow('POST /v1/cancel refused the request (400 invalid-request)');
   });
 
   it('refuses capabilities it does not know, and says when nothing listens', async () => {

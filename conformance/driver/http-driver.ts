@@ -28,6 +28,19 @@ export class DriverProtocolError extends Error {
   }
 }
 
+/**
+ * How long one operation may take before the run gives up on it: an adapter whose engine hangs
+ * would otherwise hold a CI job until the job's own limit, with no word of where. A sync of the
+ * largest scenario world takes well under a second here; a slow engine over a slow link gets two
+ * minutes.
+ */
+export const DEFAULT_DRIVER_TIMEOUT_MS = 120_000;
+
+export interface HttpDriverOptions {
+  /** Per operation (default DEFAULT_DRIVER_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
 export interface DriverDescription {
   name: string;
   capabilities: ReadonlySet<DriverCapability>;
@@ -46,17 +59,24 @@ export function driverBaseUrl(text: string): URL {
   return url;
 }
 
-async function exchange<S extends z.ZodType>(base: URL, method: 'GET' | 'POST', operation: string, body: unknown, answer: S): Promise<z.output<S>> {
+async function exchange<S extends z.ZodType>(base: URL, method: 'GET' | 'POST', operation: string, body: unknown, answer: S, timeoutMs = DEFAULT_DRIVER_TIMEOUT_MS): Promise<z.output<S>> {
   const url = new URL(`${PREFIX.slice(1)}/${operation}`, base);
   const where = `the driver at ${base.href}: ${method} ${url.pathname}`;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const late = (error: unknown) => (error as Error).name === 'TimeoutError' && new DriverProtocolError(`${where} did not answer within ${timeoutMs / 1000} s (--driver-timeout)`);
   let response: Response;
   try {
-    response = await fetch(url, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    response = await fetch(url, method === 'GET' ? { signal } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message;
-    throw new DriverProtocolError(`cannot reach ${where}: ${cause ?? (error as Error).message}`);
+    throw late(error) || new DriverProtocolError(`cannot reach ${where}: ${cause ?? (error as Error).message}`);
   }
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw late(error) || new DriverProtocolError(`${where}: the answer was cut off: ${(error as Error).message}`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -81,20 +101,20 @@ async function exchange<S extends z.ZodType>(base: URL, method: 'GET' | 'POST', 
 }
 
 /** Asks the adapter who it is and what it can do (GET /v1/capabilities). */
-export async function describeHttpDriver(base: URL): Promise<DriverDescription> {
-  const answer = await exchange(base, 'GET', 'capabilities', undefined, capabilitiesAnswer);
+export async function describeHttpDriver(base: URL, options: HttpDriverOptions = {}): Promise<DriverDescription> {
+  const answer = await exchange(base, 'GET', 'capabilities', undefined, capabilitiesAnswer, options.timeoutMs);
   return { name: answer.name, capabilities: new Set(answer.capabilities) };
 }
 
 /** A driver factory for the adapter at `url`: each scenario opens its own session (a fresh engine). */
-export function httpDriver(url: string | URL): DriverFactory {
+export function httpDriver(url: string | URL, http: HttpDriverOptions = {}): DriverFactory {
   const base = typeof url === 'string' ? driverBaseUrl(url) : url;
   let description: Promise<DriverDescription> | undefined;
   return async (options: DriverOptions) => {
-    description ??= describeHttpDriver(base);
+    description ??= describeHttpDriver(base, http);
     const { name, capabilities } = await description;
-    const { session } = await exchange(base, 'POST', 'open', { now: options.now, ...(options.window ? { window: options.window } : {}) }, SESSION.open.answer);
-    return new HttpDriver(base, session, name, capabilities);
+    const { session } = await exchange(base, 'POST', 'open', { now: options.now, ...(options.window ? { window: options.window } : {}) }, SESSION.open.answer, http.timeoutMs);
+    return new HttpDriver(base, session, name, capabilities, http.timeoutMs);
   };
 }
 
@@ -104,10 +124,11 @@ export class HttpDriver implements SyncEngineDriver {
     private readonly session: string,
     readonly name: string,
     readonly capabilities: ReadonlySet<DriverCapability>,
+    private readonly timeoutMs?: number,
   ) {}
 
   private call<K extends OperationName>(operation: K, request: Omit<Request<K>, 'session'>): Promise<Answer<K>> {
-    return exchange(this.base, 'POST', operation, { session: this.session, ...request }, OPERATIONS[operation].answer) as Promise<Answer<K>>;
+    return exchange(this.base, 'POST', operation, { session: this.session, ...request }, OPERATIONS[operation].answer, this.timeoutMs) as Promise<Answer<K>>;
   }
 
   async createSubAccount(init: { name: string }) {
@@ -213,6 +234,6 @@ export class HttpDriver implements SyncEngineDriver {
   }
 
   async close() {
-    await exchange(this.base, 'POST', 'close', { session: this.session }, SESSION.close.answer);
+    await exchange(this.base, 'POST', 'close', { session: this.session }, SESSION.close.answer, this.timeoutMs);
   }
 }
