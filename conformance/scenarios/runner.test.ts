@@ -38,6 +38,21 @@ describe('a failing expect step', () => {
     expect(actual.every((e) => e.title === 'Team stand-up')).toBe(true);
   });
 
+  it('says whose last sync failed, and why: an expectation that finds nothing after a failed sync names its cause', async () => {
+    const failedSync = `  - connect: { user: alice, appleId: alice@example.com, appPassword: abcd-efgh-ijkl-mnop }
+  - choose: { user: alice, linked: Work, conflict: [Home] }
+  - fault: { kind: unavailable }
+  - sync: alice
+`;
+    const one = await runYaml(scenario(`${failedSync}  - expect:\n      platform: [{ user: alice, title: Team stand-up }]\n`));
+    expect(one.failure!.message).toMatch(/^platform: expected 1 platform event\(s\) like this for alice, found 0.* \(alice's last sync failed: iCloud is not answering \(HTTP 503\)/);
+    const two = await runYaml(scenario(`${failedSync}  - expect:\n      platform: [{ user: alice, title: Team stand-up }]\n      icloudWrites: 9\n`));
+    expect(two.failure!.message).toMatch(/^2 expectations failed \(alice's last sync failed: iCloud is not answering/);
+    // A sync that went well adds nothing.
+    const ok = await runYaml(scenario(`${ALICE_SYNCED}  - expect:\n      icloudWrites: 9\n`));
+    expect(ok.failure!.message).not.toContain('sync failed');
+  });
+
   it('a matcher that cannot run (unknown key) is one mismatch among the others', async () => {
     const result = await runYaml(scenario(`${ALICE_SYNCED}  - expect:\n      platform: [{ user: bob }]\n      icloudWrites: 9\n`));
     expect(result.failure!.mismatches!.map((m) => m.message)).toEqual([expect.stringMatching(/^platform: unknown user "bob"; known: alice/), expect.stringMatching(/^icloudWrites:/)]);

@@ -122,6 +122,16 @@ class MissingCapabilities extends Error {
   }
 }
 
+/**
+ * Whose last sync failed, and why, as a note for a failed expectation (" (alice's last sync failed:
+ * …)"), or nothing. A sync that fails is not a failed step (a scenario may expect it), but when an
+ * expectation then finds nothing, the failed sync is the cause the reader needs first.
+ */
+function failedSyncs(run: ScenarioRun): string {
+  const failed = [...run.reports].filter(([, report]) => report.outcome === 'failed');
+  return failed.map(([user, report]) => ` (${user}'s last sync failed${report.errors[0] ? `: ${report.errors[0].message}` : ''})`).join('');
+}
+
 async function runStep(run: ScenarioRun, step: Step): Promise<Failure | undefined> {
   const fail = (message: string, expected?: unknown, actual?: unknown): Failure => ({ step: step.index, action: step.kind, message, expected, actual });
   const definition = STEP_BY_NAME.get(step.kind);
@@ -131,8 +141,9 @@ async function runStep(run: ScenarioRun, step: Step): Promise<Failure | undefine
   } catch (error) {
     if (error instanceof ExpectationsFailed) {
       const [first, ...rest] = error.mismatches;
-      if (!rest.length) return fail(first.message, first.expected, first.actual);
-      return { ...fail(`${error.mismatches.length} expectations failed`), mismatches: error.mismatches };
+      const cause = failedSyncs(run);
+      if (!rest.length) return fail(`${first.message}${cause}`, first.expected, first.actual);
+      return { ...fail(`${error.mismatches.length} expectations failed${cause}`), mismatches: error.mismatches };
     }
     // A mistake in the scenario (no such key, no such event) is never "the expected error".
     if (error instanceof StepFailure) return fail(error.message, error.expected, error.actual);
