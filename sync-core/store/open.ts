@@ -25,7 +25,7 @@ export async function openStore(location: string, clock: Clock): Promise<Store> 
   }
 }
 
-/** `location` as it may be shown: a URL's user and password are left out (`postgres://…@host/db`). */
+/** `location` as it may be shown: a URL's user and password are left out (`postgres://…@host/db`); a file path as it is. */
 export function shownLocation(location: string): string {
-  return location.replace(/\/\/[^@/]*@/, '//…@');
+  return isPostgresUrl(location) ? location.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1…@') : location;
 }
