@@ -16,7 +16,8 @@ export type SyncErrorCode =
   | 'icloud-unavailable'
   | 'discovery-failed'
   | 'secret-key' // the key for stored app-specific passwords is missing, malformed or not theirs
-  | 'database-unavailable'; // the store's database cannot be opened (openStore)
+  | 'database-unavailable' // the store's database cannot be opened (openStore)
+  | 'lease-lost'; // a worker's run stopped: another worker took the connection (Scheduler)
 
 export class SyncError extends Error {
   constructor(

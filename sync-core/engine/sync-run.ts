@@ -13,6 +13,7 @@ import type { RunStart, Store } from '../store/store.js';
 import type { RunContext } from './context.js';
 import { pullAll } from './pull.js';
 import { pushChanges } from './push.js';
+import { stoppedBy } from './stop-signal.js';
 import { emptyReport, isQuiet, type SyncReport } from './report.js';
 import { DEFAULT_WINDOW, syncWindow, type WindowConfig } from './window.js';
 
@@ -36,6 +37,11 @@ export interface RunOptions {
   start?: Promise<RunStart>;
   /** Where the finished run is recorded; by default at once, alone (SyncState.finishRun). */
   recorder?: RunRecorder;
+  /**
+   * Aborted by a worker that has lost the connection's lease (Scheduler): the run stops at its next
+   * call to the store and is recorded as failed with its reason (stop-signal.ts).
+   */
+  signal?: AbortSignal;
 }
 
 /** Records finished runs: a worker's groups them (Scheduler), and answers once the run is accepted. */
@@ -75,11 +81,13 @@ export class SyncEngine {
     try {
       const { calendars, holdsNothing, ...flags } = start.plan;
       const plan = { ...flags, platformChanges: start.platformChanges };
-      const ctx: RunContext = { store, platform, state, clock, client: connections.client(connection), connection, user, window, plan, report, ownWrites: new Map() };
+      const { signal } = options;
+      const [runStore, runPlatform, runState] = signal ? [stoppedBy(store, signal), stoppedBy(platform, signal), stoppedBy(state, signal)] : [store, platform, state];
+      const ctx: RunContext = { store: runStore, platform: runPlatform, state: runState, clock, client: connections.client(connection), connection, user, window, plan, report, ownWrites: new Map() };
       if (holdsNothing) ctx.importedUids = new Set();
       await pullAll(ctx, calendars);
       // The pull may have re-read the calendar list (looking for a moved event).
-      await pushChanges(ctx, ctx.calendarsReread ? await state.listRemoteCalendars(connectionId) : calendars);
+      await pushChanges(ctx, ctx.calendarsReread ? await ctx.state.listRemoteCalendars(connectionId) : calendars);
       report.outcome = report.errors.length > 0 || report.skipped.some((s) => s.href && !s.eventId) ? 'partial' : 'ok';
       return await this.finish(connection, report, { active: true, consecutiveFailures: 0, lastSyncAt: clock.now() }, options);
     } catch (error) {
@@ -102,6 +110,8 @@ export class SyncEngine {
     } else if (error instanceof SyncError) {
       // A stored password the secret key cannot open, for one: the operator's to fix, not the user's.
       report.errors.push({ phase: 'run', code: error.code, message: error.message });
+      // Another worker holds the connection now: not a failure of the connection, no backoff.
+      if (error.code === 'lease-lost') return this.finish(connection, report, { active }, options);
     } else {
       report.errors.push({ phase: 'run', message: error instanceof Error ? error.message : String(error) });
     }

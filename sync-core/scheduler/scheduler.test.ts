@@ -35,13 +35,13 @@ async function setUp(connections: number) {
  * with the lease given back at the time the scheduler asks for, through the scheduler's recorder.
  * `during(id)` runs in the middle of each run.
  */
-function engineWith(core: SyncCore, outcome: (id: string) => SyncReport['outcome'], during: (id: string) => Promise<void> = async () => undefined): SyncEngine {
+function engineWith(core: SyncCore, outcome: (id: string) => SyncReport['outcome'], during: (id: string, options: RunOptions) => Promise<void> = async () => undefined): SyncEngine {
   return {
     startRuns: (batch: Connection[]) => core.store.startRuns(batch, core.clock.now()),
     async syncConnection(id: string, options: RunOptions = {}) {
       const connection = options.connection ?? (await core.state.getConnection(id))!;
       await options.start;
-      await during(id);
+      await during(id, options);
       const report = { ...emptyReport(id, core.clock.now()), outcome: outcome(id) };
       const consecutiveFailures = report.outcome === 'failed' ? connection.consecutiveFailures + 1 : 0;
       const release = options.lease && { worker: options.lease.worker, nextPollAt: options.lease.nextPollAt({ report, consecutiveFailures, active: true, nextPollAt: connection.nextPollAt }) };
@@ -187,8 +187,9 @@ describe('Scheduler', () => {
     const renew = core.state.renewLeases.bind(core.state);
     let waiting: { until: number; resolve: () => void } | undefined;
     core.state.renewLeases = async (worker, ids, until) => {
-      await renew(worker, ids, until);
+      const kept = await renew(worker, ids, until);
       if (waiting && until > waiting.until) waiting.resolve();
+      return kept;
     };
     const renewalPast = (until: number) => new Promise<void>((resolve) => (waiting = { until, resolve }));
     const leaseMs = 150;
@@ -203,6 +204,39 @@ describe('Scheduler', () => {
     await tick;
     // Given back when recorded: due again for anyone at the next poll.
     expect((await core.state.leaseDueConnections('other', clock.now() + 10 * 60_000, clock.now() + 20 * 60_000, 10)).map((c) => c.id).sort()).toEqual(['c0', 'c1']);
+    await core.close();
+  });
+
+  it('stops the run whose lease another worker took while this one was frozen, and only that run', async () => {
+    const { clock, core } = await setUp(2);
+    let unblock!: () => void;
+    const gate = new Promise<void>((resolve) => (unblock = resolve));
+    const signals = new Map<string, AbortSignal>();
+    let bothStarted!: () => void;
+    const running = new Promise<void>((resolve) => (bothStarted = resolve));
+    const engine = engineWith(
+      core,
+      () => 'ok',
+      async (id, options) => {
+        signals.set(id, options.signal!);
+        if (signals.size === 2) bothStarted();
+        await gate;
+      },
+    );
+    const leaseMs = 150;
+    const tick = new Scheduler({ engine, store: core.store, clock }, { leaseMs, concurrency: 2 }).tick();
+    await running;
+    const [first] = [...signals.keys()].sort();
+    const stopped = new Promise<unknown>((resolve) => signals.get(first!)!.addEventListener('abort', () => resolve(signals.get(first!)!.reason)));
+    // Frozen for ten minutes: both leases ran out, and another worker took the first connection.
+    clock.advance(10 * 60_000);
+    expect((await core.state.leaseDueConnections('other', clock.now(), clock.now() + 60_000, 1)).map((c) => c.id)).toEqual([first]);
+    // The next heartbeat finds that lease gone and stops its run (the test times out otherwise).
+    expect(await stopped).toMatchObject({ code: 'lease-lost', message: expect.stringContaining(`lost its lease on ${first}`) });
+    const [second] = [...signals.keys()].filter((id) => id !== first);
+    expect(signals.get(second!)!.aborted).toBe(false); // still this worker's, renewed
+    unblock();
+    await tick;
     await core.close();
   });
 

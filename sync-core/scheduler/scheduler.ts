@@ -10,6 +10,7 @@
 import { seededRandom } from '../../common/random.js';
 import type { Clock } from '../../common/clock.js';
 import type { SyncEngine } from '../engine/sync-run.js';
+import { SyncError } from '../errors.js';
 import type { SyncReport } from '../engine/report.js';
 import type { Store } from '../store/store.js';
 import { GroupedRecorder, RunStarts } from './run-batches.js';
@@ -73,7 +74,17 @@ export class Scheduler {
     const due = await state.leaseDueConnections(workerId, this.deps.clock.now(), this.deps.clock.now() + leaseMs, options.limit ?? Number.MAX_SAFE_INTEGER);
     // A lease is held until its run is recorded (given back in the same statement).
     const held = new Set(due.map((c) => c.id));
-    const heartbeat = setInterval(() => void state.renewLeases(workerId, [...held], this.deps.clock.now() + leaseMs).catch(() => undefined), Math.max(50, leaseMs / 3));
+    // The runs under way, each stopped if its lease turns out to be lost (another worker took the
+    // connection after the lease ran out: this worker was frozen, or cut off from the database).
+    const running = new Map<string, AbortController>();
+    const renew = async () => {
+      const asked = [...held];
+      const kept = new Set(await state.renewLeases(workerId, asked, this.deps.clock.now() + leaseMs));
+      for (const id of asked) {
+        if (!kept.has(id)) running.get(id)?.abort(new SyncError('lease-lost', `worker ${workerId} lost its lease on ${id} (it ran out, and another worker may be syncing it): this run stopped`));
+      }
+    };
+    const heartbeat = setInterval(() => void renew().catch(() => undefined), Math.max(50, leaseMs / 3));
     const starts = new RunStarts(due, batchSize, (batch) => this.deps.engine.startRuns(batch));
     const recorder = new GroupedRecorder((runs) => state.finishRuns(runs), {
       size: batchSize,
@@ -91,10 +102,14 @@ export class Scheduler {
       while (next < due.length && !failure) {
         const index = next++;
         const connection = due[index]!;
+        const stop = new AbortController();
+        running.set(connection.id, stop);
         try {
-          reports.push(await this.deps.engine.syncConnection(connection.id, { connection, lease, start: starts.startOf(index), recorder }));
+          reports.push(await this.deps.engine.syncConnection(connection.id, { connection, lease, start: starts.startOf(index), recorder, signal: stop.signal }));
         } catch (error) {
           failure ??= { error };
+        } finally {
+          running.delete(connection.id);
         }
       }
     };

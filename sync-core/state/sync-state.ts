@@ -352,13 +352,16 @@ export class SyncState {
     return rows.map(toConnection).sort((a, b) => a.nextPollAt - b.nextPollAt || a.id.localeCompare(b.id));
   }
 
-  /** Extends `worker`'s leases (a heartbeat while it syncs them). */
-  async renewLeases(worker: string, ids: string[], until: number): Promise<void> {
+  /**
+   * Extends `worker`'s leases (a heartbeat while it syncs them), and answers the ids it still held:
+   * one missing was taken by another worker after it ran out, or given back.
+   */
+  async renewLeases(worker: string, ids: string[], until: number): Promise<string[]> {
     // One statement for the worker's whole batch (a heartbeat renews up to `batch` leases at once).
-    await matchingAny(this.db, ids, async (match, bound) => {
-      await this.db.run(`UPDATE connections SET lease_until = ? WHERE lease_owner = ? AND id ${match}`, [until, worker, ...bound]);
-      return [];
-    });
+    const renewed = await matchingAny(this.db, ids, (match, bound) =>
+      this.db.all<{ id: string }>(`UPDATE connections SET lease_until = ? WHERE lease_owner = ? AND id ${match} RETURNING id`, [until, worker, ...bound]),
+    );
+    return renewed.map((r) => r.id);
   }
 
   async updateConnection(

@@ -755,9 +755,9 @@ export function storeContract(name: string, target: ContractTarget): void {
 
     it('renewLeases: extends the leases the worker holds, not those another worker holds', async () => {
       const state = await leasedConnections(T0 + 1000);
-      // icl_3 is w2's: w1 naming it changes nothing.
-      await state.renewLeases('w1', ['icl_1', 'icl_2', 'icl_3'], T0 + 5000);
-      await state.renewLeases('w1', [], T0 + 9000);
+      // icl_3 is w2's: w1 naming it changes nothing, and it is not among those w1 still holds.
+      expect((await state.renewLeases('w1', ['icl_1', 'icl_2', 'icl_3'], T0 + 5000)).sort()).toEqual(['icl_1', 'icl_2']);
+      expect(await state.renewLeases('w1', [], T0 + 9000)).toEqual([]);
       // After the first leases ran out: w2's is free, w1's were renewed until T0 + 5000.
       expect((await state.leaseDueConnections('w3', T0 + 1000, T0 + 60_000, 10)).map((c) => c.id)).toEqual(['icl_3']);
       expect((await state.leaseDueConnections('w3', T0 + 5000, T0 + 60_000, 10)).map((c) => c.id)).toEqual(['icl_1', 'icl_2']);
