@@ -240,6 +240,37 @@ describe('Scheduler', () => {
     await core.close();
   });
 
+  it('does not start a connection whose lease was lost while it waited its turn', async () => {
+    const { clock, core } = await setUp(2);
+    let unblock!: () => void;
+    const gate = new Promise<void>((resolve) => (unblock = resolve));
+    const started: string[] = [];
+    let firstStarted!: () => void;
+    const running = new Promise<void>((resolve) => (firstStarted = resolve));
+    let stopped!: () => void;
+    const firstStopped = new Promise<void>((resolve) => (stopped = resolve));
+    const engine = engineWith(
+      core,
+      () => 'ok',
+      async (id, options) => {
+        started.push(id);
+        options.signal!.addEventListener('abort', () => stopped());
+        firstStarted();
+        await gate;
+      },
+    );
+    const tick = new Scheduler({ engine, store: core.store, clock }, { leaseMs: 150, concurrency: 1 }).tick();
+    await running;
+    // Frozen: both leases ran out, and another worker took both connections.
+    clock.advance(10 * 60_000);
+    expect((await core.state.leaseDueConnections('other', clock.now(), clock.now() + 60_000, 10)).map((c) => c.id)).toEqual(['c0', 'c1']);
+    await firstStopped; // the run under way is stopped at the next heartbeat
+    unblock();
+    await tick;
+    expect(started).toEqual(['c0']); // c1 was never started
+    await core.close();
+  });
+
   it('fails the tick when a batch of records cannot be written, and gives those leases back to nobody', async () => {
     const { clock, core } = await setUp(4);
     core.state.finishRuns = async () => {

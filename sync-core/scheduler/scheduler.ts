@@ -76,12 +76,17 @@ export class Scheduler {
     const held = new Set(due.map((c) => c.id));
     // The runs under way, each stopped if its lease turns out to be lost (another worker took the
     // connection after the lease ran out: this worker was frozen, or cut off from the database).
+    // A connection whose lease is lost before its run starts is not started at all.
     const running = new Map<string, AbortController>();
+    const lost = new Set<string>();
     const renew = async () => {
       const asked = [...held];
       const kept = new Set(await state.renewLeases(workerId, asked, this.deps.clock.now() + leaseMs));
       for (const id of asked) {
-        if (!kept.has(id)) running.get(id)?.abort(new SyncError('lease-lost', `worker ${workerId} lost its lease on ${id} (it ran out, and another worker may be syncing it): this run stopped`));
+        if (kept.has(id) || !held.has(id)) continue; // renewed, or recorded (given back) meanwhile
+        lost.add(id);
+        held.delete(id);
+        running.get(id)?.abort(new SyncError('lease-lost', `worker ${workerId} lost its lease on ${id} (it ran out, and another worker may be syncing it): this run stopped`));
       }
     };
     const heartbeat = setInterval(() => void renew().catch(() => undefined), Math.max(50, leaseMs / 3));
@@ -102,6 +107,7 @@ export class Scheduler {
       while (next < due.length && !failure) {
         const index = next++;
         const connection = due[index]!;
+        if (lost.has(connection.id)) continue;
         const stop = new AbortController();
         running.set(connection.id, stop);
         try {
