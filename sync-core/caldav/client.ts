@@ -24,6 +24,11 @@ export interface CalDavClientOptions {
   maxAnswerBytes?: number;
   /** Sent as User-Agent: names the product, and the worker when several share a database. */
   userAgent?: string;
+  /**
+   * Once aborted, no further request is sent: each throws the signal's reason instead (a worker's
+   * run whose lease was lost, stop-signal.ts). A request already sent finishes.
+   */
+  stop?: AbortSignal;
 }
 
 export type CalendarAccess = 'writable' | 'read-only' | 'subscribed';
@@ -103,6 +108,7 @@ export class CalDavClient {
    * it was, credentials included; any other redirect is answered as it came.
    */
   private async guarded<E extends Exchange>(method: string, url: string, send: (url: string) => Promise<E>): Promise<E> {
+    this.options.stop?.throwIfAborted();
     let answer: E;
     try {
       for (let hop = 0; ; hop++) {

@@ -56,10 +56,13 @@ export class Connections {
     this.passwords = deps.passwords ?? AppPasswordSealer.fromKey(undefined);
   }
 
-  /** A client for the connection; `appPassword` as stored (sealed or not) or as the user just gave it. */
-  client(connection: Pick<Connection, 'serverUrl' | 'appleId' | 'appPassword'>): CalDavClient {
+  /**
+   * A client for the connection; `appPassword` as stored (sealed or not) or as the user just gave
+   * it; `stop`: once aborted, the client sends nothing more (CalDavClientOptions.stop).
+   */
+  client(connection: Pick<Connection, 'serverUrl' | 'appleId' | 'appPassword'>, stop?: AbortSignal): CalDavClient {
     const password = this.passwords.open(connection.appPassword, connection.appleId);
-    return new CalDavClient({ serverUrl: connection.serverUrl, appleId: connection.appleId, password, fetch: this.deps.fetch, userAgent: this.deps.userAgent });
+    return new CalDavClient({ serverUrl: connection.serverUrl, appleId: connection.appleId, password, fetch: this.deps.fetch, userAgent: this.deps.userAgent, stop });
   }
 
   async connect(request: ConnectRequest): Promise<Connection> {

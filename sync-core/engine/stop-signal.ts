@@ -5,7 +5,8 @@
  * that run's signal. From then on every call the run makes to the store, the platform or the sync
  * state throws the signal's reason, so the run writes nothing more and is recorded as failed.
  *
- * A request already on its way to iCloud finishes: iCloud's writes are conditional (If-Match,
+ * The run's CalDAV client is given the same signal and sends no further request. A request
+ * already on its way to iCloud finishes: iCloud's writes are conditional (If-Match,
  * If-None-Match), and its bookkeeping is then not written, as after a crash between a request and
  * its answer (D3), which the next run repairs.
  */

@@ -83,7 +83,19 @@ export class SyncEngine {
       const plan = { ...flags, platformChanges: start.platformChanges };
       const { signal } = options;
       const [runStore, runPlatform, runState] = signal ? [stoppedBy(store, signal), stoppedBy(platform, signal), stoppedBy(state, signal)] : [store, platform, state];
-      const ctx: RunContext = { store: runStore, platform: runPlatform, state: runState, clock, client: connections.client(connection), connection, user, window, plan, report, ownWrites: new Map() };
+      const ctx: RunContext = {
+        store: runStore,
+        platform: runPlatform,
+        state: runState,
+        clock,
+        client: connections.client(connection, signal),
+        connection,
+        user,
+        window,
+        plan,
+        report,
+        ownWrites: new Map(),
+      };
       if (holdsNothing) ctx.importedUids = new Set();
       await pullAll(ctx, calendars);
       // The pull may have re-read the calendar list (looking for a moved event).

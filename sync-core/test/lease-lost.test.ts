@@ -36,3 +36,16 @@ it('stops at its next store call once its lease is lost mid-run, writes nothing 
   expect(next.pulled.created).toBeGreaterThan(0);
   expect((await w.core.platform.listEventsForUser(w.alice.id, { start: 0, end: 8.64e15 })).length).toBeGreaterThan(0);
 });
+
+it('a run stopped while nothing calls the store sends iCloud no further request: its client is stopped too', async () => {
+  const connection = await connectAlice(w);
+  const stored = (await w.core.state.getConnection(connection.id))!;
+  const stop = new AbortController();
+  const client = w.core.connections.client(stored, stop.signal);
+  const requests: string[] = [];
+  w.onRequest = (method) => void requests.push(method);
+  expect((await client.listCalendars(stored.homeUrl)).length).toBeGreaterThan(0);
+  stop.abort(new SyncError('lease-lost', 'worker w1 lost its lease on the connection'));
+  await expect(client.listCalendars(stored.homeUrl)).rejects.toMatchObject({ code: 'lease-lost' });
+  expect(requests).toEqual(['PROPFIND']); // the one before the stop
+});
