@@ -7,6 +7,13 @@ import type { Connection, FinishedRun } from '../state/sync-state.js';
 import { SyncCore } from '../sync-core.js';
 import { Scheduler } from './scheduler.js';
 
+/** A promise and what resolves it: a gate a test opens, or a moment it waits for. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 async function setUp(connections: number) {
   const clock = new FixedClock(Date.parse('2026-11-21T09:00:00Z'));
   const core = new SyncCore({ clock });
@@ -142,8 +149,7 @@ describe('Scheduler', () => {
 
   it('records finished runs without waiting for a slow one, once the delay has passed', async () => {
     const { clock, core } = await setUp(3);
-    let unblock!: () => void;
-    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    const { promise: blocked, resolve: unblock } = deferred();
     const engine = engineWith(
       core,
       () => 'ok',
@@ -169,11 +175,9 @@ describe('Scheduler', () => {
 
   it('renews the leases of runs that outlast them: another worker cannot take a connection still syncing', async () => {
     const { clock, core } = await setUp(2);
-    let unblock!: () => void;
-    const gate = new Promise<void>((resolve) => (unblock = resolve));
+    const { promise: gate, resolve: unblock } = deferred();
     const started = new Set<string>();
-    let bothStarted!: () => void;
-    const running = new Promise<void>((resolve) => (bothStarted = resolve));
+    const { promise: running, resolve: bothStarted } = deferred();
     const engine = engineWith(
       core,
       () => 'ok',
@@ -209,11 +213,9 @@ describe('Scheduler', () => {
 
   it('stops the run whose lease another worker took while this one was frozen, and only that run', async () => {
     const { clock, core } = await setUp(2);
-    let unblock!: () => void;
-    const gate = new Promise<void>((resolve) => (unblock = resolve));
+    const { promise: gate, resolve: unblock } = deferred();
     const signals = new Map<string, AbortSignal>();
-    let bothStarted!: () => void;
-    const running = new Promise<void>((resolve) => (bothStarted = resolve));
+    const { promise: running, resolve: bothStarted } = deferred();
     const engine = engineWith(
       core,
       () => 'ok',
@@ -242,13 +244,10 @@ describe('Scheduler', () => {
 
   it('does not start a connection whose lease was lost while it waited its turn', async () => {
     const { clock, core } = await setUp(2);
-    let unblock!: () => void;
-    const gate = new Promise<void>((resolve) => (unblock = resolve));
+    const { promise: gate, resolve: unblock } = deferred();
     const started: string[] = [];
-    let firstStarted!: () => void;
-    const running = new Promise<void>((resolve) => (firstStarted = resolve));
-    let stopped!: () => void;
-    const firstStopped = new Promise<void>((resolve) => (stopped = resolve));
+    const { promise: running, resolve: firstStarted } = deferred();
+    const { promise: firstStopped, resolve: stopped } = deferred();
     const engine = engineWith(
       core,
       () => 'ok',
@@ -290,9 +289,8 @@ describe('Scheduler', () => {
       if (leases++ === 0) throw new Error('database restarting');
       return lease(...args);
     };
-    let bothSynced!: () => void;
+    const { promise: done, resolve: bothSynced } = deferred();
     const synced = new Set<string>();
-    const done = new Promise<void>((resolve) => (bothSynced = resolve));
     const engine = engineWith(core, (id) => (synced.add(id), synced.size === 2 && bothSynced(), 'ok'));
     const scheduler = new Scheduler({ engine, store: core.store, clock });
     const errors: string[] = [];
